@@ -1,0 +1,1 @@
+"""The customer network's records: accounts, their people, competitors, opportunities and pipeline stages."""

@@ -1,0 +1,315 @@
+"""Accounts, contacts, competitors, opportunities, stages and closing reasons — the records of the network."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kundennetz.core.models import SoftDeleteModel, TrackedModel, TranslatedName
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True,
+         "validators": [MinValueValidator(Decimal("0"))]}
+PERCENT = {"max_digits": 5, "decimal_places": 2, "null": True, "blank": True,
+           "validators": [MinValueValidator(Decimal("-100")), MaxValueValidator(Decimal("100"))]}
+
+
+class Segment(TranslatedName):
+    """A customer group: the ranges an opportunity's volume and margin are judged against."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    volume_min = models.DecimalField(_("minimum order volume"), **MONEY)
+    volume_max = models.DecimalField(_("maximum order volume"), **MONEY)
+    margin_target_pct = models.DecimalField(_("contribution margin target %"), **PERCENT)
+
+    class Meta:
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
+        ordering = ["name_de"]
+
+    def clean(self):
+        if self.volume_min is not None and self.volume_max is not None and self.volume_min > self.volume_max:
+            raise ValidationError({"volume_max": _("The maximum must not be below the minimum.")})
+
+
+class Account(TrackedModel, SoftDeleteModel):
+    """A company in our customer network."""
+
+    account_lookup = ""
+
+    class LegalForm(models.TextChoices):
+        AG = "ag", _("AG (company limited by shares)")
+        GMBH = "gmbh", _("GmbH (limited liability company)")
+        COOPERATIVE = "cooperative", _("Cooperative")
+        SOLE = "sole", _("Sole proprietorship")
+        PARTNERSHIP = "partnership", _("Partnership")
+        ASSOCIATION = "association", _("Association")
+        FOUNDATION = "foundation", _("Foundation")
+        PUBLIC = "public", _("Public body")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", _("Prospect")
+        CUSTOMER = "customer", _("Customer")
+        FORMER = "former", _("Former customer")
+
+    class Currency(models.TextChoices):
+        CHF = "CHF", "CHF"
+        EUR = "EUR", "EUR"
+        USD = "USD", "USD"
+        GBP = "GBP", "GBP"
+
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True, db_index=True)
+    segment = models.ForeignKey(Segment, verbose_name=_("customer group"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="accounts")
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="CH",
+                               help_text=_("Two-letter ISO code, e.g. CH, DE, AT."))
+    website = models.URLField(_("website"), blank=True)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CHF)
+    annual_revenue = models.DecimalField(_("annual revenue with us"), **MONEY)
+    potential = models.DecimalField(_("estimated potential"), **MONEY)
+    contribution_margin_pct = models.DecimalField(_("contribution margin %"), **PERCENT)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROSPECT,
+                              db_index=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"),
+                              on_delete=models.PROTECT, related_name="owned_accounts")
+    team = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("account team"), blank=True,
+                                  related_name="team_accounts")
+    external_id = models.CharField(_("external ID"), max_length=100, blank=True, db_index=True)
+
+    history = HistoricalRecords(m2m_fields=[team], excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["deleted_at", "name"]),
+            models.Index(fields=["owner", "deleted_at"]),
+            models.Index(fields=["segment", "deleted_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        self.country = (self.country or "").upper()
+        if len(self.country) != 2 or not self.country.isalpha():
+            raise ValidationError({"country": _("Enter a two-letter ISO country code, e.g. CH.")})
+
+    def trash_dependants(self):
+        return [*Contact.all_objects.filter(account=self), *Opportunity.all_objects.filter(account=self)]
+
+
+class Contact(TrackedModel, SoftDeleteModel):
+    """A person at an account, with their role in the buying centre."""
+
+    account_lookup = "account"
+
+    class BuyingRole(models.TextChoices):
+        DECISION_MAKER = "decision_maker", _("Decision maker")
+        INFLUENCER = "influencer", _("Influencer")
+        TECHNICAL_EVALUATOR = "technical_evaluator", _("Technical evaluator")
+        USER = "user", _("User")
+        GATEKEEPER = "gatekeeper", _("Gatekeeper")
+        COACH = "coach", _("Coach")
+
+    class Influence(models.TextChoices):
+        HIGH = "high", _("High")
+        MEDIUM = "medium", _("Medium")
+        LOW = "low", _("Low")
+
+    class Attitude(models.TextChoices):
+        SUPPORTER = "supporter", _("Supporter")
+        NEUTRAL = "neutral", _("Neutral")
+        OPPONENT = "opponent", _("Opponent")
+
+    class Language(models.TextChoices):
+        DE = "de", _("German")
+        FR = "fr", _("French")
+        IT = "it", _("Italian")
+        EN = "en", _("English")
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
+                                related_name="contacts")
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100)
+    function = models.CharField(_("function"), max_length=150, blank=True)
+    department = models.CharField(_("department"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.DE)
+    buying_role = models.CharField(_("buying-centre role"), max_length=30, choices=BuyingRole.choices,
+                                   blank=True)
+    influence = models.CharField(_("influence"), max_length=10, choices=Influence.choices, blank=True)
+    attitude = models.CharField(_("attitude toward us"), max_length=10, choices=Attitude.choices,
+                                default=Attitude.NEUTRAL)
+    reports_to = models.ForeignKey("self", verbose_name=_("reports to"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="reports")
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [models.Index(fields=["account", "deleted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def clean(self):
+        if self.email:
+            self.email = self.email.strip().lower()
+        if self.reports_to_id is not None:
+            if self.reports_to_id == self.pk:
+                raise ValidationError({"reports_to": _("A person cannot report to themselves.")})
+            if self.account_id is not None and self.reports_to.account_id != self.account_id:
+                raise ValidationError({"reports_to": _("The superior must work at the same account.")})
+
+
+class Competitor(TrackedModel):
+    """A firm we compete with for opportunities."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    website = models.URLField(_("website"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("competitor")
+        verbose_name_plural = _("competitors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(TranslatedName):
+    """A step of the pipeline. Code looks at its type (and flags), never at its name."""
+
+    class Type(models.TextChoices):
+        OPEN = "open", _("Open")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+        NO_OFFER = "no_offer", _("No offer")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.OPEN)
+    probability_pct = models.PositiveSmallIntegerField(_("default probability %"), default=0,
+                                                       validators=[MaxValueValidator(100)])
+    requires_pursuit_decision = models.BooleanField(
+        _("requires a decision to pursue"), default=False,
+        help_text=_("An opportunity can only enter this stage after the decision to pursue it."))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["order", "id"]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.type != self.Type.OPEN
+
+
+class ClosingReason(TranslatedName):
+    """Why an opportunity ended the way it did; required when it is lost."""
+
+    applies_to = models.CharField(_("applies to"), max_length=10, choices=Stage.Type.choices,
+                                  default=Stage.Type.LOST)
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("closing reason")
+        verbose_name_plural = _("closing reasons")
+        ordering = ["applies_to", "order", "id"]
+
+
+class Opportunity(TrackedModel, SoftDeleteModel):
+    """A possible order from an account, moving through the pipeline's stages."""
+
+    account_lookup = "account"
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
+                                related_name="opportunities")
+    title = models.CharField(_("title"), max_length=200)
+    need = models.TextField(_("need"), blank=True, help_text=_("The customer's need in their words."))
+    stage = models.ForeignKey(Stage, verbose_name=_("stage"), on_delete=models.PROTECT,
+                              related_name="opportunities")
+    expected_volume = models.DecimalField(_("expected volume"), **MONEY)
+    expected_follow_up_volume = models.DecimalField(_("expected follow-up volume"), **MONEY)
+    offer_price = models.DecimalField(_("offer price"), **MONEY)
+    estimated_margin_pct = models.DecimalField(_("estimated contribution margin %"), **PERCENT)
+    expected_decision_date = models.DateField(_("expected decision date"), null=True, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
+                              related_name="owned_opportunities")
+    competitors = models.ManyToManyField(Competitor, verbose_name=_("competitors"), blank=True,
+                                         related_name="opportunities")
+    contacts = models.ManyToManyField(Contact, verbose_name=_("people involved"), blank=True,
+                                      through="OpportunityContact", related_name="opportunities")
+    closing_reason = models.ForeignKey(ClosingReason, verbose_name=_("closing reason"), null=True,
+                                       blank=True, on_delete=models.PROTECT, related_name="opportunities")
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[competitors], excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["account", "deleted_at"]),
+            models.Index(fields=["stage", "deleted_at"]),
+            models.Index(fields=["owner", "deleted_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        errors = {}
+        stage = self.stage if self.stage_id else None
+        if stage is not None and stage.type == Stage.Type.LOST and self.closing_reason_id is None:
+            errors["closing_reason"] = _("A lost opportunity needs a closing reason.")
+        if self.closing_reason_id is not None and stage is not None and stage.type == Stage.Type.OPEN:
+            errors["closing_reason"] = _("Only a closed opportunity has a closing reason.")
+        elif (self.closing_reason_id is not None and stage is not None
+              and self.closing_reason.applies_to != stage.type):
+            errors["closing_reason"] = _("This closing reason does not fit the stage.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class OpportunityContact(models.Model):
+    """A person involved in an opportunity, with their role in this deal."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="involvements")
+    contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.CASCADE,
+                                related_name="involvements")
+    role = models.CharField(_("role in this deal"), max_length=30, choices=Contact.BuyingRole.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("person involved")
+        verbose_name_plural = _("people involved")
+        constraints = [models.UniqueConstraint(fields=["opportunity", "contact"], name="unique_involvement")]
+
+    def __str__(self) -> str:
+        return f"{self.contact} ({self.get_role_display()})"
+
+    def clean(self):
+        if self.contact_id and self.opportunity_id and self.contact.account_id != self.opportunity.account_id:
+            raise ValidationError({"contact": _("The person must work at the opportunity's account.")})

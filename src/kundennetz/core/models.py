@@ -1,0 +1,198 @@
+"""Users with a role and a language, API tokens, and the abstract bases every record of the network uses."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .roles import MANAGING_ROLES, OBSERVING_ROLES, Role
+
+
+class User(AbstractUser):
+    """A person on our side. The role decides what they may see and change; the language what they read."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.READ_ONLY)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="de-ch")
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_managing(self) -> bool:
+        """Admin and sales head see and change every record of the network."""
+        return self.is_active and (self.role in MANAGING_ROLES or self.is_superuser)
+
+    @property
+    def is_observing(self) -> bool:
+        """Marketing and read-only users see everything and change no record of the network."""
+        return self.is_active and self.role in OBSERVING_ROLES and not self.is_superuser
+
+    def save(self, *args, **kwargs):
+        # Admins manage users and catalogues in Django's admin; nobody else gets in there.
+        if self.role == Role.ADMIN:
+            self.is_staff = True
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # Groups mirror the role so that Django's own permission machinery agrees with it.
+            group, _created = Group.objects.get_or_create(name=self.role)
+            if list(self.groups.values_list("name", flat=True)) != [self.role]:
+                self.groups.set([group])
+
+
+class TrackedModel(models.Model):
+    """Created/updated timestamps and who did it; the field-level history comes from django-simple-history."""
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    def stamp(self, user) -> None:
+        """Record who is saving this record (call before save)."""
+        if user is not None and getattr(user, "is_authenticated", False):
+            if self._state.adding and self.created_by_id is None:
+                self.created_by = user
+            self.updated_by = user
+
+
+class ActiveQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view"):
+        """The records `user` may act on with `action` (see `core.permissions.restrict`)."""
+        from .permissions import restrict
+
+        return restrict(self, user, action)
+
+    def deleted(self):
+        return self.filter(deleted_at__isnull=False)
+
+
+class ActiveManager(models.Manager.from_queryset(ActiveQuerySet)):
+    """Hides records in the trash; `all_objects` still sees them."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class SoftDeleteModel(models.Model):
+    """Deleting moves a record to the trash; an admin or sales head can restore it."""
+
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("deleted by"), null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    objects = ActiveManager()
+    all_objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_objects"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def trash_dependants(self) -> list["SoftDeleteModel"]:
+        """Records that go to the trash (and come back) together with this one."""
+        return []
+
+    def soft_delete(self, user, when=None) -> None:
+        when = when or timezone.now()
+        with transaction.atomic():
+            for dependant in self.trash_dependants():
+                if dependant.deleted_at is None:
+                    dependant.soft_delete(user, when)
+            self.deleted_at, self.deleted_by = when, user
+            self.save()
+
+    def restore(self, user) -> None:
+        when = self.deleted_at
+        with transaction.atomic():
+            self.deleted_at, self.deleted_by = None, None
+            if hasattr(self, "stamp"):
+                self.stamp(user)
+            self.save()
+            for dependant in self.trash_dependants():
+                # Only what went to the trash with this record comes back with it.
+                if dependant.deleted_at == when:
+                    dependant.restore(user)
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its SHA-256 is stored, the token itself is shown once on creation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, user, name: str) -> tuple["ApiToken", str]:
+        """Create a token for `user`; returns the record and the raw token, which is never stored."""
+        raw = "kn_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=raw[:10], key_hash=_hash_token(raw))
+        return token, raw
+
+    @classmethod
+    def authenticate(cls, raw: str):
+        """The active user behind a raw token, or None."""
+        if not raw:
+            return None
+        token = cls.objects.select_related("user").filter(key_hash=_hash_token(raw)).first()
+        if token is None or not token.user.is_active:
+            return None
+        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token.user
+
+
+
+class TranslatedName(models.Model):
+    """A name kept in German and English; `name` gives the one for the active language."""
+
+    name_de = models.CharField(_("name (German)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") else self.name_de
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,50 @@
+"""The one place that decides which records a user may see or change: `restrict(queryset, user, action)`.
+
+Admin and sales head: everything. Marketing and read-only: see everything, change nothing.
+Account managers: the accounts they own or are on the team of, and what hangs off those accounts.
+Every restricted model names the path to its account in `account_lookup` ("" for the account itself).
+"""
+
+from django.apps import apps
+from django.db.models import Q, QuerySet
+
+from .roles import Role
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+ACTIONS = frozenset({VIEW, ADD, CHANGE, DELETE})
+
+
+def restrict(queryset: QuerySet, user, action: str = VIEW) -> QuerySet:
+    """The part of `queryset` that `user` may act on with `action`."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_managing:
+        return queryset
+    if user.is_observing:
+        return queryset if action == VIEW else queryset.none()
+    if user.role != Role.ACCOUNT_MANAGER:
+        return queryset.none()
+    lookup = queryset.model.account_lookup
+    team_accounts = apps.get_model("accounts", "Account").team.through.objects.filter(user=user).values("account_id")
+    if lookup:
+        return queryset.filter(Q(**{f"{lookup}__owner": user}) | Q(**{f"{lookup}__in": team_accounts}))
+    return queryset.filter(Q(owner=user) | Q(pk__in=team_accounts))
+
+
+def can(user, action: str, obj) -> bool:
+    """Whether `user` may act on one record (a query, so that the rule stays in `restrict`)."""
+    model = type(obj)
+    manager = getattr(model, "all_objects", model._default_manager)
+    return restrict(manager.filter(pk=obj.pk), user, action).exists()
+
+
+def can_create(user) -> bool:
+    """Whether `user` may create records of the network at all (which accounts: `restrict(..., ADD)`)."""
+    return bool(user and user.is_authenticated and user.is_active and (user.is_managing or user.role == Role.ACCOUNT_MANAGER))
+
+
+def can_manage_trash(user) -> bool:
+    """Restoring from the trash is for admin and sales head."""
+    return bool(user and user.is_authenticated and user.is_managing)

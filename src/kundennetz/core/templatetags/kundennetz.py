@@ -1,0 +1,23 @@
+"""Template filters for numbers and money in the user's format."""
+
+from django import template
+
+from kundennetz.core.formatting import format_money, format_number, format_percent
+
+register = template.Library()
+
+
+@register.filter
+def number(value, decimals=0):
+    return format_number(value, int(decimals))
+
+
+@register.filter
+def money(value, currency="CHF"):
+    return format_money(value, currency or "CHF")
+
+
+@register.filter
+def percent(value, decimals=1):
+    return format_percent(value, int(decimals))
+

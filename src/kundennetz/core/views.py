@@ -1,0 +1,67 @@
+"""Home page and the user's own profile (language, API tokens)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kundennetz.accounts.models import Account, Opportunity, Stage
+
+from .forms import LanguageForm, TokenForm
+from .models import ApiToken
+
+
+@login_required
+def home(request):
+    accounts = Account.objects.restrict(request.user, "view")
+    opportunities = Opportunity.objects.restrict(request.user, "view")
+    by_type = opportunities.aggregate(
+        open=Count("id", filter=Q(stage__type=Stage.Type.OPEN)),
+        won=Count("id", filter=Q(stage__type=Stage.Type.WON)),
+        lost=Count("id", filter=Q(stage__type=Stage.Type.LOST)),
+    )
+    upcoming = (opportunities.filter(stage__type=Stage.Type.OPEN, expected_decision_date__isnull=False)
+                .select_related("account", "stage").order_by("expected_decision_date")[:10])
+    return render(request, "core/home.html", {
+        "account_count": accounts.count(),
+        "counts": by_type,
+        "upcoming": upcoming,
+    })
+
+
+@login_required
+def profile(request):
+    language_form = LanguageForm(instance=request.user)
+    token_form = TokenForm()
+    new_token = None
+    if request.method == "POST":
+        if "language" in request.POST:
+            language_form = LanguageForm(request.POST, instance=request.user)
+            if language_form.is_valid():
+                language_form.save()
+                response = redirect("profile")
+                response.set_cookie("django_language", request.user.language, samesite="Lax")
+                return response
+        else:
+            token_form = TokenForm(request.POST)
+            if token_form.is_valid():
+                _token, new_token = ApiToken.issue(request.user, token_form.cleaned_data["name"])
+                messages.success(request, _("Token created. Copy it now: it will not be shown again."))
+                token_form = TokenForm()
+    return render(request, "core/profile.html", {
+        "language_form": language_form,
+        "token_form": token_form,
+        "new_token": new_token,
+        "tokens": request.user.api_tokens.all(),
+    })
+
+
+@login_required
+@require_POST
+def revoke_token(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token.delete()
+    messages.success(request, _("Token revoked."))
+    return redirect("profile")

@@ -1,0 +1,1 @@
+"""ASCOTSMAN qualification: catalogues, checklists, evaluation, pursuit decisions, bid/no-bid sheets."""

@@ -1,0 +1,1 @@
+"""Settings modules: `base` holds everything; `local`, `dev`, `production` and `test` adjust it."""

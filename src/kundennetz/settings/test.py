@@ -1,0 +1,17 @@
+"""Tests: an in-memory SQLite database unless DATABASE_URL names another; fast password hashing."""
+
+import os
+import tempfile
+
+os.environ.setdefault("KUNDENNETZ_HOME", tempfile.mkdtemp(prefix="kundennetz-test-"))
+
+from .base import *  # noqa: E402,F401,F403
+from .base import DATABASES  # noqa: E402
+
+if not os.environ.get("DATABASE_URL"):
+    DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AXES_ENABLED = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["*"]
+LANGUAGE_CODE = "en"

@@ -1,0 +1,14 @@
+"""The URL map: the web UI per app, the JSON API under /api/, Django's admin under /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from kundennetz.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("kundennetz.core.urls")),
+    path("", include("kundennetz.accounts.urls")),
+]

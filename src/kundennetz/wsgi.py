@@ -1,0 +1,8 @@
+"""WSGI entry point for gunicorn (`kundennetz.wsgi:application`)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kundennetz.settings.production")
+application = get_wsgi_application()

@@ -168,7 +168,8 @@ TIME_ZONE = os.environ.get("KUNDENNETZ_TIME_ZONE", "Europe/Zurich")
 USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("KUNDENNETZ_STATIC_ROOT", DATA_DIR / "static"))
+# Without collected files (laptop, tests) WhiteNoise serves straight from the apps; production collects them.
+STATIC_ROOT = os.environ.get("KUNDENNETZ_STATIC_ROOT") or None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

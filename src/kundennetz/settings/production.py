@@ -14,6 +14,8 @@ ALLOWED_HOSTS = env_list("KUNDENNETZ_ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set KUNDENNETZ_ALLOWED_HOSTS for production (comma-separated host names).")
 
+STATIC_ROOT = os.environ.get("KUNDENNETZ_STATIC_ROOT") or str(DATA_DIR / "static")  # noqa: F405
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env_bool("KUNDENNETZ_SSL_REDIRECT", True)

@@ -2,14 +2,17 @@
 
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kundennetz.core.models import SoftDeleteModel, TrackedModel, TranslatedName
+from kundennetz.domain.pursuit import may_enter_stage
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True,
          "validators": [MinValueValidator(Decimal("0"))]}
@@ -100,6 +103,9 @@ class Account(TrackedModel, SoftDeleteModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:account_detail", args=[self.pk])
+
     def clean(self):
         self.country = (self.country or "").upper()
         if len(self.country) != 2 or not self.country.isalpha():
@@ -165,6 +171,9 @@ class Contact(TrackedModel, SoftDeleteModel):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:contact_detail", args=[self.pk])
 
     def clean(self):
         if self.email:
@@ -278,6 +287,9 @@ class Opportunity(TrackedModel, SoftDeleteModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:opportunity_detail", args=[self.pk])
+
     def clean(self):
         errors = {}
         stage = self.stage if self.stage_id else None
@@ -288,8 +300,23 @@ class Opportunity(TrackedModel, SoftDeleteModel):
         elif (self.closing_reason_id is not None and stage is not None
               and self.closing_reason.applies_to != stage.type):
             errors["closing_reason"] = _("This closing reason does not fit the stage.")
+        if stage is not None and stage.requires_pursuit_decision and self._stage_changes():
+            if not may_enter_stage(True, self.latest_pursuit_decision()):
+                errors["stage"] = _("This stage needs a decision to pursue the opportunity first "
+                                    "(see its qualification checklist).")
         if errors:
             raise ValidationError(errors)
+
+
+    def _stage_changes(self) -> bool:
+        if self.pk is None:
+            return True
+        return Opportunity.all_objects.filter(pk=self.pk).values_list("stage_id", flat=True).first() != self.stage_id
+
+    def latest_pursuit_decision(self) -> str | None:
+        """The latest decision whether to pursue (recorded by the qualification app), or None."""
+        decisions = apps.get_model("qualification", "PursuitDecision").objects.filter(opportunity_id=self.pk)
+        return decisions.order_by("-decided_at", "-id").values_list("decision", flat=True).first()
 
 
 class OpportunityContact(models.Model):

@@ -1,0 +1,538 @@
+"""Qualification checklists (ASCOTSMAN and kin): the catalogue model, answers, the go/no-go rule, suggestions.
+
+A catalogue is data: categories, each with a headline question (its id is the category key) and detail
+questions (ids ``<category key>.<name>``, e.g. ``aspiration.goal_known``). Only headline answers drive the
+recommendation; detail answers feed the traffic lights, the contradiction warnings and the list of
+points to clarify. Kept free of Django so the web app, the API and the command line share one rule.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
+from decimal import Decimal
+
+YES, NO, OPEN = "yes", "no", "open"
+FAVOURABLE, UNFAVOURABLE, ANSWERED = "favourable", "unfavourable", "answered"
+OFFER, CLARIFY, NO_OFFER = "offer", "clarify", "no_offer"
+GREEN, AMBER, RED = "green", "amber", "red"
+
+# Higher is better; the property "a worse answer never improves the outcome" is stated in this order.
+RECOMMENDATION_RANK = {NO_OFFER: 0, CLARIFY: 1, OFFER: 2}
+DEFAULT_THRESHOLD = 3
+DEFAULT_COMPANY = "Kundennetz AG"
+
+YES_NO, CONTACTS, USER, COMPETITORS, AMOUNT, TEXT = "yes_no", "contacts", "user", "competitors", "amount", "text"
+QUESTION_TYPES = (YES_NO, CONTACTS, USER, COMPETITORS, AMOUNT, TEXT)
+DERIVATIONS = ("within_budget", "volume_in_range", "margin_target")
+# Used when no catalogue is given, so callers holding only numbers still learn where a suggestion goes.
+DEFAULT_DERIVED_IDS = {
+    "within_budget": "money.within_budget",
+    "volume_in_range": "time_scale.volume_in_range",
+    "margin_target": "time_scale.margin_target",
+}
+
+_YES_NO_WORDS = {"yes": YES, "ja": YES, "no": NO, "nein": NO, "open": OPEN, "offen": OPEN}
+_KEY = re.compile(r"[a-z][a-z0-9_]*\Z")
+_LANGUAGE = re.compile(r"[a-z]{2}\Z")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_PLACEHOLDERS = {"company"}
+
+
+# --- catalogue -------------------------------------------------------------------------------------------
+
+
+def localise(texts: Mapping[str, str], language: str, company: str = DEFAULT_COMPANY) -> str:
+    """The text in `language` ('de', 'en', 'de-ch', …), falling back to English, with our company's name."""
+    code = (language or "").replace("_", "-").split("-")[0].lower()
+    text = texts.get(code) or texts.get("en") or next(iter(texts.values()))
+    # replace(), not format(): a stray brace in an admin's wording must not break rendering.
+    return text.replace("{company}", company)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    text: Mapping[str, str]
+    favourable: str | None = None  # YES, NO or None (informative); yes/no questions only
+    knockout: bool = False
+    derive: str | None = None  # one of DERIVATIONS: the answer can be suggested from data
+
+    def localised(self, language: str, company: str = DEFAULT_COMPANY) -> str:
+        return localise(self.text, language, company)
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    letter: str
+    name: Mapping[str, str]
+    headline: Question
+    details: tuple[Question, ...] = ()
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return (self.headline, *self.details)
+
+    def localised_name(self, language: str, company: str = DEFAULT_COMPANY) -> str:
+        return localise(self.name, language, company)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    id: str
+    version: int
+    languages: tuple[str, ...]
+    name: Mapping[str, str]
+    categories: tuple[Category, ...]
+    description: Mapping[str, str] | None = None
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.categories)
+
+    def questions(self) -> Iterator[Question]:
+        for category in self.categories:
+            yield from category.questions
+
+    def question(self, question_id: str) -> Question:
+        for question in self.questions():
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+    def category(self, key: str) -> Category:
+        for category in self.categories:
+            if category.key == key:
+                return category
+        raise KeyError(key)
+
+    @classmethod
+    def from_dict(cls, data: object) -> Catalogue:
+        """Build and validate a catalogue; any flaw raises ValueError naming where it is."""
+        d = _fields(data, "catalogue", required=("id", "version", "languages", "name", "categories"),
+                    optional=("description",))
+        _check(isinstance(d["id"], str) and bool(_KEY.match(d["id"])), "id",
+               "must be lower-case letters, digits and underscores")
+        version = d["version"]
+        _check(type(version) is int and version >= 1, "version", "must be an integer >= 1")
+        languages = d["languages"]
+        _check(isinstance(languages, list) and bool(languages), "languages", "must be a non-empty list")
+        for i, code in enumerate(languages):
+            _check(isinstance(code, str) and bool(_LANGUAGE.match(code)), f"languages[{i}]",
+                   "must be a two-letter language code")
+        _check(len(set(languages)) == len(languages), "languages", "must not repeat a language")
+        languages = tuple(languages)
+        raw_categories = d["categories"]
+        _check(isinstance(raw_categories, list) and bool(raw_categories), "categories",
+               "must be a non-empty list")
+        categories = tuple(_category(c, f"categories[{i}]", languages) for i, c in enumerate(raw_categories))
+
+        seen: set[str] = set()
+        derived: set[str] = set()
+        for i, category in enumerate(categories):
+            for question in category.questions:
+                _check(question.id not in seen, f"categories[{i}]", f"question id {question.id!r} is used twice")
+                seen.add(question.id)
+                if question.derive:
+                    _check(question.derive not in derived, f"categories[{i}]",
+                           f"derivation {question.derive!r} is used twice")
+                    derived.add(question.derive)
+        description = d.get("description")
+        return cls(
+            id=d["id"], version=version, languages=languages, name=_texts(d["name"], "name", languages),
+            categories=categories,
+            description=None if description is None else _texts(description, "description", languages),
+        )
+
+
+def _check(condition: bool, path: str, message: str) -> None:
+    if not condition:
+        raise ValueError(f"{path}: {message}")
+
+
+def _fields(data: object, path: str, *, required: Sequence[str], optional: Sequence[str] = ()) -> dict:
+    _check(isinstance(data, Mapping), path, f"must be an object, not {type(data).__name__}")
+    unknown = sorted(set(data) - set(required) - set(optional))
+    _check(not unknown, path, f"unknown field(s) {', '.join(map(repr, unknown))}")
+    missing = [name for name in required if name not in data]
+    _check(not missing, path, f"missing field(s) {', '.join(map(repr, missing))}")
+    return dict(data)
+
+
+def _texts(data: object, path: str, languages: tuple[str, ...]) -> dict[str, str]:
+    texts = _fields(data, path, required=languages)
+    for code, text in texts.items():
+        _check(isinstance(text, str) and bool(text.strip()), f"{path}.{code}", "must be a non-empty text")
+        bad = sorted(set(_PLACEHOLDER.findall(text)) - _PLACEHOLDERS)
+        _check(not bad, f"{path}.{code}", f"unknown placeholder(s) {', '.join('{' + b + '}' for b in bad)}")
+    return texts
+
+
+def _category(data: object, path: str, languages: tuple[str, ...]) -> Category:
+    d = _fields(data, path, required=("key", "letter", "name", "headline"), optional=("details",))
+    key = d["key"]
+    _check(isinstance(key, str) and bool(_KEY.match(key)), f"{path}.key",
+           "must be lower-case letters, digits and underscores")
+    _check(isinstance(d["letter"], str) and bool(d["letter"].strip()), f"{path}.letter", "must be a non-empty text")
+    headline = _question(d["headline"], f"{path}.headline", languages)
+    _check(headline.id == key, f"{path}.headline.id", f"must equal the category key {key!r}")
+    _check(headline.type == YES_NO and headline.favourable is not None, f"{path}.headline",
+           "must be a yes/no question with a favourable answer")
+    raw_details = d.get("details", [])
+    _check(isinstance(raw_details, list), f"{path}.details", "must be a list")
+    details = tuple(_question(q, f"{path}.details[{i}]", languages) for i, q in enumerate(raw_details))
+    for i, detail in enumerate(details):
+        _check(detail.id.startswith(key + ".") and bool(_KEY.match(detail.id[len(key) + 1:])),
+               f"{path}.details[{i}].id", f"must be {key!r}, a dot and a lower-case name")
+    return Category(key=key, letter=d["letter"], name=_texts(d["name"], f"{path}.name", languages),
+                    headline=headline, details=details)
+
+
+def _question(data: object, path: str, languages: tuple[str, ...]) -> Question:
+    d = _fields(data, path, required=("id", "type", "text"), optional=("favourable", "knockout", "derive"))
+    _check(isinstance(d["id"], str) and bool(d["id"]), f"{path}.id", "must be a non-empty text")
+    kind = d["type"]
+    _check(kind in QUESTION_TYPES, f"{path}.type", f"must be one of {', '.join(QUESTION_TYPES)}, not {kind!r}")
+    if kind == YES_NO:
+        # Explicit even when null, so nobody gets a polarity by default: the wording decides it.
+        _check("favourable" in d, path, "a yes/no question needs 'favourable' (yes, no or null)")
+        _check(d["favourable"] in (YES, NO, None), f"{path}.favourable",
+               f"must be 'yes', 'no' or null, not {d['favourable']!r}")
+    else:
+        _check("favourable" not in d, f"{path}.favourable", "only yes/no questions have a favourable answer")
+    knockout = d.get("knockout", False)
+    _check(isinstance(knockout, bool), f"{path}.knockout", "must be true or false")
+    _check(not knockout or d.get("favourable") is not None, f"{path}.knockout",
+           "only a yes/no question with a favourable answer can be a knock-out")
+    derive = d.get("derive")
+    _check(derive is None or derive in DERIVATIONS, f"{path}.derive",
+           f"must be one of {', '.join(DERIVATIONS)}, not {derive!r}")
+    _check(derive is None or kind == YES_NO, f"{path}.derive", "only yes/no questions can be derived")
+    return Question(id=d["id"], type=kind, text=_texts(d["text"], f"{path}.text", languages),
+                    favourable=d.get("favourable"), knockout=knockout, derive=derive)
+
+
+# --- answers ---------------------------------------------------------------------------------------------
+
+Reference = str | int
+Answer = str | Reference | Sequence[Reference] | Decimal | float | None
+
+
+def parse_yes_no(value: object) -> str:
+    """YES, NO or OPEN from yes/no/open or ja/nein/offen in any case; None is OPEN."""
+    if value is None:
+        return OPEN
+    if isinstance(value, str) and value.strip().casefold() in _YES_NO_WORDS:
+        return _YES_NO_WORDS[value.strip().casefold()]
+    raise ValueError(f"expected yes, no, open, ja, nein or offen, not {value!r}")
+
+
+def _reference(value: object) -> Reference:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ValueError(f"expected a name or an id, not {value!r}")
+
+
+def _number(value: object, *, negative: bool = False) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(f"expected a number, not {value!r}")
+    if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+        raise ValueError(f"expected a finite number, not {value!r}")
+    number = Decimal(str(value))  # via str: 0.1 stays 0.1 instead of its binary expansion
+    if number < 0 and not negative:
+        raise ValueError(f"expected a number >= 0, not {value!r}")
+    return number
+
+
+def normalise_answer(question: Question, value: Answer) -> Answer:
+    """The canonical form of an answer to `question`; ValueError if it does not fit the question's type.
+
+    yes_no → YES/NO/OPEN; contacts/competitors → tuple of references; user → reference or None;
+    amount → Decimal ≥ 0 or None; text → stripped text. None always means not answered.
+    """
+    if question.type == YES_NO:
+        return parse_yes_no(value)
+    if question.type in (CONTACTS, COMPETITORS):
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str | int) else value
+        if isinstance(items, str | Mapping) or not isinstance(items, Sequence):
+            raise ValueError(f"expected a name, an id or a list of them, not {value!r}")
+        return tuple(_reference(item) for item in items)
+    if question.type == USER:
+        return None if value is None or value == "" else _reference(value)
+    if question.type == AMOUNT:
+        return None if value is None else _number(value)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a text, not {value!r}")
+    return value.strip()
+
+
+def answer_state(question: Question, value: Answer) -> str:
+    """FAVOURABLE, UNFAVOURABLE, OPEN, or ANSWERED when the answer carries no polarity."""
+    value = normalise_answer(question, value)
+    if question.type == YES_NO:
+        if value == OPEN:
+            return OPEN
+        if question.favourable is None:
+            return ANSWERED
+        return FAVOURABLE if value == question.favourable else UNFAVOURABLE
+    return OPEN if value in (None, "", ()) else ANSWERED
+
+
+def validate_threshold(threshold: object) -> int:
+    # bool is an int in Python, but `true` as a threshold is a mistake, not 1.
+    if type(threshold) is not int or threshold < 0:
+        raise ValueError(f"threshold must be an integer >= 0, not {threshold!r}")
+    return threshold
+
+
+# --- evaluation ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClarifyPoint:
+    question_id: str
+    category: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """Detail answers at odds with their headline answer: worth a second look before deciding."""
+
+    category: str
+    code: str  # "favourable_headline_unfavourable_details" | "unfavourable_headline_favourable_details"
+    question_ids: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    recommendation: str
+    threshold: int
+    favourable: tuple[str, ...]
+    unfavourable: tuple[str, ...]
+    open: tuple[str, ...]
+    knockouts: tuple[str, ...]  # knock-out questions answered unfavourably
+    states: Mapping[str, str]  # every question id → its answer state
+    lights: Mapping[str, str]  # category key → GREEN/AMBER/RED, in catalogue order
+    clarify: tuple[ClarifyPoint, ...]
+    warnings: tuple[Contradiction, ...]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {FAVOURABLE: len(self.favourable), UNFAVOURABLE: len(self.unfavourable), OPEN: len(self.open)}
+
+    def to_dict(self) -> dict:
+        """A JSON-ready summary (the command line's and the API's shape)."""
+        return {
+            "recommendation": self.recommendation,
+            "unfavourable": list(self.unfavourable),
+            "open": list(self.open),
+            "threshold": self.threshold,
+            "favourable": list(self.favourable),
+            "counts": self.counts,
+            "knockouts": list(self.knockouts),
+            "lights": dict(self.lights),
+            "clarify": [point.question_id for point in self.clarify],
+            "warnings": [{"category": w.category, "code": w.code, "questions": list(w.question_ids)}
+                         for w in self.warnings],
+        }
+
+
+_WARNINGS = {
+    "en": {
+        "favourable_headline_unfavourable_details":
+            "{category}: the headline question is answered favourably, but not these details: {questions}",
+        "unfavourable_headline_favourable_details":
+            "{category}: the headline question is answered unfavourably, but all yes/no details favourably: "
+            "{questions}",
+    },
+    "de": {
+        "favourable_headline_unfavourable_details":
+            "{category}: Die Leitfrage ist günstig beantwortet, diese Detailfragen aber nicht: {questions}",
+        "unfavourable_headline_favourable_details":
+            "{category}: Die Leitfrage ist ungünstig beantwortet, alle Ja/Nein-Detailfragen aber günstig: "
+            "{questions}",
+    },
+}
+
+
+def evaluate(catalogue: Catalogue, answers: Mapping[str, Answer], threshold: int = DEFAULT_THRESHOLD, *,
+             language: str = "en", company: str = DEFAULT_COMPANY) -> Evaluation:
+    """Apply the rule: more than `threshold` unfavourable headlines or an unfavourable knock-out → no offer;
+    else any open headline → clarify; else offer. Missing answers are open."""
+    threshold = validate_threshold(threshold)
+    known = {q.id for q in catalogue.questions()}
+    unknown = [key for key in answers if key not in known]
+    if unknown:
+        raise ValueError(f"unknown question id(s): {', '.join(map(repr, unknown))}")
+    states: dict[str, str] = {}
+    for question in catalogue.questions():
+        try:
+            states[question.id] = answer_state(question, answers.get(question.id))
+        except ValueError as exc:
+            raise ValueError(f"{question.id}: {exc}") from None
+
+    def headlines(state: str) -> tuple[str, ...]:
+        return tuple(key for key in catalogue.keys if states[key] == state)
+
+    unfavourable, open_ = headlines(UNFAVOURABLE), headlines(OPEN)
+    knockouts = tuple(q.id for q in catalogue.questions() if q.knockout and states[q.id] == UNFAVOURABLE)
+    if len(unfavourable) > threshold or knockouts:
+        recommendation = NO_OFFER
+    elif open_:
+        recommendation = CLARIFY
+    else:
+        recommendation = OFFER
+
+    lights: dict[str, str] = {}
+    warnings: list[Contradiction] = []
+    texts = _WARNINGS["de" if language.lower().startswith("de") else "en"]
+    for category in catalogue.categories:
+        head = states[category.key]
+        detail_states = {d.id: states[d.id] for d in category.details}
+        against = tuple(i for i, s in detail_states.items() if s == UNFAVOURABLE)
+        polar = tuple(d.id for d in category.details if d.type == YES_NO and d.favourable is not None)
+        if head == UNFAVOURABLE:
+            lights[category.key] = RED
+        elif head == OPEN or against or OPEN in detail_states.values():
+            lights[category.key] = AMBER
+        else:
+            lights[category.key] = GREEN
+
+        code, ids = None, ()
+        if head == FAVOURABLE and against:
+            code, ids = "favourable_headline_unfavourable_details", against
+        elif head == UNFAVOURABLE and polar and all(states[i] == FAVOURABLE for i in polar):
+            code, ids = "unfavourable_headline_favourable_details", polar
+        if code:
+            quoted = "; ".join(catalogue.question(i).localised(language, company) for i in ids)
+            text = texts[code].format(category=category.localised_name(language, company), questions=quoted)
+            warnings.append(Contradiction(category=category.key, code=code, question_ids=ids, text=text))
+
+    clarify = tuple(
+        ClarifyPoint(question_id=q.id, category=c.key, text=q.localised(language, company))
+        for c in catalogue.categories for q in c.questions if states[q.id] == OPEN
+    )
+    return Evaluation(
+        recommendation=recommendation, threshold=threshold, favourable=headlines(FAVOURABLE),
+        unfavourable=unfavourable, open=open_, knockouts=knockouts, states=states, lights=lights,
+        clarify=clarify, warnings=tuple(warnings),
+    )
+
+
+# --- suggestions derived from data ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Plain numbers known about an opportunity; None where unknown. Percentages as 0–100."""
+
+    offer_price: Decimal | float | None = None
+    budget: Decimal | float | None = None
+    expected_volume: Decimal | float | None = None
+    group_volume_min: Decimal | float | None = None
+    group_volume_max: Decimal | float | None = None
+    margin_pct: Decimal | float | None = None
+    group_margin_target_pct: Decimal | float | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A proposed answer the user confirms or overrides; never applied on its own."""
+
+    question_id: str
+    derive: str
+    value: str  # YES or NO, as the question is worded
+    reason: str
+
+
+_REASONS = {
+    "en": {
+        ("within_budget", YES): "Offer price {price} is within the budget of {budget}.",
+        ("within_budget", NO): "Offer price {price} exceeds the budget of {budget}.",
+        ("volume_in_range", YES): "Expected volume {volume} lies within the customer group's range ({range}).",
+        ("volume_in_range", NO): "Expected volume {volume} lies outside the customer group's range ({range}).",
+        ("margin_target", YES): "Estimated contribution margin {margin} reaches the group's target of {target}.",
+        ("margin_target", NO): "Estimated contribution margin {margin} falls short of the group's target of {target}.",
+    },
+    "de": {
+        ("within_budget", YES): "Angebotspreis {price} liegt innerhalb des Budgets von {budget}.",
+        ("within_budget", NO): "Angebotspreis {price} übersteigt das Budget von {budget}.",
+        ("volume_in_range", YES): "Erwartetes Volumen {volume} liegt im Rahmen der Kundengruppe ({range}).",
+        ("volume_in_range", NO): "Erwartetes Volumen {volume} liegt ausserhalb des Rahmens der Kundengruppe ({range}).",
+        ("margin_target", YES): "Geschätzter Deckungsbeitrag {margin} erreicht das Ziel der Kundengruppe von {target}.",
+        ("margin_target", NO): "Geschätzter Deckungsbeitrag {margin} verfehlt das Ziel der Kundengruppe von {target}.",
+    },
+}
+
+
+def _format_number(value: Decimal, language: str) -> str:
+    text = f"{value.normalize():,f}" if value == value.to_integral_value() else f"{value:,f}"
+    return text.replace(",", "'") if language == "de" else text  # Swiss grouping: 120'000
+
+
+def suggest_answers(facts: Facts | Mapping[str, object], *, catalogue: Catalogue | None = None,
+                    language: str = "en") -> list[Suggestion]:
+    """Suggested answers for the derivable yes/no details; a derivation lacking its inputs is skipped.
+
+    A volume range may be open at one end (only a minimum or only a maximum).
+    """
+    if isinstance(facts, Mapping):
+        names = {f.name for f in fields(Facts)}
+        unknown = sorted(set(facts) - names)
+        if unknown:
+            raise ValueError(f"unknown fact(s): {', '.join(map(repr, unknown))}")
+        facts = Facts(**facts)
+    n = {}
+    for f in fields(Facts):
+        raw = getattr(facts, f.name)
+        try:
+            n[f.name] = None if raw is None else _number(raw, negative=f.name.endswith("_pct"))
+        except ValueError as exc:
+            raise ValueError(f"{f.name}: {exc}") from None
+    low, high = n["group_volume_min"], n["group_volume_max"]
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"group_volume_min {low} is above group_volume_max {high}")
+
+    lang = "de" if language.lower().startswith("de") else "en"
+
+    def num(value: Decimal) -> str:
+        return _format_number(value, lang)
+
+    def pct(value: Decimal) -> str:
+        return num(value) + (" %" if lang == "de" else "%")
+
+    found: list[tuple[str, bool, dict[str, str]]] = []
+    if n["offer_price"] is not None and n["budget"] is not None:
+        found.append(("within_budget", n["offer_price"] <= n["budget"],
+                      {"price": num(n["offer_price"]), "budget": num(n["budget"])}))
+    volume = n["expected_volume"]
+    if volume is not None and (low is not None or high is not None):
+        span = (f"{num(low)}–{num(high)}" if low is not None and high is not None
+                else f"≥ {num(low)}" if low is not None else f"≤ {num(high)}")
+        inside = (low is None or volume >= low) and (high is None or volume <= high)
+        found.append(("volume_in_range", inside, {"volume": num(volume), "range": span}))
+    if n["margin_pct"] is not None and n["group_margin_target_pct"] is not None:
+        found.append(("margin_target", n["margin_pct"] >= n["group_margin_target_pct"],
+                      {"margin": pct(n["margin_pct"]), "target": pct(n["group_margin_target_pct"])}))
+
+    targets = (DEFAULT_DERIVED_IDS if catalogue is None
+               else {q.derive: q.id for q in catalogue.questions() if q.derive})
+    suggestions = []
+    for derive, holds, params in found:
+        if derive in targets:
+            value = YES if holds else NO
+            suggestions.append(Suggestion(question_id=targets[derive], derive=derive, value=value,
+                                          reason=_REASONS[lang][derive, value].format(**params)))
+    return suggestions

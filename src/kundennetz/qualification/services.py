@@ -1,0 +1,211 @@
+"""Use cases of qualification: open a checklist, answer, evaluate, suggest, decide. Views and API call these."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from kundennetz.accounts.models import Competitor, Contact, Opportunity
+from kundennetz.core.models import User
+from kundennetz.core.permissions import can
+from kundennetz.domain import pursuit
+from kundennetz.domain import qualification as rules
+
+from .models import Answer, Catalogue, Checklist, PursuitDecision
+
+OUR_DECIDER = "user"  # question type naming our internal decision maker
+
+
+def _language() -> str:
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
+def get_checklist(opportunity: Opportunity, user=None) -> Checklist:
+    """The opportunity's checklist, opened against the current catalogue on first use."""
+    checklist = Checklist.objects.select_related("catalogue").filter(opportunity=opportunity).first()
+    if checklist is None:
+        catalogue = Catalogue.current()
+        if catalogue is None:
+            raise ValidationError(_("No published question catalogue exists. Ask an administrator."))
+        checklist = Checklist(opportunity=opportunity, catalogue=catalogue)
+        checklist.stamp(user)
+        checklist.save()
+        _refresh_summary(checklist)
+    return checklist
+
+
+def answer_values(checklist: Checklist) -> dict[str, object]:
+    return {a.question_id: a.value for a in checklist.answers.all()}
+
+
+def evaluate(checklist: Checklist) -> rules.Evaluation:
+    return rules.evaluate(checklist.catalogue.rules, _domain_answers(checklist, answer_values(checklist)),
+                          checklist.catalogue.threshold, language=_language(),
+                          company=settings.KUNDENNETZ_COMPANY_NAME)
+
+
+def _domain_answers(checklist: Checklist, values: dict[str, object]) -> dict[str, object]:
+    # Amounts are stored as strings to keep their exact decimal value in JSON.
+    catalogue = checklist.catalogue.rules
+    result = {}
+    for question_id, value in values.items():
+        try:
+            question = catalogue.question(question_id)
+        except KeyError:
+            continue
+        result[question_id] = Decimal(value) if question.type == rules.AMOUNT and value is not None else value
+    return result
+
+
+def _refresh_summary(checklist: Checklist) -> rules.Evaluation:
+    evaluation = evaluate(checklist)
+    Checklist.objects.filter(pk=checklist.pk).update(
+        recommendation=evaluation.recommendation, unfavourable_count=len(evaluation.unfavourable),
+        open_points=len(evaluation.clarify))
+    checklist.recommendation = evaluation.recommendation
+    checklist.unfavourable_count = len(evaluation.unfavourable)
+    checklist.open_points = len(evaluation.clarify)
+    return evaluation
+
+
+def _stored_value(checklist: Checklist, question: rules.Question, raw):
+    """Validate one answer against its question and the opportunity's own records; the JSON to store."""
+    try:
+        value = rules.normalise_answer(question, raw)
+    except ValueError:
+        raise ValidationError({"value": _("This answer does not fit the question.")}) from None
+    opportunity = checklist.opportunity
+    if question.type == rules.CONTACTS:
+        ids = _ids(value)
+        found = set(Contact.objects.filter(account_id=opportunity.account_id, pk__in=ids).values_list("pk", flat=True))
+        if len(found) != len(set(ids)):
+            raise ValidationError({"value": _("Pick people of this account.")})
+        return sorted(set(ids))
+    if question.type == rules.COMPETITORS:
+        ids = _ids(value)
+        if Competitor.objects.filter(pk__in=ids).count() != len(set(ids)):
+            raise ValidationError({"value": _("Pick competitors from the list.")})
+        return sorted(set(ids))
+    if question.type == rules.USER:
+        if value is None:
+            return None
+        (user_id,) = _ids([value])
+        if not User.objects.filter(pk=user_id, is_active=True).exists():
+            raise ValidationError({"value": _("Pick one of our active users.")})
+        return user_id
+    if question.type == rules.AMOUNT:
+        if value is None:
+            return None
+        if value >= Decimal("1e12"):
+            raise ValidationError({"value": _("This amount is too large.")})
+        return str(value.quantize(Decimal("0.01")))
+    if question.type == rules.TEXT and len(value) > 5000:
+        raise ValidationError({"value": _("This text is too long (at most 5000 characters).")})
+    return value
+
+
+def _ids(values) -> list[int]:
+    try:
+        return [int(v) for v in values]
+    except (TypeError, ValueError):
+        raise ValidationError({"value": _("Pick entries from the list.")}) from None
+
+
+@transaction.atomic
+def set_answer(checklist: Checklist, question_id: str, raw, user, note: str | None = None) -> rules.Evaluation:
+    """Store one answer (history keeps the old one) and re-evaluate; raises ValidationError or PermissionDenied."""
+    if not can(user, "change", checklist.opportunity):
+        raise PermissionDenied
+    try:
+        question = checklist.catalogue.rules.question(question_id)
+    except KeyError:
+        raise ValidationError({"question_id": _("This question is not part of the checklist.")}) from None
+    value = _stored_value(checklist, question, raw)
+    if note is not None and len(note) > 5000:
+        raise ValidationError({"note": _("This note is too long (at most 5000 characters).")})
+    answer = Answer.objects.filter(checklist=checklist, question_id=question_id).first()
+    if answer is None:
+        answer = Answer(checklist=checklist, question_id=question_id)
+    if answer.pk is None or answer.value != value or (note is not None and note != answer.note):
+        answer.value = value
+        if note is not None:
+            answer.note = note
+        answer.updated_by = user
+        answer._history_user = user
+        answer.save()
+    return _refresh_summary(checklist)
+
+
+def suggestions(checklist: Checklist) -> list[rules.Suggestion]:
+    """Answers derived from the opportunity's figures, for the user to confirm or override."""
+    opportunity = checklist.opportunity
+    segment = opportunity.account.segment
+    budget = answer_values(checklist).get("money.budget")
+    facts = rules.Facts(
+        offer_price=opportunity.offer_price, budget=Decimal(budget) if budget else None,
+        expected_volume=opportunity.expected_volume,
+        group_volume_min=segment.volume_min if segment else None,
+        group_volume_max=segment.volume_max if segment else None,
+        margin_pct=opportunity.estimated_margin_pct,
+        group_margin_target_pct=segment.margin_target_pct if segment else None,
+    )
+    return rules.suggest_answers(facts, catalogue=checklist.catalogue.rules, language=_language())
+
+
+def internal_decider_id(checklist: Checklist) -> int | None:
+    """The user named in the checklist as who decides on our side whether to pursue."""
+    values = answer_values(checklist)
+    for question in checklist.catalogue.rules.questions():
+        if question.type == OUR_DECIDER and values.get(question.id):
+            return int(values[question.id])
+    return None
+
+
+def may_decide(user, checklist: Checklist) -> bool:
+    """Our internal decision maker named in the checklist, or a sales head or admin."""
+    if not can(user, "view", checklist.opportunity):
+        return False
+    return user.is_managing or internal_decider_id(checklist) == user.pk
+
+
+@transaction.atomic
+def record_decision(opportunity: Opportunity, user, decision: str, reason: str = "") -> PursuitDecision:
+    checklist = get_checklist(opportunity, user)
+    if not may_decide(user, checklist):
+        raise PermissionDenied
+    if decision not in PursuitDecision.Decision.values:
+        raise ValidationError({"decision": _("Choose to pursue or not to pursue.")})
+    reason = (reason or "").strip()
+    evaluation = _refresh_summary(checklist)
+    if pursuit.goes_against(evaluation.recommendation, decision) and not reason:
+        raise ValidationError({"reason": _("Going against the recommendation needs a reason.")})
+    if len(reason) > 5000:
+        raise ValidationError({"reason": _("This text is too long (at most 5000 characters).")})
+    return PursuitDecision.objects.create(opportunity=opportunity, decision=decision, reason=reason,
+                                          recommendation=evaluation.recommendation, decided_by=user)
+
+
+def latest_decision(opportunity: Opportunity) -> PursuitDecision | None:
+    return PursuitDecision.objects.filter(opportunity=opportunity).select_related("decided_by").first()
+
+
+@dataclass(frozen=True)
+class ChecklistView:
+    """Everything a page or the API shows of one checklist."""
+
+    checklist: Checklist
+    evaluation: rules.Evaluation
+    answers: dict[str, Answer]
+    suggestions: list[rules.Suggestion]
+    decision: PursuitDecision | None
+
+
+def checklist_view(opportunity: Opportunity, user) -> ChecklistView:
+    checklist = get_checklist(opportunity, user)
+    answers = {a.question_id: a for a in checklist.answers.select_related("updated_by")}
+    return ChecklistView(checklist=checklist, evaluation=evaluate(checklist), answers=answers,
+                         suggestions=suggestions(checklist), decision=latest_decision(opportunity))

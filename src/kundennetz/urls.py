@@ -11,4 +11,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kundennetz.core.urls")),
     path("", include("kundennetz.accounts.urls")),
+    path("", include("kundennetz.qualification.urls")),
 ]

@@ -169,7 +169,8 @@ def _read(path: str, stdin: IO) -> str:
         else:
             with open(path, "rb") as handle:
                 raw = handle.read()
-        return raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+        # Editors on Windows like to start files with a byte order mark; it is no part of the JSON.
+        return raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
     except UnicodeDecodeError:
         raise InputError(gettext_noop("the file is not UTF-8 text")) from None
     except (OSError, ValueError) as exc:

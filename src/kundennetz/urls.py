@@ -12,4 +12,7 @@ urlpatterns = [
     path("", include("kundennetz.core.urls")),
     path("", include("kundennetz.accounts.urls")),
     path("", include("kundennetz.qualification.urls")),
+    path("", include("kundennetz.portfolio.urls")),
+    path("", include("kundennetz.interactions.urls")),
+    path("", include("kundennetz.planning.urls")),
 ]

@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "kundennetz.core",
     "kundennetz.accounts",
     "kundennetz.qualification",
+    "kundennetz.portfolio",
+    "kundennetz.interactions",
+    "kundennetz.planning",
 ]
 
 MIDDLEWARE = [

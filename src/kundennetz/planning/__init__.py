@@ -1,0 +1,1 @@
+"""Scarce time and money: capacities, budgets, the plan the strategies imply, optimal allocation, scenarios."""

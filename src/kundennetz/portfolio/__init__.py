@@ -1,0 +1,1 @@
+"""Customer-processing strategy: scoring models, portfolio snapshots, strategies, the picture, value propositions."""

@@ -16,7 +16,7 @@ install: $(INSTALLED)
 
 run: $(INSTALLED)
 	$(BIN)/kundennetz migrate --noinput
-	$(BIN)/kundennetz demo --if-empty
+	$(BIN)/kundennetz demo --if-empty -v 0
 	$(BIN)/kundennetz logins
 	$(BIN)/kundennetz serve
 

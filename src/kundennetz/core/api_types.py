@@ -1,0 +1,87 @@
+"""Field types and pagination shared by every API router, so that each app validates input the same way.
+
+Limits that the models already state (lengths, digits, ranges) are left to ``full_clean``; these types
+only make sure that what reaches a model is of the right kind and cannot break the database.
+"""
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Optional
+
+from django.db import models
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+# The largest primary key the databases store; larger numbers would overflow inside the driver.
+MAX_ID = 2**63 - 1
+
+
+def _clean_text(value: str) -> str:
+    # PostgreSQL refuses NUL characters outright; let them fail here with a message instead.
+    if "\x00" in value:
+        raise PydanticCustomError("null_characters", "Null characters are not allowed.")
+    return value.strip()
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+
+Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
+"""A record's id in a request body: a JSON number, never a text or a fraction."""
+
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A record's id in a query string, where every value arrives as text."""
+
+Money = Annotated[
+    Optional[Decimal],
+    Field(description="Decimal number or decimal string, up to 12 digits before and 2 after the point, not "
+                      "negative. Returned as a decimal string, e.g. \"350000.00\"."),
+]
+Percent = Annotated[
+    Optional[Decimal],
+    Field(description="Percent between -100 and 100 with up to 2 decimal places; returned as a decimal string."),
+]
+
+
+def _reference(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise PydanticCustomError("reference_type", "Enter an id (a number) or a code (a text).")
+    if isinstance(value, int) and not 1 <= value <= MAX_ID:
+        raise PydanticCustomError("reference_type", "Enter an id (a number) or a code (a text).")
+    return _clean_text(value) if isinstance(value, str) else value
+
+
+Reference = Annotated[
+    Any,
+    BeforeValidator(_reference),
+    WithJsonSchema({"oneOf": [{"type": "integer"}, {"type": "string"}]}),
+]
+"""A catalogue entry named by its id (a number) or its code (a text)."""
+
+
+def choice(choices: type[models.Choices], *, blank: bool = False) -> Any:
+    """The allowed values of a model's choices (plus "" where the field may stay empty), for the schema."""
+    values = tuple(choices.values) + (("",) if blank else ())
+    return Literal[values]
+
+
+class InputSchema(Schema):
+    """Request bodies refuse unknown fields, so that a misspelt field is an error, not a silent no-op."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Pagination(LimitOffsetPagination):
+    """``limit`` (1–500, default 50) and ``offset``; the answer is ``{"items": [...], "count": total}``."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=500, description="How many records to return (1–500).")
+        offset: int = Field(0, ge=0, le=10**9, description="How many records to skip.")
+
+
+def lookup_reference(value) -> dict[str, Any]:
+    """Filter arguments for a catalogue entry named by id or code (a query parameter is always text)."""
+    text = str(value).strip()
+    if text.isdigit() and 1 <= int(text) <= MAX_ID:
+        return {"pk": int(text)}
+    return {"code": text}

@@ -171,6 +171,7 @@ TIME_ZONE = os.environ.get("KUNDENNETZ_TIME_ZONE", "Europe/Zurich")
 USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # the project-wide CSS and htmx live outside any app
 # Without collected files (laptop, tests) WhiteNoise serves straight from the apps; production collects them.
 STATIC_ROOT = os.environ.get("KUNDENNETZ_STATIC_ROOT") or None
 STORAGES = {

@@ -166,8 +166,10 @@ def internal_decider_id(checklist: Checklist) -> int | None:
 
 
 def may_decide(user, checklist: Checklist) -> bool:
-    """Our internal decision maker named in the checklist, or a sales head or admin."""
-    if not can(user, "view", checklist.opportunity):
+    """Our internal decision maker named in the checklist, or a sales head or admin.
+
+    Marketing and read-only users change nothing in the network, so naming one as decider gives no right."""
+    if not can(user, "view", checklist.opportunity) or user.is_observing:
         return False
     return user.is_managing or internal_decider_id(checklist) == user.pk
 

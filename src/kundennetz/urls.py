@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("kundennetz.portfolio.urls")),
     path("", include("kundennetz.interactions.urls")),
     path("", include("kundennetz.planning.urls")),
+    path("", include("kundennetz.imports.urls")),
 ]

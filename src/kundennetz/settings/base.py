@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kundennetz.portfolio",
     "kundennetz.interactions",
     "kundennetz.planning",
+    "kundennetz.imports",
 ]
 
 MIDDLEWARE = [

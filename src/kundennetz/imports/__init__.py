@@ -1,0 +1,1 @@
+"""Bringing the network in and out: import batches with dry run and undo, column mappings, exports."""

@@ -1,0 +1,170 @@
+"""Search, filters and column sorting of the account, contact and opportunity lists.
+
+Every choice offered (owners, accounts, industries) comes from the records the user may see, so that a
+filter never reveals a name outside their reach. Sorting accepts only the whitelisted columns.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from kundennetz.core.models import User
+
+from .models import Account, Contact, Opportunity, Segment, Stage
+
+
+def _words(value: str) -> list[str]:
+    return [word for word in (value or "").split() if word][:8]
+
+
+def _search(queryset, fields: list[str], value: str):
+    """Every word must appear in one of the fields (so "muster bern" finds Muster AG in Bern)."""
+    for word in _words(value):
+        matches = Q()
+        for field in fields:
+            matches |= Q(**{f"{field}__icontains": word})
+        queryset = queryset.filter(matches)
+    return queryset
+
+
+def _name_field(prefix: str) -> str:
+    """The column holding a translated name in the active language."""
+    return f"{prefix}__name_en" if (get_language() or "").startswith("en") else f"{prefix}__name_de"
+
+
+def _search_box():
+    return forms.SearchInput(attrs={"autocomplete": "off"})
+
+
+class SortFilter(django_filters.OrderingFilter):
+    """Sort by one whitelisted column; a column may span several fields, empty values always come last,
+    and the primary key breaks ties so that paging never shows a row twice."""
+
+    def __init__(self, *args, columns: dict[str, tuple], **kwargs):
+        self.columns = columns
+        kwargs.setdefault("label", _("Sort by"))
+        super().__init__(*args, fields={key: key for key in columns}, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = []
+        for param in value[:1]:
+            descending = param.startswith("-")
+            for field in self.columns[param.lstrip("-")]:
+                field = field() if callable(field) else field
+                expression = F(field)
+                ordering.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
+        return qs.order_by(*ordering, "pk")
+
+
+class RestrictedFilterSet(django_filters.FilterSet):
+    """A filter set over the records the request's user may see; choices are narrowed to those."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        self.user = request.user
+        self.narrow_choices()
+
+    def narrow_choices(self) -> None:
+        """Limit the choices of related-record filters to what the user may see."""
+
+    def visible_accounts(self):
+        return Account.objects.restrict(self.user, "view").only("pk", "name")
+
+
+class AccountFilter(RestrictedFilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=_search_box(),
+                                  help_text=_("Name, city or industry"))
+    segment = django_filters.ModelChoiceFilter(label=_("Customer group"), queryset=Segment.objects.all(),
+                                               empty_label=_("All customer groups"))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Account.Status.choices,
+                                         empty_label=_("All statuses"))
+    owner = django_filters.ModelChoiceFilter(label=_("Account manager"), queryset=User.objects.none(),
+                                             empty_label=_("All account managers"))
+    industry = django_filters.ChoiceFilter(label=_("Industry"), empty_label=_("All industries"), choices=[])
+    sort = SortFilter(columns={
+        "name": ("name",),
+        "city": ("city",),
+        "segment": (lambda: _name_field("segment"),),
+        "status": ("status",),
+        "owner": ("owner__last_name", "owner__first_name"),
+        "revenue": ("annual_revenue",),
+        "potential": ("potential",),
+    })
+
+    class Meta:
+        model = Account
+        fields = []
+
+    def narrow_choices(self):
+        visible = Account.objects.restrict(self.user, "view")
+        self.filters["owner"].queryset = User.objects.filter(pk__in=visible.values("owner"))
+        # Evaluated when the form renders or validates, not when the filter set is built.
+        self.filters["industry"].extra["choices"] = lambda: [
+            (name, name) for name in
+            visible.exclude(industry="").order_by("industry").values_list("industry", flat=True).distinct()
+        ]
+
+    def search(self, queryset, name, value):
+        return _search(queryset, ["name", "city", "industry"], value)
+
+
+class ContactFilter(RestrictedFilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=_search_box(),
+                                  help_text=_("Name, function, e-mail or account"))
+    buying_role = django_filters.ChoiceFilter(label=_("Buying-centre role"), choices=Contact.BuyingRole.choices,
+                                              empty_label=_("All roles"))
+    account = django_filters.ModelChoiceFilter(label=_("Account"), queryset=Account.objects.none(),
+                                               empty_label=_("All accounts"))
+    sort = SortFilter(columns={
+        "name": ("last_name", "first_name"),
+        "account": ("account__name",),
+        "function": ("function",),
+        "role": ("buying_role",),
+    })
+
+    class Meta:
+        model = Contact
+        fields = []
+
+    def narrow_choices(self):
+        self.filters["account"].queryset = self.visible_accounts()
+
+    def search(self, queryset, name, value):
+        return _search(queryset, ["first_name", "last_name", "function", "email", "account__name"], value)
+
+
+class OpportunityFilter(RestrictedFilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=_search_box(),
+                                  help_text=_("Title or account"))
+    stage = django_filters.ModelChoiceFilter(label=_("Stage"), queryset=Stage.objects.all(),
+                                             empty_label=_("All stages"))
+    stage_type = django_filters.ChoiceFilter(label=_("Stage type"), field_name="stage__type",
+                                             choices=Stage.Type.choices, empty_label=_("All types"))
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.none(),
+                                             empty_label=_("All owners"))
+    account = django_filters.ModelChoiceFilter(label=_("Account"), queryset=Account.objects.none(),
+                                               empty_label=_("All accounts"))
+    sort = SortFilter(columns={
+        "title": ("title",),
+        "account": ("account__name",),
+        "stage": ("stage__order",),
+        "owner": ("owner__last_name", "owner__first_name"),
+        "volume": ("expected_volume",),
+        "decision": ("expected_decision_date",),
+    })
+
+    class Meta:
+        model = Opportunity
+        fields = []
+
+    def narrow_choices(self):
+        visible = Opportunity.objects.restrict(self.user, "view")
+        self.filters["owner"].queryset = User.objects.filter(pk__in=visible.values("owner"))
+        self.filters["account"].queryset = self.visible_accounts()
+
+    def search(self, queryset, name, value):
+        return _search(queryset, ["title", "account__name"], value)

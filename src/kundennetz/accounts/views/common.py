@@ -1,0 +1,91 @@
+"""What every page of the network shares: finding a record for a user, list pages, delete confirmation.
+
+Whether a user may act is decided by `core.permissions`; these helpers only turn its answer into
+HTTP: a record outside the user's reach is a 404 (its existence stays hidden), a forbidden action on a
+visible record a 403.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+
+from kundennetz.core.permissions import ADD, VIEW, can, can_create, restrict
+
+from ..models import Account
+
+RESULTS_TARGET = "results"
+
+
+def get_for_user(request, model, pk, action: str = VIEW, *, queryset=None):
+    """The record `pk` if the user may see it (else 404) and act on it with `action` (else 403)."""
+    queryset = model.objects.all() if queryset is None else queryset
+    record = get_object_or_404(restrict(queryset, request.user, VIEW), pk=pk)
+    if action != VIEW and not can(request.user, action, record):
+        raise PermissionDenied
+    return record
+
+
+def require_create(request) -> None:
+    if not can_create(request.user):
+        raise PermissionDenied
+
+
+def preselected_account(request):
+    """The account named in ?account= (a create form opened from an account's page):
+    404 if the user cannot see it, 403 if they may not add records to it."""
+    raw = request.GET.get("account") or ""
+    if not raw.isdigit():
+        return None
+    account = get_object_or_404(Account.objects.restrict(request.user, VIEW), pk=raw)
+    if not can(request.user, ADD, account):
+        raise PermissionDenied
+    return account
+
+
+def permissions_for(user, record) -> dict[str, bool]:
+    return {"can_change": can(user, "change", record), "can_delete": can(user, "delete", record)}
+
+
+def wants_results_only(request) -> bool:
+    """An HTMX request for just the result table (live search, sorting, paging); a history restore
+    needs the whole page."""
+    return (request.headers.get("HX-Request") == "true"
+            and request.headers.get("HX-Target") == RESULTS_TARGET
+            and not request.headers.get("HX-History-Restore-Request"))
+
+
+def list_page(request, filterset, template: str, results_template: str, *, default_sort: str = ""):
+    """Render a filtered, paginated list; HTMX requests for the results get only the result table.
+    `default_sort` names the column the queryset's own ordering follows, so its header shows it."""
+    paginator = Paginator(filterset.qs, settings.KUNDENNETZ_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    fragment = wants_results_only(request)
+    response = render(request, results_template if fragment else template, {
+        "filter": filterset,
+        "page": page,
+        "records": page.object_list,
+        "sort_param": request.GET.get("sort", ""),
+        "current_sort": request.GET.get("sort") or default_sort,
+        "fragment": fragment,
+        "live": True,
+    })
+    # The page and its result fragment share a URL; caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+def confirm_delete(request, record, *, done_url: str, consequences: list[str] | None = None,
+                   message: str):
+    """Ask before deleting; on POST move the record (and what hangs off it) to the trash."""
+    if request.method == "POST":
+        record.soft_delete(request.user)
+        messages.success(request, message)
+        return redirect(done_url)
+    return render(request, "accounts/confirm_delete.html", {
+        "record": record,
+        "verbose_name": record._meta.verbose_name,
+        "consequences": consequences or [],
+    })

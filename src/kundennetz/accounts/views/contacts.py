@@ -1,0 +1,76 @@
+"""Pages of contacts: the list, a person's page, create (usually from the account's page), edit and delete."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from kundennetz.core.permissions import CHANGE, DELETE
+
+from ..filters import ContactFilter
+from ..forms import ContactForm, save_forms
+from ..models import Contact
+from .common import confirm_delete, get_for_user, list_page, permissions_for, preselected_account, require_create
+from .history import record_history
+
+
+@login_required
+def contact_list(request):
+    queryset = Contact.objects.restrict(request.user, "view").select_related("account")
+    filterset = ContactFilter(request.GET, queryset=queryset, request=request)
+    return list_page(request, filterset, "accounts/contact_list.html", "accounts/_contact_results.html",
+                     default_sort="name")
+
+
+@login_required
+def contact_detail(request, pk):
+    contact = get_for_user(request, Contact, pk, queryset=Contact.objects.select_related(
+        "account", "reports_to", "created_by", "updated_by"))
+    history, history_truncated = record_history(contact)
+    boss = contact.reports_to if contact.reports_to_id and not contact.reports_to.is_deleted else None
+    return render(request, "accounts/contact_detail.html", {
+        "contact": contact,
+        "account": contact.account,
+        "reports_to": boss,
+        "reports": contact.reports.all(),
+        "involvements": contact.involvements.filter(opportunity__deleted_at__isnull=True)
+                               .select_related("opportunity__stage").order_by("-opportunity__created_at"),
+        "history": history,
+        "history_truncated": history_truncated,
+        **permissions_for(request.user, contact),
+    })
+
+
+def _contact_form_page(request, form, heading: str, contact=None):
+    return render(request, "accounts/contact_form.html", {
+        "form": form, "heading": heading, "contact": contact, "account": form.account,
+    })
+
+
+@login_required
+def contact_create(request):
+    require_create(request)
+    account = preselected_account(request)
+    form = ContactForm(request.POST or None, initial={"account": account}, user=request.user)
+    if request.method == "POST" and form.is_valid() and save_forms(form):
+        messages.success(request, _("Contact “%(name)s” created.") % {"name": form.instance})
+        return redirect(form.instance)
+    return _contact_form_page(request, form, _("New contact"))
+
+
+@login_required
+def contact_update(request, pk):
+    contact = get_for_user(request, Contact, pk, CHANGE)
+    heading = _("Edit “%(name)s”") % {"name": contact}
+    form = ContactForm(request.POST or None, instance=contact, user=request.user)
+    if request.method == "POST" and form.is_valid() and save_forms(form):
+        messages.success(request, _("Changes to “%(name)s” saved.") % {"name": contact})
+        return redirect(contact)
+    return _contact_form_page(request, form, heading, contact)
+
+
+@login_required
+def contact_delete(request, pk):
+    contact = get_for_user(request, Contact, pk, DELETE, queryset=Contact.objects.select_related("account"))
+    return confirm_delete(request, contact, done_url=contact.account.get_absolute_url(),
+                          message=_("Contact “%(name)s” moved to the trash.") % {"name": contact})

@@ -1,0 +1,65 @@
+"""The trash: records deleted by anyone, with who and when, for admin and sales head to restore."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from kundennetz.core.permissions import CHANGE, can_manage_trash, restrict
+
+from ..models import Account, Contact, Opportunity
+
+KINDS = {
+    "accounts": (Account, gettext_lazy("Accounts"), ("owner", "deleted_by")),
+    "contacts": (Contact, gettext_lazy("Contacts"), ("account", "deleted_by")),
+    "opportunities": (Opportunity, gettext_lazy("Opportunities"), ("account", "stage", "deleted_by")),
+}
+
+
+def _require_trash_manager(request) -> None:
+    if not can_manage_trash(request.user):
+        raise PermissionDenied
+
+
+def _deleted(request, model):
+    return restrict(model.all_objects.deleted(), request.user, CHANGE)
+
+
+@login_required
+def trash(request):
+    _require_trash_manager(request)
+    kind = request.GET.get("kind", "accounts")
+    if kind not in KINDS:
+        raise Http404
+    model, _label, related = KINDS[kind]
+    tabs = [{"kind": key, "label": label, "count": _deleted(request, tab_model).count(), "current": key == kind}
+            for key, (tab_model, label, _rel) in KINDS.items()]
+    records = _deleted(request, model).select_related(*related).order_by("-deleted_at", "-pk")
+    page = Paginator(records, settings.KUNDENNETZ_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/trash.html", {"kind": kind, "tabs": tabs, "page": page})
+
+
+@login_required
+@require_POST
+def restore(request, kind, pk):
+    _require_trash_manager(request)
+    if kind not in KINDS:
+        raise Http404
+    record = get_object_or_404(_deleted(request, KINDS[kind][0]), pk=pk)
+    back = f"{reverse('accounts:trash')}?kind={kind}"
+    account = getattr(record, "account", None)
+    if account is not None and account.is_deleted:
+        # A person or deal without its account would be reachable by nobody; the account comes back first.
+        messages.error(request, _("“%(name)s” belongs to the account “%(account)s”, which is in the trash. "
+                                  "Restore the account first.") % {"name": record, "account": account})
+        return redirect(back)
+    record.restore(request.user)
+    messages.success(request, _("“%(name)s” restored.") % {"name": record})
+    return redirect(back)

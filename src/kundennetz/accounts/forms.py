@@ -8,11 +8,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kundennetz.core.models import User
-from kundennetz.core.permissions import ADD, restrict
+from kundennetz.core.permissions import ADD, may_choose_owner, restrict
 from kundennetz.core.roles import Role
 from kundennetz.core.services import save_record
 
@@ -204,17 +203,6 @@ class OpportunityForm(AccountBoundMixin, RecordForm):
             self.initial.setdefault("stage", Stage.objects.filter(is_active=True, type=Stage.Type.OPEN).first())
         self.fields["competitors"].queryset = Competitor.objects.all()
 
-    def clean(self):
-        cleaned = super().clean()
-        stage = cleaned.get("stage")
-        if stage is not None and "closed_on" in self.fields:
-            # The closing date follows the stage unless someone entered it.
-            if stage.is_closed and not cleaned.get("closed_on"):
-                cleaned["closed_on"] = timezone.localdate()
-            elif not stage.is_closed:
-                cleaned["closed_on"] = None
-        return cleaned
-
 
 class StageForm(RecordForm):
     """Moving an opportunity along the pipeline from its page, with the closing reason when it ends."""
@@ -228,20 +216,13 @@ class StageForm(RecordForm):
         _limit_stage_fields(self)
         self.fields["stage"].label = _("New stage")
 
-    def clean(self):
-        cleaned = super().clean()
-        stage = cleaned.get("stage")
-        if stage is not None:
-            self.instance.closed_on = (self.instance.closed_on or timezone.localdate()) if stage.is_closed else None
-        return cleaned
-
 
 def _init_owner(form) -> None:
     """Sales head and admin choose any active account manager; an account manager creates records
     for themselves and cannot hand one to someone else, so they see the owner but cannot change it."""
     field = form.fields["owner"]
     owner = form.instance.owner if form.instance.owner_id else None
-    if form.user.is_managing:
+    if may_choose_owner(form.user):
         field.queryset = account_managers(owner)
         return
     owner = owner or form.user

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -293,6 +294,9 @@ class Opportunity(TrackedModel, SoftDeleteModel):
     def clean(self):
         errors = {}
         stage = self.stage if self.stage_id else None
+        if stage is not None:
+            # The closing date follows the stage: kept (or today) once closed, cleared while open.
+            self.closed_on = (self.closed_on or timezone.localdate()) if stage.is_closed else None
         if stage is not None and stage.type == Stage.Type.LOST and self.closing_reason_id is None:
             errors["closing_reason"] = _("A lost opportunity needs a closing reason.")
         if self.closing_reason_id is not None and stage is not None and stage.type == Stage.Type.OPEN:

@@ -45,6 +45,11 @@ def can_create(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and (user.is_managing or user.role == Role.ACCOUNT_MANAGER))
 
 
+def may_choose_owner(user) -> bool:
+    """Sales head and admin hand records to any account manager; an account manager's records are their own."""
+    return bool(user and user.is_authenticated and user.is_managing)
+
+
 def can_manage_trash(user) -> bool:
     """Restoring from the trash is for admin and sales head."""
     return bool(user and user.is_authenticated and user.is_managing)

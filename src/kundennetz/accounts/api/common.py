@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 
 from kundennetz.core.api_errors import FieldErrors
-from kundennetz.core.permissions import ADD, DELETE, VIEW, can, can_create, restrict
+from kundennetz.core.permissions import ADD, DELETE, VIEW, can, can_create, may_choose_owner, restrict
 from kundennetz.core.services import save_record
 
 from ..forms import account_managers
@@ -106,7 +106,7 @@ def resolve_owner(errors: FieldErrors, user, record, value, *, default=None):
     """The owner, by the rule the web forms apply: sales head and admin choose any active account
     manager; an account manager cannot choose (a new record is theirs, an existing one keeps its owner)."""
     current = record.owner if record.owner_id else None
-    if not user.is_managing:
+    if not may_choose_owner(user):
         keep = current or user
         if value is not None and value != keep.pk:
             errors.add("owner", _("Set by the sales head or an administrator."), "permission_denied")

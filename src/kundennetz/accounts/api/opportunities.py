@@ -6,7 +6,6 @@ from typing import Annotated, Literal, Optional
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, FilterLookup, FilterSchema, PatchDict, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -230,12 +229,6 @@ def _write(request, opportunity: Opportunity, data: dict) -> Opportunity:
     if "closing_reason" in data:
         opportunity.closing_reason = _resolve_catalogue(errors, "closing_reason", ClosingReason,
                                                         data["closing_reason"], opportunity.closing_reason_id)
-    if opportunity.stage_id and "stage" not in errors.fields:
-        # As in the web forms: the closing date follows the stage unless someone entered it.
-        if not opportunity.stage.is_closed:
-            opportunity.closed_on = None
-        elif opportunity.closed_on is None:
-            opportunity.closed_on = timezone.localdate()
 
     if opportunity.account_id is None and data.get("owner") is None:
         errors.skip("owner")

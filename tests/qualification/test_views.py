@@ -298,3 +298,25 @@ def test_opportunity_page_links_to_the_checklist_with_its_recommendation(client_
         services.set_answer(checklist, key, value, cast.owner)
     page = client.get(detail).content.decode()
     assert 'data-recommendation="offer"' in page and url("sheet", network.opportunity) in page
+
+
+def test_pipeline_list_filters_and_sorts_by_recommendation_and_open_points(client_for, cast, network):
+    from kundennetz.accounts.models import Opportunity, Stage
+    from kundennetz.qualification import services
+
+    offer = network.opportunity
+    checklist = services.get_checklist(offer, cast.owner)
+    for key, value in {"aspiration": "yes", "solution": "yes", "competition": "no", "only_me": "yes",
+                       "time_scale": "yes", "money": "yes", "authority": "yes", "need": "yes"}.items():
+        services.set_answer(checklist, key, value, cast.owner)
+    Opportunity.objects.create(account=network.account, title="Wartungsvertrag", owner=cast.owner,
+                                          stage=Stage.objects.get(code="lead"))
+    client = client_for(cast.owner)
+    url = reverse("accounts:opportunity_list")
+    page = client.get(url, {"recommendation": "offer"}).content.decode()
+    assert "ERP-Einführung" in page and "Wartungsvertrag" not in page
+    page = client.get(url, {"recommendation": "none"}).content.decode()
+    assert "Wartungsvertrag" in page and "ERP-Einführung" not in page
+    assert client.get(url, {"recommendation": "bogus"}).status_code == 200
+    page = client.get(url, {"sort": "-open_points"}).content.decode()
+    assert "rec-offer" in page

@@ -11,8 +11,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kundennetz.core.models import User
+from kundennetz.qualification.models import Recommendation
 
 from .models import Account, Contact, Opportunity, Segment, Stage
+
+NOT_OPENED = "none"
 
 
 def _words(value: str) -> list[str]:
@@ -148,10 +151,15 @@ class OpportunityFilter(RestrictedFilterSet):
                                              empty_label=_("All owners"))
     account = django_filters.ModelChoiceFilter(label=_("Account"), queryset=Account.objects.none(),
                                                empty_label=_("All accounts"))
+    recommendation = django_filters.ChoiceFilter(
+        label=_("Checklist says"), choices=[*Recommendation.choices, (NOT_OPENED, _("Checklist not opened"))],
+        empty_label=_("All recommendations"), method="filter_recommendation")
     sort = SortFilter(columns={
         "title": ("title",),
         "account": ("account__name",),
         "stage": ("stage__order",),
+        "recommendation": ("checklist__recommendation",),
+        "open_points": ("checklist__open_points",),
         "owner": ("owner__last_name", "owner__first_name"),
         "volume": ("expected_volume",),
         "decision": ("expected_decision_date",),
@@ -168,3 +176,8 @@ class OpportunityFilter(RestrictedFilterSet):
 
     def search(self, queryset, name, value):
         return _search(queryset, ["title", "account__name"], value)
+
+    def filter_recommendation(self, queryset, name, value):
+        if value == NOT_OPENED:
+            return queryset.filter(checklist__isnull=True)
+        return queryset.filter(checklist__recommendation=value)

@@ -1,0 +1,175 @@
+"""Reading the portfolio for a person: the positions they may see, filtered, and what the picture needs.
+
+The strategy shown is always today's: a sales head's override as it stands now, otherwise the strategy
+of the account's cell in the snapshot. The snapshot keeps the strategy that was in force when it was
+taken, for history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from django.db.models import Count, F, Q, QuerySet
+from django.urls import reverse
+
+from kundennetz.accounts.models import Account
+from kundennetz.core.formatting import format_number
+from kundennetz.domain import portfolio as rules
+from kundennetz.domain.portfolio_svg import LABELS, PortfolioDot, render_portfolio_svg
+
+from .models import AccountPosition, PortfolioSnapshot, current_language
+from .permissions import visible
+
+# Accounts without a rank or score come last either way: SQLite and PostgreSQL disagree where NULL sorts.
+ORDERINGS = {
+    "rank": (F("order").asc(nulls_last=True), "account__name", "account_id"),
+    "-rank": (F("order").desc(nulls_last=True), "account__name", "account_id"),
+    "name": ("account__name", "account_id"),
+    "-name": ("-account__name", "account_id"),
+    "attractiveness": (F("attractiveness").asc(nulls_last=True), "account_id"),
+    "-attractiveness": (F("attractiveness").desc(nulls_last=True), "account_id"),
+    "position": (F("position").asc(nulls_last=True), "account_id"),
+    "-position": (F("position").desc(nulls_last=True), "account_id"),
+}
+
+
+def positions(user, snapshot: PortfolioSnapshot) -> QuerySet[AccountPosition]:
+    """The snapshot's positions of the accounts `user` may see (not those in the trash)."""
+    queryset = AccountPosition.objects.filter(snapshot=snapshot, account__deleted_at__isnull=True)
+    return visible(queryset, user)
+
+
+def with_accounts(queryset: QuerySet[AccountPosition]) -> QuerySet[AccountPosition]:
+    return queryset.select_related("account", "account__owner", "account__segment", "account__portfolio_override")
+
+
+def cells_with_strategy(model: rules.ScoringModel, strategy: str) -> list[str]:
+    return [c.key for c in model.grid.cells if c.strategy == strategy]
+
+
+def strategy_q(model: rules.ScoringModel, strategy: str) -> Q:
+    """Positions whose strategy today is `strategy`: overridden to it, or in a cell that gives it."""
+    return (Q(account__portfolio_override__strategy=strategy)
+            | Q(account__portfolio_override__isnull=True, cell__in=cells_with_strategy(model, strategy)))
+
+
+def apply_filters(queryset, filters: dict, *, user, model: rules.ScoringModel):
+    """Filters by name: q, segment (a Segment, its code or id), owner (a user or id), abc, cell, strategy, mine."""
+    if filters.get("q"):
+        queryset = queryset.filter(account__name__icontains=filters["q"])
+    segment = filters.get("segment")
+    if segment:
+        if hasattr(segment, "pk"):
+            queryset = queryset.filter(account__segment=segment)
+        elif str(segment).isdigit():
+            queryset = queryset.filter(account__segment_id=int(segment))
+        else:
+            queryset = queryset.filter(account__segment__code=segment)
+    owner = filters.get("owner")
+    if owner:
+        queryset = queryset.filter(account__owner_id=getattr(owner, "pk", owner))
+    if filters.get("abc"):
+        queryset = queryset.filter(abc_revenue=filters["abc"])
+    if filters.get("cell"):
+        queryset = queryset.filter(cell=filters["cell"])
+    if filters.get("strategy"):
+        queryset = queryset.filter(strategy_q(model, filters["strategy"]))
+    if filters.get("mine"):
+        team = Account.team.through.objects.filter(user=user).values("account_id")
+        queryset = queryset.filter(Q(account__owner=user) | Q(account_id__in=team))
+    return queryset
+
+
+def strategy_today(position: AccountPosition, model: rules.ScoringModel) -> tuple[str, bool]:
+    """(strategy key, overridden) as it stands now; needs ``account__portfolio_override`` loaded."""
+    override = getattr(position.account, "portfolio_override", None) if position.account_id else None
+    if override is not None:
+        return override.strategy, True
+    if position.cell:
+        try:
+            return model.strategy_for_cell(position.cell).key, False
+        except KeyError:
+            pass
+    return "", False
+
+
+class Names:
+    """Cell and strategy names of one model in the current language, without a query per row."""
+
+    def __init__(self, model: rules.ScoringModel):
+        self.lang = current_language()
+        self.model = model
+        self.cells = {c.key: c.name(self.lang) for c in model.grid.cells}
+        self.strategies = {k: s.name(self.lang) for k, s in model.strategies.items()}
+
+    def cell(self, key: str) -> str:
+        return self.cells.get(key, key)
+
+    def strategy(self, key: str) -> str:
+        return self.strategies.get(key, key)
+
+    def color(self, key: str) -> str:
+        strategy = self.model.strategies.get(key)
+        return strategy.color if strategy else "#777777"
+
+
+def decorate(rows: Iterable[AccountPosition], model: rules.ScoringModel) -> list[AccountPosition]:
+    """Attach what templates show (today's strategy and the names) to each position."""
+    names = Names(model)
+    result = []
+    for row in rows:
+        key, overridden = strategy_today(row, model)
+        row.strategy_key, row.overridden = key, overridden
+        row.strategy_name = names.strategy(key) if key else ""
+        row.strategy_color = names.color(key)
+        row.cell_name = names.cell(row.cell) if row.cell else ""
+        result.append(row)
+    return result
+
+
+def cell_counts(queryset, model: rules.ScoringModel) -> list[dict]:
+    """Accounts per cell (and not placed), in the grid's order."""
+    counts = dict(queryset.order_by().values_list("cell").annotate(n=Count("account_id")))
+    names = Names(model)
+    rows = [{"key": c.key, "name": names.cell(c.key), "strategy": names.strategy(c.strategy),
+             "color": names.color(c.strategy), "count": counts.get(c.key, 0)} for c in model.grid.cells]
+    rows.append({"key": "", "name": None, "strategy": "", "color": "#ffffff", "count": counts.get("", 0)})
+    return rows
+
+
+def svg_labels():
+    lang = current_language()
+    return replace(LABELS[lang], number=lambda value: format_number(value, 0)), lang
+
+
+def picture(queryset, snapshot: PortfolioSnapshot, *, previous: PortfolioSnapshot | None,
+            max_dots: int, id_prefix: str = "pf", xml_declaration: bool = False) -> tuple[str, int, bool]:
+    """The SVG of the positions in `queryset`: (svg, number of dots, aggregated)."""
+    model = snapshot.model
+    rows = queryset.order_by().values_list(
+        "account_id", "account__name", "attractiveness", "position", "account__annual_revenue", "cell",
+        "abc_revenue", "account__portfolio_override__strategy")
+    dots = []
+    for account_id, name, att, pos, revenue, cell, abc, override in rows.iterator(chunk_size=10_000):
+        strategy = override or (model.strategy_for_cell(cell).key if cell else None)
+        dots.append(PortfolioDot(
+            id=account_id, name=name, attractiveness=att, position=pos,
+            revenue=float(revenue) if revenue is not None else None, strategy=strategy, cell=cell or None,
+            url=reverse("accounts:account_detail", args=[account_id]), abc=abc))
+    placed = sum(1 for d in dots if d.cell)
+    aggregated = placed > max_dots
+    moves = []
+    if previous is not None and not aggregated and dots:
+        old = {
+            account_id: rules.SnapshotPoint(att, pos, cell or None)
+            for account_id, att, pos, cell in AccountPosition.objects.filter(
+                snapshot=previous, account_id__in=queryset.values("account_id")).values_list(
+                "account_id", "attractiveness", "position", "cell")
+        }
+        new = {d.id: rules.SnapshotPoint(d.attractiveness, d.position, d.cell) for d in dots}
+        moves = [m for m in rules.compare_snapshots(old, new) if m.new is not None]
+    labels, lang = svg_labels()
+    svg = render_portfolio_svg(model, dots, lang=lang, labels=labels, movements=moves, max_dots=max_dots,
+                               id_prefix=id_prefix, xml_declaration=xml_declaration)
+    return svg, len(dots), aggregated

@@ -1,0 +1,124 @@
+"""What an account's page shows of the portfolio: scores with their reasons, snapshot, strategy, and the
+benefits to stress with each of its people."""
+
+from __future__ import annotations
+
+from django import template
+
+from kundennetz.core.formatting import format_number, format_percent
+from kundennetz.core.permissions import VIEW, can
+
+from .. import queries, services
+from ..models import (
+    AccountPosition,
+    ManualRating,
+    PortfolioSnapshot,
+    ScoringModel,
+    StrategyOverride,
+    ValueProposition,
+    current_language,
+)
+from ..permissions import can_override, can_rate
+
+register = template.Library()
+
+
+@register.filter
+def score(value):
+    """An axis score 0–100, or a dash when it is missing (never 0)."""
+    return format_number(value, 0)
+
+
+@register.filter
+def share(value, decimals=0):
+    """A fraction 0–1 as percent."""
+    if value is None or value == "":
+        return "–"
+    return format_percent(float(value) * 100, int(decimals))
+
+
+def benefits(account, contacts, strategy: str | None) -> list[dict]:
+    """For each person, the value propositions that fit their role, the account's segment and strategy."""
+    items = list(ValueProposition.objects.active().prefetch_related("segments"))
+    segments = {item.pk: {s.pk for s in item.segments.all()} for item in items}
+    return [{
+        "contact": contact,
+        "benefits": [item for item in items
+                     if item.applies_to(contact.buying_role, account.segment_id, strategy, segments[item.pk])],
+    } for contact in contacts]
+
+
+@register.simple_tag(takes_context=True)
+def account_portfolio(context, account):
+    """Everything ``portfolio/_account_panel.html`` shows, or None when there is nothing to show."""
+    request = context.get("request")
+    user = context.get("user") or getattr(request, "user", None)
+    if account is None or user is None or not can(user, VIEW, account):
+        return None
+    record = ScoringModel.current()
+    if record is None:
+        return None
+    model = record.rules
+    lang = current_language()
+    names = queries.Names(model)
+    snapshot = PortfolioSnapshot.current()
+    position = None
+    if snapshot is not None:
+        position = AccountPosition.objects.filter(snapshot=snapshot, account=account).first()
+    override = StrategyOverride.objects.filter(account=account).select_related("updated_by").first()
+    result = services.score_one(account, model)
+    ratings = {r.criterion: r for r in ManualRating.objects.filter(account=account)}
+
+    axes = []
+    for axis, axis_score in ((model.attractiveness, result.attractiveness), (model.position, result.position)):
+        axes.append({
+            "name": axis.name_de if lang == "de" else axis.name_en,
+            "score": axis_score.score, "coverage": axis_score.coverage,
+            "criteria": [{
+                "name": c.name_de if lang == "de" else c.name_en,
+                "weight": c.weight,
+                "points": axis_score.points.get(c.key),
+                "missing": c.key in axis_score.missing,
+                "rating": ratings.get(c.key),
+            } for c in axis.active],
+        })
+
+    snapshot_cell = position.cell if position else ""
+    if override is not None and override.strategy in model.strategies:
+        strategy = override.strategy
+    elif snapshot_cell:
+        strategy = model.strategy_for_cell(snapshot_cell).key
+    else:
+        strategy = result.computed_strategy
+    care = model.strategies[strategy].care if strategy in model.strategies else None
+    contacts = list(account.contacts.all())
+    present_roles = {c.buying_role for c in contacts}
+    return {
+        "model": record,
+        "snapshot": snapshot,
+        "position": position,
+        "snapshot_cell": names.cell(snapshot_cell) if snapshot_cell else "",
+        "live_cell": names.cell(result.cell) if result.cell else "",
+        "cell_changed": bool(position) and (result.cell or "") != snapshot_cell,
+        "result": result,
+        "axes": axes,
+        "strategy": strategy,
+        "strategy_name": names.strategy(strategy) if strategy else "",
+        "strategy_color": names.color(strategy) if strategy else "#777777",
+        "strategy_description": model.strategies[strategy].description(lang) if strategy in model.strategies else "",
+        "care": care,
+        "override": override,
+        "missing_roles": [role for role in (care.roles if care else ()) if role not in present_roles],
+        "people": benefits(account, contacts, strategy),
+        "care_roles": set(care.roles) if care else set(),
+        "can_override": can_override(user, account),
+        "can_rate": can_rate(user, account),
+        "lang": lang,
+    }
+
+
+@register.filter
+def role_name(code):
+    from kundennetz.accounts.models import Contact
+
+    return dict(Contact.BuyingRole.choices).get(code, code)

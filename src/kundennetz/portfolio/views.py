@@ -1,0 +1,403 @@
+"""Web pages of the portfolio: the picture, the table, the scoring model, snapshots, an account's
+strategy override and manual ratings, and marketing's value propositions.
+
+Rules live in the domain and in ``services``; who may do what in ``permissions``. A record outside the
+user's reach is a 404 (its existence stays private), a forbidden action on a visible one a 403.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kundennetz.accounts.models import Account
+from kundennetz.core.permissions import VIEW, restrict
+from kundennetz.domain.portfolio_svg import DEFAULT_MAX_DOTS
+
+from . import queries, services
+from .forms import (
+    CareForm,
+    ModelJsonForm,
+    ModelSettingsForm,
+    OverrideForm,
+    PositionFilterForm,
+    RatingForm,
+    SnapshotForm,
+    ValuePropositionForm,
+    edited_definition,
+)
+from .models import ManualRating, PortfolioSnapshot, ScoringModel, StrategyOverride, ValueProposition, current_language
+from .permissions import can_edit_value_propositions, can_manage_portfolio, can_override, can_rate
+
+MAX_DOTS = DEFAULT_MAX_DOTS
+
+
+def _account(request, pk) -> Account:
+    return get_object_or_404(restrict(Account.objects.select_related("segment", "owner"), request.user, VIEW), pk=pk)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _filtered(request, snapshot):
+    model = snapshot.model
+    form = PositionFilterForm(request.GET or None, model=model)
+    filters = form.filters() if request.GET else {}
+    queryset = queries.apply_filters(queries.positions(request.user, snapshot), filters, user=request.user,
+                                     model=model)
+    return form, queryset
+
+
+def _no_snapshot(request):
+    return render(request, "portfolio/no_snapshot.html", {
+        "can_manage": can_manage_portfolio(request.user), "snapshot_form": SnapshotForm(),
+    })
+
+
+@login_required
+def portfolio(request):
+    snapshot = PortfolioSnapshot.current()
+    if snapshot is None:
+        return _no_snapshot(request)
+    form, queryset = _filtered(request, snapshot)
+    previous = snapshot.previous()
+    svg, dot_count, aggregated = queries.picture(queryset, snapshot, previous=previous, max_dots=MAX_DOTS)
+    return render(request, "portfolio/portfolio.html", {
+        "snapshot": snapshot,
+        "previous": previous,
+        "filter": form,
+        "svg": svg,
+        "dot_count": dot_count,
+        "aggregated": aggregated,
+        "max_dots": MAX_DOTS,
+        "cells": queries.cell_counts(queryset, snapshot.model),
+        "query": request.GET.urlencode(),
+        "can_manage": can_manage_portfolio(request.user),
+        "is_account_manager": request.user.role == "account_manager",
+    })
+
+
+@login_required
+def portfolio_svg(request):
+    snapshot = PortfolioSnapshot.current()
+    if snapshot is None:
+        raise Http404(_("There is no portfolio snapshot yet."))
+    _form, queryset = _filtered(request, snapshot)
+    svg, _count, _aggregated = queries.picture(queryset, snapshot, previous=snapshot.previous(), max_dots=MAX_DOTS,
+                                               id_prefix="portfolio", xml_declaration=True)
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="portfolio-{snapshot.period}.svg"'
+    return response
+
+
+@login_required
+def position_table(request):
+    snapshot = PortfolioSnapshot.current()
+    if snapshot is None:
+        return _no_snapshot(request)
+    form, queryset = _filtered(request, snapshot)
+    sort = request.GET.get("sort") or "rank"
+    if sort not in queries.ORDERINGS:
+        sort = "rank"
+    ordered = queries.with_accounts(queryset).order_by(*queries.ORDERINGS[sort])
+    page = Paginator(ordered, settings.KUNDENNETZ_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = queries.decorate(page.object_list, snapshot.model)
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("sort", None)
+    return render(request, "portfolio/table.html", {
+        "snapshot": snapshot, "filter": form, "page": page, "rows": rows, "sort": sort,
+        "query": params.urlencode(),
+        "sorts": [("rank", _("Rank")), ("name", _("Account")), ("-attractiveness", _("Attractiveness")),
+                  ("-position", _("Our position"))],
+    })
+
+
+# --- the scoring model -----------------------------------------------------------------------------
+
+
+@login_required
+def model_page(request, version=None):
+    records = ScoringModel.objects.all()
+    record = get_object_or_404(records, version=version) if version else records.first()
+    if record is None:
+        raise Http404(_("There is no scoring model yet."))
+    model = record.rules
+    lang = current_language()
+    return render(request, "portfolio/model.html", {
+        "record": record,
+        "model": model,
+        "lang": lang,
+        "versions": records.select_related("created_by")[:50],
+        "is_current": record.pk == records.first().pk,
+        "axes": _axes(model, lang),
+        "grids": _grids(model, lang),
+        "strategies": _strategies(model, lang),
+        "can_manage": can_manage_portfolio(request.user),
+        "figures": {
+            "min_coverage": model.min_coverage * 100, "abc_a": model.abc.a * 100, "abc_b": model.abc.b * 100,
+            "weight_attractiveness": model.combined_weights[0], "weight_position": model.combined_weights[1],
+        },
+    })
+
+
+def _scale_text(scale, lang) -> str:
+    from kundennetz.core.formatting import format_number
+
+    if scale.kind == "thresholds":
+        return " / ".join(format_number(v, 2).rstrip("0").rstrip(".,") for v in scale.thresholds)
+    if scale.kind == "linear":
+        return _("linear from %(low)s (1 point) to %(high)s (5 points)") % {
+            "low": format_number(scale.minimum, 0), "high": format_number(scale.maximum, 0)}
+    return _("rating 1–5")
+
+
+def _source_text(criterion) -> str:
+    kind, _sep, name = criterion.source.partition(":")
+    if kind == "field":
+        text = _("field “%(name)s” of the account") % {"name": name}
+    elif kind == "computed":
+        text = {
+            "share_of_wallet_pct": _("computed: revenue with us ÷ potential"),
+            "win_rate_pct": _("computed: won ÷ (won + lost) opportunities"),
+            "years_as_customer": _("computed: years since the first order"),
+            "relationship_strength": _("computed: contacts by role (and interactions)"),
+        }.get(name, name)
+    else:
+        text = _("manual rating")
+    if criterion.allow_manual:
+        text += " " + _("(a manual rating takes precedence)")
+    return text
+
+
+def _axes(model, lang):
+    result = []
+    for axis in model.axes:
+        total = sum(c.weight for c in axis.criteria) or 1
+        result.append({
+            "name": axis.name_de if lang == "de" else axis.name_en,
+            "criteria": [{
+                "key": c.key, "name": c.name_de if lang == "de" else c.name_en,
+                "description": c.description_de if lang == "de" else c.description_en,
+                "weight": c.weight, "share": c.weight / total * 100, "source": _source_text(c),
+                "scale": _scale_text(c.scale, lang), "manual": c.takes_manual,
+            } for c in axis.criteria],
+        })
+    return result
+
+
+def _grids(model, lang):
+    grids = []
+    for key, grid in model.grids.items():
+        bands_a, bands_p = len(grid.attractiveness_thresholds) + 1, len(grid.position_thresholds) + 1
+        by_bands = {(c.attractiveness_band, c.position_band): c for c in grid.cells}
+        rows = []
+        for a in reversed(range(bands_a)):
+            rows.append([{
+                "name": by_bands[(a, p)].name(lang),
+                "strategy": model.strategies[by_bands[(a, p)].strategy].name(lang),
+                "color": model.strategies[by_bands[(a, p)].strategy].color,
+            } for p in range(bands_p)])
+        grids.append({"key": key, "name": grid.name_de if lang == "de" else grid.name_en,
+                      "in_use": key == model.grid_key, "rows": rows,
+                      "attractiveness_thresholds": grid.attractiveness_thresholds,
+                      "position_thresholds": grid.position_thresholds})
+    return grids
+
+
+def _strategies(model, lang):
+    from kundennetz.accounts.models import Contact
+
+    role_names = dict(Contact.BuyingRole.choices)
+    channel_names = {"personal": _("personal"), "mixed": _("mixed"), "digital": _("digital")}
+    used = {c.strategy for c in model.grid.cells}
+    return [{
+        "key": key, "name": s.name(lang), "description": s.description(lang), "color": s.color,
+        "care": s.care, "in_grid": key in used, "roles": [role_names.get(r, r) for r in s.care.roles],
+        "channel": channel_names.get(s.care.channel, s.care.channel),
+        "sales_support_pct": s.care.sales_support_share * 100, "pr_pct": s.care.pr_share * 100,
+    } for key, s in model.strategies.items()]
+
+
+@login_required
+def model_edit(request):
+    _require(can_manage_portfolio(request.user))
+    record = ScoringModel.current()
+    if record is None:
+        raise Http404(_("There is no scoring model yet."))
+    model = record.rules
+    data = request.POST if request.method == "POST" else None
+    action = request.POST.get("action") if data else None
+    settings_form = ModelSettingsForm(data if action == "settings" else None, model=model)
+    care_forms = [CareForm(data if action == "settings" else None, strategy=s) for s in model.strategies.values()]
+    json_form = ModelJsonForm(data if action == "json" else None,
+                              initial={"definition": _pretty(record.definition)})
+    if action == "settings" and settings_form.is_valid() and all(f.is_valid() for f in care_forms):
+        definition = settings_form.apply(edited_definition(model))
+        for form in care_forms:
+            form.apply(definition)
+        if _publish(request, settings_form, "comment", definition, settings_form.cleaned_data["comment"]):
+            return redirect("portfolio:model")
+    elif action == "json" and json_form.is_valid():
+        if _publish(request, json_form, "definition", json_form.cleaned_data["definition"],
+                    json_form.cleaned_data["comment"]):
+            return redirect("portfolio:model")
+    return render(request, "portfolio/model_edit.html", {
+        "record": record, "settings_form": settings_form, "care_forms": care_forms, "json_form": json_form,
+    })
+
+
+def _pretty(definition) -> str:
+    import json
+
+    return json.dumps(definition, ensure_ascii=False, indent=2)
+
+
+def _publish(request, form, field, definition, comment) -> bool:
+    try:
+        record = services.publish_model(definition, request.user, comment)
+    except ValidationError as exc:
+        form.add_error(None if field == "comment" else field, exc.messages)
+        return False
+    messages.success(request, _("Version %(version)s of the scoring model is now in force. Take a new snapshot "
+                                "to apply it to the portfolio.") % {"version": record.version})
+    return True
+
+
+# --- snapshots -------------------------------------------------------------------------------------
+
+
+@login_required
+def snapshots(request):
+    can_manage = can_manage_portfolio(request.user)
+    form = SnapshotForm(request.POST or None)
+    if request.method == "POST":
+        _require(can_manage)
+        if form.is_valid():
+            try:
+                snapshot = services.recompute(period=form.cleaned_data["period"], user=request.user)
+            except ValidationError as exc:
+                form.add_error("period", exc.messages)
+            else:
+                messages.success(request, _("Snapshot %(period)s taken: %(count)s accounts scored.") % {
+                    "period": snapshot.period, "count": snapshot.account_count})
+                return redirect("portfolio:portfolio")
+    records = PortfolioSnapshot.objects.select_related("scoring_model", "created_by").in_order()
+    return render(request, "portfolio/snapshots.html", {"snapshots": records[:100], "form": form,
+                                                        "can_manage": can_manage})
+
+
+# --- one account ---------------------------------------------------------------------------------
+
+
+@login_required
+def override(request, pk):
+    account = _account(request, pk)
+    _require(can_override(request.user, account))
+    record = ScoringModel.current()
+    current = StrategyOverride.objects.filter(account=account).first()
+    initial = {"strategy": current.strategy, "reason": current.reason} if current else {}
+    form = OverrideForm(request.POST or None, model=record.rules, initial=initial)
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        if services.clear_override(account, request.user):
+            messages.success(request, _("The override was removed; the account follows its cell again."))
+        return redirect(account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_override(account, request.user, form.cleaned_data["strategy"], form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Strategy of “%(name)s” overridden.") % {"name": account})
+            return redirect(account)
+    names = queries.Names(record.rules)
+    history = list(StrategyOverride.history.filter(account_id=account.pk).select_related("history_user")
+                   .order_by("-history_date")[:20])
+    for entry in history:
+        entry.strategy_name = names.strategy(entry.strategy)
+    result = services.score_one(account, record.rules)
+    return render(request, "portfolio/override.html", {
+        "account": account, "form": form, "current": current, "history": history,
+        "computed_name": names.strategy(result.computed_strategy) if result and result.computed_strategy else "",
+    })
+
+
+@login_required
+def ratings(request, pk):
+    account = _account(request, pk)
+    _require(can_rate(request.user, account))
+    model = ScoringModel.current().rules
+    existing = {r.criterion: r for r in ManualRating.objects.filter(account=account)}
+    form = RatingForm(request.POST or None, model=model, ratings=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                for criterion, (value, note) in form.ratings().items():
+                    services.set_rating(account, request.user, criterion, value, note)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Ratings of “%(name)s” saved.") % {"name": account})
+            return redirect(account)
+    names = {c.key: (c.name_de if current_language() == "de" else c.name_en) for c in model.criteria}
+    history = list(ManualRating.history.filter(account_id=account.pk).select_related("history_user")
+                   .order_by("-history_date")[:30])
+    for entry in history:
+        entry.criterion_name = names.get(entry.criterion, entry.criterion)
+    return render(request, "portfolio/ratings.html", {"account": account, "form": form, "history": history})
+
+
+# --- value propositions ----------------------------------------------------------------------------
+
+
+@login_required
+def value_propositions(request):
+    record = ScoringModel.current()
+    names = queries.Names(record.rules) if record else None
+    from kundennetz.accounts.models import Contact
+
+    role_names = dict(Contact.BuyingRole.choices)
+    items = ValueProposition.objects.prefetch_related("segments")
+    rows = [{
+        "item": item, "roles": [role_names.get(r, r) for r in item.roles],
+        "strategies": [names.strategy(s) if names else s for s in item.strategies],
+        "segments": [s.name for s in item.segments.all()],
+    } for item in items]
+    return render(request, "portfolio/value_propositions.html", {
+        "rows": rows, "can_edit": can_edit_value_propositions(request.user)})
+
+
+@login_required
+def value_proposition_edit(request, pk=None):
+    _require(can_edit_value_propositions(request.user))
+    instance = get_object_or_404(ValueProposition, pk=pk) if pk else None
+    record = ScoringModel.current()
+    form = ValuePropositionForm(request.POST or None, instance=instance, model=record.rules if record else None)
+    if request.method == "POST" and form.is_valid():
+        services.save_value_proposition(form, request.user)
+        messages.success(request, _("Value proposition “%(title)s” saved.") % {"title": form.instance})
+        return redirect("portfolio:value_propositions")
+    return render(request, "portfolio/value_proposition_form.html", {"form": form, "instance": instance})
+
+
+@login_required
+@require_POST
+def value_proposition_delete(request, pk):
+    _require(can_edit_value_propositions(request.user))
+    item = get_object_or_404(ValueProposition, pk=pk)
+    item._history_user = request.user
+    item.delete()
+    messages.success(request, _("Value proposition “%(title)s” deleted.") % {"title": item})
+    return redirect(reverse("portfolio:value_propositions"))

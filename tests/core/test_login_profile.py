@@ -29,20 +29,23 @@ def test_five_failed_attempts_lock_the_user_name(client, cast, password):
 
 def test_language_switch_is_kept_per_user(client_for, cast):
     client = client_for(cast.owner)
-    response = client.post(reverse("profile"), {"language": "en"})
+    response = client.post(reverse("profile"), {"language": "de-ch"})
     assert response.status_code == 302
     cast.owner.refresh_from_db()
-    assert cast.owner.language == "en"
-    assert client.get(reverse("home"))["Content-Language"] == "en"
-    client.post(reverse("profile"), {"language": "de-ch"})
-    assert client.get(reverse("home"))["Content-Language"] == "de-ch"
+    assert cast.owner.language == "de-ch"
+    page = client.get(reverse("home"))
+    assert page["Content-Language"] == "de-ch"
+    assert "Abmelden" in page.content.decode()
+    client.post(reverse("profile"), {"language": "en"})
+    page = client.get(reverse("home"))
+    assert page["Content-Language"] == "en" and "Log out" in page.content.decode()
 
 
 def test_unknown_language_is_refused(client_for, cast):
     response = client_for(cast.owner).post(reverse("profile"), {"language": "xx"})
     assert response.status_code == 200
     cast.owner.refresh_from_db()
-    assert cast.owner.language == "de-ch"
+    assert cast.owner.language == "en"
 
 
 def test_token_is_shown_once_and_stored_hashed(client_for, cast):

@@ -25,6 +25,8 @@ class Cast:
 
 
 def make_user(username: str, role: str, **extra) -> User:
+    # English by default so that assertions read the source strings; German is tested where it matters.
+    extra.setdefault("language", "en")
     user = User(username=username, role=role, first_name=extra.pop("first_name", username.title()),
                 last_name=extra.pop("last_name", "Test"), email=f"{username}@example.ch", **extra)
     user.set_password(PASSWORD)

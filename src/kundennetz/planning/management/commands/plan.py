@@ -1,0 +1,144 @@
+"""`kundennetz plan compute|export`: compute a scenario, or export its result per account.
+
+    kundennetz plan compute --scenario "Budget −20 %"      (a name or an id)
+    kundennetz plan export --scenario 3 --format csv|json [--output FILE]
+
+Compute solves the scenario with today's capacities, budget and strategies of its period and keeps the
+result (all or nothing); when no plan meets every minimum it says which manager or budget conflicts and
+exits with an error. The export streams the accounts with today's plan next to the recommendation;
+numbers are plain (a point as decimal separator). JSON holds the scenario's totals, its account managers
+with their shadow prices and the accounts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import sys
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from kundennetz.planning import services
+from kundennetz.planning.models import Scenario
+from kundennetz.planning.views import EXPORT_COLUMNS, export_rows
+
+TOTALS = ("contribution_today", "contribution", "hours_available", "hours_required", "hours_today",
+          "hours_recommended", "contacts_today", "contacts_recommended", "support_budget", "support_today",
+          "support_recommended", "pr_budget", "pr_today", "pr_recommended", "support_price", "pr_price",
+          "extra_manager_hours", "extra_manager_value")
+
+
+class _Raw:
+    """Lets csv and json write to the command's output without a line ending added to every piece."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def write(self, text: str) -> None:
+        self.out.write(text, ending="")
+
+
+def find_scenario(reference: str) -> Scenario:
+    reference = (reference or "").strip()
+    found = Scenario.objects.select_related("period").filter(name=reference).first()
+    if found is None and reference.isdigit():
+        found = Scenario.objects.select_related("period").filter(pk=int(reference)).first()
+    if found is None:
+        names = ", ".join(f"{s.pk}: {s.name}" for s in Scenario.objects.order_by("-created_at")[:10])
+        message = _("There is no scenario %(reference)r.") % {"reference": reference}
+        raise CommandError(message + " " + (_("Known: %(names)s") % {"names": names} if names else
+                                            _("Create one on the planning page or in the API.")))
+    return found
+
+
+class Command(BaseCommand):
+    help = "Compute a planning scenario, or export its result per account as CSV or JSON."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{compute,export}")
+        compute = sub.add_parser("compute", help=_("Solve a scenario with today's figures of its period and keep "
+                                                   "the result."))
+        compute.add_argument("--scenario", required=True, help=_("The scenario's name or id."))
+        export = sub.add_parser("export", help=_("Every account of a computed scenario: today's plan, "
+                                                 "recommendation, expected contribution."))
+        export.add_argument("--scenario", required=True, help=_("The scenario's name or id."))
+        export.add_argument("--format", choices=("csv", "json"), default="csv")
+        export.add_argument("--output", help=_("File to write (default: standard output)."))
+
+    def handle(self, *args, action, **options):
+        scenario = find_scenario(options["scenario"])
+        if action == "compute":
+            self._compute(scenario)
+        else:
+            self._export(scenario, options["format"], options.get("output"))
+
+    def _compute(self, scenario: Scenario) -> None:
+        try:
+            services.compute_scenario(scenario)
+        except services.PlanningError as exc:
+            raise CommandError(_("No plan meets every minimum:") + "\n  " + "\n  ".join(exc.messages)) from None
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        top_price = max(scenario.manager_results.values_list("hour_price", flat=True), default=0)
+        self.stdout.write(self.style.SUCCESS(
+            _("Scenario %(id)s “%(name)s” (%(period)s) computed in %(seconds)s s for %(count)s accounts "
+              "(%(method)s).") % {"id": scenario.pk, "name": scenario.name, "period": scenario.period.code,
+                                 "seconds": f"{scenario.seconds:.2f}", "count": scenario.account_count,
+                                 "method": scenario.method}))
+        self.stdout.write("  " + _("expected contribution: today's plan %(today)s, recommended %(recommended)s "
+                                   "(%(gain)s)") % {"today": f"{scenario.contribution_today:,.0f}",
+                                                    "recommended": f"{scenario.contribution:,.0f}",
+                                                    "gain": f"{scenario.gain:+,.0f}"})
+        self.stdout.write("  " + _("shadow prices: sales support %(support)s, PR %(pr)s per franc; hours up to "
+                                   "%(hour)s per hour") % {"support": f"{scenario.support_price:.3f}",
+                                                            "pr": f"{scenario.pr_price:.3f}",
+                                                            "hour": f"{top_price:,.0f}"})
+        if scenario.extra_manager_value is not None:
+            self.stdout.write("  " + _("an additional account manager with %(hours)s h: %(value)s") % {
+                "hours": f"{scenario.extra_manager_hours:,.0f}", "value": f"{scenario.extra_manager_value:+,.0f}"})
+
+    def _export(self, scenario: Scenario, fmt: str, output: str | None) -> None:
+        if not scenario.is_computed:
+            raise CommandError(_("Scenario %(id)s “%(name)s” has no result yet; run `kundennetz plan compute "
+                                 "--scenario %(id)s` first.") % {"id": scenario.pk, "name": scenario.name})
+        with contextlib.ExitStack() as stack:
+            if output:
+                try:
+                    target = stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
+                except OSError as exc:
+                    raise CommandError(_("Cannot write %(file)s: %(reason)s") % {
+                        "file": output, "reason": exc.strerror}) from None
+            else:
+                target = _Raw(self.stdout)
+            if fmt == "csv":
+                writer = csv.writer(target, lineterminator="\n")
+                writer.writerow(EXPORT_COLUMNS)
+                for row in export_rows(scenario):
+                    writer.writerow(["" if row[c] is None else row[c] for c in EXPORT_COLUMNS])
+            else:
+                self._json(scenario, target)
+        if output:
+            self.stderr.write(_("Wrote scenario %(id)s to %(file)s.") % {"id": scenario.pk,
+                                                                          "file": os.path.abspath(output)})
+
+    def _json(self, scenario: Scenario, target) -> None:
+        head = {"id": scenario.pk, "name": scenario.name, "period": scenario.period.code,
+                "status": scenario.status, "parameters": scenario.parameters, "method": scenario.method,
+                "computed_at": scenario.computed_at.isoformat(), **{k: getattr(scenario, k) for k in TOTALS}}
+        managers = [{"manager": m.manager_id, "name": m.label, "accounts": m.account_count,
+                     "available_hours": m.available_hours, "relief_hours": m.relief_hours,
+                     "required_hours": m.required_hours, "hours_today": m.hours_today, "hours": m.hours,
+                     "hour_price": m.hour_price} for m in scenario.manager_results.order_by("order")]
+        # Streamed by hand: the accounts may be many, and json.dump would hold them all at once.
+        target.write(json.dumps({"scenario": head, "managers": managers}, ensure_ascii=False)[:-1])
+        target.write(', "accounts": [')
+        for k, row in enumerate(export_rows(scenario)):
+            target.write(("," if k else "") + "\n" + json.dumps(row, ensure_ascii=False))
+        target.write("\n]}\n")
+        if hasattr(target, "flush"):
+            target.flush()
+        sys.stdout.flush()

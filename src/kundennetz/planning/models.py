@@ -1,0 +1,404 @@
+"""Capacities, budgets, scenarios with their results, the applied plan per account, and managers'
+estimates of how an account responds to effort.
+
+The arithmetic lives in ``kundennetz.domain.capacity`` (available hours) and
+``kundennetz.domain.allocation`` (the optimum); these records keep the inputs people give and the
+results the services write. Results are written in bulk and never edited: a scenario is recomputed
+as a whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kundennetz.accounts.models import Account
+from kundennetz.core.models import TrackedModel
+from kundennetz.domain import capacity as domain_capacity
+
+ZERO = Decimal("0")
+MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(ZERO)]}
+
+
+class PeriodQuerySet(models.QuerySet):
+    def in_order(self):
+        return self.order_by("-start", "kind")
+
+
+class Period(models.Model):
+    """A planning period: a year or a quarter. Created on first use from its code."""
+
+    class Kind(models.TextChoices):
+        YEAR = "year", _("Year")
+        QUARTER = "quarter", _("Quarter")
+
+    code = models.CharField(_("period"), max_length=7, unique=True, help_text=_("2026 or 2026-Q3"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), null=True, blank=True)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("planning period")
+        verbose_name_plural = _("planning periods")
+        ordering = ["-start", "kind"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def domain(self) -> domain_capacity.Period:
+        return domain_capacity.parse_period(self.code)
+
+    @property
+    def share_of_year(self) -> float:
+        return 1.0 if self.kind == self.Kind.YEAR else 0.25
+
+    @property
+    def working_days(self) -> int:
+        return domain_capacity.working_days_between(self.start, self.end)
+
+    @classmethod
+    def get(cls, code: str) -> Period:
+        """The period of ``code`` (2026, 2026-Q3), created when it is new. Raises ValidationError."""
+        try:
+            parsed = domain_capacity.parse_period(code)
+        except ValueError:
+            raise ValidationError({"period": _("Enter a year (2026) or a quarter (2026-Q3).")}) from None
+        period, _created = cls.objects.get_or_create(code=parsed.code, defaults={
+            "kind": parsed.kind, "year": parsed.year, "quarter": parsed.quarter, "start": parsed.start,
+            "end": parsed.end})
+        return period
+
+
+class Capacity(TrackedModel):
+    """An account manager's time for customer care in one period."""
+
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"),
+                                on_delete=models.CASCADE, related_name="planning_capacities")
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="capacities")
+    fte = models.DecimalField(_("FTE"), max_digits=4, decimal_places=2, default=Decimal("1.00"),
+                              validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("1"))],
+                              help_text=_("Share of a full-time position, 0–1 (0.8 = 80 %)."))
+    working_days = models.DecimalField(_("working days"), max_digits=5, decimal_places=1,
+                                       validators=[MinValueValidator(ZERO)],
+                                       help_text=_("Working days of a full-time position in the period."))
+    care_share_pct = models.DecimalField(_("share for customer care %"), max_digits=5, decimal_places=2,
+                                         default=Decimal("60"),
+                                         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+                                         help_text=_("Share of the working time spent with and for customers."))
+    absence_days = models.DecimalField(_("absence days"), max_digits=5, decimal_places=1, default=ZERO,
+                                       validators=[MinValueValidator(ZERO)],
+                                       help_text=_("Holidays, training and other full days away."))
+    hours_per_day = models.DecimalField(_("hours per day"), max_digits=4, decimal_places=2,
+                                        default=Decimal(str(domain_capacity.DEFAULT_HOURS_PER_DAY)),
+                                        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("24"))])
+    available_hours = models.FloatField(_("available hours"), default=0, editable=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("capacity")
+        verbose_name_plural = _("capacities")
+        ordering = ["period", "manager__last_name", "manager__first_name"]
+        constraints = [models.UniqueConstraint(fields=["manager", "period"], name="planning_one_capacity_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.manager} · {self.period}"
+
+    def compute_hours(self) -> float:
+        """Raises domain_capacity.CapacityError for figures that give no meaningful capacity."""
+        return domain_capacity.available_hours(
+            float(self.fte), float(self.working_days), float(self.care_share_pct) / 100.0,
+            float(self.absence_days), float(self.hours_per_day))
+
+    def clean(self):
+        from .permissions import may_have_capacity
+
+        errors = {}
+        if self.manager_id is not None and not may_have_capacity(self.manager):
+            errors["manager"] = _("Capacities are kept for active account managers and sales heads.")
+        if self.period_id is not None and self.working_days is not None \
+                and self.working_days > self.period.end.toordinal() - self.period.start.toordinal() + 1:
+            errors["working_days"] = _("The period %(period)s has only %(days)s days.") % {
+                "period": self.period.code, "days": self.period.end.toordinal() - self.period.start.toordinal() + 1}
+        if None not in (self.fte, self.working_days, self.care_share_pct, self.absence_days, self.hours_per_day) \
+                and "working_days" not in errors:
+            try:
+                self.available_hours = self.compute_hours()
+            except domain_capacity.CapacityError as exc:
+                errors[_FIELD.get(exc.field, exc.field)] = capacity_message(exc)
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        # Bulk paths and fixtures skip clean(); the stored hours must still follow the figures.
+        with contextlib.suppress(domain_capacity.CapacityError, TypeError):
+            self.available_hours = self.compute_hours()
+        super().save(*args, **kwargs)
+
+
+_FIELD = {"care_share": "care_share_pct"}
+
+
+def capacity_message(exc: domain_capacity.CapacityError) -> str:
+    """The domain's refusal in the user's language."""
+    if exc.code == "absences_exceed_working_days":
+        return _("The absences (%(absences)s days) exceed the working days (%(working_days)s days).") % {
+            "absences": f"{exc.params['absences']:g}", "working_days": f"{exc.params['working_days']:g}"}
+    if exc.code == "fte_range":
+        return _("Enter an FTE between 0 and 1 (0.8 = 80 %).")
+    if exc.code == "share_range":
+        return _("Enter a share between 0 and 100 %.")
+    if exc.code == "hours_per_day_range":
+        return _("Enter the hours of a working day (more than 0, at most 24).")
+    if exc.code == "negative":
+        return _("Ensure this value is greater than or equal to %(limit_value)s.") % {"limit_value": 0}
+    return _("Enter a number.")
+
+
+class Budget(TrackedModel):
+    """The money of one period: sales support and communication/PR."""
+
+    period = models.OneToOneField(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="budget")
+    sales_support = models.DecimalField(_("sales-support budget"), default=ZERO, **MONEY)
+    pr = models.DecimalField(_("communication/PR budget"), default=ZERO, **MONEY)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        ordering = ["-period__start"]
+
+    def __str__(self) -> str:
+        return f"{self.period}"
+
+
+class Scenario(TrackedModel):
+    """A what-if over one period: parameters, and once computed the totals of its result.
+
+    ``parameters`` (validated by ``services.clean_parameters``) may hold ``budget_factor``
+    ({"support": 0.8, "pr": 0.8}), ``extra_managers`` ([{"name", "hours", "accounts"}]),
+    ``removed_managers`` ([{"manager", "to"}]), ``segment_strategies`` ([{"segment", "strategy"}]),
+    ``moved_accounts`` ([{"accounts", "to"}]) and ``visits`` ("continuous", "whole", "at_least_one").
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPLIED = "applied", _("Applied")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="scenarios")
+    parameters = models.JSONField(_("what-if parameters"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True, editable=False)
+    seconds = models.FloatField(_("computing time (s)"), null=True, blank=True, editable=False)
+    method = models.CharField(_("method"), max_length=20, blank=True, editable=False)
+    conflicts = models.JSONField(_("conflicts"), default=list, blank=True, editable=False,
+                                 help_text=_("Why the last computation found no plan that meets every minimum."))
+    account_count = models.PositiveIntegerField(_("accounts"), default=0, editable=False)
+    hours_available = models.FloatField(_("hours available"), null=True, editable=False)
+    hours_required = models.FloatField(_("hours the strategies ask for"), null=True, editable=False)
+    hours_today = models.FloatField(_("hours in today's plan"), null=True, editable=False)
+    hours_recommended = models.FloatField(_("recommended hours"), null=True, editable=False)
+    support_budget = models.FloatField(_("sales-support budget"), null=True, editable=False)
+    support_today = models.FloatField(_("sales support in today's plan"), null=True, editable=False)
+    support_recommended = models.FloatField(_("recommended sales support"), null=True, editable=False)
+    pr_budget = models.FloatField(_("PR budget"), null=True, editable=False)
+    pr_today = models.FloatField(_("PR in today's plan"), null=True, editable=False)
+    pr_recommended = models.FloatField(_("recommended PR"), null=True, editable=False)
+    contacts_today = models.FloatField(_("contacts in today's plan"), null=True, editable=False)
+    contacts_recommended = models.FloatField(_("recommended contacts"), null=True, editable=False)
+    contribution_today = models.FloatField(_("expected contribution of today's plan"), null=True, editable=False)
+    contribution = models.FloatField(_("expected contribution of the recommendation"), null=True, editable=False)
+    support_price = models.FloatField(_("shadow price of a sales-support franc"), null=True, editable=False)
+    pr_price = models.FloatField(_("shadow price of a PR franc"), null=True, editable=False)
+    extra_manager_hours = models.FloatField(_("hours of an additional account manager"), null=True, editable=False)
+    extra_manager_value = models.FloatField(_("value of an additional account manager"), null=True, editable=False)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True, editable=False)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("applied by"), null=True, blank=True,
+                                   editable=False, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("scenario")
+        verbose_name_plural = _("scenarios")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("planning:scenario", args=[self.pk])
+
+    @property
+    def is_computed(self) -> bool:
+        return self.computed_at is not None and not self.conflicts
+
+    @property
+    def gain(self) -> float | None:
+        if self.contribution is None or self.contribution_today is None:
+            return None
+        return self.contribution - self.contribution_today
+
+    @property
+    def gain_pct(self) -> float | None:
+        if self.gain is None or not self.contribution_today:
+            return None
+        return 100.0 * self.gain / self.contribution_today
+
+
+class ScenarioAccount(models.Model):
+    """One account in a computed scenario: today's plan next to the recommendation."""
+
+    account_lookup = "account"
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="account_results",
+                                 verbose_name=_("scenario"))
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="planning_results",
+                                verbose_name=_("account"))
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", verbose_name=_("account manager"))
+    manager_label = models.CharField(_("account manager"), max_length=150, blank=True,
+                                     help_text=_("Set when the scenario's manager is not a user (an additional one)."))
+    strategy = models.CharField(_("strategy"), max_length=60, blank=True)
+    contact_hours = models.FloatField(_("hours per contact"))
+    hours_min = models.FloatField(_("minimum hours"))
+    hours_max = models.FloatField(_("maximum hours"))
+    hours_today = models.FloatField(_("hours today"))
+    hours = models.FloatField(_("recommended hours"))
+    contacts_today = models.FloatField(_("contacts today"))
+    contacts = models.FloatField(_("recommended contacts"))
+    support_today = models.FloatField(_("sales support today"))
+    support = models.FloatField(_("recommended sales support"))
+    pr_today = models.FloatField(_("PR today"))
+    pr = models.FloatField(_("recommended PR"))
+    contribution_today = models.FloatField(_("expected contribution today"))
+    contribution = models.FloatField(_("expected contribution"))
+
+    class Meta:
+        verbose_name = _("scenario result per account")
+        verbose_name_plural = _("scenario results per account")
+        constraints = [models.UniqueConstraint(fields=["scenario", "account"], name="planning_one_result_per_account")]
+
+    def __str__(self) -> str:
+        return f"{self.scenario_id} · {self.account_id}"
+
+    @property
+    def gain(self) -> float:
+        return self.contribution - self.contribution_today
+
+
+class ScenarioManager(models.Model):
+    """One account manager in a computed scenario: hours available, asked for, planned, recommended,
+    and what one more of their hours would add (the shadow price)."""
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="manager_results",
+                                 verbose_name=_("scenario"))
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", verbose_name=_("account manager"))
+    label = models.CharField(_("name"), max_length=150)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    account_count = models.PositiveIntegerField(_("accounts"), default=0)
+    available_hours = models.FloatField(_("available hours"))
+    required_hours = models.FloatField(_("hours the strategies ask for"))
+    minimum_hours = models.FloatField(_("minimum hours"))
+    hours_today = models.FloatField(_("hours in today's plan"))
+    hours = models.FloatField(_("recommended hours"))
+    relief_hours = models.FloatField(_("hours taken over by an additional manager"), default=0)
+    hour_price = models.FloatField(_("shadow price of an hour"))
+
+    class Meta:
+        verbose_name = _("scenario result per account manager")
+        verbose_name_plural = _("scenario results per account manager")
+        ordering = ["scenario", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.scenario_id} · {self.label}"
+
+    @property
+    def slack(self) -> float:
+        return self.available_hours + self.relief_hours - self.hours
+
+
+class AccountPlan(TrackedModel):
+    """The applied plan of one account in one period: what "my week" and the account page show."""
+
+    account_lookup = "account"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="planning_plans",
+                                verbose_name=_("account"))
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="account_plans",
+                               verbose_name=_("period"))
+    scenario = models.ForeignKey(Scenario, null=True, blank=True, on_delete=models.SET_NULL, related_name="plans",
+                                 verbose_name=_("from scenario"))
+    strategy = models.CharField(_("strategy"), max_length=60, blank=True)
+    contacts = models.PositiveIntegerField(_("planned contacts"))
+    hours = models.FloatField(_("planned hours"))
+    contact_hours = models.FloatField(_("hours per contact"))
+    support = models.DecimalField(_("planned sales support"), **MONEY)
+    pr = models.DecimalField(_("planned PR"), **MONEY)
+    expected_contribution = models.FloatField(_("expected contribution"), null=True)
+
+    class Meta:
+        verbose_name = _("account plan")
+        verbose_name_plural = _("account plans")
+        ordering = ["period", "account"]
+        constraints = [models.UniqueConstraint(fields=["account", "period"], name="planning_one_plan_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.period}"
+
+
+class ResponseEstimate(TrackedModel):
+    """An account manager's CALLPLAN estimates for one account and period (Lodish 1971): the expected
+    contribution with no effort, today's effort, 150 % of it and at saturation. The fitted curve
+    replaces the one derived from plain figures when the scenario is computed."""
+
+    account_lookup = "account"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="planning_estimates",
+                                verbose_name=_("account"))
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="estimates", verbose_name=_("period"))
+    current_hours = models.DecimalField(_("today's effort (hours)"), max_digits=7, decimal_places=1,
+                                        validators=[MinValueValidator(Decimal("0.1"))])
+    at_zero = models.DecimalField(_("contribution with no effort"), **MONEY)
+    at_current = models.DecimalField(_("contribution with today's effort"), **MONEY)
+    at_150 = models.DecimalField(_("contribution with 150 % effort"), **MONEY)
+    at_saturation = models.DecimalField(_("contribution at saturation"), **MONEY)
+    saturation_hours = models.DecimalField(_("effort at saturation (hours)"), max_digits=7, decimal_places=1,
+                                           null=True, blank=True,
+                                           help_text=_("Leave empty for “as much effort as could possibly help”."))
+    m = models.FloatField(_("saturation level m"), editable=False, default=0)
+    b = models.FloatField(_("speed of response b"), editable=False, default=0)
+    baseline = models.FloatField(_("baseline"), editable=False, default=0)
+    rms_error = models.FloatField(_("average deviation"), editable=False, default=0)
+    warnings = models.JSONField(_("warnings"), default=list, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("response estimate")
+        verbose_name_plural = _("response estimates")
+        constraints = [models.UniqueConstraint(fields=["account", "period"], name="planning_one_estimate_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.period}"
+
+    def clean(self):
+        from .services import fit_estimate
+
+        fit_estimate(self)

@@ -6,6 +6,15 @@ Imports of Django code stay inside the fixtures so that tests/domain runs withou
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _fresh_language():
+    """A request activates its user's language in the thread; each test starts from the default again."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def cast(db):
     from kundennetz.core.testing import make_cast

@@ -169,7 +169,8 @@ FORMAT_MODULE_PATH = ["kundennetz.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("KUNDENNETZ_TIME_ZONE", "Europe/Zurich")
-USE_THOUSAND_SEPARATOR = True
+# Grouping happens in the number/money filters only: a bare {{ id }} in a link must stay 1008, not 1'008.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # the project-wide CSS and htmx live outside any app

@@ -24,7 +24,7 @@ test: $(INSTALLED)
 	bash scripts/test.sh
 
 messages: $(INSTALLED)
-	cd src/kundennetz && ../../$(BIN)/kundennetz makemessages -l de --no-obsolete && ../../$(BIN)/kundennetz compilemessages -l de
+	cd src/kundennetz && ../../$(BIN)/kundennetz makemessages -l de --no-obsolete --ignore 'static/*' --ignore '*/locale' && ../../$(BIN)/kundennetz compilemessages -l de --ignore '*/locale'
 
 bench-quick: $(INSTALLED)
 	for b in bench/*.py; do $(BIN)/python $$b --quick || exit 1; done

@@ -228,7 +228,7 @@ def test_messages_in_the_users_language(api, cast, network):
     response = api(cast.admin, "POST", "/api/accounts", {"annual_revenue": -1})
     assert response.json()["detail"][0]["msg"] == "Dieses Feld ist zwingend erforderlich."
     response = api(cast.admin, "POST", "/api/accounts", body)
-    assert response.json()["detail"][0]["msg"] == "Dieser Wert muss größer oder gleich 0 sein."
+    assert response.json()["detail"][0]["msg"] == "Dieser Wert muss grösser oder gleich 0 sein."
     cast.admin.language = "en"
     cast.admin.save()
     response = api(cast.admin, "POST", "/api/accounts", body)

@@ -134,7 +134,7 @@ def test_session_caller_reads_messages_in_their_language(client, cast):
     cast.owner.save()
     client.force_login(cast.owner)
     response = client.post("/api/accounts", {"name": "A", "potential": -1}, content_type="application/json")
-    assert response.json()["detail"][0]["msg"] == "Dieser Wert muss größer oder gleich 0 sein."
+    assert response.json()["detail"][0]["msg"] == "Dieser Wert muss grösser oder gleich 0 sein."
 
 
 # --- documentation -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from kundennetz.accounts.forms import AmountField, RecordForm
 from kundennetz.accounts.models import Account, Segment
@@ -33,7 +33,7 @@ def planned_people(period: Period, *keep):
 
 
 class CapacityForm(RecordForm):
-    fieldsets = [(_lazy("Capacity"), ["manager", "fte", "working_days", "absence_days", "care_share_pct",
+    fieldsets = [(gettext_lazy("Capacity"), ["manager", "fte", "working_days", "absence_days", "care_share_pct",
                                       "hours_per_day", "note"])]
 
     class Meta(RecordForm.Meta):
@@ -66,7 +66,7 @@ class CapacityForm(RecordForm):
 
 
 class BudgetForm(RecordForm):
-    fieldsets = [(_lazy("Budget"), ["sales_support", "pr", "note"])]
+    fieldsets = [(gettext_lazy("Budget"), ["sales_support", "pr", "note"])]
 
     class Meta(RecordForm.Meta):
         model = Budget
@@ -74,7 +74,7 @@ class BudgetForm(RecordForm):
 
 
 class EstimateForm(RecordForm):
-    fieldsets = [(_lazy("Estimates for the period"), ["current_hours", "at_zero", "at_current", "at_150",
+    fieldsets = [(gettext_lazy("Estimates for the period"), ["current_hours", "at_zero", "at_current", "at_150",
                                                        "at_saturation", "saturation_hours"])]
 
     class Meta(RecordForm.Meta):
@@ -88,40 +88,41 @@ class ScenarioForm(forms.Form):
     required_css_class = "required"
     error_css_class = "has-error"
 
-    name = forms.CharField(label=_lazy("Name"), max_length=120)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
     budget_change_pct = AmountField(
-        label=_lazy("Budget change %"), required=False, localize=True, max_digits=5, decimal_places=1,
+        label=gettext_lazy("Budget change %"), required=False, localize=True, max_digits=5, decimal_places=1,
         min_value=Decimal("-100"), max_value=Decimal("900"),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "-20"}),
-        help_text=_lazy("Both budgets, e.g. −20 for 20 % less."))
+        # xgettext:no-python-format
+        help_text=gettext_lazy("Both budgets, e.g. −20 for 20 % less."))
     extra_manager_hours = AmountField(
-        label=_lazy("One more account manager with … hours"), required=False, localize=True, max_digits=6,
+        label=gettext_lazy("One more account manager with … hours"), required=False, localize=True, max_digits=6,
         decimal_places=1, min_value=Decimal("0.1"), max_value=Decimal("5000"),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        help_text=_lazy("They relieve the colleagues whose hours are worth most."))
-    remove_manager = forms.TypedChoiceField(label=_lazy("One account manager fewer"), required=False, coerce=int,
+        help_text=gettext_lazy("They relieve the colleagues whose hours are worth most."))
+    remove_manager = forms.TypedChoiceField(label=gettext_lazy("One account manager fewer"), required=False, coerce=int,
                                             empty_value=None)
-    remove_to = forms.TypedChoiceField(label=_lazy("… whose accounts go to"), required=False, coerce=int,
-                                       empty_value=None, help_text=_lazy("Empty: the colleague with most hours to spare."))
-    segment = forms.ChoiceField(label=_lazy("Customer group"), required=False)
-    segment_strategy = forms.ChoiceField(label=_lazy("… gets the strategy"), required=False)
-    move_from = forms.TypedChoiceField(label=_lazy("Move the accounts of"), required=False, coerce=int,
+    remove_to = forms.TypedChoiceField(label=gettext_lazy("… whose accounts go to"), required=False, coerce=int,
+                                       empty_value=None, help_text=gettext_lazy("Empty: the colleague with most hours to spare."))
+    segment = forms.ChoiceField(label=gettext_lazy("Customer group"), required=False)
+    segment_strategy = forms.ChoiceField(label=gettext_lazy("… gets the strategy"), required=False)
+    move_from = forms.TypedChoiceField(label=gettext_lazy("Move the accounts of"), required=False, coerce=int,
                                        empty_value=None)
-    move_segment = forms.ChoiceField(label=_lazy("… in the customer group"), required=False,
-                                     help_text=_lazy("Empty: all their accounts."))
-    move_to = forms.TypedChoiceField(label=_lazy("… to"), required=False, coerce=int, empty_value=None)
-    visits = forms.ChoiceField(label=_lazy("Contacts"), initial="continuous", choices=[
-        ("continuous", _lazy("hours as they come (fastest, exact)")),
-        ("whole", _lazy("whole contacts")),
-        ("at_least_one", _lazy("at least one visit or none (mixed-integer, HiGHS)")),
+    move_segment = forms.ChoiceField(label=gettext_lazy("… in the customer group"), required=False,
+                                     help_text=gettext_lazy("Empty: all their accounts."))
+    move_to = forms.TypedChoiceField(label=gettext_lazy("… to"), required=False, coerce=int, empty_value=None)
+    visits = forms.ChoiceField(label=gettext_lazy("Contacts"), initial="continuous", choices=[
+        ("continuous", gettext_lazy("hours as they come (fastest, exact)")),
+        ("whole", gettext_lazy("whole contacts")),
+        ("at_least_one", gettext_lazy("at least one visit or none (mixed-integer, HiGHS)")),
     ])
 
     fieldsets = [
-        (_lazy("Scenario"), ["name", "visits"]),
-        (_lazy("Money"), ["budget_change_pct"]),
-        (_lazy("People"), ["extra_manager_hours", "remove_manager", "remove_to"]),
-        (_lazy("Strategy"), ["segment", "segment_strategy"]),
-        (_lazy("Move accounts"), ["move_from", "move_segment", "move_to"]),
+        (gettext_lazy("Scenario"), ["name", "visits"]),
+        (gettext_lazy("Money"), ["budget_change_pct"]),
+        (gettext_lazy("People"), ["extra_manager_hours", "remove_manager", "remove_to"]),
+        (gettext_lazy("Strategy"), ["segment", "segment_strategy"]),
+        (gettext_lazy("Move accounts"), ["move_from", "move_segment", "move_to"]),
     ]
     FIELD_OF = {"budget_factor": "budget_change_pct", "extra_managers": "extra_manager_hours",
                 "removed_managers": "remove_manager", "segment_strategies": "segment_strategy",
@@ -195,7 +196,7 @@ class ScenarioForm(forms.Form):
 
 
 class PeriodChoiceForm(forms.Form):
-    period = forms.CharField(label=_lazy("Period"), max_length=8)
+    period = forms.CharField(label=gettext_lazy("Period"), max_length=8)
 
     def clean_period(self):
         try:

@@ -1220,7 +1220,7 @@ def fit_estimate(estimate: ResponseEstimate) -> ResponseEstimate:
         errors["current_hours"] = _("Today's effort must be more than 0 hours.")
     if estimate.saturation_hours is not None and estimate.current_hours > 0 \
             and estimate.saturation_hours <= estimate.current_hours * Decimal("1.5"):
-        errors["saturation_hours"] = _("The effort at saturation must exceed 150 % of today's effort (%(hours)s h).") % {
+        errors["saturation_hours"] = _("The effort at saturation must exceed 150 %% of today's effort (%(hours)s h).") % {
             "hours": format_number(estimate.current_hours * Decimal("1.5"), 1)}
     if errors:
         raise ValidationError(errors)

@@ -4,12 +4,16 @@ Each form offers only the accounts and people the user's role reaches, and saves
 `core.services.save_record`, so that validation, who-did-it and history work the same as in the API.
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
+from kundennetz.core.formatting import format_number
 from kundennetz.core.models import User
 from kundennetz.core.permissions import ADD, may_choose_owner, restrict
 from kundennetz.core.roles import Role
@@ -40,9 +44,19 @@ class AmountField(forms.DecimalField):
     def to_python(self, value):
         if isinstance(value, str):
             value = value.strip()
-            for separator in ("'", "\u2019", "\u202f", "\u00a0", " "):
+            separators = {"'", "\u2019", "\u202f", "\u00a0", " "}
+            # The language's own grouping too (1,250,000.50 in English), unless it is its decimal mark.
+            if get_format("THOUSAND_SEPARATOR") != get_format("DECIMAL_SEPARATOR"):
+                separators.add(get_format("THOUSAND_SEPARATOR"))
+            for separator in separators:
                 value = value.replace(separator, "")
         return super().to_python(value)
+
+    def prepare_value(self, value):
+        # Shown grouped as everywhere else (1'200'000.00); templates group only through our filters.
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            return format_number(value, self.decimal_places or 0)
+        return value
 
 
 def _form_field(model_field, **kwargs):

@@ -59,6 +59,7 @@ api_errors.install(api)
 
 for prefix, router in ACCOUNTS_ROUTERS:
     api.add_router(prefix, router)
+api.add_router("/interactions/", "kundennetz.interactions.api.router")
 api.add_router("/portfolio/", "kundennetz.portfolio.api.router")
 api.add_router("/planning/", "kundennetz.planning.api.router")
 api.add_router("/", "kundennetz.qualification.api.router")

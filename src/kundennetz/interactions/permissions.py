@@ -1,0 +1,28 @@
+"""Role rules of this app that are not about one account's records.
+
+Which interactions a user may see or change is decided, like every record of the network, by
+`core.permissions.restrict` (an interaction reaches its account through `account_lookup`). Core
+messages and the management view belong to no account, so their rule is a role rule, kept here in
+the same style as `core.permissions.can_create`.
+"""
+
+from kundennetz.core.roles import Role
+
+
+def _active(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def may_edit_core_messages(user) -> bool:
+    """Marketing owns the values and core messages; an administrator may step in."""
+    return _active(user) and (user.is_superuser or user.role in (Role.MARKETING, Role.ADMIN))
+
+
+def may_see_management(user) -> bool:
+    """Tending the network is a matter for management ("Chefsache"): sales head and admin."""
+    return _active(user) and user.is_managing
+
+
+def may_see_all_weeks(user) -> bool:
+    """Who may look at another account manager's week: those who see every record anyway."""
+    return _active(user) and (user.is_managing or user.is_observing)

@@ -1,0 +1,97 @@
+"""The daily reminder mail: each active account manager gets their overdue and due contacts.
+
+Due contacts for all accounts come from one set of MAX(date) aggregates (`services.due_for_accounts`),
+grouped by the responsible manager. A `ReminderLog` row per person and day keeps a second cron run
+from sending the same mail twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from kundennetz.accounts.models import Account
+from kundennetz.core.models import User
+from kundennetz.core.roles import Role
+
+from . import services
+from .models import ReminderLog
+
+WITHIN_DAYS = 7
+
+
+@dataclass
+class Line:
+    name: str
+    email: str
+    items: int
+    status: str  # sent, skipped (already today), nothing (nothing due), no e-mail, would send
+
+
+def _site_url() -> str:
+    return getattr(settings, "KUNDENNETZ_SITE_URL", "").rstrip("/")
+
+
+def send_reminders(day, *, within_days: int = WITHIN_DAYS, dry_run: bool = False, force: bool = False) -> list[Line]:
+    managers = list(User.objects.filter(is_active=True, role=Role.ACCOUNT_MANAGER).order_by("last_name", "first_name"))
+    accounts = Account.objects.filter(owner__in=managers)
+    due = services.due_for_accounts(accounts, day, within_days)
+    by_manager: dict = {}
+    for item in due:
+        by_manager.setdefault(item.manager_id, []).append(item)
+    names = dict(Account.objects.filter(pk__in={d.account_id for d in due}).values_list("pk", "name"))
+    already = set() if force else set(ReminderLog.objects.filter(day=day).values_list("user_id", flat=True))
+    report = []
+    for manager in managers:
+        items = by_manager.get(manager.pk, [])
+        if not items:
+            report.append(Line(str(manager), manager.email, 0, "nothing"))
+            continue
+        if not manager.email:
+            report.append(Line(str(manager), "", len(items), "no e-mail"))
+            continue
+        if manager.pk in already:
+            report.append(Line(str(manager), manager.email, len(items), "skipped"))
+            continue
+        if dry_run:
+            report.append(Line(str(manager), manager.email, len(items), "would send"))
+            continue
+        _send(manager, items, names, day, within_days, force)
+        report.append(Line(str(manager), manager.email, len(items), "sent"))
+    return report
+
+
+def _send(manager, items, names, day, within_days, force) -> None:
+    with translation.override(manager.language or settings.LANGUAGE_CODE):
+        lang = services.reason_language()
+        groups: dict = {}
+        for d in items:
+            groups.setdefault(d.account_id, {"name": names.get(d.account_id, ""), "items": []})["items"].append(
+                {"overdue": d.overdue, "due_date": d.due_date, "text": services.reason_text(d.reason, lang)})
+        context = {
+            "manager": manager, "groups": list(groups.values()), "day": day, "within": within_days,
+            "overdue": sum(1 for d in items if d.overdue), "count": len(items), "site_url": _site_url(),
+        }
+        subject = _("Kundennetz: %(count)s contacts due (%(overdue)s overdue)") % {
+            "count": len(items), "overdue": context["overdue"]}
+        text = render_to_string("interactions/email/reminder.txt", context)
+        html = render_to_string("interactions/email/reminder.html", context)
+    # Recorded before sending and in one transaction with it: a failed send leaves no record, and
+    # two cron runs at once cannot both send (the second hits the unique day).
+    with transaction.atomic():
+        if force:
+            ReminderLog.objects.filter(user=manager, day=day).delete()
+        try:
+            with transaction.atomic():
+                ReminderLog.objects.create(user=manager, day=day, items=len(items))
+        except IntegrityError:
+            return
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [manager.email])
+        message.attach_alternative(html, "text/html")
+        message.send()

@@ -1,0 +1,214 @@
+"""My week (an account manager's due contacts) and the management view with its export.
+
+My week is computed live from MAX(date) aggregates (no interactions are loaded), so it is current
+the moment an interaction is logged. The management view reads the stored snapshots
+(`management_view`), which a nightly `kundennetz consistency` keeps.
+"""
+
+import csv
+from collections import OrderedDict
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kundennetz.accounts.models import Account, Contact
+from kundennetz.core.models import User
+from kundennetz.core.roles import Role
+from kundennetz.domain import consistency as dc
+
+from . import charts, management_view, portfolio_bridge, services
+from .models import CoreMessage
+from .paging import id_param
+from .permissions import may_see_all_weeks, may_see_management
+
+MAX_WITHIN_DAYS = 60
+
+
+def _int(value, default: int, lo: int, hi: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return min(hi, max(lo, number))
+
+
+def week_items(manager, today, within_days: int):
+    """The due contacts of the accounts `manager` is responsible for, grouped by account (priority order)."""
+    due = services.due_for_accounts(Account.objects.filter(owner=manager), today, within_days)
+    account_ids = {d.account_id for d in due}
+    accounts = Account.objects.in_bulk(account_ids)
+    contact_ids = {d.contact_id for d in due if d.contact_id is not None}
+    contacts = Contact.objects.in_bulk(contact_ids)
+    roles_by_account = {}
+    for d in due:
+        if d.role:
+            roles_by_account.setdefault(d.account_id, set()).add(d.role)
+    propositions = portfolio_bridge.value_propositions(account_ids, roles_by_account)
+    # Until the portfolio maps value propositions to roles, the current ones of marketing are offered to all.
+    general = [] if propositions else [m.text for m in CoreMessage.objects.filter(
+        kind=CoreMessage.Kind.VALUE_PROPOSITION) if m.is_valid_on(today)]
+    lang = services.reason_language()
+    groups: OrderedDict = OrderedDict()
+    for d in due:
+        group = groups.setdefault(d.account_id, {"account": accounts.get(d.account_id), "items": []})
+        group["items"].append({
+            "due": d,
+            "contact": contacts.get(d.contact_id),
+            "text": services.reason_text(d.reason, lang),
+            "propositions": propositions.get((d.account_id, d.role), general) if d.contact_id else [],
+        })
+    return list(groups.values()), due
+
+
+@login_required
+def my_week(request):
+    user = request.user
+    today = timezone.localdate()
+    within = _int(request.GET.get("within"), services.DUE_WITHIN_DAYS, 0, MAX_WITHIN_DAYS)
+    managers = None
+    manager = user
+    if may_see_all_weeks(user):
+        managers = User.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True).order_by("last_name", "first_name")
+        chosen = id_param(request.GET.get("manager"))
+        if chosen:
+            manager = User.objects.filter(pk=chosen).first() or user
+    elif request.GET.get("manager") not in (None, "", str(user.pk)):
+        raise PermissionDenied
+    groups, due = week_items(manager, today, within)
+    # Paged by account, most important first: a manager with hundreds of accounts gets a readable week.
+    page = Paginator(groups, settings.KUNDENNETZ_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "interactions/my_week.html", {
+        "groups": page.object_list, "page": page,
+        "overdue": sum(1 for d in due if d.overdue),
+        "due_count": sum(1 for d in due if not d.overdue),
+        "within": within, "manager": manager, "managers": managers,
+        "today": today, "until": today + timedelta(days=within),
+    })
+
+
+def _filtered_rows(params):
+    # "" shows every strategy; "-" the accounts without one yet.
+    strategy = params.get("strategy") or None
+    if strategy == "-":
+        strategy = ""
+    return management_view.account_rows(band=params.get("band", ""), manager=params.get("manager", ""),
+                                        strategy=strategy, sort=params.get("sort", "score"))
+
+
+def _require_management(request):
+    if not may_see_management(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def management(request):
+    _require_management(request)
+    overview = management_view.overview()
+    params = request.GET
+    rows = _filtered_rows(params)
+    page = Paginator(rows, settings.KUNDENNETZ_PAGE_SIZE).get_page(params.get("page"))
+    lang = services.reason_language()
+    names = overview.strategy_names
+    for row in page.object_list:
+        row.reason_texts = [services.reason_text(r, lang) for r in row.reasons[:2]]
+        row.strategy_name = names.get(row.strategy, row.strategy)
+    cfg = services.config()
+    manager_bars = [(row.name, dict(row.summary.bands)) for row in overview.managers]
+    return render(request, "interactions/management.html", {
+        "overview": overview,
+        "page": page,
+        "rows": page.object_list,
+        "params": params,
+        "bands": dc.BANDS,
+        "sort": params.get("sort", "score"),
+        "bars_svg": charts.bands_by_manager(manager_bars),
+        "histogram_svg": charts.histogram(overview.histogram, cfg.green_from, cfg.amber_from),
+        "strategy_rows": [(key, names.get(key, key) if key else _("No strategy yet"),
+                           [counts.get(band, 0) for band in dc.BANDS], counts.get("none", 0))
+                          for key, counts in overview.strategies],
+        "strategy_names": names,
+        "changes": management_view.recent_changes(),
+        "live_limit": management_view.LIVE_REFRESH_LIMIT,
+    })
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+EXPORT_COLUMNS = [
+    ("account", lambda r, lang: r.account.name),
+    ("account_id", lambda r, lang: r.account_id),
+    ("account_manager", lambda r, lang: str(r.manager) if r.manager else ""),
+    ("strategy", lambda r, lang: r.strategy),
+    ("score", lambda r, lang: _round(r.score)),
+    ("band", lambda r, lang: r.band),
+    ("score_previous_period", lambda r, lang: _round(r.score_previous)),
+    ("change", lambda r, lang: "" if r.score is None or r.score_previous is None else _round(r.score - r.score_previous)),
+    ("manager_changes_in_period", lambda r, lang: r.manager_changes),
+    ("manager_changes_18_months", lambda r, lang: r.manager_changes_window),
+    ("tenure_days", lambda r, lang: "" if r.tenure_days is None else r.tenure_days),
+    ("contacts_held", lambda r, lang: _round(r.contacts_held, 1)),
+    ("contacts_planned", lambda r, lang: _round(r.contacts_planned, 1)),
+    ("longest_gap_days", lambda r, lang: "" if r.longest_gap_days is None else r.longest_gap_days),
+    ("last_contact", lambda r, lang: r.last_contact.isoformat() if r.last_contact else ""),
+    ("decision_makers", lambda r, lang: r.decision_makers),
+    ("decision_makers_covered", lambda r, lang: r.decision_makers_covered),
+    ("key_people_not_met", lambda r, lang: r.key_people_not_met),
+    ("share_with_core_message", lambda r, lang: "" if r.message_share is None else round(r.message_share, 3)),
+    ("overdue_contacts", lambda r, lang: r.overdue_contacts),
+    ("due_contacts", lambda r, lang: r.due_contacts),
+    ("top_reasons", lambda r, lang: " | ".join(services.reason_text(x, lang) for x in r.reasons[:3])),
+    ("period_start", lambda r, lang: r.period_start.isoformat()),
+    ("period_end", lambda r, lang: r.period_end.isoformat()),
+    ("as_of", lambda r, lang: r.as_of.isoformat()),
+]
+
+
+def _round(value, digits: int = 1):
+    return "" if value is None else round(value, digits)
+
+
+@login_required
+def management_export(request):
+    """All accounts' stored measures as CSV (semicolon-separated, UTF-8 with BOM, so Excel in
+    Switzerland opens it directly; numbers with a decimal point, dates ISO)."""
+    _require_management(request)
+    management_view.ensure_fresh()
+    rows = _filtered_rows(request.GET)
+    lang = services.reason_language()
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def lines():
+        yield "\ufeff" + writer.writerow([name for name, _get in EXPORT_COLUMNS])
+        for row in rows.iterator(chunk_size=2000):
+            yield writer.writerow([get(row, lang) for _name, get in EXPORT_COLUMNS])
+
+    today = timezone.localdate()
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="consistency-{today.isoformat()}.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def management_refresh(request):
+    """Recompute now — only where that takes a moment; a large network is the nightly command's job."""
+    _require_management(request)
+    if Account.objects.count() > management_view.LIVE_REFRESH_LIMIT:
+        messages.error(request, _("The network is too large to recompute while you wait; the nightly "
+                                  "`kundennetz consistency` run does it."))
+    else:
+        count = services.refresh_snapshots()
+        messages.success(request, _("Consistency recomputed for %(count)s accounts.") % {"count": count})
+    return redirect("interactions:management")

@@ -1,0 +1,149 @@
+"""My week, the management view with its charts and export, and the core messages pages, with the fixed cast."""
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from kundennetz.interactions.models import ConsistencySnapshot, CoreMessage
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["admin", "sales_head", "owner", "team_member", "outsider", "marketing", "read_only"]
+
+
+@pytest.fixture
+def overdue(network, owner_history, log, cast):
+    """The test account under care since 2024, last contact 200 days ago: overdue, with its decision maker."""
+    owner_history(network.account, [(date(2024, 1, 1), cast.owner)])
+    log(network.account, timezone.localdate() - timedelta(days=200), contacts=[network.contact])
+    return network.account
+
+
+def test_my_week_lists_overdue_contacts(cast, overdue, client_for):
+    response = client_for(cast.owner).get(reverse("interactions:my_week"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Muster Engineering AG" in html and "Anna Meier" in html
+    assert response.context["overdue"] == 2
+
+
+def test_my_week_offers_current_value_propositions(cast, overdue, client_for):
+    CoreMessage.objects.create(kind="value_proposition", text_de="Kosten senken", text_en="Cut costs")
+    CoreMessage.objects.create(kind="value_proposition", text_de="Vorbei", text_en="Gone",
+                               valid_from=date(2020, 1, 1), valid_to=date(2021, 1, 1))
+    client = client_for(cast.owner)
+    cast.owner.language = "en"
+    cast.owner.save()
+    html = client.get(reverse("interactions:my_week")).content.decode()
+    assert "Cut costs" in html and "Gone" not in html
+
+
+def test_my_week_of_someone_else(cast, overdue, client_for):
+    url = reverse("interactions:my_week")
+    assert client_for(cast.team_member).get(url, {"manager": cast.owner.pk}).status_code == 403
+    for role in ("sales_head", "admin", "marketing", "read_only"):
+        response = client_for(getattr(cast, role)).get(url, {"manager": cast.owner.pk})
+        assert response.status_code == 200 and "Muster Engineering AG" in response.content.decode(), role
+    # Bad parameters fall back rather than fail.
+    assert client_for(cast.sales_head).get(url, {"manager": "x", "within": "lots"}).status_code == 200
+
+
+def test_my_week_shows_nothing_for_someone_without_accounts(cast, overdue, client_for):
+    response = client_for(cast.outsider).get(reverse("interactions:my_week"))
+    assert "Muster Engineering AG" not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_management_view_is_for_sales_head_and_admin(role, cast, overdue, client_for):
+    client = client_for(getattr(cast, role))
+    allowed = role in ("admin", "sales_head")
+    for name in ("interactions:management", "interactions:management_export"):
+        assert client.get(reverse(name)).status_code == (200 if allowed else 403), name
+    assert client.post(reverse("interactions:management_refresh")).status_code == (302 if allowed else 403)
+
+
+def test_management_view_content(cast, overdue, network, client_for, owner_history):
+    owner_history(network.other_account, [(date(2024, 1, 1), cast.owner),
+                                          (timezone.localdate() - timedelta(days=30), cast.outsider)])
+    response = client_for(cast.sales_head).get(reverse("interactions:management"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    # Computed on the spot for a small network: one row per account.
+    assert ConsistencySnapshot.objects.count() == 2
+    assert html.count("<svg") == 2
+    overview = response.context["overview"]
+    assert overview.network.accounts == 2 and overview.network.overdue_contacts >= 2
+    assert overview.network.manager_changes == 1
+    assert overview.decision_makers == 1 and overview.decision_makers_covered == 0
+    assert {row.manager for row in overview.managers} == {cast.owner, cast.outsider}
+    assert "Fremd Consulting GmbH" in html  # listed under the account-manager changes
+
+
+def test_management_filters_and_sorting(cast, overdue, client_for):
+    client = client_for(cast.sales_head)
+    url = reverse("interactions:management")
+    for params in ({"band": "red"}, {"band": "green"}, {"manager": cast.owner.pk}, {"manager": "none"},
+                   {"strategy": "-"}, {"sort": "-score"}, {"sort": "delta"}, {"sort": "bogus"}, {"page": "99"}):
+        assert client.get(url, params).status_code == 200, params
+
+
+def test_management_export(cast, overdue, client_for):
+    response = client_for(cast.admin).get(reverse("interactions:management_export"))
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert {row["account"] for row in rows} == {"Muster Engineering AG", "Fremd Consulting GmbH"}
+    mine = next(row for row in rows if row["account"] == "Muster Engineering AG")
+    assert mine["band"] in ("red", "amber", "green") and float(mine["score"]) >= 0
+    assert int(mine["overdue_contacts"]) == 2 and mine["top_reasons"]
+
+
+def test_management_reads_snapshots_when_the_network_is_large(cast, overdue, client_for, monkeypatch):
+    from kundennetz.interactions import management_view, services
+
+    services.refresh_snapshots(timezone.localdate() - timedelta(days=1))
+    monkeypatch.setattr(management_view, "LIVE_REFRESH_LIMIT", 1)
+    response = client_for(cast.sales_head).get(reverse("interactions:management"))
+    assert response.context["overview"].stale
+    assert set(ConsistencySnapshot.objects.values_list("as_of", flat=True)) == {
+        timezone.localdate() - timedelta(days=1)}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_core_messages_are_kept_by_marketing(role, cast, client_for):
+    client = client_for(getattr(cast, role))
+    assert client.get(reverse("interactions:message_list")).status_code == 200
+    editor = role in ("marketing", "admin")
+    response = client.post(reverse("interactions:message_create"),
+                           {"kind": "message", "text_de": "Nähe zum Kunden", "text_en": "Close to the customer"})
+    assert response.status_code == (302 if editor else 403)
+    assert CoreMessage.objects.filter(text_de="Nähe zum Kunden").exists() == editor
+
+
+def test_core_message_validation_and_retire(cast, client_for, core_messages):
+    client = client_for(cast.marketing)
+    response = client.post(reverse("interactions:message_create"),
+                           {"kind": "message", "text_de": "Verkehrt", "valid_from": "2026-05-01",
+                            "valid_to": "2026-04-01"})
+    assert response.status_code == 200 and "valid_to" in response.context["form"].errors
+    assert client.post(reverse("interactions:message_create"), {"kind": "nonsense", "text_de": "x"}).status_code == 200
+    message = core_messages["partner"]
+    client.post(reverse("interactions:message_retire", args=[message.pk]))
+    message.refresh_from_db()
+    assert message.valid_to == timezone.localdate()
+    assert message.history.count() == 2
+    html = client.get(reverse("interactions:message_update", args=[message.pk])).content.decode()
+    assert "history-heading" in html
+    assert client_for(cast.sales_head).post(reverse("interactions:message_retire", args=[message.pk])).status_code == 403
+
+
+def test_core_message_tabs(cast, client_for, core_messages):
+    client = client_for(cast.read_only)
+    url = reverse("interactions:message_list")
+    assert "Alt" not in client.get(url).content.decode()
+    assert "Alt" in client.get(url, {"state": "retired"}).content.decode()

@@ -147,3 +147,15 @@ def test_core_message_tabs(cast, client_for, core_messages):
     url = reverse("interactions:message_list")
     assert "Alt" not in client.get(url).content.decode()
     assert "Alt" in client.get(url, {"state": "retired"}).content.decode()
+
+
+def test_my_week_shows_the_contacts_the_applied_plan_recommends(cast, overdue, client_for):
+    from kundennetz.planning.models import AccountPlan, Period
+
+    today = timezone.localdate()
+    period = Period.objects.create(code=str(today.year), kind=Period.Kind.YEAR, year=today.year,
+                                   start=date(today.year, 1, 1), end=date(today.year, 12, 31))
+    AccountPlan.objects.create(account=overdue, period=period, contacts=14, hours=28.0, contact_hours=2.0,
+                               support=0, pr=0)
+    html = client_for(cast.owner).get(reverse("interactions:my_week")).content.decode()
+    assert f"Planned: 14 contacts in {today.year}" in html

@@ -9,6 +9,7 @@ import csv
 from collections import OrderedDict
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -86,13 +87,23 @@ def my_week(request):
     groups, due = week_items(manager, today, within)
     # Paged by account, most important first: a manager with hundreds of accounts gets a readable week.
     page = Paginator(groups, settings.KUNDENNETZ_PAGE_SIZE).get_page(request.GET.get("page"))
+    plans = _planned_contacts([group["account"].pk for group in page.object_list], today)
     return render(request, "interactions/my_week.html", {
-        "groups": page.object_list, "page": page,
+        "groups": [(group, plans.get(group["account"].pk)) for group in page.object_list], "page": page,
         "overdue": sum(1 for d in due if d.overdue),
         "due_count": sum(1 for d in due if not d.overdue),
         "within": within, "manager": manager, "managers": managers,
         "today": today, "until": today + timedelta(days=within),
     })
+
+
+def _planned_contacts(account_ids, today) -> dict:
+    """The contacts the applied capacity plan recommends per account, when planning is installed."""
+    if not apps.is_installed("kundennetz.planning"):
+        return {}
+    from kundennetz.planning.services import planned_contacts
+
+    return planned_contacts(account_ids, today)
 
 
 def _filtered_rows(params):

@@ -1,0 +1,785 @@
+"""Running an import: every row of a file checked, matched and (when committing) written in bulk.
+
+The file is read in chunks of `CHUNK` rows; each chunk is cleaned (domain rules), its references
+(owners, customer groups, stages, accounts) resolved with a handful of queries, its keys matched
+against the database with one query, its records validated by the model (`full_clean`, minus the
+foreign keys already resolved here) and, when committing, written with `bulk_create_with_history` /
+`bulk_update_with_history`, so that history names the importer. Memory stays flat whatever the size
+of the file: only the current chunk and a short digest of each key seen (duplicate detection) are held.
+
+The engine never commits on its own: the caller wraps a commit in one transaction and rolls it back
+when any row failed (`Result.ok`), so that an error in the last row saves nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone, translation
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from kundennetz.core.models import User
+from kundennetz.core.permissions import ADD, CHANGE, VIEW, can_create, restrict
+from kundennetz.core.roles import Role
+from kundennetz.domain.importing import (
+    DATE_ORDERS,
+    DuplicateTracker,
+    FileProblem,
+    Issue,
+    Options,
+    changed_fields,
+    clean_row,
+    normalise_key,
+    split_full_name,
+)
+
+from . import fields, layouts
+from .models import ExternalReference, ImportedRecord
+
+CHUNK = 1000
+BULK = 500
+
+
+# --------------------------------------------------------------------------------------------------
+# The mapping: which column fills which field, and how cells are read
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Mapping:
+    """Header → field (None: not imported), the upsert key, how to read cells, values for all rows."""
+
+    columns: dict[str, str | None]
+    key: str = ""
+    date_order: str = "dmy"
+    decimal: str = "auto"
+    default_country: str = "CH"
+    defaults: dict[str, str] = field(default_factory=dict)
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    layout: str | None = None
+
+    def as_json(self) -> dict:
+        return {"columns": self.columns, "key": self.key, "date_order": self.date_order, "decimal": self.decimal,
+                "default_country": self.default_country, "defaults": self.defaults, "encoding": self.encoding,
+                "delimiter": self.delimiter, "layout": self.layout}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Mapping:
+        data = dict(data or {})
+        return cls(columns=dict(data.get("columns") or {}), key=data.get("key") or "",
+                   date_order=data.get("date_order") if data.get("date_order") in DATE_ORDERS else "dmy",
+                   decimal=data.get("decimal") if data.get("decimal") in (".", ",") else "auto",
+                   default_country=(data.get("default_country") or "CH").upper(),
+                   defaults={k: str(v) for k, v in (data.get("defaults") or {}).items() if str(v).strip()},
+                   encoding=data.get("encoding") or "auto", delimiter=data.get("delimiter") or "auto",
+                   layout=data.get("layout"))
+
+    def mapped(self) -> set[str]:
+        return {name for name in self.columns.values() if name} | set(self.defaults)
+
+
+def suggest(headers: list[str], kind: str) -> Mapping:
+    """The mapping detected for `headers`: layout, columns and that layout's reading options."""
+    guess = layouts.guess(headers, kind)
+    options = layouts.layout_options(guess.layout)
+    mapped = {name for name in guess.columns.values() if name}
+    return Mapping(columns=guess.columns, key=fields.default_key(kind, mapped),
+                   date_order=options.get("date_order", "dmy"), layout=guess.layout)
+
+
+def adapt(saved: dict, headers: list[str], kind: str) -> Mapping:
+    """A saved mapping applied to a new file: its columns where the headers match, detection elsewhere."""
+    mapping = Mapping.from_json(saved)
+    detected = suggest(headers, kind)
+    known = {header.casefold(): target for header, target in mapping.columns.items()}
+    mapping.columns = {header: known.get(header.casefold(), detected.columns.get(header)) for header in headers}
+    return mapping
+
+
+# --------------------------------------------------------------------------------------------------
+# Outcomes
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    row: int
+    action: str
+    label: str = ""
+    object_id: int | None = None
+    issues: list[dict] = field(default_factory=list)
+    changes: dict = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    counts: Counter = field(default_factory=Counter)
+    file_problem: Issue | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.file_problem is None and not self.counts.get("error")
+
+
+@dataclass
+class _Row:
+    """One row on its way through the chunk."""
+
+    row: int
+    values: dict = field(default_factory=dict)
+    columns: dict = field(default_factory=dict)
+    issues: list = field(default_factory=list)
+    refs: dict = field(default_factory=dict)
+    skip: Issue | None = None
+    key: tuple | None = None
+    obj: models.Model | None = None
+    action: str = ""
+    changes: dict = field(default_factory=dict)
+    previous: dict = field(default_factory=dict)
+
+    def problem(self, code: str, field_name: str | None = None, **params) -> None:
+        self.issues.append(Issue(code, params, row=self.row, column=self.columns.get(field_name),
+                                 field=field_name))
+
+    @property
+    def live(self) -> bool:
+        return not self.issues and self.skip is None
+
+
+def _json(value):
+    return DjangoJSONEncoder().default(value) if value is not None and not isinstance(
+        value, (str, int, float, bool)) else value
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, models.Model):
+        return str(value)
+    return str(_json(value))
+
+
+# --------------------------------------------------------------------------------------------------
+# References: users, catalogues, accounts
+# --------------------------------------------------------------------------------------------------
+
+
+class People:
+    """Users by any name a file may use for them: user name, e-mail, "First Last", "Last, First"."""
+
+    def __init__(self, queryset):
+        self.by_name: dict[str, set] = defaultdict(set)
+        self.users = {}
+        for user in queryset:
+            self.users[user.pk] = user
+            for name in (user.username, user.email, f"{user.first_name} {user.last_name}",
+                         f"{user.last_name}, {user.first_name}", f"{user.last_name} {user.first_name}"):
+                key = normalise_key(name)
+                if key and key != ",":
+                    self.by_name[key].add(user.pk)
+
+    def find(self, text: str) -> tuple[User | None, int]:
+        """The user `text` names and how many it could mean (0, 1 or more)."""
+        pks = self.by_name.get(normalise_key(text), set())
+        if len(pks) == 1:
+            return self.users[next(iter(pks))], 1
+        return None, len(pks)
+
+
+class Catalogue:
+    """Records of a small table by code and by German and English name (plus synonyms)."""
+
+    def __init__(self, queryset, synonyms: dict[str, str] | None = None):
+        self.by_name = {}
+        by_code = {}
+        for obj in queryset:
+            code = getattr(obj, "code", None)
+            if code:
+                by_code[code] = obj
+            for name in (code, obj.name_de, obj.name_en, str(obj.pk) if code is None else None):
+                if name:
+                    self.by_name.setdefault(normalise_key(name), obj)
+        for word, code in (synonyms or {}).items():
+            if code in by_code:
+                self.by_name.setdefault(word, by_code[code])
+
+    def find(self, text: str):
+        return self.by_name.get(normalise_key(text))
+
+
+# --------------------------------------------------------------------------------------------------
+# The importer
+# --------------------------------------------------------------------------------------------------
+
+
+class Importer:
+    """Checks (and with `commit`, writes) the records of one file of `kind` as `user`."""
+
+    def __init__(self, kind: str, user, mapping: Mapping, *, commit: bool = False, batch=None, sink=None,
+                 progress=None):
+        if kind not in fields.kinds():
+            raise ValueError(f"unknown kind {kind!r}")
+        self.kind, self.user, self.mapping, self.commit, self.batch = kind, user, mapping, commit, batch
+        self.sink = sink or (lambda outcomes: None)
+        self.progress = progress or (lambda rows: None)
+        self.model = fields.model_for(kind)
+        self.label = self.model._meta.label_lower
+        self.specs = fields.specs(kind)
+        self.key = mapping.key if mapping.key in fields.KEYS[kind] else fields.default_key(kind, mapping.mapped())
+        self.managing = bool(user.is_managing)
+        self.options = Options(date_order=mapping.date_order,
+                               decimal=mapping.decimal if mapping.decimal in (".", ",") else None,
+                               default_country=mapping.default_country, countries=layouts.countries())
+        self.tracker = DuplicateTracker()
+        self.plain_fields = [(t.name, t.model_field) for t in fields.targets(kind) if t.model_field]
+        # `full_clean` leaves out what this import has checked already: the foreign keys it resolved
+        # (each would cost a query per row) and the fields whose every rule (length, choices, digits,
+        # range) the domain checked against the very same model field. URL and e-mail validators, the
+        # model's own `clean()` and everything else still run.
+        checked = {t.model_field for t in fields.targets(kind) if t.model_field and t.type in (
+            "text", "longtext", "choice", "amount", "percent", "date", "integer", "phone", "country")}
+        self.not_revalidated = ["id"] + [f.name for f in self.model._meta.concrete_fields
+                                         if isinstance(f, models.ForeignKey) or f.name in checked]
+        self.failed = False
+        self.reason = f"import #{batch.pk}" if batch is not None and batch.pk else "import"
+        self._load_catalogues()
+
+    # -- setup ------------------------------------------------------------------------------------
+
+    def _load_catalogues(self) -> None:
+        from kundennetz.accounts.models import ClosingReason, Segment, Stage
+
+        self.owners = People(User.objects.filter(is_active=True, role=Role.ACCOUNT_MANAGER))
+        if self.kind == "interactions":
+            self.people = People(User.objects.filter(is_active=True))
+        self.segments = Catalogue(Segment.objects.all())
+        stages = list(Stage.objects.filter(is_active=True).order_by("order", "id"))
+        self.stages = Catalogue(stages, layouts.stage_synonyms())
+        self.first_stage_of = {}
+        for stage in stages:
+            self.first_stage_of.setdefault(stage.type, stage)
+        self.reasons = Catalogue(ClosingReason.objects.filter(is_active=True))
+
+    def _column_index(self, headers: list[str]) -> dict[str, list[tuple[str, int]]]:
+        index = defaultdict(list)
+        known = set(self.specs)
+        for position, header in enumerate(headers):
+            target = self.mapping.columns.get(header)
+            if target in known:
+                index[target].append((header, position))
+        return index
+
+    def _check_columns(self, index) -> Issue | None:
+        labels = fields.labels(self.kind)
+        available = set(index) | set(self.mapping.defaults)
+        for group in fields.REQUIRED[self.kind]:
+            if not any(name in available for name in group):
+                return Issue("missing_column", {"field": labels[group[0]]}, row=1, field=group[0])
+        for name in fields.KEY_FIELDS[(self.kind, self.key)]:
+            if name in ("external_id", "email") and name not in available:
+                return Issue("missing_column", {"field": labels[name]}, row=1, field=name)
+        return None
+
+    # -- running ----------------------------------------------------------------------------------
+
+    def run(self, source) -> Result:
+        result = Result()
+        if not can_create(self.user):
+            raise PermissionError("this user may not import")
+        self.options.neutralised = source.format == "csv"
+        index = self._column_index(source.headers)
+        problem = self._check_columns(index)
+        if problem is not None:
+            result.file_problem = problem
+            return result
+        width = len(source.headers)
+        records = iter(source.records)
+        done = 0
+        while True:
+            chunk, stop = [], None
+            try:
+                chunk.extend(itertools.islice(records, CHUNK))
+            except FileProblem as exc:
+                stop = exc.issue()
+            if chunk:
+                outcomes = self._process(chunk, index, width)
+                for outcome in outcomes:
+                    result.counts[outcome.action] += 1
+                result.counts["rows"] += len(outcomes)
+                self.sink(outcomes)
+                done += len(chunk)
+                self.progress(done)
+            if stop is not None:
+                outcome = Outcome(stop.row or done + 2, "error", issues=[stop.as_dict()])
+                result.counts["error"] += 1
+                result.counts["rows"] += 1
+                self.sink([outcome])
+                self.failed = True
+                break
+            if len(chunk) < CHUNK:
+                break
+        return result
+
+    def _process(self, chunk, index, width) -> list[Outcome]:
+        rows = [self._clean(record, index, width) for record in chunk]
+        self._resolve(rows)
+        self._match(rows)
+        self._build(rows)
+        if any(row.issues for row in rows):
+            self.failed = True
+        if self.commit and not self.failed:
+            self._write(rows)
+        return [self._outcome(row) for row in rows]
+
+    def _clean(self, record, index, width) -> _Row:
+        row = _Row(record.row)
+        if record.problem is not None:
+            row.issues.append(record.problem)
+            return row
+        cells = record.cells
+        if len(cells) > width and any(str(cell).strip() for cell in cells[width:] if cell is not None):
+            row.issues.append(Issue("too_many_cells", {"count": len(cells), "expected": width}, row=record.row))
+            return row
+        raw = {}
+        for name, columns in index.items():
+            chosen = None
+            for header, position in columns:
+                cell = cells[position] if position < len(cells) else None
+                if cell is not None and str(cell).strip() != "":
+                    chosen = (header, cell)
+                    break
+            raw[name] = chosen or (columns[0][0], None)
+        for name, value in self.mapping.defaults.items():
+            if name in self.specs and (name not in raw or raw[name][1] is None):
+                raw[name] = (None, value)
+        values, issues = clean_row(raw, self.specs, self.options, record.row)
+        row.values, row.issues = values, issues
+        row.columns = {name: column for name, (column, _cell) in raw.items()}
+        if self.kind == "accounts" and values.get("is_company") is False:
+            row.skip = Issue("not_a_company", {}, row=record.row)
+        elif self.kind == "contacts":
+            if values.get("is_company") is True:
+                row.skip = Issue("a_company", {}, row=record.row)
+            if values.get("full_name") and not (values.get("first_name") or values.get("last_name")):
+                values["first_name"], values["last_name"] = split_full_name(values["full_name"])
+                row.columns.setdefault("first_name", row.columns.get("full_name"))
+                row.columns.setdefault("last_name", row.columns.get("full_name"))
+            if not values.get("last_name") and not any(i.field in ("last_name", "full_name") for i in issues):
+                row.problem("required", "last_name" if "last_name" in row.columns else "full_name")
+        return row
+
+    # -- references -------------------------------------------------------------------------------
+
+    def _resolve(self, rows: list[_Row]) -> None:
+        # Rows with a bad cell are resolved too, so that a row reports all its problems at once.
+        live = [row for row in rows if row.columns and row.skip is None]
+        labels = fields.labels(self.kind)
+        if self.kind in ("contacts", "opportunities", "interactions"):
+            self._resolve_accounts(live)
+        for row in live:
+            values = row.values
+            if "owner" in self.specs:
+                text = values.get("owner", "")
+                if text:
+                    user, count = self.owners.find(text)
+                    if not self.managing:
+                        # Checked once the record is known: a new one must be theirs, an existing one
+                        # keeps its owner (so a team member can re-import an export unchanged).
+                        pass
+                    elif count > 1:
+                        row.problem("ambiguous_reference", "owner", value=text, count=count)
+                    elif user is None:
+                        row.problem("unknown_owner", "owner", value=text)
+                    row.refs["owner"] = user
+            if values.get("segment"):
+                segment = self.segments.find(values["segment"])
+                if segment is None:
+                    row.problem("unknown_reference", "segment", what=labels["segment"], value=values["segment"])
+                row.refs["segment"] = segment
+            if self.kind == "opportunities":
+                self._resolve_stage(row, labels)
+            if self.kind == "interactions" and values.get("our_people"):
+                people = []
+                for name in [part for part in values["our_people"].replace(";", ",").split(",") if part.strip()]:
+                    user, count = self.people.find(name)
+                    if user is None:
+                        row.problem("unknown_reference", "our_people", what=labels["our_people"], value=name.strip())
+                    else:
+                        people.append(user)
+                row.refs["our_people"] = people
+
+    def _resolve_stage(self, row: _Row, labels) -> None:
+        values = row.values
+        stage = None
+        if values.get("stage"):
+            stage = self.stages.find(values["stage"])
+            if stage is None:
+                row.problem("unknown_reference", "stage", what=labels["stage"], value=values["stage"])
+        status = values.get("status")
+        if status in ("won", "lost") and (stage is None or stage.type != status):
+            stage = self.first_stage_of.get(status)
+        if stage is not None:
+            row.refs["stage"] = stage
+        if values.get("closing_reason"):
+            reason = self.reasons.find(values["closing_reason"])
+            if reason is None:
+                row.problem("unknown_reference", "closing_reason", what=labels["closing_reason"],
+                            value=values["closing_reason"])
+            elif row.columns.get("closing_reason") is None and (stage is None or stage.type != reason.applies_to):
+                # A closing reason set for all rows is meant for the rows it fits (the lost ones, say).
+                reason = None
+            row.refs["closing_reason"] = reason
+
+    def _resolve_accounts(self, rows: list[_Row]) -> None:
+        from kundennetz.accounts.models import Account
+
+        labels = fields.labels(self.kind)
+        visible = Account.objects.restrict(self.user, VIEW)
+        external_ids = {row.values["account_external_id"] for row in rows if row.values.get("account_external_id")}
+        names = {db_lower(row.values["account"]) for row in rows
+                 if row.values.get("account") and not row.values.get("account_external_id")}
+        by_external, by_name = defaultdict(list), defaultdict(list)
+        if external_ids:
+            for account in visible.filter(external_id__in=external_ids):
+                by_external[account.external_id].append(account)
+        if names:
+            for account in visible.annotate(_lname=Lower("name")).filter(_lname__in=names):
+                by_name[normalise_key(account.name)].append(account)
+        found = {account.pk for accounts in (*by_external.values(), *by_name.values()) for account in accounts}
+        allowed = set(restrict(Account.objects.filter(pk__in=found), self.user, ADD).values_list("pk", flat=True))
+        for row in rows:
+            external, name = row.values.get("account_external_id"), row.values.get("account")
+            if external:
+                field_name, value, candidates = "account_external_id", external, by_external.get(external, [])
+            elif name:
+                field_name, value, candidates = "account", name, by_name.get(normalise_key(name), [])
+            else:
+                column = "account" if "account" in row.columns else "account_external_id"
+                row.problem("required", column)
+                continue
+            if len(candidates) > 1 and row.values.get("account_city"):
+                city = normalise_key(row.values["account_city"])
+                narrowed = [account for account in candidates if normalise_key(account.city) == city]
+                candidates = narrowed or candidates
+            if not candidates:
+                row.problem("unknown_reference", field_name, what=labels["account"], value=value)
+            elif len(candidates) > 1:
+                row.problem("ambiguous_reference", field_name, value=value, count=len(candidates))
+            elif candidates[0].pk not in allowed:
+                row.problem("account_not_allowed", field_name, value=candidates[0].name)
+            else:
+                row.refs["account"] = candidates[0]
+
+    # -- keys -------------------------------------------------------------------------------------
+
+    def _key_of(self, row: _Row) -> tuple | None:
+        """The row's key: the chosen one, or — where the row leaves it empty — the next one that it
+        fills (an export row without an external ID is found by its e-mail or its name)."""
+        values, refs = row.values, row.refs
+        kind = self.kind
+        chain = fields.KEYS[kind][fields.KEYS[kind].index(self.key):]
+        for key in chain:
+            if key in ("external_id", "email"):
+                if values.get(key):
+                    return (key, values[key])
+                continue
+            if kind == "accounts":
+                return (key, normalise_key(values.get("name")), normalise_key(values.get("city")))
+            account = refs.get("account")
+            if kind == "contacts":
+                return (key, normalise_key(values.get("first_name")), normalise_key(values.get("last_name")),
+                        account.pk)
+            if kind == "opportunities":
+                return (key, normalise_key(values.get("title")), account.pk)
+            return (key, account.pk, str(values.get("date")), values.get("type") or "meeting",
+                    normalise_key(values.get("topics")))
+        return None
+
+    def _match(self, rows: list[_Row]) -> None:
+        key_label = str(fields.KEY_LABELS[self.key]).split(" (")[0]
+        for row in rows:
+            if not row.live:
+                continue
+            row.key = self._key_of(row)
+            if row.key is None:
+                row.problem("missing_key", fields.KEY_FIELDS[(self.kind, self.key)][0], key=key_label)
+                continue
+            first = self.tracker.first_row(row.key, row.row)
+            if first is not None:
+                row.skip = Issue("duplicate_in_file", {"first_row": first}, row=row.row)
+        keyed = defaultdict(list)
+        for row in rows:
+            if row.live:
+                keyed[row.key[0]].append(row)
+        self.existing = {}
+        for key, group in keyed.items():
+            self.existing.update(self._lookup(group, key))
+        found = {obj.pk for objects in self.existing.values() for obj in objects}
+        self.changeable = set(restrict(self.model.objects.filter(pk__in=found), self.user, CHANGE)
+                              .values_list("pk", flat=True)) if found else set()
+
+    def _lookup(self, rows: list[_Row], key: str) -> dict[tuple, list]:
+        """Existing records (not in the trash) for the `key` keys of `rows`, by key."""
+        model, kind = self.model, self.kind
+        queryset = model.objects.all()
+        if kind == "accounts":
+            queryset = queryset.select_related("owner", "segment")
+        elif kind == "opportunities":
+            queryset = queryset.select_related("account", "owner", "stage", "closing_reason")
+        elif kind in ("contacts", "interactions"):
+            queryset = queryset.select_related("account")
+        keys = [row.key[1:] for row in rows]
+        lowered = lambda name: {db_lower(row.values.get(name, "")) for row in rows}
+        if key == "external_id" and kind == "accounts":
+            # Through all_objects: with the trash condition SQLite prefers the (deleted_at, name) index and
+            # scans every live account for each chunk; the external ID's own index finds them directly.
+            objects = [obj for obj in model.all_objects.select_related("owner", "segment").filter(
+                external_id__in={k[0] for k in keys}) if obj.deleted_at is None]
+            key_of = lambda obj: (obj.external_id,)
+        elif key == "external_id":
+            references = dict(ExternalReference.objects.filter(model=self.label, external_id__in={k[0] for k in keys})
+                              .values_list("object_id", "external_id"))
+            related = list(queryset.query.select_related or {})
+            objects = [obj for obj in model.all_objects.filter(pk__in=references).select_related(*related)
+                       if obj.deleted_at is None] if references else []
+            key_of = lambda obj: (references[obj.pk],)
+        elif key == "email":
+            objects = queryset.filter(email__in={k[0] for k in keys})
+            key_of = lambda obj: (obj.email.lower(),)
+        elif kind == "accounts":
+            objects = queryset.annotate(_lname=Lower("name")).filter(_lname__in=lowered("name"))
+            key_of = lambda obj: (normalise_key(obj.name), normalise_key(obj.city))
+        elif kind == "contacts":
+            objects = queryset.annotate(_lname=Lower("last_name")).filter(
+                _lname__in=lowered("last_name"), account_id__in={k[2] for k in keys})
+            key_of = lambda obj: (normalise_key(obj.first_name), normalise_key(obj.last_name), obj.account_id)
+        elif kind == "opportunities":
+            objects = queryset.annotate(_ltitle=Lower("title")).filter(
+                _ltitle__in=lowered("title"), account_id__in={k[1] for k in keys})
+            key_of = lambda obj: (normalise_key(obj.title), obj.account_id)
+        else:
+            objects = queryset.filter(account_id__in={k[0] for k in keys})
+            key_of = lambda obj: (obj.account_id, str(obj.date), obj.type, normalise_key(obj.topics))
+        wanted = set(keys)
+        result = defaultdict(list)
+        for obj in objects:
+            k = key_of(obj)
+            if k in wanted:
+                result[(key, *k)].append(obj)
+        return result
+
+    # -- building and validating ------------------------------------------------------------------
+
+    def _new_values(self, row: _Row) -> dict:
+        """Model attribute → value for what this row states (empty cells state nothing)."""
+        values = {}
+        given = row.values
+        for name, model_field in self.plain_fields:
+            value = given.get(name)
+            if value is not None and value != "":
+                values[model_field] = value
+        for name in ("segment", "stage", "closing_reason", "account"):
+            if row.refs.get(name) is not None:
+                values[name] = row.refs[name]
+        if self.managing and row.refs.get("owner") is not None:
+            values["owner"] = row.refs["owner"]
+        return values
+
+    def _build(self, rows: list[_Row]) -> None:
+        for row in rows:
+            if not row.live:
+                continue
+            matches = self.existing.get(row.key, [])
+            if len(matches) > 1:
+                key_label = str(fields.KEY_LABELS[row.key[0]]).split(" (")[0]
+                row.problem("ambiguous_key", None, count=len(matches), key=key_label)
+                continue
+            new = self._new_values(row)
+            if matches:
+                obj = matches[0]
+                if obj.pk not in self.changeable:
+                    row.problem("not_permitted")
+                    continue
+                if not self._owner_allowed(row, getattr(obj, "owner_id", None)):
+                    continue
+                current = {name: getattr(obj, name) for name in new}
+                changes = changed_fields(current, new)
+                if self.kind == "interactions" and "our_people" in row.refs:
+                    people = {user.pk for user in row.refs["our_people"]}
+                    if people - set(obj.our_people.values_list("pk", flat=True)):
+                        changes["our_people"] = ("", ", ".join(sorted(u.username for u in row.refs["our_people"])))
+                if not changes:
+                    row.obj, row.action = obj, "unchanged"
+                    continue
+                for name, (_old, value) in changes.items():
+                    if name != "our_people":
+                        setattr(obj, name, value)
+                row.obj, row.action, row.changes = obj, "update", changes
+            else:
+                if not self._owner_allowed(row, self.user.pk):
+                    continue
+                obj = self.model(**new)
+                if "owner" in self.specs and obj.owner_id is None:
+                    if not self.managing:
+                        obj.owner = self.user
+                    elif self.kind == "opportunities" and row.refs.get("account") is not None:
+                        obj.owner = row.refs["account"].owner
+                    else:
+                        row.problem("missing_owner", "owner")
+                        continue
+                if self.kind == "opportunities" and obj.stage_id is None:
+                    obj.stage = self.first_stage_of.get("open")
+                row.obj, row.action = obj, "create"
+            self._validate(row)
+
+    def _owner_allowed(self, row: _Row, expected: int | None) -> bool:
+        """An account manager's file may name an owner only where it changes nothing."""
+        if self.managing or "owner" not in self.specs or not row.values.get("owner"):
+            return True
+        user = row.refs.get("owner")
+        if user is None or user.pk != expected:
+            row.problem("owner_not_allowed", "owner", value=row.values["owner"])
+            return False
+        return True
+
+    def _validate(self, row: _Row) -> None:
+        obj = row.obj
+        exclude = self.not_revalidated + [issue.field for issue in row.issues if issue.field]
+        try:
+            obj.full_clean(exclude=exclude, validate_unique=False)
+        except ValidationError as exc:
+            with translation.override("en"):
+                english = exc.message_dict
+            with translation.override("de-ch"):
+                german = exc.message_dict
+            for name, messages in english.items():
+                field_name = None if name == NON_FIELD_ERRORS else name
+                for position, message in enumerate(messages):
+                    row.problem("model_validation", field_name, message_en=message,
+                                message_de=german.get(name, messages)[position])
+
+    # -- writing ----------------------------------------------------------------------------------
+
+    def _write(self, rows: list[_Row]) -> None:
+        now = timezone.now()
+        creates = [row for row in rows if row.action == "create" and not row.issues]
+        updates = [row for row in rows if row.action == "update" and not row.issues]
+        records = []
+        if creates:
+            objects = [row.obj for row in creates]
+            for obj in objects:
+                if hasattr(obj, "stamp"):
+                    obj.stamp(self.user)
+            bulk_create_with_history(objects, self.model, batch_size=BULK, default_user=self.user,
+                                     default_change_reason=self.reason, default_date=now)
+            if self.kind != "accounts":
+                self._write_references(creates)
+            if self.kind == "interactions":
+                through = self.model.our_people.through
+                through.objects.bulk_create([through(interaction_id=row.obj.pk, user_id=user.pk)
+                                             for row in creates for user in row.refs.get("our_people", [])],
+                                            batch_size=BULK)
+            records += [ImportedRecord(batch=self.batch, model=self.label, object_id=row.obj.pk, action="created")
+                        for row in creates]
+        if updates:
+            names = set()
+            for row in updates:
+                row.obj.updated_by = self.user
+                row.obj.updated_at = now
+                names |= {name for name in row.changes if name != "our_people"}
+                row.previous = {self.model._meta.get_field(name).attname: _json(_pk(old))
+                                for name, (old, _new) in row.changes.items() if name != "our_people"}
+            bulk_update_with_history([row.obj for row in updates], self.model,
+                                     sorted(names | {"updated_by", "updated_at"}), batch_size=BULK,
+                                     default_user=self.user, default_change_reason=self.reason, default_date=now)
+            if self.kind == "interactions":
+                through = self.model.our_people.through
+                through.objects.bulk_create([through(interaction_id=row.obj.pk, user_id=user.pk)
+                                             for row in updates if "our_people" in row.changes
+                                             for user in row.refs.get("our_people", [])],
+                                            batch_size=BULK, ignore_conflicts=True)
+            records += [ImportedRecord(batch=self.batch, model=self.label, object_id=row.obj.pk, action="updated",
+                                       previous=row.previous,
+                                       values={self.model._meta.get_field(name).attname: _json(_pk(new))
+                                               for name, (_old, new) in row.changes.items() if name != "our_people"})
+                        for row in updates]
+        if records and self.batch is not None:
+            _insert_records(records)
+
+    def _write_references(self, creates: list[_Row]) -> None:
+        pairs = [(row.values["external_id"], row.obj.pk) for row in creates if row.values.get("external_id")]
+        if not pairs:
+            return
+        # A reference left by a record now in the trash gives way to the new record.
+        ExternalReference.objects.filter(model=self.label, external_id__in=[p[0] for p in pairs]).delete()
+        ExternalReference.objects.bulk_create(
+            [ExternalReference(model=self.label, external_id=external, object_id=pk, batch=self.batch)
+             for external, pk in pairs], batch_size=BULK)
+
+    # -- reporting --------------------------------------------------------------------------------
+
+    def _outcome(self, row: _Row) -> Outcome:
+        label = self._label(row)
+        if row.issues:
+            return Outcome(row.row, "error", label, issues=[issue.as_dict() for issue in row.issues])
+        if row.skip is not None:
+            return Outcome(row.row, "skip", label, issues=[row.skip.as_dict()])
+        changes = {name: [_display(old), _display(new)] for name, (old, new) in row.changes.items()}
+        return Outcome(row.row, row.action, label, object_id=row.obj.pk if row.obj is not None else None,
+                       changes=changes)
+
+    def _label(self, row: _Row) -> str:
+        values = row.values
+        if self.kind == "accounts":
+            text = " · ".join(part for part in (values.get("name", ""), values.get("city", "")) if part)
+        elif self.kind == "contacts":
+            text = " ".join(part for part in (values.get("first_name", ""), values.get("last_name", "")) if part)
+            account = row.refs.get("account")
+            if account is not None:
+                text += f" ({account.name})"
+        elif self.kind == "opportunities":
+            text = values.get("title", "")
+        else:
+            text = " · ".join(str(part) for part in (values.get("date") or "", values.get("type", ""),
+                                                     values.get("topics", "")) if part)
+        return text[:300]
+
+
+def _insert_records(records: list[ImportedRecord]) -> None:
+    """The undo log of a chunk in one `executemany`: a plain table of our own, written on every row,
+    where the ORM's per-value preparation would cost more than the insert itself."""
+    from django.db import connection
+
+    table = ImportedRecord._meta.db_table
+    columns = ("batch_id", "model", "object_id", "action", "previous", "values")
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    as_json = ImportedRecord._meta.get_field("previous")
+    params = [(r.batch_id, r.model, r.object_id, r.action, as_json.get_db_prep_save(r.previous, connection),
+               as_json.get_db_prep_save(r.values, connection)) for r in records]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})",
+                           params)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def db_lower(text: str) -> str:
+    """`text` as the database's LOWER() writes it: SQLite lowers only A–Z, PostgreSQL every letter.
+    Names are then compared exactly (case and whitespace aside) in Python."""
+    from django.db import connection
+
+    text = " ".join(str(text or "").split())
+    return text.translate(_ASCII_LOWER) if connection.vendor == "sqlite" else text.lower()
+
+
+def _pk(value):
+    return value.pk if isinstance(value, models.Model) else value

@@ -1,0 +1,267 @@
+"""Exports: every list (with its filters) as CSV or Excel, and everything a user may see as a zip of CSVs.
+
+Only what the user may see (`restrict(..., "view")`) is written. Headers are in the user's language and
+are recognised by the import in either language, so that an export can be edited and imported again:
+a round trip reproduces the same records.
+
+CSV is kept machine-friendly: UTF-8 with BOM (Excel then reads umlauts right), ISO dates, plain
+decimals with a point, stored codes for choices and catalogues, the user name for owners. The
+delimiter is ``;`` for German (what Excel expects in Switzerland and Germany) and ``,`` for English.
+Excel files carry real numbers and dates (shown in the user's format) and labels for choices.
+Text a spreadsheet would run as a formula (starting with = + - @ tab CR) is neutralised: in CSV by a
+leading apostrophe (which the import removes again), in Excel by storing it as text with the
+quote-prefix flag, which is what Excel does itself when someone types an apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import tempfile
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.apps import apps
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from kundennetz.core.permissions import VIEW, restrict
+from kundennetz.domain.importing import FORMULA_TRIGGERS, neutralise
+
+from . import fields
+
+CHUNK = 2000
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "accounts": ("id", "external_id", "name", "legal_form", "industry", "segment", "street", "postal_code", "city",
+                 "country", "website", "currency", "annual_revenue", "potential", "contribution_margin_pct",
+                 "status", "owner"),
+    "contacts": ("id", "external_id", "account", "account_city", "account_external_id", "first_name", "last_name",
+                 "function", "department", "email", "phone", "language", "buying_role", "influence", "attitude"),
+    "opportunities": ("id", "external_id", "account", "account_city", "account_external_id", "title", "need",
+                      "stage", "expected_volume", "expected_follow_up_volume", "offer_price",
+                      "estimated_margin_pct", "expected_decision_date", "owner", "closing_reason", "closed_on"),
+    "interactions": ("id", "external_id", "account", "account_city", "account_external_id", "type", "date",
+                     "duration_minutes", "topics", "note", "follow_up_date", "our_people"),
+}
+
+FILTERS = {"accounts": "AccountFilter", "contacts": "ContactFilter", "opportunities": "OpportunityFilter"}
+
+
+def is_german() -> bool:
+    return (get_language() or "").startswith("de")
+
+
+def column_labels(kind: str) -> dict[str, str]:
+    """Column → header in the active language."""
+    labels = fields.labels(kind)
+    return {name: (_("Kundennetz ID") if name == "id" else labels[name]) for name in COLUMNS[kind]}
+
+
+def delimiter() -> str:
+    return ";" if is_german() else ","
+
+
+class _Request:
+    """What a filter set needs of a request when an export is made outside one (API, tests)."""
+
+    def __init__(self, user):
+        self.user = user
+
+
+def queryset(kind: str, user, params=None, request=None):
+    """The records of `kind` the user may see, narrowed by the list's filters in `params` (the same
+    filter set as the list page), in the list's order."""
+    model = fields.model_for(kind)
+    records = restrict(model.objects.all(), user, VIEW)
+    if params is not None and kind in FILTERS:
+        from kundennetz.accounts import filters
+
+        filterset = getattr(filters, FILTERS[kind])(params, queryset=records, request=request or _Request(user))
+        records = filterset.qs
+    related = {"accounts": ("owner", "segment"), "contacts": ("account",),
+               "opportunities": ("account", "owner", "stage", "closing_reason"),
+               "interactions": ("account",)}[kind]
+    records = records.select_related(*related)
+    if kind == "interactions":
+        records = records.prefetch_related("our_people")
+    if not records.query.order_by:
+        records = records.order_by(*(model._meta.ordering or ["pk"]), "pk")
+    return records
+
+
+def _external_ids(kind: str, objects: list) -> dict[int, str]:
+    if kind == "accounts" or not objects:
+        return {}
+    from .models import ExternalReference
+
+    label = fields.model_for(kind)._meta.label_lower
+    return dict(ExternalReference.objects.filter(model=label, object_id__in=[o.pk for o in objects])
+                .values_list("object_id", "external_id"))
+
+
+def _value(kind: str, name: str, obj, external: dict, for_people: bool):
+    """The value of one column: codes for CSV, labels for Excel (`for_people`)."""
+    if name == "id":
+        return obj.pk
+    if name == "external_id":
+        return obj.external_id if kind == "accounts" else external.get(obj.pk, "")
+    if name in ("account", "account_city", "account_external_id"):
+        account = obj.account
+        return {"account": account.name, "account_city": account.city,
+                "account_external_id": account.external_id}[name]
+    if name == "owner":
+        return obj.owner.username
+    if name == "segment":
+        segment = obj.segment
+        return "" if segment is None else (segment.name if for_people else segment.code)
+    if name == "stage":
+        return obj.stage.name if for_people else obj.stage.code
+    if name == "closing_reason":
+        return obj.closing_reason.name if obj.closing_reason_id else ""
+    if name == "our_people":
+        return ", ".join(sorted(user.username for user in obj.our_people.all()))
+    field = obj._meta.get_field(name)
+    if field.choices and for_people:
+        return getattr(obj, f"get_{name}_display")()
+    value = getattr(obj, name)
+    return "" if value is None else value
+
+
+def rows(kind: str, records, *, for_people: bool = False):
+    """Each record as a list of values in `COLUMNS[kind]` order, read in chunks of `CHUNK`."""
+    names = COLUMNS[kind]
+    iterator = records.iterator(chunk_size=CHUNK) if kind != "interactions" else iter(records)
+    while True:
+        chunk = list(itertools.islice(iterator, CHUNK))
+        if not chunk:
+            return
+        external = _external_ids(kind, chunk)
+        for obj in chunk:
+            yield [_value(kind, name, obj, external, for_people) for name in names]
+        if len(chunk) < CHUNK:
+            return
+
+
+def csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(kind: str, records):
+    """The CSV file as a stream of text pieces (header first, BOM included)."""
+    writer = csv.writer(_Echo(), delimiter=delimiter())
+    yield "\ufeff" + writer.writerow(list(column_labels(kind).values()))
+    for values in rows(kind, records):
+        yield writer.writerow([csv_cell(value) for value in values])
+
+
+def write_csv(kind: str, records, stream) -> None:
+    for piece in csv_lines(kind, records):
+        stream.write(piece)
+
+
+def write_xlsx(kind: str, records, stream) -> None:
+    """An Excel sheet written row by row (openpyxl's write-only mode keeps memory flat)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(fields.model_for(kind)._meta.verbose_name_plural)[:31])
+    sheet.freeze_panes = "A2"
+    labels = list(column_labels(kind).values())
+    for index, label in enumerate(labels):
+        sheet.column_dimensions[_letter(index)].width = max(10, min(40, len(label) + 4))
+    bold = Font(bold=True)
+    header = []
+    for label in labels:
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    date_format = "dd.mm.yyyy" if is_german() else "yyyy-mm-dd"
+    for values in rows(kind, records, for_people=True):
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
+            if isinstance(value, str) and value and value[0] in FORMULA_TRIGGERS:
+                # Text, never a formula; the quote prefix is Excel's own marker for "typed as text".
+                cell.data_type = "s"
+                cell.quotePrefix = True
+            elif isinstance(value, Decimal):
+                cell.number_format = "#,##0.00"
+            elif isinstance(value, date):
+                cell.number_format = date_format
+            cells.append(cell)
+        sheet.append(cells)
+    workbook.save(stream)
+
+
+def _xlsx_value(value):
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, str):
+        # Characters Excel files cannot hold (control characters other than tab and line breaks).
+        return "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
+    return value
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def export_kinds() -> list[str]:
+    return [kind for kind in ("accounts", "contacts", "opportunities", "interactions")
+            if kind != "interactions" or fields.interactions_available()]
+
+
+def full_export(user, stream) -> None:
+    """Everything `user` may see, one CSV per kind, in a zip written to `stream`."""
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for kind in export_kinds():
+            with archive.open(f"{kind}.csv", "w") as member:
+                text = io.TextIOWrapper(member, encoding="utf-8", newline="")
+                write_csv(kind, queryset(kind, user), text)
+                text.flush()
+                text.detach()
+
+
+def spooled() -> tempfile.SpooledTemporaryFile:
+    """A file for an export: in memory while small, on disk once it grows."""
+    return tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+
+
+def file_name(kind: str, extension: str) -> str:
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    names = {"accounts": _("accounts"), "contacts": _("contacts"), "opportunities": _("opportunities"),
+             "interactions": _("interactions"), "all": _("kundennetz")}
+    return f"{names.get(kind, kind)}-{stamp}.{extension}"
+
+
+def interaction_model():
+    try:
+        return apps.get_model("interactions", "Interaction")
+    except LookupError:
+        return None

@@ -1,0 +1,241 @@
+"""The import wizard (upload → mapping → dry-run preview → import → batch page with undo) and the
+export downloads.
+
+Checking and importing run inside the request, which is why the upload is limited
+(`services.INLINE_MAX_BYTES`, 5 MB ≈ 25,000 rows: a few seconds); larger files are imported with
+`kundennetz import`, which prints its progress.
+"""
+
+import itertools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kundennetz.domain.importing import ENCODING_NAMES
+
+from . import exports, fields, layouts, services
+from .forms import MappingForm, UploadForm
+from .models import ImportBatch, ImportRow, SavedMapping
+from .permissions import may_import, may_undo, visible_batches
+
+ROWS_PER_PAGE = 50
+SAMPLE_ROWS = 3
+
+
+def _visible(request, pk) -> ImportBatch:
+    return get_object_or_404(visible_batches(ImportBatch.objects.all(), request.user), pk=pk)
+
+
+def _own(request, pk) -> ImportBatch:
+    batch = _visible(request, pk)
+    if batch.created_by_id != request.user.pk:
+        raise PermissionDenied
+    return batch
+
+
+@login_required
+def batch_list(request):
+    batches = visible_batches(ImportBatch.objects.select_related("created_by"), request.user).defer("content")
+    page = Paginator(batches.order_by("-created_at", "-id"), 25).get_page(request.GET.get("page"))
+    return render(request, "imports/batch_list.html", {
+        "page": page, "may_import": may_import(request.user),
+        "mappings": SavedMapping.objects.filter(owner=request.user),
+    })
+
+
+@login_required
+def upload(request):
+    if not may_import(request.user):
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user,
+                      initial={"kind": request.GET.get("kind", "accounts")})
+    if request.method == "POST" and form.is_valid():
+        saved = form.cleaned_data.get("saved_mapping")
+        try:
+            batch = services.start(request.user, form.cleaned_data["file"], form.cleaned_data["kind"],
+                                   saved=saved.mapping if saved else None)
+        except services.ImportRefused as exc:
+            form.add_error("file", str(exc))
+        else:
+            if batch.file_problem:
+                return redirect(batch)
+            if saved is not None:
+                services.check(batch, request.user)
+                return redirect(batch)
+            return redirect("imports:mapping", pk=batch.pk)
+    return render(request, "imports/upload.html", {"form": form, "layouts": layouts.system_layouts()})
+
+
+def _samples(batch: ImportBatch) -> list[list[str]]:
+    """The first few values of each column, to show what a column holds next to its choice."""
+    if batch.content is None:
+        return [[] for _header in batch.headers]
+    columns = [[] for _header in batch.headers]
+    try:
+        with services._open(batch) as source:
+            for record in itertools.islice(source.records, SAMPLE_ROWS):
+                for index in range(len(columns)):
+                    value = record.cells[index] if index < len(record.cells) else ""
+                    columns[index].append("" if value is None else str(value)[:60])
+    except Exception:  # a sample is a courtesy; the check reports what is wrong with the file
+        pass
+    return columns
+
+
+@login_required
+def mapping(request, pk):
+    batch = _own(request, pk)
+    if batch.status not in (ImportBatch.Status.UPLOADED, ImportBatch.Status.DRY_RUN) or batch.content is None:
+        return redirect(batch)
+    form = MappingForm(request.POST or None, batch=batch, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        chosen = form.mapping()
+        name = form.cleaned_data["save_as"]
+        if name:
+            try:
+                with transaction.atomic():
+                    SavedMapping.objects.update_or_create(owner=request.user, kind=batch.kind, name=name,
+                                                          defaults={"mapping": chosen})
+            except IntegrityError:
+                form.add_error("save_as", _("A mapping with this name exists already."))
+        if not form.errors:
+            if (chosen["encoding"], chosen["delimiter"]) != ((batch.mapping or {}).get("encoding", "auto"),
+                                                             (batch.mapping or {}).get("delimiter", "auto")):
+                batch.file_problem = None
+            services.check(batch, request.user, mapping=chosen)
+            if name:
+                messages.success(request, _("Mapping “%(name)s” saved.") % {"name": name})
+            return redirect(batch)
+    samples = _samples(batch)
+    columns = [(header, form[name], samples[index] if index < len(samples) else [])
+               for index, (header, name) in enumerate(form.column_fields)]
+    return render(request, "imports/mapping.html", {
+        "batch": batch, "form": form, "columns": columns,
+        "layout_name": layouts.layout_names().get(batch.layout or "", ""),
+        "encoding_name": ENCODING_NAMES.get(batch.encoding, batch.encoding),
+        "default_fields": [form[name] for name in form.default_fields],
+    })
+
+
+@login_required
+def batch_detail(request, pk):
+    batch = _visible(request, pk)
+    action = request.GET.get("action", "")
+    rows = ImportRow.objects.filter(batch=batch)
+    if action in ImportRow.Action.values:
+        rows = rows.filter(action=action)
+    page = Paginator(rows.order_by("row"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    language = get_language()
+    labels = fields.labels(batch.kind)
+    shown = []
+    for row in page.object_list:
+        problems = [{"column": issue.get("column") or labels.get(issue.get("field") or "", ""),
+                     "text": services.issue_text(issue, language)} for issue in row.issues]
+        changes = [(labels.get(name, name), old, new) for name, (old, new) in (row.changes or {}).items()]
+        shown.append({"row": row, "problems": problems, "changes": changes})
+    file_problem = None
+    if batch.file_problem:
+        file_problem = services.issue_text(batch.file_problem, language)
+    counts = [(value, label, getattr(batch, {"create": "created_count", "update": "updated_count",
+                                             "unchanged": "unchanged_count", "skip": "skipped_count",
+                                             "error": "error_count"}[value]))
+              for value, label in ImportRow.Action.choices]
+    return render(request, "imports/batch.html", {
+        "batch": batch, "page": page, "rows": shown, "action": action, "counts": counts,
+        "file_problem": file_problem, "is_owner": batch.created_by_id == request.user.pk,
+        "may_undo": may_undo(request.user) and batch.status == ImportBatch.Status.COMMITTED,
+        "layout_name": layouts.layout_names().get(batch.layout or "", ""),
+        "encoding_name": ENCODING_NAMES.get(batch.encoding, batch.encoding),
+        "mapped": [(header, labels.get(target, "")) for header, target in
+                   ((batch.mapping or {}).get("columns") or {}).items() if target],
+        "key_label": fields.KEY_LABELS.get((batch.mapping or {}).get("key", ""), ""),
+    })
+
+
+@login_required
+@require_POST
+def commit(request, pk):
+    batch = _own(request, pk)
+    try:
+        result = services.commit(batch, request.user)
+    except services.ImportRefused as exc:
+        messages.error(request, str(exc))
+        return redirect(batch)
+    if result.ok:
+        batch.refresh_from_db()
+        messages.success(request, _("Imported: %(created)d created, %(updated)d updated.") % {
+            "created": batch.created_count, "updated": batch.updated_count})
+    else:
+        messages.error(request, _("Nothing was imported: some rows cannot be imported now (see below)."))
+        return redirect(reverse("imports:batch", args=[batch.pk]) + "?action=error")
+    return redirect(batch)
+
+
+@login_required
+@require_POST
+def undo(request, pk):
+    batch = _visible(request, pk)
+    try:
+        summary = services.undo(batch, request.user)
+    except services.ImportRefused as exc:
+        messages.error(request, str(exc))
+        return redirect(batch)
+    text = _("Import undone: %(trashed)d records moved to the trash, %(restored)d values restored.") % {
+        "trashed": summary.trashed + summary.dependants, "restored": summary.restored_fields}
+    if summary.kept_fields:
+        text += " " + _("%(kept)d values changed since the import were kept.") % {"kept": summary.kept_fields}
+    messages.success(request, text)
+    return redirect(batch)
+
+
+@login_required
+@require_POST
+def delete_mapping(request, pk):
+    saved = get_object_or_404(SavedMapping, pk=pk, owner=request.user)
+    saved.delete()
+    messages.success(request, _("Mapping “%(name)s” deleted.") % {"name": saved.name})
+    return redirect("imports:list")
+
+
+@login_required
+def export_page(request):
+    return render(request, "imports/exports.html", {
+        "kinds": [(kind, fields.model_for(kind)._meta.verbose_name_plural) for kind in exports.export_kinds()],
+    })
+
+
+@login_required
+def export_list(request, kind, fmt):
+    if kind not in exports.export_kinds() or fmt not in ("csv", "xlsx"):
+        raise Http404
+    params = request.GET.copy()
+    params.pop("page", None)
+    records = exports.queryset(kind, request.user, params, request=request)
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.csv_lines(kind, records), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{exports.file_name(kind, "csv")}"'
+        return response
+    stream = exports.spooled()
+    exports.write_xlsx(kind, records, stream)
+    stream.seek(0)
+    return FileResponse(stream, as_attachment=True, filename=exports.file_name(kind, "xlsx"),
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@login_required
+def export_all(request):
+    stream = exports.spooled()
+    exports.full_export(request.user, stream)
+    stream.seek(0)
+    return FileResponse(stream, as_attachment=True, filename=exports.file_name("all", "zip"),
+                        content_type="application/zip")
+

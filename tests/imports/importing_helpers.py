@@ -1,0 +1,34 @@
+"""Helpers shared by the import tests (this folder is put on the path by its conftest)."""
+
+import io
+from pathlib import Path
+
+import pytest
+
+SAMPLES = Path(__file__).resolve().parent / "samples"
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def sample(name: str) -> bytes:
+    return (SAMPLES / name).read_bytes()
+
+
+def shared(relative: str) -> Path:
+    """A file of the shared test data, or a skip that says what is missing and where it was looked for."""
+    path = SHARED_DATA / relative
+    if not path.exists():
+        pytest.skip(f"shared test data not found: {path} (these tests read the real files in ../shared/data)")
+    return path
+
+
+class Upload(io.BytesIO):
+    """A file as the wizard receives it: bytes with a name and a size."""
+
+    def __init__(self, content: bytes, name: str):
+        super().__init__(content)
+        self.name, self.size = name, len(content)
+
+
+def outcomes(batch) -> dict[int, tuple[str, list[str]]]:
+    """Row number → (action, issue codes)."""
+    return {row.row: (row.action, [issue["code"] for issue in row.issues]) for row in batch.rows.order_by("row")}

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install lint bench-quick messages
+.PHONY: run test install bench-quick messages
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,4 +27,5 @@ messages: $(INSTALLED)
 	cd src/kundennetz && ../../$(BIN)/kundennetz makemessages -l de --no-obsolete --ignore 'static/*' --ignore '*/locale' && ../../$(BIN)/kundennetz compilemessages -l de --ignore '*/locale'
 
 bench-quick: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	for b in bench/*.py; do $(BIN)/python $$b --quick || exit 1; done

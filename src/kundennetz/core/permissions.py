@@ -18,7 +18,7 @@ def restrict(queryset: QuerySet, user, action: str = VIEW) -> QuerySet:
     """The part of `queryset` that `user` may act on with `action`."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not is_signed_in(user):
         return queryset.none()
     if user.is_managing:
         return queryset
@@ -33,6 +33,11 @@ def restrict(queryset: QuerySet, user, action: str = VIEW) -> QuerySet:
     return queryset.filter(Q(owner=user) | Q(pk__in=team_accounts))
 
 
+def is_signed_in(user) -> bool:
+    """An authenticated, active user: the first condition of every rule."""
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
 def can(user, action: str, obj) -> bool:
     """Whether `user` may act on one record (a query, so that the rule stays in `restrict`)."""
     model = type(obj)
@@ -42,14 +47,19 @@ def can(user, action: str, obj) -> bool:
 
 def can_create(user) -> bool:
     """Whether `user` may create records of the network at all (which accounts: `restrict(..., ADD)`)."""
-    return bool(user and user.is_authenticated and user.is_active and (user.is_managing or user.role == Role.ACCOUNT_MANAGER))
+    return is_signed_in(user) and (user.is_managing or user.role == Role.ACCOUNT_MANAGER)
 
 
 def may_choose_owner(user) -> bool:
     """Sales head and admin hand records to any account manager; an account manager's records are their own."""
-    return bool(user and user.is_authenticated and user.is_managing)
+    return is_signed_in(user) and user.is_managing
+
+
+def may_edit_communication(user) -> bool:
+    """Marketing owns the company's values, core messages and value propositions; an admin may step in."""
+    return is_signed_in(user) and (user.is_superuser or user.role in (Role.MARKETING, Role.ADMIN))
 
 
 def can_manage_trash(user) -> bool:
     """Restoring from the trash is for admin and sales head."""
-    return bool(user and user.is_authenticated and user.is_managing)
+    return is_signed_in(user) and user.is_managing

@@ -6,23 +6,20 @@ messages and the management view belong to no account, so their rule is a role r
 the same style as `core.permissions.can_create`.
 """
 
-from kundennetz.core.roles import Role
+from kundennetz.core.permissions import is_signed_in, may_edit_communication
 
-
-def _active(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 def may_edit_core_messages(user) -> bool:
     """Marketing owns the values and core messages; an administrator may step in."""
-    return _active(user) and (user.is_superuser or user.role in (Role.MARKETING, Role.ADMIN))
+    return may_edit_communication(user)
 
 
 def may_see_management(user) -> bool:
     """Tending the network is a matter for management ("Chefsache"): sales head and admin."""
-    return _active(user) and user.is_managing
+    return is_signed_in(user) and user.is_managing
 
 
 def may_see_all_weeks(user) -> bool:
     """Who may look at another account manager's week: those who see every record anyway."""
-    return _active(user) and (user.is_managing or user.is_observing)
+    return is_signed_in(user) and (user.is_managing or user.is_observing)

@@ -8,22 +8,19 @@ colleagues' capacities or the scenarios. Estimates of how an account responds to
 tending the account: whoever may change the account may enter them.
 """
 
-from kundennetz.core.permissions import CHANGE, VIEW, can, restrict
+from kundennetz.core.permissions import CHANGE, VIEW, can, is_signed_in, restrict
 from kundennetz.core.roles import Role
 
-
-def _active(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 def can_plan(user) -> bool:
     """Create and change capacities, budgets and scenarios; compute and apply scenarios."""
-    return _active(user) and user.is_managing
+    return is_signed_in(user) and user.is_managing
 
 
 def can_view_planning(user) -> bool:
     """See every capacity, the budgets, the scenarios and their results."""
-    return _active(user) and (user.is_managing or user.is_observing)
+    return is_signed_in(user) and (user.is_managing or user.is_observing)
 
 
 def can_view_budgets(user) -> bool:
@@ -31,7 +28,7 @@ def can_view_budgets(user) -> bool:
 
 
 def is_account_manager(user) -> bool:
-    return _active(user) and user.role == Role.ACCOUNT_MANAGER and not user.is_superuser
+    return is_signed_in(user) and user.role == Role.ACCOUNT_MANAGER and not user.is_superuser
 
 
 def can_open_planning(user) -> bool:
@@ -58,4 +55,4 @@ def visible_plans(queryset, user):
 
 
 def can_estimate(user, account) -> bool:
-    return _active(user) and can(user, CHANGE, account)
+    return is_signed_in(user) and can(user, CHANGE, account)

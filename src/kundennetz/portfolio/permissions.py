@@ -7,21 +7,17 @@ propositions belong to marketing (and admin). Manual ratings are part of tending
 follow the right to change it: its owner and team, and sales head and admin.
 """
 
-from kundennetz.core.permissions import CHANGE, VIEW, can, restrict
-from kundennetz.core.roles import Role
+from kundennetz.core.permissions import CHANGE, VIEW, can, is_signed_in, may_edit_communication, restrict
 
-
-def _active(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 def can_manage_portfolio(user) -> bool:
     """Edit the scoring model and strategies, override an account's strategy, take snapshots."""
-    return _active(user) and user.is_managing
+    return is_signed_in(user) and user.is_managing
 
 
 def can_edit_value_propositions(user) -> bool:
-    return _active(user) and (user.is_superuser or user.role in (Role.MARKETING, Role.ADMIN))
+    return may_edit_communication(user)
 
 
 def can_override(user, account) -> bool:
@@ -29,7 +25,7 @@ def can_override(user, account) -> bool:
 
 
 def can_rate(user, account) -> bool:
-    return _active(user) and can(user, CHANGE, account)
+    return is_signed_in(user) and can(user, CHANGE, account)
 
 
 def visible(queryset, user):

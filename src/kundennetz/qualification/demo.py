@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from simple_history.utils import bulk_create_with_history
 
-from kundennetz.accounts.models import Contact, OpportunityContact, Stage
+from kundennetz.accounts.models import Contact, Opportunity, OpportunityContact, Stage
 from kundennetz.domain import qualification as rules
 
 from . import services
@@ -43,7 +43,11 @@ def extend_demo(context) -> None:
     contacts_by_account = {}
     for contact_id, account_id, role in Contact.objects.values_list("id", "account_id", "buying_role"):
         contacts_by_account.setdefault(account_id, []).append((role, contact_id))
-    competitors = {o.pk: list(o.competitors.values_list("pk", flat=True)) for o in context.opportunities}
+    competitors = {}
+    # One query for all opportunities' competitors instead of one per opportunity.
+    for opportunity_id, competitor_id in Opportunity.competitors.through.objects.filter(
+            opportunity__in=context.opportunities).values_list("opportunity_id", "competitor_id"):
+        competitors.setdefault(opportunity_id, []).append(competitor_id)
 
     checklists, answers, plans = [], [], {}
     for opportunity in context.opportunities:

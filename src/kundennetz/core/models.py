@@ -196,3 +196,7 @@ class TranslatedName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Versioned settings documents live in their own module; imported here so that Django finds the model.
+from .tunables.models import TunableVersion  # noqa: E402,F401

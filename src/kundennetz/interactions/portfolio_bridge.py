@@ -3,7 +3,7 @@ intensity), its rank, the strategies' names, and the value propositions per buyi
 
 Interactions work without the portfolio: every function here answers "nothing known" while the
 portfolio app is not installed or has no scoring model or snapshot yet, and the callers fall back to
-the default intensity of consistency_weights.json and to the account's revenue for priority.
+the default intensity of its customer group (tunable DefaultIntensities) and to the account's revenue for priority.
 Everything read from the portfolio is read here and nowhere else.
 
 The strategy "today" follows the portfolio's own rule (`portfolio.queries.strategy_today`): a sales

@@ -85,7 +85,7 @@ class DefaultIntensities(Tunable):
         "mid_market": _group("KMU (Vorgabe)", "Mid-market (default)", 4, 10, 1, 30, 0.30, 0.25),
         "public_sector": _group("Öffentliche Hand (Vorgabe)", "Public sector (default)", 4, 8, 1, 24, 0.15, 0.25),
         "small": _group("Kleinkunden (Vorgabe)", "Small customers (default)", 1, 4, 0, 8, 0.15, 0.20),
-        "": _group("Ohne Kundengruppe (Vorgabe)", "No customer group (default)", 0, 4, 0, 8, 0.0, 0.0),
+        "": _group("Ohne Kundengruppe (Vorgabe)", "No customer group (default)", 1, 4, 0, 8, 0.0, 0.0),
     })
 
     @model_validator(mode="after")

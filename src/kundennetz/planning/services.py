@@ -118,21 +118,6 @@ def _group_intensities(lang: str) -> dict[str, Intensity]:
     return out
 
 
-def _portfolio_model(name: str):
-    if not apps.is_installed("kundennetz.portfolio"):
-        return None
-    try:
-        return apps.get_model("portfolio", name)
-    except LookupError:
-        return None
-
-
-def _few(queryset, segments: Mapping):
-    # A page about a few accounts reads only theirs; a whole plan reads everything and filters in Python,
-    # which beats a long IN list (and stays clear of SQLite's limit on query parameters).
-    return queryset.filter(account_id__in=list(segments)) if len(segments) <= IN_LIMIT else queryset
-
-
 def account_strategies(segments: Mapping[int, str | None]) -> Strategies:
     """Strategy and care intensity of every account in ``segments`` (account id → customer group code).
 
@@ -145,37 +130,29 @@ def account_strategies(segments: Mapping[int, str | None]) -> Strategies:
     of_account: dict[int, str] = {}
     position: dict[int, float] = {}
     snapshot_code = None
-    names = ("ScoringModel", "PortfolioSnapshot", "AccountPosition", "StrategyOverride")
-    models = {n: _portfolio_model(n) for n in names}
-    if all(models.values()):
-        current = models["ScoringModel"].current()
-        snapshot = models["PortfolioSnapshot"].current()
-        rule_sets = [r for r in (snapshot.model if snapshot else None, current.rules if current else None) if r]
-        for rules in rule_sets:
-            for key, strategy in rules.strategies.items():
+    if apps.is_installed("kundennetz.portfolio"):
+        from kundennetz.portfolio import strategy as today_rule
+
+        rules = today_rule.load_rules()
+        for model in (rules.snapshot_model, rules.current):
+            if model is None:
+                continue
+            for key, strategy in model.strategies.items():
                 care = strategy.care
                 portfolio[key] = Intensity(
                     key, strategy.name(lang), float(care.contacts_per_year_min), float(care.contacts_per_year_max),
                     float(care.min_contacts_per_quarter), float(care.hours_per_year),
                     float(care.sales_support_share), float(care.pr_share), "portfolio")
-        if snapshot is not None:
-            snapshot_code = snapshot.period
-            cell_strategy = {c.key: c.strategy for c in snapshot.model.grid.cells}
-            rows = _few(models["AccountPosition"].objects.filter(snapshot=snapshot), segments).values_list(
-                "account_id", "cell", "position")
-            for account_id, cell, score in rows.iterator(chunk_size=20_000):
-                if account_id not in segments:
-                    continue
-                key = cell_strategy.get(cell)
-                if key in portfolio:
-                    of_account[account_id] = key
-                if score is not None and math.isfinite(score):
+        if rules.snapshot is not None:
+            snapshot_code = rules.snapshot.period
+        if segments:
+            today = today_rule.for_accounts(list(segments) if len(segments) <= IN_LIMIT else None, rules)
+            for account_id, decided in today.strategies.items():
+                if account_id in segments and decided.key in portfolio:
+                    of_account[account_id] = decided.key
+            for account_id, score in today.positions.items():
+                if account_id in segments:
                     position[account_id] = min(max(score / 100.0, 0.0), 1.0)
-        # A sales head's override is a decision about the account, in force with or without a snapshot.
-        for account_id, key in _few(models["StrategyOverride"].objects.all(), segments).values_list(
-                "account_id", "strategy"):
-            if account_id in segments and key in portfolio:
-                of_account[account_id] = key
     from_portfolio = len(of_account)
     catalogue = {**portfolio, **_group_intensities(lang)}
     for account_id, code in segments.items():

@@ -51,7 +51,11 @@ def test_wizard_from_upload_to_undo(cast, network, client_for):
     assert Account.objects.get(name="Gotthard Logistik AG").annual_revenue is None
     page = client.get(f"/imports/{batch.pk}/")
     assert 'id="undo"' in page.content.decode()
-    client.post(f"/imports/{batch.pk}/undo/")
+    confirm = client.get(f"/imports/{batch.pk}/undo/")  # a confirmation page first: nothing undone yet
+    assert confirm.status_code == 200 and 'id="confirm-undo"' in confirm.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == "committed"
+    client.post(f"/imports/{batch.pk}/undo/", {"attached": "keep"})
     batch.refresh_from_db()
     assert batch.status == "undone" and Account.objects.count() == 2
 
@@ -91,13 +95,15 @@ def test_file_problems_are_shown(cast, client_for):
     assert ".xlsx" in client.get(response.url).content.decode()
 
 
-def test_oversized_files_point_to_the_command(cast, client_for, monkeypatch):
+def test_upload_limit_said_before_and_enforced(cast, client_for, monkeypatch):
     from kundennetz.imports import services
 
-    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 10)
-    response = client_for(cast.admin).post("/imports/new/", {
+    client = client_for(cast.admin)
+    assert "up to 100 MB" in client.get("/imports/new/").content.decode()
+    monkeypatch.setattr(services, "UPLOAD_MAX_BYTES", 10)
+    response = client.post("/imports/new/", {
         "kind": "accounts", "file": SimpleUploadedFile("big.csv", b"Name\r\n" + b"A\r\n" * 20)})
-    assert response.status_code == 200 and "kundennetz import" in response.content.decode()
+    assert response.status_code == 200 and "files up to 0 MB can be imported" in response.content.decode()
 
 
 def test_export_page_and_nav(cast, client_for):

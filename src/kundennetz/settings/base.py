@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "kundennetz.core.busy.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "kundennetz.urls"

@@ -158,13 +158,13 @@ def _diff(newer, older, m2m: dict[str, dict[int, set]], names: _Names) -> tuple[
 
 
 # A record is saved first and its many-to-many fields (the account team) set right after, which the history
-# keeps as a second version; that second step belongs to the creation and is no change of its own.
+# keeps as a second version; filling the still empty fields right after is part of the creation, no change.
 CREATION_STEP = timedelta(minutes=10)
 
 
 def _completes_creation(newer, older, changes: list[_RawChange], m2m: dict) -> bool:
     return (older is not None and older.history_type == "+" and newer.history_type == "~"
-            and bool(changes) and all(c.field.name in m2m for c in changes)
+            and bool(changes) and all(c.field.name in m2m and not c.old for c in changes)
             and newer.history_user_id == older.history_user_id
             and newer.history_date - older.history_date <= CREATION_STEP)
 

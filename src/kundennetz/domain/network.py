@@ -241,11 +241,17 @@ def analyse(network: Network, opportunity_contacts: Sequence[Id] | None = None) 
 
     threads = single = None
     if opportunity_contacts is not None:
-        threads = sum(1 for c in dict.fromkeys(opportunity_contacts) if knowers.get(c))
+        threads = count_threads(network, opportunity_contacts, knowers)
         single = threads <= 1
     return Analysis(decision_makers, covered, uncovered, bus_factor, routes, sorted(weak), threads, single,
                     {d: sorted(knowers[d]) for d in covered},
                     introductions(network, uncovered, graph))
+
+
+def count_threads(network: Network, opportunity_contacts: Iterable[Id], knowers: Mapping | None = None) -> int:
+    """How many of the opportunity's contacts at least one of our people knows with strength >= min_strength."""
+    knowers = network.knowers() if knowers is None else knowers
+    return sum(1 for c in dict.fromkeys(opportunity_contacts) if knowers.get(c))
 
 
 def introductions(network: Network, uncovered: Iterable[Id], graph: dict | None = None) -> list[Introduction]:

@@ -7,4 +7,9 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Relationship network")
 
     def ready(self):
+        from kundennetz.accounts.views.trash import register
+
         from . import signals  # noqa: F401  (keeps the stored analysis in step with the records)
+        from .models import Relation
+
+        register("relations", Relation, _("Relations"), ("account", "contact", "other", "user", "deleted_by"))

@@ -235,3 +235,51 @@ def stored(account: Account) -> AccountNetwork:
 
 def users_by_id(ids: Iterable[int]) -> dict:
     return get_user_model().objects.in_bulk(set(ids))
+
+
+# --- the map ---------------------------------------------------------------------------------------------
+
+def map_data(account: Account, stored_network: AccountNetwork | None = None):
+    """Everything the relationship map of `account` shows, in a fixed number of queries."""
+    from django.utils.translation import gettext as _
+
+    from kundennetz.domain.network_svg import MapContact, MapData, MapLabels, MapPerson
+    from kundennetz.portfolio.models import ValueProposition
+
+    stored_network = stored_network or stored(account)
+    data = stored_network.data or {}
+    contacts = list(account.contacts.only("id", "first_name", "last_name", "function", "buying_role", "attitude",
+                                          "reports_to_id"))
+    roles = dict(Contact.BuyingRole.choices)
+    attitudes = dict(Contact.Attitude.choices)
+    ties = [(u, c, s) for u, c, s, _src in data.get("ties", [])]
+    users = users_by_id(u for u, _c, _s in ties)
+    people = [MapPerson(pk, str(users[pk])) for pk in sorted(users, key=lambda pk: str(users[pk]))]
+    relations = list(Relation.objects.filter(account=account).exclude(kind=Relation.Kind.KNOWS)
+                     .values_list("kind", "contact_id", "other_id"))
+    reports = [(c.pk, c.reports_to_id) for c in contacts if c.reports_to_id]
+    reports += [(a, b) for kind, a, b in relations if kind == Relation.Kind.REPORTS_TO]
+    influences = [(a, b) for kind, a, b in relations if kind == Relation.Kind.INFLUENCES]
+    present = {c.buying_role for c in contacts if c.buying_role}
+    propositions: dict[str, list[str]] = {}
+    items = list(ValueProposition.objects.active().prefetch_related("segments"))
+    for role, label in Contact.BuyingRole.choices:
+        if role in present:
+            titles = [item.title for item in items
+                      if item.applies_to(role, account.segment_id, None, {s.pk for s in item.segments.all()})]
+            if titles:
+                propositions[str(label)] = titles
+    labels = MapLabels(
+        title=_("Relationship map of %(account)s") % {"account": account.name}, ours=_("Our people"),
+        decision_maker=_("Decision maker"), uncovered=_("uncovered decision maker"), weak_point=_("weak point"),
+        influences=_("influences"), reports_to=_("reports to"),
+        knows=_("knows (line width = strength; dotted: below the minimum)"),
+        value_propositions=_("Value propositions"), empty=_("No contacts recorded yet."), strength=_("strength"),
+        supporter=str(attitudes["supporter"]), neutral=str(attitudes["neutral"]), opponent=str(attitudes["opponent"]))
+    weak = frozenset([*data.get("weak_contacts", []), *(("u", u) for u in data.get("weak_users", []))])
+    map_contacts = [MapContact(c.pk, str(c), c.buying_role or None, str(roles.get(c.buying_role, "")), c.attitude,
+                               str(attitudes.get(c.attitude, "")), c.function, c.get_absolute_url()) for c in contacts]
+    people = [MapPerson(("u", p.id), p.name) for p in people]
+    return MapData(map_contacts, people, reports, influences, [(("u", u), c, s) for u, c, s in ties],
+                   float(data.get("min_strength", 0.5)), frozenset(data.get("uncovered", [])), weak,
+                   propositions), labels

@@ -105,7 +105,7 @@ def test_the_map_is_in_the_users_language(client_for, cast, network):
     cast.marketing.language = "de-ch"
     cast.marketing.save()
     page = client_for(cast.marketing).get(map_url(network.account)).content.decode()
-    assert "nicht abgedeckte" in page and "Unsere Leute" in page
+    assert "nicht abgedeckter Entscheidungsträger" in page and "Unsere Personen" in page
 
 
 def test_the_map_page_takes_a_fixed_number_of_queries(client_for, cast, network):

@@ -248,7 +248,7 @@ def map_data(account: Account, stored_network: AccountNetwork | None = None):
 
     stored_network = stored_network or stored(account)
     data = stored_network.data or {}
-    contacts = list(account.contacts.only("id", "first_name", "last_name", "function", "buying_role", "attitude",
+    contacts = list(account.contacts.only("id", "account_id", "first_name", "last_name", "function", "buying_role", "attitude",
                                           "reports_to_id"))
     roles = dict(Contact.BuyingRole.choices)
     attitudes = dict(Contact.Attitude.choices)

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from kundennetz.accounts.models import Contact, OpportunityContact
 from kundennetz.network import services
-from kundennetz.network.models import AccountNetwork, OpportunityNetwork, Relation, StrengthWeighting
+from kundennetz.core import tunables
+from kundennetz.core.tunables.schemas import NetworkStrength
+from kundennetz.network.models import AccountNetwork, OpportunityNetwork, Relation
 
 pytestmark = pytest.mark.django_db
 
@@ -190,20 +192,23 @@ def test_a_strength_derived_from_interactions(api, cast, network, coach):
     (tie,) = analysis(api, cast.owner, network.account)["ties"]
     assert 0.5 < tie["strength"] < 0.63  # three recent meetings; the one of last year is outside the window
     assert analysis(api, cast.owner, network.account)["covered"] == [network.contact.pk]
-    weighting = StrengthWeighting.current()
-    weighting.saturation = Decimal("10")
-    weighting.save()
-    assert StrengthWeighting.current().version == weighting.version
+    before = analysis(api, cast.owner, network.account)["weighting_version"]
+    row = tunables.save(NetworkStrength, {**tunables.get(NetworkStrength).model_dump(), "saturation": 10},
+                        cast.admin, "slower")
+    assert row.version == before + 1
     services.refresh_accounts([network.account.pk])
     result = analysis(api, cast.owner, network.account)
-    assert result["uncovered"] == [network.contact.pk] and result["weighting_version"] == weighting.version
+    assert result["uncovered"] == [network.contact.pk] and result["weighting_version"] == row.version
+    tunables.clear_cache()  # the saved version is rolled back with the test; so must be what was read
 
 
-def test_weighting_versions_are_kept(db):
-    first = StrengthWeighting.objects.create(window_days=100)
-    first.window_days = 200
-    first.save()
-    assert list(StrengthWeighting.objects.values_list("version", "window_days")) == [(2, 200), (1, 100)]
+def test_the_shipped_weighting_is_version_1_and_matches_the_domain_default(db):
+    from kundennetz.domain.network import StrengthWeighting
+
+    tunables.clear_cache()  # another test may have saved a version within the cache's few seconds
+    assert tunables.version(NetworkStrength) == 1
+    assert services.weighting_rule(tunables.get(NetworkStrength)) == StrengthWeighting()
+    assert tunables.get(NetworkStrength).min_strength == 0.5
 
 
 def test_the_analysis_is_read_in_a_fixed_number_of_queries(api, cast, network, coach):

@@ -1,4 +1,5 @@
-"""Relations of the network as records, the versioned weighting of derived strengths, and the stored analysis.
+"""Relations of the network as records and the stored analysis (the weighting of derived strengths is the
+tunable `NetworkStrength`).
 
 A `Relation` joins two contacts of one account (`reports_to`, `influences`) or one of our people and a
 contact (`knows`, with a strength 0–1 set by hand or derived from their interactions). A contact's own
@@ -33,48 +34,6 @@ RULE_MESSAGES = {
     "self_relation": ("other", _("A relation joins two different people.")),
     "unknown_kind": ("kind", _("Select a valid choice. That choice is not one of the available choices.")),
 }
-
-
-class StrengthWeighting(models.Model):
-    """How interactions make a `knows` strength. Versioned: a change adds a row, the newest one applies."""
-
-    version = models.PositiveIntegerField(_("version"), unique=True, editable=False)
-    window_days = models.PositiveIntegerField(_("window (days)"), default=365,
-                                              validators=[MinValueValidator(1), MaxValueValidator(3650)])
-    half_life_days = models.DecimalField(_("half life (days)"), max_digits=6, decimal_places=1, default=Decimal("90"),
-                                         validators=[MinValueValidator(Decimal("1"))])
-    saturation = models.DecimalField(
-        _("saturation"), max_digits=5, decimal_places=2, default=Decimal("3"),
-        validators=[MinValueValidator(Decimal("0.1"))],
-        help_text=_("Weighted interactions that give a strength of about 0.63."))
-    min_strength = models.DecimalField(
-        _("minimum strength that covers"), **STRENGTH, default=Decimal("0.5"),
-        help_text=_("A person counts as known from this strength on."))
-    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-                                   editable=False, on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        verbose_name = _("strength weighting")
-        verbose_name_plural = _("strength weightings")
-        ordering = ["-version"]
-
-    def __str__(self) -> str:
-        return _("Weighting version %(version)s") % {"version": self.version}
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            # A version once used stays as it was: a change is a new version.
-            self.pk, self._state.adding = None, True
-        self.version = (StrengthWeighting.objects.aggregate(v=models.Max("version"))["v"] or 0) + 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def current(cls) -> "StrengthWeighting":
-        return cls.objects.order_by("-version").first() or cls(version=0)
-
-    def to_domain(self) -> nw.StrengthWeighting:
-        return nw.StrengthWeighting(int(self.window_days), float(self.half_life_days), float(self.saturation))
 
 
 class Relation(TrackedModel, SoftDeleteModel):

@@ -23,7 +23,10 @@ from django.utils import timezone
 from kundennetz.accounts.models import Account, Contact, Opportunity, OpportunityContact, Stage
 from kundennetz.domain import network as nw
 
-from .models import AccountNetwork, OpportunityNetwork, Relation, StrengthWeighting
+from kundennetz.core import tunables
+from kundennetz.core.tunables.schemas import NetworkStrength
+
+from .models import AccountNetwork, OpportunityNetwork, Relation
 
 CHUNK = 2000
 
@@ -51,12 +54,16 @@ class Loaded:
     ties: dict[tuple[int, int], tuple[float, str]] = field(default_factory=dict)  # (user, contact) -> strongest
 
 
+def weighting_rule(weighting: NetworkStrength) -> nw.StrengthWeighting:
+    return nw.StrengthWeighting(weighting.window_days, weighting.half_life_days, weighting.saturation)
+
+
 def load(account_ids: Iterable[int], *, today: date | None = None,
-         weighting: StrengthWeighting | None = None) -> dict[int, Loaded]:
-    """The networks of the given accounts: five queries at most, whatever their number."""
+         weighting: NetworkStrength | None = None) -> dict[int, Loaded]:
+    """The networks of the given accounts: six queries at most, whatever their number."""
     ids = list(account_ids)
     today = today or timezone.localdate()
-    weighting = weighting or StrengthWeighting.current()
+    weighting = weighting or tunables.get(NetworkStrength)
     min_strength = float(weighting.min_strength)
     contacts: dict[int, dict[str, str | None]] = defaultdict(dict)
     superiors: list[tuple[int, int, int]] = []
@@ -112,7 +119,7 @@ def load(account_ids: Iterable[int], *, today: date | None = None,
     return result
 
 
-def _derived_strengths(account_ids: set[int], today: date, weighting: StrengthWeighting) -> dict:
+def _derived_strengths(account_ids: set[int], today: date, weighting: NetworkStrength) -> dict:
     """(user, contact) -> strength from their shared interactions, for the accounts with derived ties."""
     if not account_ids:
         return {}
@@ -130,7 +137,7 @@ def _derived_strengths(account_ids: set[int], today: date, weighting: StrengthWe
             "interaction_id", "user_id", "interaction__date"):
         for contact in contacts_of.get(interaction, ()):
             days[(user, contact)].append(day)
-    rule = weighting.to_domain()
+    rule = weighting_rule(weighting)
     return {pair: nw.strength_from_interactions(dates, today, rule) for pair, dates in days.items()}
 
 
@@ -162,7 +169,7 @@ def summarise(loaded: Loaded) -> tuple[dict, dict[int, int]]:
 def refresh_accounts(account_ids: Iterable[int], *, today: date | None = None) -> int:
     """Analyse the accounts and store the results; returns how many were analysed."""
     ids = sorted(set(account_ids))
-    weighting = StrengthWeighting.current()
+    weighting, weighting_version = tunables.get(NetworkStrength), tunables.version(NetworkStrength)
     now = timezone.now()
     done = 0
     for start in range(0, len(ids), CHUNK):
@@ -172,7 +179,7 @@ def refresh_accounts(account_ids: Iterable[int], *, today: date | None = None) -
         for account_id in chunk:
             data, threads = summarise(loaded[account_id])
             accounts.append(AccountNetwork(
-                account_id=account_id, computed_at=now, weighting_version=weighting.version,
+                account_id=account_id, computed_at=now, weighting_version=weighting_version,
                 decision_makers=len(data["decision_makers"]), covered=len(data["covered"]),
                 uncovered=len(data["uncovered"]), bus_factor=data["bus_factor"],
                 weak_points=len(data["weak_contacts"]) + len(data["weak_users"]),

@@ -25,3 +25,17 @@ def api(client):
         return send(path, body, content_type="application/json", **extra)
 
     return call
+
+
+@pytest.fixture
+def api_client(api):
+    """`api_client(user).get(path)`: the `api` fixture bound to one user."""
+
+    class Bound:
+        def __init__(self, user):
+            self.user = user
+
+        def get(self, path, data=None):
+            return api(self.user, "GET", path, data)
+
+    return Bound

@@ -82,3 +82,90 @@ def warnings_for(account, stored: AccountNetwork | None = None, *, opportunity=N
 def opportunity_is_single_threaded(opportunity: Opportunity) -> bool | None:
     found = OpportunityNetwork.objects.filter(opportunity=opportunity).values_list("single_threaded", flat=True).first()
     return found
+
+
+# --- ASCOTSMAN Authority ----------------------------------------------------------------------------------
+
+AUTHORITY = "authority"
+
+
+def authority_suggestion(opportunity):
+    """A suggested answer to the Authority headline ("Are the decision makers and decision paths known?")
+    from the stored map: no while a decision maker is missing or uncovered, yes when all are covered."""
+    from kundennetz.domain.qualification import NO, YES, Suggestion
+
+    stored = AccountNetwork.objects.filter(account_id=opportunity.account_id).first()
+    data = stored.data if stored else {}
+    if not data.get("decision_makers"):
+        return Suggestion(AUTHORITY, "network", NO, _("The relationship map names no decision maker at this "
+                                                      "account yet."))
+    uncovered = data.get("uncovered", [])
+    if uncovered:
+        names = ", ".join(str(c) for c in Contact.objects.filter(pk__in=uncovered))
+        return Suggestion(AUTHORITY, "network", NO, ngettext(
+            "Decision maker %(names)s is uncovered on the relationship map.",
+            "Decision makers %(names)s are uncovered on the relationship map.", len(uncovered)) % {"names": names})
+    reason = _("All %(count)s decision makers are covered by our people (bus factor %(bus)s).") % {
+        "count": len(data["decision_makers"]), "bus": data.get("bus_factor")}
+    if data.get("weak_contacts") or data.get("weak_users"):
+        reason += " " + _("Mind the weak points on the map.")
+    return Suggestion(AUTHORITY, "network", YES, reason)
+
+
+def authority_hints(opportunity) -> dict:
+    """Who decides and who influences them, from the map, as suggestions for the Authority details."""
+    stored = AccountNetwork.objects.filter(account_id=opportunity.account_id).first()
+    data = stored.data if stored else {}
+    deciders = data.get("decision_makers", [])
+    from .models import Relation
+
+    influencers = list(Relation.objects.filter(account_id=opportunity.account_id, kind=Relation.Kind.INFLUENCES,
+                                               other_id__in=deciders, contact__deleted_at__isnull=True)
+                       .values_list("contact_id", flat=True).distinct())
+    people = Contact.objects.in_bulk({*deciders, *influencers})
+    return {
+        "decision_makers": [people[c] for c in deciders if c in people],
+        "influencers": [people[c] for c in influencers if c in people],
+        "uncovered": [people[c] for c in data.get("uncovered", []) if c in people],
+        "warnings": warnings_for(opportunity.account, stored, opportunity=opportunity) if stored else [],
+    }
+
+
+# --- management view and My week -------------------------------------------------------------------------
+
+FRAGILE_LIMIT = 20
+
+
+def fragile_accounts(limit: int = FRAGILE_LIMIT) -> tuple[list[AccountNetwork], int]:
+    """Accounts whose whole tie to a decision maker hangs on at most one of our people, by revenue (largest
+    first), and how many there are in all. Two queries, whatever the size of the network."""
+    from django.db.models import F
+
+    rows = AccountNetwork.objects.filter(bus_factor__lte=1, account__deleted_at__isnull=True)
+    found = list(rows.select_related("account", "account__owner").order_by(
+        F("account__annual_revenue").desc(nulls_last=True), "account__name", "account_id")[:limit])
+    return found, rows.count()
+
+
+def week_suggestions(manager, limit: int = 10) -> list[dict]:
+    """Whom `manager` could meet to cover a decision maker: on their accounts, the shortest route that starts
+    with them, largest accounts first. A fixed number of queries."""
+    from django.db.models import F, Q
+
+    from kundennetz.accounts.models import Account
+
+    team = Account.team.through.objects.filter(user=manager).values("account_id")
+    rows = list(AccountNetwork.objects.filter(uncovered__gt=0, account__deleted_at__isnull=True)
+                .filter(Q(account__owner=manager) | Q(account__in=team))
+                .select_related("account").order_by(F("account__annual_revenue").desc(nulls_last=True),
+                                                     "account_id")[:limit * 3])
+    picks = []
+    for row in rows:
+        for route in row.data.get("introductions", []):
+            if route["user"] == manager.pk:
+                picks.append((row.account, route))
+    picks = picks[:limit]
+    people = Contact.objects.in_bulk({c for _a, r in picks for c in (r["decision_maker"], *r["via"])})
+    return [{"account": account, "decision_maker": people.get(route["decision_maker"]),
+             "via": [people[c] for c in route["via"] if c in people]}
+            for account, route in picks if route["decision_maker"] in people]

@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "kundennetz.core.concurrency.ApiWriteMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -41,7 +41,7 @@ class MessageOut(Schema):
 
 # Responses every protected endpoint may give besides its own, for the OpenAPI document.
 COMMON_ERRORS = {401: MessageOut, 422: ValidationErrorOut}
-RECORD_ERRORS = {**COMMON_ERRORS, 403: MessageOut, 404: MessageOut, 409: MessageOut, 412: MessageOut}
+RECORD_ERRORS = {**COMMON_ERRORS, 403: MessageOut, 404: MessageOut, 412: MessageOut}
 WRITE_ERRORS = {**RECORD_ERRORS, 400: ValidationErrorOut}
 
 

@@ -13,6 +13,7 @@ and, through `record()`, locks the row it changes and reads it afresh before app
 endpoint already goes through (``get_for``) can call it without each endpoint passing the request along.
 """
 
+import json
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -106,6 +107,23 @@ class ApiWriteMiddleware:
                 response = self.get_response(request)
         finally:
             _current.reset(token)
-        if state.records and 200 <= response.status_code < 300 and response.status_code != 204:
-            response["ETag"] = etag(state.records[0])
+        if 200 <= response.status_code < 300 and response.status_code != 204:
+            version = state.records[0].version if state.records else _version_in(response)
+            if version is not None:
+                response["ETag"] = f'"{version}"'
         return response
+
+
+def _version_in(response) -> int | None:
+    """The version of a single record answered (a created one, say), read from the answer itself."""
+    if not response.get("Content-Type", "").startswith("application/json") or getattr(response, "streaming", False):
+        return None
+    content = response.content
+    if not content.startswith(b"{") or len(content) > 200_000 or b'"version"' not in content:
+        return None
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return None
+    version = data.get("version") if "id" in data else None
+    return version if isinstance(version, int) else None

@@ -234,3 +234,27 @@ class TranslatedName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a creating request, kept a day under the key its sender gave it.
+
+    A repeated POST with the same key from the same user (a retry after a timeout, a double click) gets
+    this answer again instead of creating a second record; see `core.idempotency`.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2000)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)  # empty while the first request runs
+    headers = models.JSONField(default=dict, blank=True)
+    body = models.BinaryField(default=b"", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_one_answer_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "kundennetz.core.idempotency.IdempotencyMiddleware",
     "kundennetz.core.concurrency.ApiWriteMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -110,6 +111,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kundennetz.core.context_processors.kundennetz",
             ],
+            # {% form_token %} in every form guards against double submission (see core.idempotency).
+            "builtins": ["kundennetz.core.templatetags.form_tokens"],
         },
     },
 ]

@@ -65,6 +65,8 @@ class AnswerForm(forms.Form):
     """The answer to one question; the value field depends on the question's type."""
 
     question_id = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    # The version of the answer shown (0: none yet), so that saving cannot overwrite a colleague's newer answer.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
     note = forms.CharField(label=_("Note"), required=False, max_length=MAX_TEXT,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -73,7 +75,8 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.question = question
         self.fields["value"] = self._value_field(question)
-        self.order_fields(["question_id", "value", "note"])
+        self.order_fields(["question_id", "version", "value", "note"])
+        self.conflict = None  # the newer answer someone else saved, when this form came too late
         if choices is not None:
             self.set_choices(choices)
 

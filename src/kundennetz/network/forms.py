@@ -15,7 +15,7 @@ class RelationForm(RecordForm):
     class Meta(RecordForm.Meta):
         model = Relation
         fields = ["kind", "user", "contact", "other", "strength", "source", "note"]
-        widgets = {"strength": forms.NumberInput(attrs={"step": "0.05", "min": "0", "max": "1"})}
+        widgets = {"strength": forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 5})}
 
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)

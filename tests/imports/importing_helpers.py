@@ -6,7 +6,10 @@ from pathlib import Path
 import pytest
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+import os
+
+SHARED_DATA = Path(os.environ.get("KUNDENNETZ_SHARED_DATA")
+                   or Path(__file__).resolve().parents[2].parent / "shared" / "data")
 
 
 def sample(name: str) -> bytes:

@@ -868,15 +868,21 @@ def auto_map(headers: list[str], kind: str, layouts: list[dict], synonyms: dict[
     """
     fields = set(fields)
     normalised = [normalize_header(h) for h in headers]
-    best, best_count, best_table = None, 0, {}
+    best, best_count, best_table, tied = None, 0, {}, False
     for layout in layouts:
         table = {normalize_header(k): v for k, v in layout.get("kinds", {}).get(kind, {}).get("columns", {}).items()}
         count = sum(1 for h in normalised if h in table)
         if count > best_count:
-            best, best_count, best_table = layout.get("id"), count, table
-    # A layout recognised by a single generic header ("Name") is no layout at all.
+            best, best_count, best_table, tied = layout.get("id"), count, table, False
+        elif count == best_count and count:
+            tied = True
+    # A layout recognised by a single generic header ("Name") is no layout at all. One that shares just
+    # two generic headers ("Deal Stage", "Close Date") with the file, or as many as another layout, is
+    # not named either (an unknown layout rather than a wrong name), unless they are half the file.
     if best_count < 2:
         best, best_table = None, {}
+    elif tied or (best_count < 3 and best_count * 2 < len([h for h in normalised if h])):
+        best = None
     general = {}
     for name in fields:
         general.setdefault(normalize_header(name), name)

@@ -262,6 +262,10 @@ class Importer:
         from kundennetz.accounts.models import ClosingReason, Segment, Stage
 
         self.owners = People(User.objects.filter(is_active=True, role=Role.ACCOUNT_MANAGER))
+        # Records owned by someone of another role (the sales head, say) name them by user name in our
+        # own export; that exact user name is accepted, whatever the role, so an export re-imports.
+        self.other_owners = {user.username.casefold(): user for user in
+                             User.objects.filter(is_active=True).exclude(role=Role.ACCOUNT_MANAGER)}
         if self.kind == "interactions":
             self.people = People(User.objects.filter(is_active=True))
         self.segments = Catalogue(Segment.objects.all())
@@ -395,6 +399,8 @@ class Importer:
                 text = values.get("owner", "")
                 if text:
                     user, count = self.owners.find(text)
+                    if user is None and count == 0 and text.strip().casefold() in self.other_owners:
+                        user, count = self.other_owners[text.strip().casefold()], 1
                     if not self.managing:
                         # Checked once the record is known: a new one must be theirs, an existing one
                         # keeps its owner (so a team member can re-import an export unchanged).

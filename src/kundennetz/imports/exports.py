@@ -37,7 +37,7 @@ CHUNK = 2000
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "accounts": ("id", "external_id", "name", "legal_form", "industry", "segment", "street", "postal_code", "city",
-                 "country", "website", "currency", "annual_revenue", "potential", "contribution_margin_pct",
+                 "country", "website", "currency", "annual_revenue", "turnover", "potential", "contribution_margin_pct",
                  "status", "owner"),
     "contacts": ("id", "external_id", "account", "account_city", "account_external_id", "first_name", "last_name",
                  "function", "department", "email", "phone", "language", "buying_role", "influence", "attitude"),

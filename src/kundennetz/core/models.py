@@ -286,3 +286,7 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+# Versioned settings documents live in their own module; imported here so that Django finds the model.
+from .tunables.models import TunableVersion  # noqa: E402,F401

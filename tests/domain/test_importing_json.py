@@ -26,3 +26,37 @@ def test_layout_named_only_when_most_columns_are_its_own():
     own = auto_map(["Deal Name", "Deal Stage", "Close Date", "Notes"], "opportunities", [hubspot], {},
                    ["title", "stage", "expected_decision_date"])
     assert own.layout == "hubspot"
+
+
+def _records(data: bytes):
+    import io
+
+    from kundennetz.domain.importing import CsvTable
+
+    table = CsvTable(io.BytesIO(data))
+    return table, list(table)
+
+
+def test_mixed_encodings_reported_with_the_line():
+    latin = "Name;Ort\r\nZürich AG;Bern\r\n".encode("cp1252")
+    utf8 = "Äpfel AG;Thun\r\nPlain AG;Chur\r\n".encode("utf-8")
+    table, records = _records(latin + utf8)
+    assert table.encoding == "cp1252"
+    assert records[0].problem is None and records[0].cells[0] == "Zürich AG"
+    assert records[1].problem.code == "mixed_encoding" and records[1].problem.params["line"] == 3
+    assert records[2].problem is None
+
+
+def test_unclosed_quote_reported_with_the_lines_instead_of_swallowing_the_file():
+    data = 'Name;Ort;Notiz\r\nA AG;Bern;"offen\r\nB AG;Thun;x\r\nC AG;Chur;y\r\n'.encode()
+    _table, records = _records(data)
+    assert len(records) == 1  # one record, but marked: the rest of the file is in its last cell
+    problem = records[-1].problem
+    assert problem.code == "unclosed_quote" and problem.params == {"line": 2, "end": 4}
+
+
+def test_a_note_with_line_breaks_is_no_unclosed_quote():
+    data = 'Name;Ort;Notiz\r\nA AG;Bern;"erste Zeile\r\nzweite Zeile"\r\nB AG;Thun;x\r\n'.encode()
+    _table, records = _records(data)
+    assert [r.problem for r in records] == [None, None]
+    assert records[0].cells[2] == "erste Zeile\r\nzweite Zeile"

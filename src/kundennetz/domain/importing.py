@@ -105,6 +105,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "value for all rows).",
                        "de": "Die Datei hat keine Spalte für «{field}», die nötig ist (ordnen Sie eine Spalte "
                              "zu oder setzen Sie einen Wert für alle Zeilen)."},
+    "mixed_encoding": {"en": "Row {row} (line {line}) is UTF-8 text in a file read as {encoding}; the file mixes "
+                             "encodings. Save it once more as CSV UTF-8.",
+                       "de": "Zeile {row} (Zeile {line} der Datei) ist UTF-8-Text in einer als {encoding} gelesenen "
+                             "Datei; die Datei mischt Kodierungen. Speichern Sie sie nochmals als CSV UTF-8."},
+    "unclosed_quote": {"en": "The quote opened in line {line} is not closed: lines {line} to {end} were read as "
+                             "one cell. Close the quote or remove it.",
+                       "de": "Das in Zeile {line} geöffnete Anführungszeichen wird nicht geschlossen: die Zeilen "
+                             "{line} bis {end} wurden als eine Zelle gelesen. Schliessen oder entfernen Sie es."},
     "line_too_long": {"en": "Row {row} is longer than {limit} characters and was not read.",
                       "de": "Zeile {row} ist länger als {limit} Zeichen und wurde nicht gelesen."},
     "csv_error": {"en": "The file cannot be read as CSV from row {row} on ({detail}).",
@@ -663,11 +671,18 @@ class _Lines:
         self.pending = first
         self.too_long = False
         self.undecodable = False
+        self.mixed = 0  # the first physical line that is UTF-8 in a single-byte file (0: none)
+        self.count = 0  # physical lines read so far
+        self.single_byte = self.encoding in ("cp1252", "latin-1", "iso-8859-1", "iso8859-1")
 
     def take_problems(self) -> tuple[bool, bool]:
         problems = (self.too_long, self.undecodable)
         self.too_long = self.undecodable = False
         return problems
+
+    def take_mixed(self) -> int:
+        line, self.mixed = self.mixed, 0
+        return line
 
     def _readline(self) -> bytes:
         if self.pending:
@@ -686,6 +701,9 @@ class _Lines:
             line = self._readline()
             if not line:
                 return
+            self.count += 1
+            if self.single_byte and not self.mixed and not line.isascii() and _is_utf8(line):
+                self.mixed = self.count
             if len(line) > self.limit and not line.endswith(b"\n"):
                 # Drain the rest of the overlong line in bounded pieces.
                 while True:
@@ -700,6 +718,16 @@ class _Lines:
             except UnicodeDecodeError:
                 self.undecodable = True
                 yield line.decode(self.encoding, errors="replace")
+
+
+def _is_utf8(line: bytes) -> bool:
+    """Valid UTF-8 with multi-byte characters: in a Windows-1252 file that is text saved differently
+    ("Ã„" for "Ä"), since real Windows-1252 text almost never forms valid UTF-8 sequences."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class _TextLines(_Lines):
@@ -772,6 +800,7 @@ class CsvTable:
                     DELIMITER_NAMES[d] for d in DELIMITERS))
         self.reader = csv.reader(iter(self.lines), delimiter=self.delimiter)
         self.row = 0
+        self.width = 0  # cells of the header, once read
         header = self._next_raw()
         while header is not None and header[1] is None and not any(cell.strip() for cell in header[0]):
             header = self._next_raw()  # blank lines above the header
@@ -785,11 +814,23 @@ class CsvTable:
         self.headers = unique_headers(cells)
         if not any(self.headers):
             raise FileProblem("no_header")
+        self.width = len(self.headers)
+
+    def _swallowed(self, cells: list[str]) -> bool:
+        """A cell spanning lines that themselves look like whole rows (as many delimiters as the header):
+        a quote opened and never closed, not a note with line breaks."""
+        if self.width < 2:
+            return False
+        for cell in cells:
+            if "\n" in cell and any(line.count(self.delimiter) >= self.width - 1 for line in cell.split("\n")[1:]):
+                return True
+        return False
 
     def _codec(self) -> str:
         return {"utf-8-sig": "utf-8", "utf-16": "utf-16"}.get(self.encoding, self.encoding)
 
     def _next_raw(self):
+        first_line = getattr(self.lines, "count", 0) + 1
         try:
             cells = next(self.reader)
         except StopIteration:
@@ -798,8 +839,15 @@ class CsvTable:
             raise FileProblem("csv_error", row=self.row + 1, detail=str(exc)) from None
         self.row += 1
         too_long, undecodable = self.lines.take_problems()
+        mixed = self.lines.take_mixed() if hasattr(self.lines, "take_mixed") else 0
+        last_line = getattr(self.lines, "count", first_line)
         problem = None
-        if too_long:
+        if self.width and last_line > first_line and self._swallowed(cells):
+            problem = Issue("unclosed_quote", {"line": first_line, "end": last_line}, row=self.row)
+        elif mixed:
+            problem = Issue("mixed_encoding", {"row": self.row, "line": mixed, "encoding": ENCODING_NAMES.get(
+                self.encoding, self.encoding)}, row=self.row)
+        elif too_long:
             problem = Issue("line_too_long", {"row": self.row, "limit": f"{self.lines.limit:,}".replace(",", "'")},
                             row=self.row)
         elif undecodable:

@@ -2,9 +2,10 @@
 polling), its result or the reason it failed, the file to download for a day. Each person sees their
 own jobs; the admin everyone's."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import include, path
 from django.utils import timezone
 
@@ -38,6 +39,11 @@ def job_list(request):
 @login_required
 def job_detail(request, pk):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
+    if job.status == Job.Status.DONE and job.result.get("url") and not job.file_name:
+        # Work whose result is a page (a snapshot, a scenario): show it, saying what was done.
+        if job.result.get("message"):
+            messages.success(request, job.result["message"])
+        return redirect(job.result["url"])
     return render(request, "core/job.html", progress_context(job))
 
 

@@ -182,17 +182,23 @@ def run_job(job_id: int, work) -> None:
     with the reason. Safe to run again after a lost worker (it starts over)."""
     from .models import Job
 
+    from django.utils import translation
+
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.status in (Job.Status.DONE, Job.Status.FAILED):
         return
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now(), done=0)
     progress = Progress(Job, job.pk)
+    language = job.params.get("language") or getattr(job.created_by, "language", "") or "de-ch"
     try:
-        result = work(job, progress) or {}
+        with translation.override(language):
+            result = work(job, progress) or {}
     except Exception as exc:
-        logger.exception("Job %s failed", job.pk)
+        logger.info("Job %s failed: %r", job.pk, exc)
+        messages = getattr(exc, "messages", None)
+        reason = " ".join(str(m) for m in messages) if isinstance(messages, list) else str(exc)
         Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, finished_at=timezone.now(),
-                                             reason=str(exc)[:2000] or exc.__class__.__name__)
+                                             reason=reason[:2000] or exc.__class__.__name__)
         return
     job.refresh_from_db()
     Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, finished_at=timezone.now(), result=result,
@@ -248,11 +254,14 @@ def purge_expired(now=None) -> int:
 
 
 def start_job(user, kind: str, title: str, task, params: dict | None = None):
-    """A `Job` for `user`, queued for `task(job_id)`."""
+    """A `Job` for `user`, queued for `task(job_id)`, run in the language active now."""
+    from django.utils.translation import get_language
+
     from .models import Job
 
+    params = {"language": get_language(), **(params or {})}
     with transaction.atomic():
-        job = Job.objects.create(kind=kind, title=title[:200], created_by=user, params=params or {})
+        job = Job.objects.create(kind=kind, title=str(title)[:200], created_by=user, params=params)
         job.task_id = enqueue(task, job.pk)
         Job.objects.filter(pk=job.pk).update(task_id=job.task_id)
     job.refresh_from_db()

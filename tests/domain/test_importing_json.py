@@ -3,6 +3,9 @@
 import json
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from kundennetz.domain.importing import Issue
 
 
@@ -60,3 +63,41 @@ def test_a_note_with_line_breaks_is_no_unclosed_quote():
     _table, records = _records(data)
     assert [r.problem for r in records] == [None, None]
     assert records[0].cells[2] == "erste Zeile\r\nzweite Zeile"
+
+
+def test_decimal_evidence_per_cell():
+    from kundennetz.domain.importing import decimal_evidence
+
+    assert [decimal_evidence(v) for v in ("1.5", "1.250", "12.345", "1'250.50", "1.250,50", "1.250.000", "1,5",
+                                          "1,250", "1250", "0.250", 3.5, "CHF 1.250.–")] == [
+        ".", "?", "?", ".", ",", ",", ",", "?", None, ".", None, "?"]
+
+
+def test_a_column_is_judged_as_a_whole_or_asked_about():
+    from collections import Counter
+
+    from kundennetz.domain.importing import decimal_evidence, judge_decimal
+
+    def judge(*values):
+        return judge_decimal(Counter(filter(None, (decimal_evidence(v) for v in values))))
+
+    assert judge("1.5", "1.250", "12.345") == "."  # 1.5 decides: a point is the decimal separator
+    assert judge("1,5", "1.250") == ","
+    assert judge("1.250", "2.500") == "ask"  # nothing tells: asked, never guessed per cell
+    assert judge("1.5", "1,5", "1.250") == "ask"  # conflicting
+    assert judge("1.5", "2.75") is None  # nothing ambiguous: no question
+
+
+@given(st.lists(st.sampled_from(["1.5", "1.250", "12.345", "1,5", "2'500.00", "17"]), min_size=1, max_size=8))
+def test_judging_never_contradicts_an_unambiguous_cell(values):
+    from collections import Counter
+
+    from kundennetz.domain.importing import decimal_evidence, judge_decimal
+
+    evidence = Counter(filter(None, (decimal_evidence(v) for v in values)))
+    verdict = judge_decimal(evidence)
+    if verdict in (".", ","):
+        other = "," if verdict == "." else "."
+        assert not evidence.get(other) and evidence.get("?")
+    if verdict is None:
+        assert not evidence.get("?")

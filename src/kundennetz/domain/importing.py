@@ -113,6 +113,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "one cell. Close the quote or remove it.",
                        "de": "Das in Zeile {line} geöffnete Anführungszeichen wird nicht geschlossen: die Zeilen "
                              "{line} bis {end} wurden als eine Zelle gelesen. Schliessen oder entfernen Sie es."},
+    "ambiguous_decimal": {"en": "The column {columns} holds numbers like 1.250 that can mean one and a quarter or "
+                                "one thousand two hundred and fifty. Choose how to read it (step Columns).",
+                          "de": "Die Spalte {columns} enthält Zahlen wie 1.250, die eins Komma zwei fünf oder "
+                                "tausendzweihundertfünfzig bedeuten können. Wählen Sie, wie sie zu lesen ist "
+                                "(Schritt Spalten)."},
     "line_too_long": {"en": "Row {row} is longer than {limit} characters and was not read.",
                       "de": "Zeile {row} ist länger als {limit} Zeichen und wurde nicht gelesen."},
     "csv_error": {"en": "The file cannot be read as CSV from row {row} on ({detail}).",
@@ -354,6 +359,45 @@ _CURRENCY = re.compile(r"^(?:CHF|SFR\.?|FR\.|EUR|USD|GBP|€|\$|£)\s*|\s*(?:CHF
                        re.IGNORECASE)
 # Apostrophes (typed or typographic) and spaces of any width only ever group digits.
 _GROUPING_ONLY = "'\u2019\u02bc\u00b4` \u00a0\u202f\u2009\u2007"
+
+
+def decimal_evidence(value) -> str | None:
+    """What one cell says about its column's decimal separator: "." or "," (it can only be read one
+    way: 1.5, 1'250.50, 1.250,50, 1.250.000), "?" (1.250 and 1,250: a thousand and more, or one and a
+    bit) or None (no separator, not text)."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    for dash in (".–", ".-", ",–", ",-", ".—", ",—"):
+        if value.endswith(dash):
+            value = value[:-2]
+            break
+    text = "".join(ch for ch in value if ch.isdigit() or ch in ".,'\u2019")
+    dots, commas = text.count("."), text.count(",")
+    if not dots and not commas:
+        return None
+    if dots and commas:
+        return "." if text.rfind(".") > text.rfind(",") else ","
+    sep = "." if dots else ","
+    if text.count(sep) > 1:
+        return "," if sep == "." else "."
+    if "'" in text or "\u2019" in text:
+        return sep
+    head, tail = text.split(sep)
+    head = head.lstrip("0") or "0"
+    if len(tail) == 3 and 1 <= len(head) <= 3 and head != "0":
+        return "?"
+    return sep
+
+
+def judge_decimal(evidence: dict) -> str | None:
+    """A column's decimal separator from its cells' evidence (a count per "." "," "?"): None when no
+    cell is ambiguous (each reads one way), the one separator the unambiguous cells agree on, or "ask"
+    when ambiguous cells have no (or conflicting) company: never guessed cell by cell."""
+    if not evidence.get("?"):
+        return None
+    decisive = [sep for sep in (".", ",") if evidence.get(sep)]
+    return decisive[0] if len(decisive) == 1 else "ask"
 
 
 def parse_amount(value, decimal: str | None = None) -> Decimal:
@@ -982,6 +1026,7 @@ class Options:
 
     date_order: str = "dmy"
     decimal: str | None = None           # "." or "," for the one ambiguous case; None: amounts rule
+    decimals: dict | None = None         # the same per column (header → "." or ","), judged or asked
     default_country: str = "CH"
     countries: dict | None = None        # normalised country name → ISO code
     # CSV cells may carry the quote our exports put before formula characters; Excel cells do not
@@ -1022,8 +1067,9 @@ def _check_number(spec: FieldSpec, number: Decimal, raw: str) -> Decimal:
 TEXT_TYPES = frozenset({"text", "longtext", "email", "phone", "url", "choice", "country", "ref"})
 
 
-def clean_value(spec: FieldSpec, raw, options: Options):
-    """The typed value of one cell for `spec` ("" or None when empty); raises `CellError`."""
+def clean_value(spec: FieldSpec, raw, options: Options, decimal: str | None = None):
+    """The typed value of one cell for `spec` ("" or None when empty); raises `CellError`. `decimal`:
+    the decimal separator decided for this cell's column (else the file's)."""
     if isinstance(raw, str) and options.neutralised:
         raw = unneutralise(raw)
     kind = spec.type
@@ -1046,7 +1092,7 @@ def clean_value(spec: FieldSpec, raw, options: Options):
     elif kind in ("amount", "percent"):
         if isinstance(value, str) and kind == "percent":
             value = value.rstrip("%").strip()
-        result = _check_number(spec, parse_amount(value, options.decimal), clean_text(raw))
+        result = _check_number(spec, parse_amount(value, decimal or options.decimal), clean_text(raw))
     elif kind == "integer":
         result = parse_integer(value)
         _check_number(spec, Decimal(result), clean_text(raw))  # limits only: a whole number stays whole
@@ -1075,7 +1121,7 @@ def clean_row(raw: dict[str, tuple[str | None, object]], specs: dict[str, FieldS
         if spec is None:
             continue
         try:
-            value = clean_value(spec, cell, options)
+            value = clean_value(spec, cell, options, options.decimals.get(column) if options.decimals else None)
         except CellError as exc:
             issues.append(Issue(exc.code, exc.params, row=row, column=column, field=name))
             continue

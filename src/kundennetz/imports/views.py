@@ -130,6 +130,7 @@ def mapping(request, pk):
         "layout_name": layouts.layout_names().get(batch.layout or "", ""),
         "encoding_name": ENCODING_NAMES.get(batch.encoding, batch.encoding),
         "default_fields": [form[name] for name in form.default_fields],
+        "decimal_fields": [form[name] for _header, name in form.decimal_fields],
     })
 
 

@@ -21,10 +21,9 @@ MAVEN = "maven_crm_sales_opportunities"
 
 def _work():
     """One worker's round: every queued task is run (the page polls meanwhile)."""
-    from kundennetz.core.management.commands.worker import KundennetzWorker
+    from task_worker import run_queued_tasks
 
-    KundennetzWorker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                     max_tasks=None, worker_id="browser-test", excluded_queue_names=[], heartbeat=False).run()
+    run_queued_tasks("browser-test")
 
 
 def _upload(page, url, kind, path=None, name=None, content=None):

@@ -137,7 +137,8 @@ def test_excel_in_the_wizard_even_our_own_export(cast, network, client_for):
 
 
 def test_progress_while_a_worker_runs_and_found_again_under_import(cast, client_for, settings):
-    from kundennetz.core.management.commands.worker import KundennetzWorker
+    from task_worker import run_queued_tasks
+
     from kundennetz.imports.models import ImportBatch
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -152,8 +153,7 @@ def test_progress_while_a_worker_runs_and_found_again_under_import(cast, client_
     assert bar.status_code == 200 and "0 of 1200 rows" in bar.content.decode()
     listed = client.get("/imports/").content.decode()
     assert f"/imports/{batch.pk}/" in listed and "Checking" in listed
-    KundennetzWorker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                     max_tasks=None, worker_id="w", excluded_queue_names=[], heartbeat=False).run()
+    run_queued_tasks("w")
     done = client.get(f"/imports/{batch.pk}/progress/")
     assert done.status_code == 204 and done["HX-Refresh"] == "true"
     page = client.get(f"/imports/{batch.pk}/").content.decode()

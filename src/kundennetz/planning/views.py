@@ -298,17 +298,14 @@ def _names_of(scenario: Scenario) -> dict:
 def scenario_compute(request, pk):
     scenario = _scenario(request, pk)
     _require(can_plan(request.user))
-    try:
-        services.compute_scenario(scenario, request.user)
-    except services.PlanningError as exc:
-        for message in exc.messages[:1]:
-            messages.error(request, _("No plan meets every minimum: %(reason)s") % {"reason": message})
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Scenario “%(name)s” computed in %(seconds)s s.") % {
-            "name": scenario.name, "seconds": f"{scenario.seconds:.2f}"})
-    return redirect(scenario)
+    # The optimisation grows with the accounts planned: a background job (progress on its page).
+    from kundennetz.core import jobs
+
+    from .tasks import scenario_job
+
+    job = jobs.start_job(request.user, "scenario", _("Scenario “%(name)s” computed") % {"name": scenario.name},
+                         scenario_job, {"scenario": scenario.pk})
+    return redirect(job)
 
 
 @login_required

@@ -25,6 +25,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import Max
 
+from kundennetz.domain.text import search_text, sort_key
+
 from .roles import Role
 
 PASSWORD = "generate-2026"
@@ -196,12 +198,13 @@ def _accounts(n: int, manager_ids: list[int], rng: random.Random, now, result: G
     columns = ("id", "name", "legal_form", "industry", "segment_id", "street", "postal_code", "city", "country",
                "website", "currency", "annual_revenue", "potential", "contribution_margin_pct", "status",
                "owner_id", "external_id", "created_at", "updated_at", "created_by_id", "updated_by_id",
-               "deleted_at", "deleted_by_id")
+               "deleted_at", "deleted_by_id", "search_text", "name_sort")
     legal_forms = ("ag", "gmbh", "cooperative", "sole", "partnership", "other")
     statuses = ("customer", "customer", "prospect", "former")
     currencies = ("CHF",) * 17 + ("EUR", "EUR", "USD")
     team_rows = []
     owners = result._owners  # type: ignore[attr-defined]
+    names = result._names = {}  # type: ignore[attr-defined]
 
     def rows():
         for offset, pk in enumerate(result._account_range):  # type: ignore[attr-defined]
@@ -210,11 +213,13 @@ def _accounts(n: int, manager_ids: list[int], rng: random.Random, now, result: G
             postal, city = rng.choice(CITIES)
             revenue = _money(rng, 20_000, 5_000_000) if rng.random() < 0.8 else None
             potential = (revenue or Decimal(0)) + _money(rng, 10_000, 3_000_000)
-            yield (pk, f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(LEGAL)} {pk}",
-                   rng.choice(legal_forms), rng.choice(INDUSTRIES), rng.choice(segments),
+            name = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(LEGAL)} {pk}"
+            industry = rng.choice(INDUSTRIES)
+            names[pk] = name
+            yield (pk, name, rng.choice(legal_forms), industry, rng.choice(segments),
                    f"Bahnhofstrasse {rng.randint(1, 200)}", postal, city, "CH", "", rng.choice(currencies),
                    revenue, potential, Decimal(rng.randint(5, 45)), rng.choice(statuses), owner, "",
-                   now, now, None, None, None, None)
+                   now, now, None, None, None, None, search_text(name, city, industry), sort_key(name))
             if len(manager_ids) > 1 and rng.random() < 0.2:
                 team_rows.append((pk, manager_ids[(offset + 1 + rng.randrange(len(manager_ids) - 1))
                                                   % len(manager_ids)]))
@@ -237,17 +242,20 @@ def _contacts(n: int, per_account: float, rng: random.Random, now, result: Gener
     first = _next_id("accounts.Contact")
     columns = ("id", "account_id", "first_name", "last_name", "function", "department", "email", "phone",
                "language", "buying_role", "influence", "attitude", "reports_to_id", "created_at", "updated_at",
-               "created_by_id", "updated_by_id", "deleted_at", "deleted_by_id")
+               "created_by_id", "updated_by_id", "deleted_at", "deleted_by_id", "search_text", "last_name_sort")
+    names = result._names  # type: ignore[attr-defined]
 
     def rows():
         pk = first
         for account in result._account_range:  # type: ignore[attr-defined]
             for _ in range(_per_account(rng, per_account)):
-                given, family = rng.choice(FIRST), rng.choice(LAST)
-                yield (pk, account, given, family, rng.choice(FUNCTIONS), "", f"p{pk}@kunde.example",
+                given, family, function = rng.choice(FIRST), rng.choice(LAST), rng.choice(FUNCTIONS)
+                email = f"p{pk}@kunde.example"
+                yield (pk, account, given, family, function, "", email,
                        f"+41 44 {pk % 1000:03d} {pk % 100:02d} {pk % 97:02d}", rng.choice(("de", "de", "fr", "it")),
                        rng.choice(ROLES), rng.choice(("high", "medium", "low", "")),
-                       rng.choice(("supporter", "neutral", "opponent")), None, now, now, None, None, None, None)
+                       rng.choice(("supporter", "neutral", "opponent")), None, now, now, None, None, None, None,
+                       search_text(given, family, function, email, names[account]), sort_key(family, given))
                 pk += 1
 
     with connection.cursor() as cursor:
@@ -268,8 +276,9 @@ def _opportunities(n: int, per_account: float, rng: random.Random, now, today: d
     columns = ("id", "account_id", "title", "need", "stage_id", "expected_volume", "expected_follow_up_volume",
                "offer_price", "estimated_margin_pct", "expected_decision_date", "owner_id", "closing_reason_id",
                "closed_on", "created_at", "updated_at", "created_by_id", "updated_by_id", "deleted_at",
-               "deleted_by_id")
+               "deleted_by_id", "search_text")
     checklists = []
+    names = result._names  # type: ignore[attr-defined]
 
     def rows():
         pk = first
@@ -278,12 +287,13 @@ def _opportunities(n: int, per_account: float, rng: random.Random, now, today: d
                 stage, kind = rng.choice(stages)
                 closed = kind != "open"
                 created = now - timedelta(days=rng.randint(0, 720))
-                yield (pk, account, f"{rng.choice(('Rahmenvertrag', 'Projekt', 'Wartung', 'Beratung', 'Migration'))} "
-                                    f"{rng.choice(WORDS)} {pk}", "", stage, _money(rng, 10_000, 2_000_000), None,
+                title = (f"{rng.choice(('Rahmenvertrag', 'Projekt', 'Wartung', 'Beratung', 'Migration'))} "
+                         f"{rng.choice(WORDS)} {pk}")
+                yield (pk, account, title, "", stage, _money(rng, 10_000, 2_000_000), None,
                        None, Decimal(rng.randint(5, 40)), today + timedelta(days=rng.randint(-200, 300)),
                        owners[account], reasons.get(kind) if kind == "lost" else None,
                        today - timedelta(days=rng.randint(1, 400)) if closed else None, created, created,
-                       None, None, None, None)
+                       None, None, None, None, search_text(title, names[account]))
                 if catalogue is not None and rng.random() < 0.5:
                     checklists.append((first_checklist + len(checklists), pk, catalogue,
                                        rng.choice(("offer", "clarify", "no_offer")), rng.randint(0, 4),

@@ -8,10 +8,10 @@ visible record a 403.
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 
+from kundennetz.core.paging import CappedPaginator
 from kundennetz.core.permissions import ADD, VIEW, can, can_create, restrict
 
 from ..models import Account
@@ -60,7 +60,8 @@ def wants_results_only(request) -> bool:
 def list_page(request, filterset, template: str, results_template: str, *, default_sort: str = ""):
     """Render a filtered, paginated list; HTMX requests for the results get only the result table.
     `default_sort` names the column the queryset's own ordering follows, so its header shows it."""
-    paginator = Paginator(filterset.qs, settings.KUNDENNETZ_PAGE_SIZE)
+    # Counting stops at 10,000 ("more than 10,000"): no page counts a million rows.
+    paginator = CappedPaginator(filterset.qs, settings.KUNDENNETZ_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     fragment = wants_results_only(request)
     response = render(request, results_template if fragment else template, {

@@ -61,7 +61,8 @@ class SortFilter(django_filters.OrderingFilter):
                 field = field() if callable(field) else field
                 expression = F(field)
                 ordering.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
-        return qs.order_by(*ordering, "pk")
+        # The tie-breaker runs the same way, so that one index read backwards serves a descending sort.
+        return qs.order_by(*ordering, "-pk" if descending else "pk")
 
 
 class RestrictedFilterSet(django_filters.FilterSet):
@@ -131,7 +132,7 @@ class ContactFilter(RestrictedFilterSet):
         "name": ("last_name_sort",),
         "account": ("account__name_sort",),
         "function": ("function",),
-        "role": ("buying_role",),
+        "role": ("buying_role", "last_name_sort"),
     })
 
     class Meta:
@@ -165,8 +166,8 @@ class OpportunityFilter(RestrictedFilterSet):
         "title": ("title",),
         "account": ("account__name_sort",),
         "stage": ("stage__order",),
-        "recommendation": ("checklist__recommendation",),
-        "open_points": ("checklist__open_points",),
+        "recommendation": ("recommendation",),
+        "open_points": ("open_points",),
         "owner": ("owner__last_name", "owner__first_name"),
         "volume": ("expected_volume",),
         "decision": ("expected_decision_date",),
@@ -186,6 +187,7 @@ class OpportunityFilter(RestrictedFilterSet):
         return _search(queryset, ["title", "account__name"], value)
 
     def filter_recommendation(self, queryset, name, value):
+        # Read from the opportunity's own row (kept by the qualification app), not through a join.
         if value == NOT_OPENED:
-            return queryset.filter(checklist__isnull=True)
-        return queryset.filter(checklist__recommendation=value)
+            return queryset.filter(recommendation="")
+        return queryset.filter(recommendation=value)

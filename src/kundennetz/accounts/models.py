@@ -161,7 +161,7 @@ class Account(TrackedModel, Searchable, SoftDeleteModel):
     class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
-        ordering = ["name", "id"]
+        ordering = ["name_sort", "id"]
         indexes = [
             models.Index(fields=["deleted_at", "name"]),
             models.Index(fields=["owner", "deleted_at"]),
@@ -262,13 +262,14 @@ class Contact(TrackedModel, Searchable, SoftDeleteModel):
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        ordering = ["last_name", "first_name", "id"]
+        ordering = ["last_name_sort", "id"]
         indexes = [
             models.Index(fields=["account", "deleted_at"]),
             models.Index(fields=["last_name_sort", "id"], name="contact_live_name", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["account", "last_name_sort", "id"], name="contact_live_account_name", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["function", "id"], name="contact_live_function", condition=models.Q(deleted_at__isnull=True)),
-            models.Index(fields=["buying_role", "id"], name="contact_live_role", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["buying_role", "last_name_sort", "id"], name="contact_live_role_name",
+                         condition=models.Q(deleted_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
@@ -379,8 +380,13 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
     closing_reason = models.ForeignKey(ClosingReason, verbose_name=_("closing reason"), null=True,
                                        blank=True, on_delete=models.PROTECT, related_name="opportunities")
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # The checklist's latest recommendation and open points, kept here by the qualification app whenever it
+    # evaluates (empty: no checklist yet), so that the pipeline filters and sorts by them from one index.
+    recommendation = models.CharField(_("recommendation"), max_length=10, blank=True, default="", editable=False)
+    open_points = models.PositiveIntegerField(_("open points"), null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[competitors], excluded_fields=["updated_at", "search_text"])
+    history = HistoricalRecords(m2m_fields=[competitors],
+                                excluded_fields=["updated_at", "search_text", "recommendation", "open_points"])
 
     class Meta:
         verbose_name = _("opportunity")
@@ -396,7 +402,12 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
             models.Index(fields=["title", "id"], name="opportunity_live_title", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["expected_volume", "id"], name="opportunity_live_volume", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["expected_decision_date", "id"], name="opportunity_live_decision", condition=models.Q(deleted_at__isnull=True)),
-            models.Index(fields=["stage", "created_at", "id"], name="opportunity_live_stage", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["recommendation", "created_at", "id"], name="opportunity_live_recommend",
+                         condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["recommendation", "id"], name="opportunity_live_rec_sort",
+                         condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["open_points", "id"], name="opportunity_live_open",
+                         condition=models.Q(deleted_at__isnull=True)),
         ]
 
     def __str__(self) -> str:

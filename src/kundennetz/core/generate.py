@@ -276,7 +276,7 @@ def _opportunities(n: int, per_account: float, rng: random.Random, now, today: d
     columns = ("id", "account_id", "title", "need", "stage_id", "expected_volume", "expected_follow_up_volume",
                "offer_price", "estimated_margin_pct", "expected_decision_date", "owner_id", "closing_reason_id",
                "closed_on", "created_at", "updated_at", "created_by_id", "updated_by_id", "deleted_at",
-               "deleted_by_id", "search_text")
+               "deleted_by_id", "search_text", "recommendation", "open_points")
     checklists = []
     names = result._names  # type: ignore[attr-defined]
 
@@ -287,17 +287,18 @@ def _opportunities(n: int, per_account: float, rng: random.Random, now, today: d
                 stage, kind = rng.choice(stages)
                 closed = kind != "open"
                 created = now - timedelta(days=rng.randint(0, 720))
+                summary = ("", None)
+                if catalogue is not None and rng.random() < 0.5:
+                    summary = (rng.choice(("offer", "clarify", "no_offer")), rng.randint(0, 12))
+                    checklists.append((first_checklist + len(checklists), pk, catalogue, summary[0],
+                                       rng.randint(0, 4), summary[1], created, created, None, None))
                 title = (f"{rng.choice(('Rahmenvertrag', 'Projekt', 'Wartung', 'Beratung', 'Migration'))} "
                          f"{rng.choice(WORDS)} {pk}")
                 yield (pk, account, title, "", stage, _money(rng, 10_000, 2_000_000), None,
                        None, Decimal(rng.randint(5, 40)), today + timedelta(days=rng.randint(-200, 300)),
                        owners[account], reasons.get(kind) if kind == "lost" else None,
                        today - timedelta(days=rng.randint(1, 400)) if closed else None, created, created,
-                       None, None, None, None, search_text(title, names[account]))
-                if catalogue is not None and rng.random() < 0.5:
-                    checklists.append((first_checklist + len(checklists), pk, catalogue,
-                                       rng.choice(("offer", "clarify", "no_offer")), rng.randint(0, 4),
-                                       rng.randint(0, 12), created, created, None, None))
+                       None, None, None, None, search_text(title, names[account]), *summary)
                 pk += 1
 
     with connection.cursor() as cursor:

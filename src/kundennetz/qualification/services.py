@@ -69,6 +69,9 @@ def _refresh_summary(checklist: Checklist) -> rules.Evaluation:
     checklist.recommendation = evaluation.recommendation
     checklist.unfavourable_count = len(evaluation.unfavourable)
     checklist.open_points = len(evaluation.clarify)
+    # The pipeline filters and sorts by these; they live on the opportunity's row too.
+    Opportunity.all_objects.filter(pk=checklist.opportunity_id).update(
+        recommendation=checklist.recommendation, open_points=checklist.open_points)
     return evaluation
 
 

@@ -156,7 +156,8 @@ class Account(TrackedModel, Searchable, SoftDeleteModel):
     external_id = models.CharField(_("external ID"), max_length=100, blank=True, db_index=True)
     name_sort = models.CharField(max_length=200, blank=True, default="", editable=False)
 
-    history = HistoricalRecords(m2m_fields=[team], excluded_fields=["updated_at", "search_text", "name_sort"])
+    history = HistoricalRecords(m2m_fields=[team],
+                                excluded_fields=["updated_at", "version", "search_text", "name_sort"])
 
     class Meta:
         verbose_name = _("account")
@@ -257,7 +258,7 @@ class Contact(TrackedModel, Searchable, SoftDeleteModel):
                                    on_delete=models.SET_NULL, related_name="reports")
     last_name_sort = models.CharField(max_length=200, blank=True, default="", editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "search_text", "last_name_sort"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version", "search_text", "last_name_sort"])
 
     class Meta:
         verbose_name = _("contact")
@@ -300,7 +301,7 @@ class Competitor(TrackedModel):
     website = models.URLField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         verbose_name = _("competitor")
@@ -386,7 +387,8 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
     open_points = models.PositiveIntegerField(_("open points"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords(m2m_fields=[competitors],
-                                excluded_fields=["updated_at", "search_text", "recommendation", "open_points"])
+                                excluded_fields=["updated_at", "version", "search_text", "recommendation",
+                                                 "open_points"])
 
     class Meta:
         verbose_name = _("opportunity")

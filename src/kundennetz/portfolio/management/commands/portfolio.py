@@ -48,8 +48,9 @@ class _Raw:
 
 def export_rows(snapshot: PortfolioSnapshot, chunk_size: int = 10_000):
     """Every account of the snapshot (not in the trash) as a dict in ``EXPORT_COLUMNS`` order, by rank."""
-    model = snapshot.model
-    cell_strategy = {c.key: c.strategy for c in model.grid.cells}
+    from kundennetz.portfolio.strategy import rules_for
+
+    rules_ = rules_for(snapshot.model)
     rows = (AccountPosition.objects.filter(snapshot=snapshot, account__deleted_at__isnull=True)
             .order_by(F("order").asc(nulls_last=True), "account_id")
             .values_list("account_id", "account__name", "account__segment__code", "account__owner__username",
@@ -61,7 +62,7 @@ def export_rows(snapshot: PortfolioSnapshot, chunk_size: int = 10_000):
             "account_id": account_id, "account": name, "segment": segment or "", "owner": owner,
             "attractiveness": att, "position": pos, "attractiveness_coverage": att_cov,
             "position_coverage": pos_cov, "rank": rank, "cell": cell or None,
-            "strategy": override or cell_strategy.get(cell) or None, "overridden": override is not None,
+            "strategy": (today := rules_.today(override, cell)).key, "overridden": today.overridden,
             "abc_revenue": abc_rev, "abc_margin": abc_margin, "period": snapshot.period,
         }
 
@@ -71,16 +72,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="{recompute,export}")
-        recompute = sub.add_parser("recompute", help=_("Score every account and keep the result as the snapshot "
+        recompute = sub.add_parser("recompute", help=("Score every account and keep the result as the snapshot "
                                                         "of a period (an existing one of that period is replaced)."))
-        recompute.add_argument("--period", help=_("2026-Q4 or 2026 (default: the current quarter)."))
-        recompute.add_argument("--as-of", dest="as_of", help=_("Day the figures are taken as of, YYYY-MM-DD "
+        recompute.add_argument("--period", help=("2026-Q4 or 2026 (default: the current quarter)."))
+        recompute.add_argument("--as-of", dest="as_of", help=("Day the figures are taken as of, YYYY-MM-DD "
                                                                "(default: today)."))
-        export = sub.add_parser("export", help=_("Every account of the current snapshot with axis scores, rank, "
+        export = sub.add_parser("export", help=("Every account of the current snapshot with axis scores, rank, "
                                                  "cell, strategy and ABC class."))
         export.add_argument("--format", choices=("csv", "json"), default="csv", dest="fmt")
-        export.add_argument("--output", "-o", help=_("File to write (default: standard output)."))
-        export.add_argument("--period", help=_("Export this period's snapshot instead of the current one."))
+        export.add_argument("--output", "-o", help=("File to write (default: standard output)."))
+        export.add_argument("--period", help=("Export this period's snapshot instead of the current one."))
 
     def handle(self, *args, action, **options):
         if action == "recompute":

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_generate_writes_a_network_in_proportion():
     from kundennetz.accounts.models import Account, Contact, Opportunity
     from kundennetz.core.models import User

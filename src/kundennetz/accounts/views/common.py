@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 
+from kundennetz.core import paging
 from kundennetz.core.paging import CappedPaginator
 from kundennetz.core.permissions import ADD, VIEW, can, can_create, restrict
 
@@ -61,7 +62,7 @@ def list_page(request, filterset, template: str, results_template: str, *, defau
     """Render a filtered, paginated list; HTMX requests for the results get only the result table.
     `default_sort` names the column the queryset's own ordering follows, so its header shows it."""
     # Counting stops at 10,000 ("more than 10,000"): no page counts a million rows.
-    paginator = CappedPaginator(filterset.qs, settings.KUNDENNETZ_PAGE_SIZE)
+    paginator = CappedPaginator(filterset.qs, settings.KUNDENNETZ_PAGE_SIZE, cap=paging.COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
     fragment = wants_results_only(request)
     response = render(request, results_template if fragment else template, {

@@ -42,6 +42,17 @@ def _search_box():
     return forms.SearchInput(attrs={"autocomplete": "off"})
 
 
+def _nullable(model, path: str) -> bool:
+    """Whether the column at `path` (through foreign keys) may hold NULL, a nullable relation included."""
+    for index, name in enumerate(path.split("__")):
+        field = model._meta.get_field(name)
+        if field.null:
+            return True
+        if index < len(path.split("__")) - 1:
+            model = field.related_model
+    return False
+
+
 class SortFilter(django_filters.OrderingFilter):
     """Sort by one whitelisted column; a column may span several fields, empty values always come last,
     and the primary key breaks ties so that paging never shows a row twice."""
@@ -60,6 +71,10 @@ class SortFilter(django_filters.OrderingFilter):
             for field in self.columns[param.lstrip("-")]:
                 field = field() if callable(field) else field
                 expression = F(field)
+                if not _nullable(qs.model, field):
+                    # No NULLs to place: a plain order, which an index (NULLs first in SQLite) can serve.
+                    ordering.append(expression.desc() if descending else expression.asc())
+                    continue
                 ordering.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
         # The tie-breaker runs the same way, so that one index read backwards serves a descending sort.
         return qs.order_by(*ordering, "-pk" if descending else "pk")
@@ -95,7 +110,7 @@ class AccountFilter(RestrictedFilterSet):
         "name": ("name_sort",),
         "city": ("city",),
         "segment": (lambda: _name_field("segment"),),
-        "status": ("status",),
+        "status": ("status", "name_sort"),
         "owner": ("owner__last_name", "owner__first_name"),
         "revenue": ("annual_revenue",),
         "potential": ("potential",),

@@ -88,8 +88,10 @@ class _Writer:
             return n
         sql = f"INSERT INTO {quote(self.table)} ({cols}) VALUES ({', '.join(['%s'] * len(self.columns))})"
         batch = []
+        adapt = connection.ops.adapt_datetimefield_value
         for row in rows:
-            batch.append(row)
+            # Stored as Django writes them (naive UTC text), so that comparisons with its parameters hold.
+            batch.append(tuple(adapt(v) if isinstance(v, datetime) else v for v in row))
             if len(batch) >= BATCH:
                 self.cursor.executemany(sql, batch)
                 n += len(batch)

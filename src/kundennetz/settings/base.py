@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "kundennetz.core.idempotency.IdempotencyMiddleware",
+    "kundennetz.core.concurrency.ApiWriteMiddleware",
     "axes.middleware.AxesMiddleware",
     "kundennetz.core.busy.BusyDatabaseMiddleware",
 ]
@@ -113,6 +115,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kundennetz.core.context_processors.kundennetz",
             ],
+            # {% form_token %} in every form guards against double submission (see core.idempotency).
+            "builtins": ["kundennetz.core.templatetags.form_tokens"],
         },
     },
 ]

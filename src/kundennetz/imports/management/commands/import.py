@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from kundennetz.core.models import User
+from kundennetz.core.numberfields import whole_number_argument
 from kundennetz.core.roles import Role
 from kundennetz.domain.importing import (
     DATE_ORDERS,
@@ -64,7 +65,7 @@ class Command(BaseCommand):
                             help="Map a column to a field (FIELD empty: do not import it).")
         parser.add_argument("--default", action="append", default=[], metavar="FIELD=VALUE",
                             help="A value for every row whose cell is empty or missing.")
-        parser.add_argument("--errors", type=int, default=50, help="How many problem rows to list.")
+        parser.add_argument("--errors", type=whole_number_argument, default=50, help="How many problem rows to list.")
 
     def handle(self, *args, **options):
         if options["undo"] is not None:

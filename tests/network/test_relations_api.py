@@ -264,3 +264,16 @@ def test_relations_are_imported_all_or_none(api, cast, network, coach):
     response = api(cast.owner, "POST", "/api/relations/bulk", {"relations": [
         {"kind": "knows", "contact": coach.pk, "user": cast.owner.pk, "strength": 1.7}]})
     assert response.status_code == 422 and locs(response) == [["body", "relations", 0, "strength"]]
+
+
+def test_deleting_an_account_for_good_takes_its_relations_and_analysis_along(cast, network, coach,
+                                                                           django_capture_on_commit_callbacks):
+    from kundennetz.accounts.models import Account
+
+    Relation.objects.create(kind="knows", contact=coach, user=cast.owner, strength=1, account=network.account)
+    Relation.objects.create(kind="influences", contact=coach, other=network.contact, account=network.account)
+    assert AccountNetwork.objects.filter(account=network.account).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        Account.all_objects.filter(pk=network.account.pk).delete()
+    assert not Relation.all_objects.exists() and not AccountNetwork.objects.filter(account_id=network.account.pk)
+    assert services.refresh_accounts([network.account.pk]) == 0

@@ -174,7 +174,9 @@ def refresh_accounts(account_ids: Iterable[int], *, today: date | None = None) -
     now = timezone.now()
     done = 0
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
+        # Accounts deleted meanwhile (not those in the trash) have nothing left to analyse.
+        chunk = list(Account.all_objects.filter(pk__in=ids[start:start + CHUNK]).order_by("pk")
+                     .values_list("pk", flat=True))
         # Many small objects and no cycles: the cyclic collector would only rescan the heap again and again.
         collecting = gc.isenabled()
         gc.disable()

@@ -153,9 +153,16 @@ class Capacity(TrackedModel):
 
     def save(self, *args, **kwargs):
         # Bulk paths and fixtures skip clean(); the stored hours must still follow the figures.
-        with contextlib.suppress(domain_capacity.CapacityError, TypeError):
+        with contextlib.suppress(domain_capacity.CapacityError, TypeError, ValueError):
             self.available_hours = self.compute_hours()
+        # update_or_create() and save(update_fields=…) write only the named fields: the derived one too.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & CAPACITY_SOURCES:
+            kwargs["update_fields"] = {*update_fields, "available_hours"}
         super().save(*args, **kwargs)
+
+
+CAPACITY_SOURCES = frozenset({"fte", "working_days", "care_share_pct", "absence_days", "hours_per_day"})
 
 
 _FIELD = {"care_share": "care_share_pct"}

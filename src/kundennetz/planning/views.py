@@ -305,30 +305,14 @@ def _names_of(scenario: Scenario) -> dict:
 def scenario_compute(request, pk):
     scenario = _scenario(request, pk)
     _require(can_plan(request.user))
-    applied = scenario.status == Scenario.Status.APPLIED
-    target = scenario
-    try:
-        target = services.compute_scenario(scenario, request.user)
-    except services.PlanningError as exc:
-        target = _latest_copy(scenario) if applied else scenario
-        for message in exc.messages[:1]:
-            messages.error(request, _("No plan meets every minimum: %(reason)s") % {"reason": message})
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if applied:
-            messages.success(request, _("Computed as the new draft “%(name)s”; “%(plan)s” stays the plan until "
-                                        "you apply another one.") % {"name": target.name, "plan": scenario.name})
-        else:
-            messages.success(request, _("Scenario “%(name)s” computed in %(seconds)s s.") % {
-                "name": target.name, "seconds": f"{target.seconds:.2f}"})
-    return redirect(target)
+    # The optimisation grows with the accounts planned: a background job (progress on its page).
+    from kundennetz.core import jobs
 
+    from .tasks import scenario_job
 
-def _latest_copy(scenario):
-    """The draft a failed recompute of the applied scenario made (it keeps the conflicts)."""
-    return (Scenario.objects.filter(period=scenario.period, status=Scenario.Status.DRAFT,
-                                    name__startswith=scenario.name).order_by("-created_at", "-id").first() or scenario)
+    job = jobs.start_job(request.user, "scenario", _("Scenario “%(name)s” computed") % {"name": scenario.name},
+                         scenario_job, {"scenario": scenario.pk})
+    return redirect(job)
 
 
 @login_required

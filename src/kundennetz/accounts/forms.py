@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
+from kundennetz.core.forms import VersionedFormMixin
 from kundennetz.core.formatting import format_number
 from kundennetz.core.models import User
 from kundennetz.core.permissions import ADD, may_choose_owner, restrict
@@ -73,7 +74,7 @@ def _form_field(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(VersionedFormMixin, forms.ModelForm):
     """A model form grouped into fieldsets, with Swiss-formatted numbers, saved through `save_record`."""
 
     fieldsets: list[tuple[str, list[str]]] = []

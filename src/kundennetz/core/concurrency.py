@@ -108,11 +108,31 @@ class ApiWriteMiddleware:
                 response = self.get_response(request)
         finally:
             _current.reset(token)
+        if response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
+            response = _as_json(response)
         if 200 <= response.status_code < 300 and response.status_code != 204:
             version = state.records[0].version if state.records else _version_in(response)
             if version is not None:
                 response["ETag"] = f'"{version}"'
         return response
+
+
+def _as_json(response):
+    """An error Django answered itself under /api/ (405 for a method the address does not take, say):
+    in the API's shape, so that clients never have to parse an HTML page."""
+    messages = {
+        404: _("There is no such address in the API."),
+    }
+    from django.http import JsonResponse
+
+    detail = messages.get(response.status_code) or str(getattr(response, "reason_phrase", "") or _("Error"))
+    if response.status_code == 405 and response.has_header("Allow"):
+        detail = _("This address takes only: %(methods)s.") % {"methods": response["Allow"]}
+    answer = JsonResponse({"detail": detail}, status=response.status_code)
+    for name in ("Allow", "WWW-Authenticate", "Retry-After"):
+        if response.has_header(name):
+            answer[name] = response[name]
+    return answer
 
 
 def _version_in(response) -> int | None:

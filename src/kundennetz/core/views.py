@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kundennetz.accounts.models import Account, Opportunity, Stage
@@ -32,6 +33,7 @@ def home(request):
 
 
 @login_required
+@never_cache  # the page may show a new token: kept by no cache, and never as a stored answer (core.idempotency)
 def profile(request):
     language_form = LanguageForm(instance=request.user)
     token_form = TokenForm()

@@ -26,6 +26,15 @@ class TokenForm(forms.Form):
                            help_text=_("What the token is for, e.g. “Excel report”."))
 
 
+class VersionField(forms.IntegerField):
+    """The version of a record as a form showed it: hidden, written by the page, never typed."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.HiddenInput)
+        kwargs.setdefault("required", False)
+        super().__init__(min_value=0, max_value=2**31 - 1, **kwargs)
+
+
 class VersionedFormMixin:
     """Optimistic concurrency for a form that edits a stored record (mix in before ``ModelForm``).
 
@@ -50,8 +59,7 @@ class VersionedFormMixin:
         self.conflicts: list[Conflict] = []
         self.conflict_record = None
         if self.instance.pk is not None and hasattr(self.instance, "version"):
-            self.fields[self.version_field] = forms.IntegerField(
-                widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
+            self.fields[self.version_field] = VersionField()
             self.fields[self.original_field] = forms.CharField(widget=forms.HiddenInput, required=False)
             self.initial.setdefault(self.version_field, self.instance.version)
             self.initial.setdefault(self.original_field, _sign(self, self.instance))

@@ -374,7 +374,7 @@ def account_consistency(request, account_id: int,
     return {
         "account": account.pk, "period_start": result.period.start, "period_end": result.period.end,
         "as_of": result.as_of, "score": result.score.value, "band": result.score.band,
-        "score_previous": view.previous.score.value, "change": view.delta,
+        "score_previous": view.earlier, "change": view.delta,
         "components": dict(result.score.components),
         "reasons": [_reason(r, lang) for r in result.score.reasons if r.impact > 0],
         "notes": [_reason(r, lang) for r in result.score.notes],

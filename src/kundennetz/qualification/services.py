@@ -104,6 +104,9 @@ def _refresh_summary(checklist: Checklist) -> rules.Evaluation:
         recommendation=evaluation.recommendation, unfavourable_count=len(evaluation.unfavourable),
         open_points=len(evaluation.clarify))
     _summarise(checklist, evaluation)
+    # The pipeline filters and sorts by these; they live on the opportunity's row too.
+    Opportunity.all_objects.filter(pk=checklist.opportunity_id).update(
+        recommendation=checklist.recommendation, open_points=checklist.open_points)
     return evaluation
 
 
@@ -207,7 +210,13 @@ def suggestions(checklist: Checklist) -> list[rules.Suggestion]:
         margin_pct=opportunity.estimated_margin_pct,
         group_margin_target_pct=segment.margin_target_pct if segment else None,
     )
-    return rules.suggest_answers(facts, catalogue=checklist.catalogue.rules, language=_language())
+    found = rules.suggest_answers(facts, catalogue=checklist.catalogue.rules, language=_language())
+    # The Authority headline gets its suggestion from the relationship map.
+    from kundennetz.network.panel import AUTHORITY, authority_suggestion
+
+    if AUTHORITY in checklist.catalogue.rules.keys:
+        found.append(authority_suggestion(opportunity))
+    return found
 
 
 def internal_decider_id(checklist: Checklist) -> int | None:

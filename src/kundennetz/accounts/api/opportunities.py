@@ -130,6 +130,9 @@ class OpportunityFilter(FilterSchema):
         None, description="Expected decision on or after this date.")
     decision_to: Annotated[Optional[Date], FilterLookup("expected_decision_date__lte")] = Field(
         None, description="Expected decision on or before this date.")
+    single_threaded: Annotated[Optional[bool], FilterLookup("network__single_threaded")] = Field(
+        None, description="true: at most one of its people is known well enough by one of ours (from the "
+                          "stored network analysis); false: two or more.")
 
     def filter_stage(self, value) -> Q:
         if value is None:

@@ -27,7 +27,12 @@ def test_recomputing_the_applied_plan_makes_a_new_draft(planned, cast, client_fo
     draft = Scenario.objects.exclude(pk=plan.pk).get()
     assert draft.name == "Basis (2)" and draft.status == Scenario.Status.DRAFT and draft.is_computed
     assert draft.parameters == plan.parameters
-    assert response["Location"] == draft.get_absolute_url()
+    # The computation runs as a background job; its page leads on to the new draft.
+    from kundennetz.core.models import Job
+
+    job = Job.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    assert job.result["url"] == draft.get_absolute_url() and "Basis (2)" in job.result["message"]
     assert list(AccountPlan.objects.order_by("account_id").values_list(
         "account_id", "hours", "scenario_id")) == plans_before
     # Again: a third draft, the plan still the plan.

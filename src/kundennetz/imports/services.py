@@ -623,3 +623,52 @@ def _trash(model, queryset, user, when, reason) -> int:
         history.bulk_history_create(list(manager.filter(pk__in=ids)), batch_size=BULK, update=True,
                                     default_user=user, default_change_reason=reason, default_date=when)
     return len(ids)
+
+
+def column_problem(batch: ImportBatch, user) -> dict | None:
+    """A required column the mapping leaves out (checked at once, before the rows are)."""
+    importer = Importer(batch.kind, user, Mapping.from_json(batch.mapping), batch=batch)
+    problem = importer._check_columns(importer._column_index(batch.headers))
+    return problem.as_dict() if problem else None
+
+
+def rejected_csv(batch: ImportBatch, language: str):
+    """The rows with errors as they were in the file, plus a column with the errors (CSV lines, UTF-8
+    with BOM for spreadsheets), to correct and import again."""
+    import csv
+    import io
+
+    errors = {row: issues for row, issues in ImportRow.objects.filter(
+        batch=batch, action=ImportRow.Action.ERROR).values_list("row", "issues")}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=batch.delimiter if batch.delimiter in (";", ",", "\t", "|") else ";",
+                        lineterminator="\r\n")
+
+    def line(cells) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue()
+
+    with translation.override(language):
+        column = _("Error")
+    yield "\ufeff" + line([*batch.headers, column])
+    if not errors or not batch.stored:
+        return
+    try:
+        with _open(batch) as source:
+            for record in source.records:
+                issues = errors.pop(record.row, None)
+                if issues is None:
+                    continue
+                cells = ["" if cell is None else str(cell) for cell in record.cells]
+                cells += [""] * (len(batch.headers) - len(cells))
+                yield line([*cells, " · ".join(issue_text(issue, language) for issue in issues)])
+                if not errors:
+                    break
+    except FileProblem:
+        pass
+    # Rows the file could not even split into cells (an unclosed quote): their line and the problem.
+    for row, issues in sorted(errors.items()):
+        yield line([""] * len(batch.headers) + [
+            f"{row}: " + " · ".join(issue_text(issue, language) for issue in issues)])

@@ -38,7 +38,8 @@ from .forms import (
 from .models import ManualRating, PortfolioSnapshot, ScoringModel, StrategyOverride, ValueProposition, current_language
 from .permissions import can_edit_value_propositions, can_manage_portfolio, can_override, can_rate
 
-MAX_DOTS = DEFAULT_MAX_DOTS
+# A few thousand dots still read as single accounts; above, the picture shows density (see queries.picture).
+MAX_DOTS = min(DEFAULT_MAX_DOTS, 2_000)
 
 
 def _account(request, pk) -> Account:
@@ -72,7 +73,8 @@ def portfolio(request):
         return _no_snapshot(request)
     form, queryset = _filtered(request, snapshot)
     previous = snapshot.previous()
-    svg, dot_count, aggregated = queries.picture(queryset, snapshot, previous=previous, max_dots=MAX_DOTS)
+    svg, dot_count, aggregated, counts = queries.picture_with_cells(queryset, snapshot, previous=previous,
+                                                                    max_dots=MAX_DOTS)
     return render(request, "portfolio/portfolio.html", {
         "snapshot": snapshot,
         "previous": previous,
@@ -81,7 +83,7 @@ def portfolio(request):
         "dot_count": dot_count,
         "aggregated": aggregated,
         "max_dots": MAX_DOTS,
-        "cells": queries.cell_counts(queryset, snapshot.model),
+        "cells": queries.cell_counts(queryset, snapshot.model, counts),
         "query": request.GET.urlencode(),
         "can_manage": can_manage_portfolio(request.user),
         "is_account_manager": request.user.role == "account_manager",

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kundennetz.core.formatting import format_number
+from kundennetz.core.choosers import ChooserSelect
 from kundennetz.core.models import User
 from kundennetz.core.numberfields import NumberField, WholeNumberField
 from kundennetz.core.permissions import ADD, may_choose_owner, restrict
@@ -118,6 +119,8 @@ class AccountBoundMixin:
             return
         allowed = restrict(Account.objects.all(), self.user, ADD)
         field.queryset = allowed
+        field.widget = ChooserSelect("accounts:account_choices", attrs=field.widget.attrs, params="action=add")
+        field.widget.choices = field.choices
         raw = self.data.get(self.add_prefix("account")) if self.is_bound else self.initial.get("account")
         raw = getattr(raw, "pk", raw)
         self.account = allowed.filter(pk=raw).first() if str(raw or "").isdigit() else None
@@ -231,6 +234,8 @@ def _init_owner(form) -> None:
     owner = form.instance.owner if form.instance.owner_id else None
     if may_choose_owner(form.user):
         field.queryset = account_managers(owner)
+        field.widget = ChooserSelect("accounts:owner_choices", attrs=field.widget.attrs, params="scope=managers")
+        field.widget.choices = field.choices
         return
     owner = owner or form.user
     field.queryset = User.objects.filter(pk=owner.pk)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kundennetz.accounts.forms import attach_errors
 from kundennetz.accounts.models import Account, Contact, Opportunity, Stage
+from kundennetz.core.choosers import ChooserSelect
 from kundennetz.core.models import User
 from kundennetz.core.numberfields import WholeNumberField
 from kundennetz.core.permissions import ADD, restrict
@@ -119,6 +120,8 @@ class InteractionForm(forms.ModelForm):
         else:
             allowed = restrict(Account.objects.all(), user, ADD).order_by("name")
             field.queryset = allowed
+            field.widget = ChooserSelect("accounts:account_choices", attrs=field.widget.attrs, params="action=add")
+            field.widget.choices = field.choices
             raw = self.data.get(self.add_prefix("account")) if self.is_bound else self.initial.get("account")
             raw = getattr(raw, "pk", raw)
             pk = id_param(raw)

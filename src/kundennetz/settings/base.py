@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from . import identity
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -217,7 +219,7 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Our own company's name as it appears in the checklist ("Liegt die … Lösung innerhalb des Budgets?").
-KUNDENNETZ_COMPANY_NAME = os.environ.get("KUNDENNETZ_COMPANY_NAME", "Kundennetz AG")
+KUNDENNETZ_COMPANY_NAME = identity.company_name()
 KUNDENNETZ_PAGE_SIZE = 25
 
 LOGGING = {

@@ -9,7 +9,8 @@ from kundennetz.core import api_errors
 from kundennetz.core.api_auth import SessionAuth, TokenAuth
 
 DESCRIPTION = """
-The customer network as JSON: accounts, contacts, opportunities and the catalogues they refer to.
+The customer network as JSON: accounts, contacts, opportunities and the catalogues they refer to, the
+relations between people (`/api/relations`) and the analysis of an account's or opportunity's network.
 
 **Authentication.** Send a personal API token as `Authorization: Bearer kn_…` (create one in your
 profile; it is shown once and stored only as a hash), or use the browser session of a logged-in user,

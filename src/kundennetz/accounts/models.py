@@ -145,6 +145,8 @@ class Account(TrackedModel, Searchable, SoftDeleteModel):
     website = models.URLField(_("website"), blank=True)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CHF)
     annual_revenue = models.DecimalField(_("annual revenue with us"), **MONEY)
+    # The customer's own size: what it turns over in a year (imports' "revenue", "Annual Revenue").
+    turnover = models.DecimalField(_("customer's annual turnover"), **MONEY)
     potential = models.DecimalField(_("estimated potential"), **MONEY)
     contribution_margin_pct = models.DecimalField(_("contribution margin %"), **PERCENT)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROSPECT,

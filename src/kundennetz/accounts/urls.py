@@ -28,4 +28,5 @@ urlpatterns = [
     path("opportunities/<int:pk>/delete/", views.opportunity_delete, name="opportunity_delete"),
     path("trash/", views.trash, name="trash"),
     path("trash/<str:kind>/<int:pk>/restore/", views.restore, name="restore"),
+    path("trash/<str:kind>/restore/", views.restore_many, name="restore_many"),
 ]

@@ -327,7 +327,9 @@ def disjoint_paths(graph: Mapping[Id, set], source: Id, target: Id) -> tuple[int
     flow: set[tuple] = set()
     through: dict[Id, tuple] = {}
     count = 0
-    while True:
+    # No more paths than edges at either end: stop there instead of searching once more in vain.
+    limit = min(len(graph[source]), len(graph[target]))
+    while count < limit:
         path = _augmenting_path(graph, source, target, flow, through)
         if path is None:
             break

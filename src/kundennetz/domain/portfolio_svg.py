@@ -20,6 +20,7 @@ import numpy as np
 
 from kundennetz.domain.portfolio import AccountId, AccountResult, Movement, ScoringModel
 
+NAMED_DOTS = 8  # the largest accounts (by revenue) carry their name on the picture
 DEFAULT_MAX_DOTS = 10_000
 FALLBACK_COLOR = "#777777"
 DENSITY_BINS = 20
@@ -239,10 +240,13 @@ def render_portfolio_svg(
     out.append(
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
         f'version="1.1" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="{prefix}-title" class="portfolio" '
+        f'role="{"group" if any(_safe_url(d.url) for d in dots) else "img"}" aria-labelledby="{prefix}-title" '
+        f'class="portfolio" '
         f'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="12">'
     )
     out.append(f'<title id="{prefix}-title">{_text(labels.title)}</title>')
+    out.append('<style>.dot-name{visibility:hidden;pointer-events:none}.dot-name.named,a:hover .dot-name,'
+               'a:focus .dot-name,.dot-item:hover .dot-name{visibility:visible}</style>')
     out.append(
         f'<defs><marker id="{prefix}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>'
@@ -351,6 +355,8 @@ def _circles(
         return 3.0 + 15.0 * math.sqrt(float(d.revenue) / float(largest))
 
     out = ['<g class="dots" stroke="#ffffff" stroke-width="0.8">']
+    # The largest accounts are named on the picture; every other name shows on hover and keyboard focus.
+    named = {id(d) for d in sorted((d for d in placed if d.revenue), key=radius, reverse=True)[:NAMED_DOTS]}
     # Large circles first, so small ones stay visible (and clickable) on top of them.
     for d in sorted(placed, key=radius, reverse=True):
         hover = (
@@ -366,10 +372,16 @@ def _circles(
             f'<circle class="dot"{data} cx="{_f(frame.x(d.position))}" cy="{_f(frame.y(d.attractiveness))}" '
             f'r="{_f(radius(d))}" fill="{color(d.strategy)}" fill-opacity="0.8"><title>{_text(hover)}</title></circle>'
         )
+        cx, cy, r = frame.x(d.position), frame.y(d.attractiveness), radius(d)
+        name_class = "dot-name named" if id(d) in named else "dot-name"
+        circle += (f'<text class="{name_class}" x="{_f(cx + r + 3)}" y="{_f(cy + 4)}" font-size="11" '
+                   f'stroke="#ffffff" stroke-width="3" paint-order="stroke" fill="#1f2933">{_text(d.name)}</text>')
         url = _safe_url(d.url)
         if url:
             href = _text(url)
-            circle = f'<a href="{href}" xlink:href="{href}">{circle}</a>'
+            circle = f'<a href="{href}" xlink:href="{href}" aria-label="{_text(hover)}">{circle}</a>'
+        else:
+            circle = f'<g class="dot-item">{circle}</g>'
         out.append(circle)
     out.append("</g>")
     return out
@@ -518,4 +530,5 @@ def _legend(
     return out
 
 
-__all__ = ["DEFAULT_MAX_DOTS", "DENSITY_BINS", "LABELS", "DensityGrid", "PortfolioDot", "density_bin", "SvgLabels", "dots_from_results", "render_portfolio_svg"]
+__all__ = ["DEFAULT_MAX_DOTS", "DENSITY_BINS", "LABELS", "NAMED_DOTS", "DensityGrid", "PortfolioDot", "density_bin",
+           "SvgLabels", "dots_from_results", "render_portfolio_svg"]

@@ -1,6 +1,5 @@
 """The form that adds a relation on an account's map page; the rules are the model's (`Relation.clean`)."""
 
-from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +14,6 @@ class RelationForm(RecordForm):
     class Meta(RecordForm.Meta):
         model = Relation
         fields = ["kind", "user", "contact", "other", "strength", "source", "note"]
-        widgets = {"strength": forms.NumberInput(attrs={"step": "0.05", "min": "0", "max": "1"})}
 
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)

@@ -704,7 +704,7 @@ def compute_scenario(request, scenario_id: int):
     scenario = _scenario(scenario_id)
     _require_plan(request.auth)
     try:
-        services.compute_scenario(scenario, request.auth)
+        computed = services.compute_scenario(scenario, request.auth)
     except services.InvalidParameters as exc:
         _parameter_errors(exc)
     except services.PlanningError as exc:
@@ -713,7 +713,8 @@ def compute_scenario(request, scenario_id: int):
         return Status(409, {"detail": _("No plan meets every minimum: %(reasons)s") % {
             "reasons": " ".join(exc.messages)}, "conflicts": conflicts})
     names, strategies = _names()
-    return _scenario_out(_scenario(scenario.pk), names, strategies)
+    # Computing the applied scenario makes a new draft (returned here); the plan itself stays.
+    return _scenario_out(_scenario(computed.pk), names, strategies)
 
 
 @router.post("scenarios/{int:scenario_id}/apply", response={200: ApplyOut, 409: MessageOut, **RECORD_ERRORS},

@@ -264,6 +264,13 @@ class Scenario(TrackedModel):
         return self.computed_at is not None and not self.conflicts
 
     @property
+    def method_label(self) -> str:
+        """How the contacts were counted, in words (the solver behind it is no concern of the reader)."""
+        return str({"multipliers": _("hours as they come"), "greedy": _("whole contacts"),
+                    "lp": _("at least one visit or none"), "milp": _("at least one visit or none")}.get(
+            self.method, self.method))
+
+    @property
     def gain(self) -> float | None:
         if self.contribution is None or self.contribution_today is None:
             return None

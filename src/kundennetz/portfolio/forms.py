@@ -79,7 +79,11 @@ class OverrideForm(forms.Form):
 
     def __init__(self, *args, model: rules.ScoringModel, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["strategy"].choices = strategy_choices(model)
+        # Only the strategies of the grid in use; a current override keeps its own so that it is not lost.
+        in_grid = {cell.strategy for cell in model.grid.cells}
+        current = self.initial.get("strategy")
+        self.fields["strategy"].choices = [(key, name) for key, name in strategy_choices(model)
+                                           if key in in_grid or key == current]
 
 
 class RatingForm(forms.Form):

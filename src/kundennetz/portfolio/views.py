@@ -287,14 +287,16 @@ def snapshots(request):
     if request.method == "POST":
         _require(can_manage)
         if form.is_valid():
-            try:
-                snapshot = services.recompute(period=form.cleaned_data["period"], user=request.user)
-            except ValidationError as exc:
-                form.add_error("period", exc.messages)
-            else:
-                messages.success(request, _("Snapshot %(period)s taken: %(count)s accounts scored.") % {
-                    "period": snapshot.period, "count": snapshot.account_count})
-                return redirect("portfolio:portfolio")
+            # Scoring every account grows with the network: a background job (progress on its page).
+            from kundennetz.core import jobs
+
+            from .tasks import snapshot_job
+
+            period = form.cleaned_data["period"]
+            job = jobs.start_job(request.user, "portfolio_snapshot",
+                                 _("Portfolio snapshot %(period)s") % {"period": period}, snapshot_job,
+                                 {"period": period})
+            return redirect(job)
     records = PortfolioSnapshot.objects.select_related("scoring_model", "created_by").in_order()
     return render(request, "portfolio/snapshots.html", {"snapshots": records[:100], "form": form,
                                                         "can_manage": can_manage})

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kundennetz.accounts.models import Contact
-from kundennetz.core.numberfields import NumberField
+from kundennetz.core.numberfields import NumberField, WholeNumberField
 from kundennetz.domain import qualification as rules
 
 from .models import PursuitDecision
@@ -66,7 +66,7 @@ class AnswerForm(forms.Form):
 
     question_id = forms.CharField(widget=forms.HiddenInput, max_length=80)
     # The version of the answer shown (0: none yet), so that saving cannot overwrite a colleague's newer answer.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
     note = forms.CharField(label=_("Note"), required=False, max_length=MAX_TEXT,
                            widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -42,7 +42,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?")
         parser.add_argument("--kind", choices=list(fields.TARGETS))
-        parser.add_argument("--undo", type=int, metavar="BATCH_ID",
+        parser.add_argument("--undo", type=whole_number_argument, metavar="BATCH_ID",
                             help="Undo the import with this number (its new records to the trash, changed values back).")
         parser.add_argument("--attached", choices=["keep", "trash"], default="keep",
                             help="With --undo: keep the records others attached to its new records since (default), "

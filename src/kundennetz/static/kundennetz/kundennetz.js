@@ -48,3 +48,15 @@
   document.addEventListener("htmx:afterSettle", function (event) { focusableScrollers(event.target); });
   window.addEventListener("resize", function () { focusableScrollers(document); });
 })();
+
+// The checklist: a failed save must not look like a saved one. (Here rather than in an hx-on attribute,
+// so that the Content-Security-Policy needs no inline script and no eval.)
+(function () {
+  "use strict";
+  function showError() {
+    var box = document.getElementById("ck-error");
+    if (box) { box.hidden = false; }
+  }
+  document.addEventListener("htmx:responseError", showError);
+  document.addEventListener("htmx:sendError", showError);
+})();

@@ -72,6 +72,24 @@ def _refresh_summary(checklist: Checklist) -> rules.Evaluation:
     return evaluation
 
 
+def refresh_summaries(checklist_ids) -> None:
+    """Evaluate many checklists afresh (after a bulk change such as an import): two queries to read,
+    one bulk update to write, whatever the number."""
+    checklists = list(Checklist.objects.filter(pk__in=list(checklist_ids)).select_related("catalogue"))
+    values: dict[int, dict] = {checklist.pk: {} for checklist in checklists}
+    for checklist_id, question_id, value in Answer.objects.filter(checklist_id__in=values).values_list(
+            "checklist_id", "question_id", "value"):
+        values[checklist_id][question_id] = value
+    for checklist in checklists:
+        evaluation = rules.evaluate(checklist.catalogue.rules, _domain_answers(checklist, values[checklist.pk]),
+                                    checklist.catalogue.threshold)
+        checklist.recommendation = evaluation.recommendation
+        checklist.unfavourable_count = len(evaluation.unfavourable)
+        checklist.open_points = len(evaluation.clarify)
+    Checklist.objects.bulk_update(checklists, ["recommendation", "unfavourable_count", "open_points"],
+                                  batch_size=500)
+
+
 def _stored_value(checklist: Checklist, question: rules.Question, raw):
     """Validate one answer against its question and the opportunity's own records; the JSON to store."""
     try:

@@ -818,6 +818,9 @@ class Importer:
                                      default_user=self.user, default_change_reason=self.reason, default_date=now)
         refresh_summaries(list(by_checklist))
         self.answered_opportunities.extend(wanted)
+        from kundennetz.winloss.services import refresh_scores
+
+        refresh_scores(list(wanted))
 
     def _write_references(self, creates: list[_Row]) -> None:
         pairs = [(row.values["external_id"], row.obj.pk) for row in creates if row.values.get("external_id")]

@@ -155,7 +155,12 @@ def set_answer(checklist: Checklist, question_id: str, raw, user, note: str | No
         answer.updated_by = user
         answer._history_user = user
         answer.save()
-    return _refresh_summary(checklist)
+    evaluation = _refresh_summary(checklist)
+    if question_id in checklist.catalogue.rules.keys:
+        from kundennetz.winloss.services import refresh_scores
+
+        refresh_scores([checklist.opportunity_id])  # the win probability follows the headline answers
+    return evaluation
 
 
 def suggestions(checklist: Checklist) -> list[rules.Suggestion]:

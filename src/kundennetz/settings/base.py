@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "kundennetz.interactions",
     "kundennetz.planning",
     "kundennetz.imports",
+    "kundennetz.winloss",
 ]
 
 MIDDLEWARE = [

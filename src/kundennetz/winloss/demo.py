@@ -12,7 +12,7 @@ from simple_history.utils import bulk_create_with_history
 
 from kundennetz.accounts.models import ClosingReason, Opportunity, Stage
 from kundennetz.domain import winloss as rules
-from kundennetz.qualification.models import Answer, Catalogue, Checklist
+from kundennetz.qualification.models import Answer, Catalogue, Checklist, PursuitDecision
 
 from . import services
 from .models import DeclinedOutcome
@@ -54,7 +54,7 @@ def answers_for(states: dict[str, str], catalogue) -> dict[str, str]:
 
 
 def create_history(deals: list[HistoricDeal], user) -> list[Opportunity]:
-    """Create closed deals with their checklists in bulk, marked historic; lost ones without a reason get
+    """Create closed deals with their checklists in bulk, marked historic (as their import would); lost ones without a reason get
     "not recorded". Scores are refreshed; the model is not fitted here."""
     stages = {stage.type: stage for stage in Stage.objects.filter(is_active=True).order_by("-order")}
     not_recorded = ClosingReason.not_recorded()
@@ -65,10 +65,13 @@ def create_history(deals: list[HistoricDeal], user) -> list[Opportunity]:
         opportunity = Opportunity(
             account=deal.account, title=deal.title, stage=stages[deal.outcome], owner=deal.account.owner,
             expected_volume=deal.volume, estimated_margin_pct=deal.margin_pct, closed_on=deal.closed_on,
-            historic=deal.outcome in ("won", "lost"),
+            expected_decision_date=deal.closed_on,
+            historic=True,
             closing_reason=not_recorded if deal.outcome == "lost" else declined_reason if deal.outcome == "no_offer"
             else None)
         opportunity.stamp(user)
+        # History comes in with its account's records (the same moment on every load), after it closed.
+        opportunity.created_at = deal.account.created_at + timedelta(minutes=1 + len(opportunities))
         opportunities.append(opportunity)
     bulk_create_with_history(opportunities, Opportunity, default_user=user, batch_size=500)
     if any(o.pk is None for o in opportunities):
@@ -135,7 +138,15 @@ def extend_demo(context) -> None:
                 for o in created if o.stage.type == Stage.Type.NO_OFFER
                 for outcome in [rng.choice(outcomes)] if outcome is not None]
     DeclinedOutcome.objects.bulk_create(declined)
-    context.opportunities.extend(created)
+    head = context.users.get("sales", context.admin)
+    recommendations = dict(Checklist.objects.filter(opportunity__in=created).values_list(
+        "opportunity_id", "recommendation"))
+    PursuitDecision.objects.bulk_create([
+        PursuitDecision(opportunity=o, decision=PursuitDecision.Decision.DO_NOT_PURSUE,
+                        reason="" if recommendations.get(o.pk) == "no_offer" else "Kein strategischer Fit.",
+                        recommendation=recommendations.get(o.pk, "no_offer"), decided_by=head,
+                        decided_at=context.at(o.closed_on, 16))
+        for o in created if o.stage.type == Stage.Type.NO_OFFER])
     context.count("historic deals", len(created))
     try:
         record = services.fit_and_store_win_model(context.admin)

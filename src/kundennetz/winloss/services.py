@@ -307,6 +307,13 @@ class Contribution:
     label: str
     points: int
 
+    @property
+    def text(self) -> str:
+        """"Competition: unfavourable: −18 points" (a true minus sign)."""
+        sign = "−" if self.points < 0 else "+" if self.points > 0 else "±"
+        return _("%(label)s: %(sign)s%(points)s points") % {"label": self.label, "sign": sign,
+                                                             "points": abs(self.points)}
+
 
 def explained(score: DealScore) -> list[Contribution]:
     """Each answer's contribution in points ("Competition strong: −18 points"), largest first."""

@@ -201,3 +201,15 @@ def test_threshold_advice_counts_add_up(raw, in_force):
     if deals:
         best = advice.row(advice.best).expected_contribution
         assert all(r.expected_contribution <= best + 1e-6 for r in advice.rows)
+
+
+def test_fitting_distinct_rows_with_weights_is_the_same_fit():
+    from sklearn.linear_model import LogisticRegression
+
+    deals = w.generate_deals(2000, KEYS, TRUE, INTERCEPT, seed=11)
+    matrix = np.array([w.encode(d.states, KEYS) for d in deals])
+    y = np.array([d.won for d in deals], dtype=int)
+    plain = LogisticRegression(C=w.REGULARISATION_C, max_iter=1000, tol=1e-10).fit(matrix, y)
+    weighted = w._fitted(matrix, y, w.REGULARISATION_C)
+    assert np.allclose(weighted.coef_, plain.coef_, atol=2e-3)
+    assert weighted.intercept_[0] == pytest.approx(plain.intercept_[0], abs=2e-3)

@@ -314,6 +314,24 @@ def _estimator(c: float):
     return LogisticRegression(C=c, max_iter=1000)
 
 
+def _fitted(matrix: np.ndarray, y: np.ndarray, c: float):
+    """The regularised logistic regression on `matrix`, `y`. The features are few and discrete, so many
+    deals share one row: each distinct (row, outcome) is fitted once with its count as weight, which is
+    the same objective (weighted log-loss + L2 penalty) at a fraction of the work."""
+    y = np.asarray(y, dtype=np.int64)
+    if matrix.shape[1] <= 38 and np.isin(matrix, (-1.0, 0.0, 1.0)).all():
+        # Every feature is −1, 0 or 1: a row is a number in base 3 (a 1-D sort instead of a row sort).
+        codes = ((matrix + 1).astype(np.int64) @ (3 ** np.arange(matrix.shape[1], dtype=np.int64))) * 2 + y
+        _codes, first, counts = np.unique(codes, return_index=True, return_counts=True)
+        rows, outcomes = matrix[first], y[first]
+    else:
+        unique, counts = np.unique(np.column_stack([matrix, y]), axis=0, return_counts=True)
+        rows, outcomes = unique[:, :-1], unique[:, -1].astype(np.int64)
+    if len(set(outcomes.tolist())) < 2:
+        return _estimator(c).fit(matrix, y)  # let scikit-learn say what is wrong
+    return _estimator(c).fit(rows, outcomes, sample_weight=counts.astype(float))
+
+
 def _cross_validated(matrix: np.ndarray, y: np.ndarray, folds: int, seed: int, c: float):
     """Out-of-fold win probabilities, and each deal's base rate (its training folds' win rate)."""
     from sklearn.model_selection import StratifiedKFold
@@ -322,7 +340,7 @@ def _cross_validated(matrix: np.ndarray, y: np.ndarray, folds: int, seed: int, c
     base = np.empty(len(y))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train, test in splitter.split(matrix, y):
-        estimator = _estimator(c).fit(matrix[train], y[train])
+        estimator = _fitted(matrix[train], y[train], c)
         predicted[test] = estimator.predict_proba(matrix[test])[:, 1]
         base[test] = y[train].mean()
     return predicted, base
@@ -353,7 +371,7 @@ def fit(deals: Sequence[Deal], keys: Sequence[str], *, figures: bool | str = "au
         tried = {use: _cross_validated(candidates[use], y, folds, seed, c)}
     matrix = candidates[use]
     predicted, base = tried[use]
-    final = _estimator(c).fit(matrix, y)
+    final = _fitted(matrix, y, c)
     model = WinModel(keys=keys, use_figures=use, intercept=float(final.intercept_[0]),
                      coefficients=tuple(float(v) for v in final.coef_[0]),
                      means=tuple(float(v) for v in matrix.mean(axis=0)))

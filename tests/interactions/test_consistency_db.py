@@ -108,10 +108,19 @@ def test_influence_words_become_weights(tended, network):
     assert people[0].influence == 3.0 and people[0].role == dc.DECISION_MAKER
 
 
-def test_intensity_falls_back_to_the_default(network):
+def test_intensity_falls_back_to_the_default_of_the_customer_group(network):
+    """Without a strategy the account gets its customer group's row of the one default table (the one
+    planning uses); an account without a group the row for "no group"."""
+    from kundennetz.core import tunables
+    from kundennetz.core.tunables.schemas import DefaultIntensities
+
     intensities = services.intensity_for_accounts([network.account.pk, network.other_account.pk])
-    default = services.config().default_intensity
-    assert intensities == {network.account.pk: default, network.other_account.pk: default}
+    table = tunables.get(DefaultIntensities)
+    mid, none = table.for_group("mid_market"), table.for_group("")
+    assert network.account.segment.code == "mid_market" and network.other_account.segment_id is None
+    assert intensities[network.account.pk].contacts_per_year_min == mid.contacts_per_year_min == 4
+    assert intensities[network.account.pk].min_per_quarter == mid.min_contacts_per_quarter == 1
+    assert intensities[network.other_account.pk].contacts_per_year_min == none.contacts_per_year_min
 
 
 def _spread(log, account, contact, core_messages, start, step, count):

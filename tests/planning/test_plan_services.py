@@ -23,12 +23,12 @@ from .conftest import capacity
 pytestmark = pytest.mark.django_db
 
 # What the fixture's accounts are, as the default intensities of their customer groups make them
-# (default_intensity.json): potential, margin %, typical h, min h, max h, h per contact, support, PR.
+# (the tunable DefaultIntensities): potential, margin %, typical h, min h, max h, h per contact, support, PR.
 EXPECTED = {
     "muster": (1_200_000, 38, 30, 4 * 30 / 7, 10 * 30 / 7, 30 / 7, 15_000, 6_250),
     "alpha": (2_000_000, 35, 60, 40, 80, 5, 40_000, 15_000),
     "beta": (50_000, 40, 8, 3.2, 12.8, 3.2, 15_000, 10_000),
-    "fremd": (0, 30, 8, 0, 16, 4, 0, 0),
+    "fremd": (0, 30, 8, 3.2, 12.8, 3.2, 0, 0),
     "gamma": (800_000, 30, 24, 16, 32, 4, 15_000, 12_500),
     "delta": (300_000, 25, 30, 4 * 30 / 7, 10 * 30 / 7, 30 / 7, 15_000, 6_250),
 }
@@ -214,7 +214,7 @@ def test_one_manager_fewer(planned, cast):
 
 
 def test_removing_the_manager_with_room_is_infeasible(planned, cast):
-    with pytest.raises(services.PlanningError, match="Owner Test: the minimum hours of their accounts total 93.5 h"):
+    with pytest.raises(services.PlanningError, match="Owner Test: the minimum hours of their accounts total 96.7 h"):
         baseline(planned, cast.sales_head, "Minus", removed_managers=[{"manager": cast.outsider.pk,
                                                                        "to": cast.owner.pk}])
 

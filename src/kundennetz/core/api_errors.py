@@ -12,12 +12,15 @@ from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
+
+from .busy import busy_message, is_busy
 
 # The name every endpoint gives its request body, so that error locations can leave it out.
 BODY_PARAM = "payload"
@@ -156,6 +159,12 @@ def install(api) -> None:
         for name, value in headers.items():
             response[name] = value
         return response
+
+    @api.exception_handler(OperationalError)
+    def database_busy(request, exc):
+        if not is_busy(exc):
+            raise exc
+        return respond(request, {"detail": busy_message()}, 503, **{"Retry-After": "5"})
 
     @api.exception_handler(InvalidInput)
     def invalid_input(request, exc):

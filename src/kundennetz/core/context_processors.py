@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from .permissions import can_create, can_manage_trash
+from .permissions import can_create, can_manage_trash, may_edit_settings
 
 
 def kundennetz(request):
@@ -11,4 +11,5 @@ def kundennetz(request):
         "company_name": settings.KUNDENNETZ_COMPANY_NAME,
         "user_can_create": can_create(user),
         "user_can_manage_trash": can_manage_trash(user),
+        "user_can_edit_settings": may_edit_settings(user),
     }

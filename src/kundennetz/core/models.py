@@ -1,5 +1,6 @@
 """Users with a role and a language, API tokens, and the abstract bases every record of the network uses."""
 
+import datetime
 import hashlib
 import secrets
 
@@ -141,6 +142,9 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+
 class ApiToken(models.Model):
     """A personal API token; only its SHA-256 is stored, the token itself is shown once on creation."""
 
@@ -174,7 +178,16 @@ class ApiToken(models.Model):
         token = cls.objects.select_related("user").filter(key_hash=_hash_token(raw)).first()
         if token is None or not token.user.is_active:
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # Written at most once a minute: a write per request would queue every API read behind a long
+        # import on SQLite (one writer at a time) and costs a write for nothing on any database.
+        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+            from django.db import OperationalError
+
+            try:
+                cls.objects.filter(pk=token.pk).update(last_used_at=now)
+            except OperationalError:  # the database is busy with a long write: the stamp can wait
+                pass
         return token.user
 
 
@@ -196,3 +209,84 @@ class TranslatedName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerBeat(models.Model):
+    """A task worker's sign of life, written every few seconds while it runs (see core.jobs)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.IntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid} ({self.worker_id[:8]})"
+
+
+class ScheduledRun(models.Model):
+    """One run of a scheduled job per period ("reminders" on 2026-03-02): the unique pair makes sure
+    that of several workers exactly one enqueues it."""
+
+    name = models.CharField(max_length=60)
+    period = models.CharField(max_length=20)
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "period"], name="unique_scheduled_run")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.period}"
+
+
+class Job(models.Model):
+    """Long work a person started (a recompute, a scenario, an export): run by a task worker, with its
+    progress kept here so that the page that started it can show it and be found again later."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="jobs")
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    done = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    # A file the job produced (an export), under MEDIA/jobs; removed after `expires_at`.
+    file_path = models.CharField(max_length=500, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_size = models.BigIntegerField(default=0)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+# Versioned settings documents live in their own module; imported here so that Django finds the model.
+from .tunables.models import TunableVersion  # noqa: E402,F401

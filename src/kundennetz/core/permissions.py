@@ -63,3 +63,10 @@ def may_edit_communication(user) -> bool:
 def can_manage_trash(user) -> bool:
     """Restoring from the trash is for admin and sales head."""
     return is_signed_in(user) and user.is_managing
+
+
+def may_edit_settings(user) -> bool:
+    """Settings (tunables) and the permission table's page are for admins."""
+    from .capabilities import has
+
+    return has(user, "edit_settings")

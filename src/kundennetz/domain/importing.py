@@ -49,7 +49,10 @@ class Issue:
     field: str | None = None
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "params": self.params, "row": self.row, "column": self.column,
+        """As JSON-safe values (a Decimal minimum becomes its text), to be stored with the row."""
+        params = {key: value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+                  for key, value in self.params.items()}
+        return {"code": self.code, "params": params, "row": self.row, "column": self.column,
                 "field": self.field}
 
 

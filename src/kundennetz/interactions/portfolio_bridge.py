@@ -3,11 +3,11 @@ intensity), its rank, the strategies' names, and the value propositions per buyi
 
 Interactions work without the portfolio: every function here answers "nothing known" while the
 portfolio app is not installed or has no scoring model or snapshot yet, and the callers fall back to
-the default intensity of consistency_weights.json and to the account's revenue for priority.
+the default intensity of its customer group (tunable DefaultIntensities) and to the account's revenue for priority.
 Everything read from the portfolio is read here and nowhere else.
 
-The strategy "today" follows the portfolio's own rule (`portfolio.queries.strategy_today`): a sales
-head's override wins, otherwise the strategy of the account's cell in the current snapshot. Its care
+The strategy "today" is the one rule (`domain.strategy_today` through `portfolio.strategy`): a sales
+head's valid override wins, otherwise the strategy of the account's cell in the current snapshot. Its care
 intensity comes from the current scoring model (a changed intensity is a new model version), or from
 the snapshot's model when the current one no longer has that strategy.
 """
@@ -21,10 +21,6 @@ from django.apps import apps
 from django.utils.translation import get_language
 
 from kundennetz.domain.consistency import Intensity
-
-# Above this many ids, reading everything and filtering in Python beats a long IN list (and stays
-# clear of SQLite's limit on query parameters).
-IN_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -72,13 +68,6 @@ def _rules():
     return current_rules, snapshot, snapshot_rules
 
 
-def _strategy(key: str, current_rules, snapshot_rules):
-    for model in (current_rules, snapshot_rules):
-        if model is not None and key in model.strategies:
-            return model.strategies[key]
-    return None
-
-
 def _intensity(strategy) -> Intensity | None:
     care = strategy.care
     try:
@@ -87,53 +76,27 @@ def _intensity(strategy) -> Intensity | None:
         return None
 
 
-def _restricted(queryset, column: str, ids):
-    if ids is None or len(ids) > IN_LIMIT:
-        return queryset
-    return queryset.filter(**{f"{column}__in": ids})
-
-
 def portfolio_facts(account_ids: Iterable | None = None) -> PortfolioFacts:
-    """The strategy today and rank of the given accounts (all when None); empty without the portfolio."""
+    """The strategy today and rank of the given accounts (all when None); empty without the portfolio.
+
+    The strategy comes from the one rule (``kundennetz.portfolio.strategy``)."""
     if not available():
         return PortfolioFacts()
-    ids = None if account_ids is None else list(account_ids)
-    wanted = None if ids is None else set(ids)
-    current_rules, snapshot, snapshot_rules = _rules()
-    if current_rules is None and snapshot is None:
+    from kundennetz.portfolio import strategy as today_rule
+
+    rules = today_rule.load_rules()
+    if rules.current is None and rules.snapshot is None:
         return PortfolioFacts()
-    cells: dict = {}
-    ranks: dict = {}
-    if snapshot is not None:
-        positions = _restricted(_model("AccountPosition").objects.filter(snapshot=snapshot), "account_id", ids)
-        rows = positions.values_list("account_id", "cell", "rank")
-        # Streamed for the whole network; a few accounts are fetched at once (no server-side cursor).
-        for account_id, cell, rank in (rows.iterator(chunk_size=20000) if ids is None else rows):
-            if wanted is not None and account_id not in wanted:
-                continue
-            cells[account_id] = cell
-            if rank is not None:
-                ranks[account_id] = rank
-    overrides = dict(_restricted(_model("StrategyOverride").objects.all(), "account_id", ids)
-                     .values_list("account_id", "strategy"))
+    today = today_rule.for_accounts(account_ids, rules)
     lang = _lang()
-    keys: dict = {}
-    for account_id, cell in cells.items():
-        if cell and snapshot_rules is not None:
-            try:
-                keys[account_id] = snapshot_rules.strategy_for_cell(cell).key
-            except KeyError:
-                pass
-    for account_id, key in overrides.items():
-        if wanted is None or account_id in wanted:
-            keys[account_id] = key
     strategies = {}
-    for account_id, key in keys.items():
-        strategy = _strategy(key, current_rules, snapshot_rules)
+    for account_id, decided in today.strategies.items():
+        strategy = rules.strategy(decided.key)
         if strategy is None:
             continue
-        strategies[account_id] = StrategyInfo(key, strategy.name(lang), _intensity(strategy), tuple(strategy.care.roles))
-    return PortfolioFacts(strategies, ranks)
+        strategies[account_id] = StrategyInfo(decided.key, strategy.name(lang), _intensity(strategy),
+                                              tuple(strategy.care.roles))
+    return PortfolioFacts(strategies, today.ranks)
 
 
 def strategy_names() -> dict[str, str]:

@@ -23,8 +23,6 @@ from kundennetz.core.roles import Role
 from . import services
 from .models import ReminderLog
 
-WITHIN_DAYS = 7
-
 
 @dataclass
 class Line:
@@ -38,9 +36,10 @@ def _site_url() -> str:
     return getattr(settings, "KUNDENNETZ_SITE_URL", "").rstrip("/")
 
 
-def send_reminders(day, *, within_days: int = WITHIN_DAYS, dry_run: bool = False, force: bool = False) -> list[Line]:
+def send_reminders(day, *, within_days: int | None = None, dry_run: bool = False, force: bool = False) -> list[Line]:
     managers = list(User.objects.filter(is_active=True, role=Role.ACCOUNT_MANAGER).order_by("last_name", "first_name"))
     accounts = Account.objects.filter(owner__in=managers)
+    within_days = services.due_within_days() if within_days is None else within_days
     due = services.due_for_accounts(accounts, day, within_days)
     by_manager: dict = {}
     for item in due:

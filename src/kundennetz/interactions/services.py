@@ -30,24 +30,51 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account, Contact
+from kundennetz.core import tunables
 from kundennetz.core.models import User
+from kundennetz.core.tunables.schemas import (
+    ConsistencyWeights,
+    DefaultIntensities,
+    RelationshipWeights,
+    ReminderWindow,
+)
 from kundennetz.core.services import save_record
 from kundennetz.domain import consistency as dc
 
 from . import portfolio_bridge
 from .models import ConsistencySnapshot, CoreMessage, Interaction, record_history
 
-# Contact.influence is a word; the measures weigh key people by a number. Unknown counts as medium.
-INFLUENCE_WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0, "": 2.0}
-DUE_WITHIN_DAYS = 7
+# Tunables (kundennetz.core.tunables): the consistency weights, the influence weights of key people
+# (Contact.influence is a word, the measures weigh by a number) and the reminder window.
 CHUNK_ACCOUNTS = 2000
 # Ids per IN list: far below SQLite's limit on query parameters.
 ID_BATCH = 900
 REASONS_KEPT = 5
 
 
+_configs: dict = {}
+
+
 def config() -> dc.ConsistencyConfig:
-    return dc.default_config()
+    """The consistency weights in force (a tunable), with the default intensity of accounts without a
+    customer group from the one default intensity table."""
+    weights, table = tunables.get(ConsistencyWeights), tunables.get(DefaultIntensities)
+    key = weights.model_dump_json() + table.for_group("").model_dump_json()
+    if key not in _configs:
+        _configs.clear()
+        _configs[key] = dc.parse_config(weights.as_domain_document(table.for_group("")))
+    return _configs[key]
+
+
+def due_within_days() -> int:
+    """How far ahead "due soon" looks (the one reminder window, a tunable)."""
+    return tunables.get(ReminderWindow).due_within_days
+
+
+def group_intensity(code: str | None) -> dc.Intensity:
+    """The default care intensity of a customer group (the table planning uses too)."""
+    row = tunables.get(DefaultIntensities).for_group(code)
+    return dc.Intensity(row.contacts_per_year_min, row.contacts_per_year_max or None, row.min_contacts_per_quarter)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,17 +212,32 @@ def _refresh_after_commit(account_id) -> None:
 
 def intensity_for_accounts(account_ids: Iterable, facts: portfolio_bridge.PortfolioFacts | None = None) -> dict:
     """The planned care intensity per account: the care intensity of its strategy today in the
-    portfolio, else the default of consistency_weights.json (the same for every customer group).
+    portfolio, else the default of its customer group (the one table planning uses too).
 
     `facts` lets a caller that already read the portfolio pass it in instead of reading it again."""
     ids = list(account_ids)
-    default = config().default_intensity
     facts = facts if facts is not None else portfolio_bridge.portfolio_facts(ids)
-    result = {}
+    result, missing = {}, []
     for pk in ids:
         strategy = facts.strategies.get(pk)
-        result[pk] = strategy.intensity if strategy is not None and strategy.intensity is not None else default
+        if strategy is not None and strategy.intensity is not None:
+            result[pk] = strategy.intensity
+        else:
+            missing.append(pk)
+    if missing:
+        groups = _segment_codes(missing)
+        for pk in missing:
+            result[pk] = group_intensity(groups.get(pk))
     return result
+
+
+def _segment_codes(account_ids: list) -> dict:
+    """Account id -> its customer group's code, in IN lists of ID_BATCH ids."""
+    out = {}
+    for start in range(0, len(account_ids), ID_BATCH):
+        batch = account_ids[start:start + ID_BATCH]
+        out.update(Account.all_objects.filter(pk__in=batch).values_list("pk", "segment__code"))
+    return out
 
 
 def account_priorities(accounts: Iterable[tuple], facts: portfolio_bridge.PortfolioFacts | None = None) -> dict:
@@ -265,10 +307,11 @@ def contacts_for(account_ids: Iterable | None = None) -> dict:
     if account_ids is not None:
         queryset = queryset.filter(account_id__in=list(account_ids))
     result: dict = defaultdict(list)
+    influence_weight = tunables.get(RelationshipWeights).influence_weight
     for pk, account_id, first, last, role, influence in _rows(queryset.order_by("account_id", "id").values_list(
             "id", "account_id", "first_name", "last_name", "buying_role", "influence"), stream=account_ids is None):
         result[account_id].append(dc.Contact(pk, f"{first} {last}".strip(), role or None,
-                                             INFLUENCE_WEIGHT.get(influence, 2.0)))
+                                             influence_weight(influence)))
     return result
 
 
@@ -441,7 +484,7 @@ def account_consistency(account: Account, period: dc.Period | None = None, today
     cfg = config()
     current = dc.assess_account(history, period, messages, today, cfg)
     previous = dc.assess_account(history, dc.previous_period(period), messages, today, cfg)
-    due = dc.due_contacts([dc.due_input(history, today, cfg)], today, DUE_WITHIN_DAYS, config=cfg)
+    due = dc.due_contacts([dc.due_input(history, today, cfg)], today, due_within_days(), config=cfg)
     return AccountView(current, previous, due)
 
 
@@ -505,7 +548,7 @@ def refresh_snapshots(today: date | None = None, account_ids: Iterable | None = 
     for history in iter_histories(previous.start, min(today, period.end), scope, intensities=intensities):
         now_ = dc.assess_account(history, period, messages, today, cfg)
         before = dc.assess_account(history, previous, messages, today, cfg)
-        due = dc.due_contacts([dc.due_input(history, today, cfg)], today, DUE_WITHIN_DAYS, config=cfg)
+        due = dc.due_contacts([dc.due_input(history, today, cfg)], today, due_within_days(), config=cfg)
         strategy = strategies.get(history.account_id)
         pending.append(_snapshot(history, now_, before, due, today, now, priorities.get(history.account_id, 0.0),
                                  strategy.key if strategy else ""))
@@ -536,11 +579,12 @@ def _store(rows: list[ConsistencySnapshot]) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def due_for_accounts(accounts, today: date | None = None, within_days: int = DUE_WITHIN_DAYS) -> list:
+def due_for_accounts(accounts, today: date | None = None, within_days: int | None = None) -> list:
     """Overdue and due contacts of the given accounts (a queryset), ordered by account priority.
 
     Loads no interactions: the last contact per account and per key person come from MAX(date)."""
     today = today or timezone.localdate()
+    within_days = due_within_days() if within_days is None else within_days
     rows = list(accounts.values_list("pk", "annual_revenue"))
     ids = [pk for pk, _ in rows]
     if not ids:

@@ -74,7 +74,7 @@ def week_items(manager, today, within_days: int):
 def my_week(request):
     user = request.user
     today = timezone.localdate()
-    within = _int(request.GET.get("within"), services.DUE_WITHIN_DAYS, 0, MAX_WITHIN_DAYS)
+    within = _int(request.GET.get("within"), services.due_within_days(), 0, MAX_WITHIN_DAYS)
     managers = None
     manager = user
     if may_see_all_weeks(user):

@@ -71,7 +71,7 @@ class CapacityIn(InputSchema):
     working_days: Decimal = Field(description="Working days of a full-time position in the period.")
     care_share_pct: Decimal = Field(Decimal("60"), description="Share of the time for customer care, 0–100.")
     absence_days: Decimal = Decimal("0")
-    hours_per_day: Decimal = Decimal("8.4")
+    hours_per_day: Decimal | None = Field(None, description="Default: the setting “hours per day” (8.4).")
     note: Text = ""
 
 
@@ -458,6 +458,10 @@ def create_capacity(request, payload: CapacityIn):
             "manager": manager, "period": period.code})
     errors.raise_if_any()
     data = payload.dict(exclude={"manager", "period"})
+    if data.get("hours_per_day") is None:
+        from .models import default_hours_per_day
+
+        data["hours_per_day"] = default_hours_per_day()
     capacity = Capacity(manager=manager, period=period, **data)
     try:
         save_record(capacity, request.auth)

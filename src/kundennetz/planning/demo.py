@@ -15,7 +15,7 @@ from kundennetz.core.roles import Role
 from kundennetz.core.services import save_record
 
 from . import services
-from .models import Budget, Capacity, Period, Scenario
+from .models import Budget, Capacity, Period, Scenario, default_hours_per_day
 
 # Hours available against hours the strategies ask for, per demo user.
 LOAD_TARGETS = {"sales": 1.1, "reto": 0.85, "nathalie": 0.97, "marco": 1.3}
@@ -48,7 +48,7 @@ def extend_demo(context) -> None:
         row = demand.get(manager.pk)
         fte = Decimal(rng.choice(("1.00", "1.00", "0.90", "0.80")))
         absences = Decimal(25 + 9 + rng.randint(2, 6))  # holidays, public holidays, training
-        hours_per_day = Decimal("8.4")
+        hours_per_day = default_hours_per_day()
         base = float(fte * (working_days - absences) * hours_per_day)
         target = 400.0 if row is None else max(row.required * LOAD_TARGETS.get(manager.username, 1.0),
                                                row.minimum * MIN_HEADROOM)

@@ -24,6 +24,14 @@ from kundennetz.accounts.models import Account
 from kundennetz.core.models import TrackedModel
 from kundennetz.domain import capacity as domain_capacity
 
+
+def default_hours_per_day() -> Decimal:
+    """Hours per working day of a new capacity: the tunable ``PlanningFigures.hours_per_day``."""
+    from kundennetz.core import tunables
+    from kundennetz.core.tunables.schemas import PlanningFigures
+
+    return Decimal(str(tunables.get(PlanningFigures).hours_per_day)).quantize(Decimal("0.01"))
+
 ZERO = Decimal("0")
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(ZERO)]}
 
@@ -102,7 +110,7 @@ class Capacity(TrackedModel):
                                        validators=[MinValueValidator(ZERO)],
                                        help_text=_("Holidays, training and other full days away."))
     hours_per_day = models.DecimalField(_("hours per day"), max_digits=4, decimal_places=2,
-                                        default=Decimal(str(domain_capacity.DEFAULT_HOURS_PER_DAY)),
+                                        default=default_hours_per_day,
                                         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("24"))])
     available_hours = models.FloatField(_("available hours"), default=0, editable=False)
     note = models.CharField(_("note"), max_length=300, blank=True)

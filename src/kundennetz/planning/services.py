@@ -11,19 +11,17 @@ app. For each account it takes today's strategy (a sales head's override, else t
 account's cell in the current snapshot) with that strategy's care intensity from the scoring model,
 and our position score. Without the portfolio app, without a snapshot, or for an account the snapshot
 does not hold, the account gets the default intensity of its customer group from
-``default_intensity.json``, so planning works either way.
+the tunable ``DefaultIntensities`` (the same table consistency uses), so planning works either way.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
-from pathlib import Path
 
 import numpy as np
 from django.apps import apps
@@ -35,7 +33,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account, Segment
+from kundennetz.core import tunables
 from kundennetz.core.models import User
+from kundennetz.core.tunables.schemas import DefaultIntensities, PlanningFigures
 from kundennetz.domain import allocation as al
 
 from .display import money as format_money
@@ -51,13 +51,10 @@ from .models import (
     ScenarioManager,
 )
 
-DEFAULTS = json.loads(Path(__file__).with_name("default_intensity.json").read_text("utf-8"))
 GROUP_PREFIX = "group:"
-# An account may get up to this many times its strategy's typical money: enough room for the optimum
-# to move money to where it works, without one account swallowing a budget.
-BUDGET_HEADROOM = 3.0
-# Hours per contact follow from a strategy's hours and contacts; outside this range they are typos.
-CONTACT_HOURS_RANGE = (0.5, 8.0)
+# The default intensity per customer group, the budget headroom (an account may get up to that many
+# times its strategy's typical money) and the range of hours per contact (outside it: typos) are
+# tunables: kundennetz.core.tunables (DefaultIntensities, PlanningFigures).
 VISITS = ("continuous", "whole", "at_least_one")
 # HiGHS variants solve a MILP over call levels; beyond this many accounts the request would wait too long.
 MILP_ACCOUNT_LIMIT = 5_000
@@ -105,30 +102,20 @@ class Strategies:
         return [(k, i.name) for k, i in self.catalogue.items()]
 
 
+def default_groups() -> dict[str, dict]:
+    """The default intensity table (customer group code -> row as a dict), for display."""
+    return {code: row.model_dump() for code, row in tunables.get(DefaultIntensities).groups.items()}
+
+
 def _group_intensities(lang: str) -> dict[str, Intensity]:
     out = {}
-    for code, g in DEFAULTS["groups"].items():
+    for code, g in default_groups().items():
         key = GROUP_PREFIX + code
         out[key] = Intensity(key, g[f"name_{lang}"], float(g["contacts_per_year_min"]),
                              float(g["contacts_per_year_max"]), float(g["min_contacts_per_quarter"]),
                              float(g["hours_per_year"]), float(g["sales_support_share"]), float(g["pr_share"]),
                              "default")
     return out
-
-
-def _portfolio_model(name: str):
-    if not apps.is_installed("kundennetz.portfolio"):
-        return None
-    try:
-        return apps.get_model("portfolio", name)
-    except LookupError:
-        return None
-
-
-def _few(queryset, segments: Mapping):
-    # A page about a few accounts reads only theirs; a whole plan reads everything and filters in Python,
-    # which beats a long IN list (and stays clear of SQLite's limit on query parameters).
-    return queryset.filter(account_id__in=list(segments)) if len(segments) <= IN_LIMIT else queryset
 
 
 def account_strategies(segments: Mapping[int, str | None]) -> Strategies:
@@ -143,37 +130,29 @@ def account_strategies(segments: Mapping[int, str | None]) -> Strategies:
     of_account: dict[int, str] = {}
     position: dict[int, float] = {}
     snapshot_code = None
-    names = ("ScoringModel", "PortfolioSnapshot", "AccountPosition", "StrategyOverride")
-    models = {n: _portfolio_model(n) for n in names}
-    if all(models.values()):
-        current = models["ScoringModel"].current()
-        snapshot = models["PortfolioSnapshot"].current()
-        rule_sets = [r for r in (snapshot.model if snapshot else None, current.rules if current else None) if r]
-        for rules in rule_sets:
-            for key, strategy in rules.strategies.items():
+    if apps.is_installed("kundennetz.portfolio"):
+        from kundennetz.portfolio import strategy as today_rule
+
+        rules = today_rule.load_rules()
+        for model in (rules.snapshot_model, rules.current):
+            if model is None:
+                continue
+            for key, strategy in model.strategies.items():
                 care = strategy.care
                 portfolio[key] = Intensity(
                     key, strategy.name(lang), float(care.contacts_per_year_min), float(care.contacts_per_year_max),
                     float(care.min_contacts_per_quarter), float(care.hours_per_year),
                     float(care.sales_support_share), float(care.pr_share), "portfolio")
-        if snapshot is not None:
-            snapshot_code = snapshot.period
-            cell_strategy = {c.key: c.strategy for c in snapshot.model.grid.cells}
-            rows = _few(models["AccountPosition"].objects.filter(snapshot=snapshot), segments).values_list(
-                "account_id", "cell", "position")
-            for account_id, cell, score in rows.iterator(chunk_size=20_000):
-                if account_id not in segments:
-                    continue
-                key = cell_strategy.get(cell)
-                if key in portfolio:
-                    of_account[account_id] = key
-                if score is not None and math.isfinite(score):
+        if rules.snapshot is not None:
+            snapshot_code = rules.snapshot.period
+        if segments:
+            today = today_rule.for_accounts(list(segments) if len(segments) <= IN_LIMIT else None, rules)
+            for account_id, decided in today.strategies.items():
+                if account_id in segments and decided.key in portfolio:
+                    of_account[account_id] = decided.key
+            for account_id, score in today.positions.items():
+                if account_id in segments:
                     position[account_id] = min(max(score / 100.0, 0.0), 1.0)
-        # A sales head's override is a decision about the account, in force with or without a snapshot.
-        for account_id, key in _few(models["StrategyOverride"].objects.all(), segments).values_list(
-                "account_id", "strategy"):
-            if account_id in segments and key in portfolio:
-                of_account[account_id] = key
     from_portfolio = len(of_account)
     catalogue = {**portfolio, **_group_intensities(lang)}
     for account_id, code in segments.items():
@@ -246,13 +225,14 @@ def load(period: Period) -> PlanData:
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
     owner = np.fromiter((r[2] for r in rows), dtype=np.int64, count=n)
     potential = np.array([_float_or_nan(r[3] if r[3] is not None else r[4]) for r in rows], dtype=float)
-    default_margin = float(DEFAULTS["default_margin_pct"])
+    figures = tunables.get(PlanningFigures)
+    default_margin = float(figures.default_margin_pct)
     margin = np.array([float(r[5]) if r[5] is not None else (float(r[7]) if r[7] is not None else default_margin)
                        for r in rows], dtype=float)
     segments = {r[0]: r[6] for r in rows}
     strategies = account_strategies(segments)
     keys = [strategies.of_account[i] for i in ids.tolist()]
-    default_position = float(DEFAULTS["default_position"])
+    default_position = float(figures.default_position)
     position = np.array([strategies.position.get(i, default_position) for i in ids.tolist()], dtype=float)
 
     capacities = dict(Capacity.objects.filter(period=period).values_list("manager_id", "available_hours"))
@@ -318,7 +298,8 @@ def figures(data: PlanData, keys: list[str] | None = None) -> Figures:
     with np.errstate(divide="ignore", invalid="ignore"):
         per_contact = np.where(middle > 0, hours / np.where(middle > 0, middle, 1.0), al.DEFAULT_CONTACT_HOURS)
     per_contact = np.where(hours > 0, per_contact, al.DEFAULT_CONTACT_HOURS)
-    per_contact = np.clip(per_contact, *CONTACT_HOURS_RANGE)
+    figures = tunables.get(PlanningFigures)
+    per_contact = np.clip(per_contact, figures.contact_hours_min, figures.contact_hours_max)
     contacts_min = np.maximum(cmin * share, per_quarter * 4 * share)
     hours_min = contacts_min * per_contact
     hours_max = np.maximum(cmax * share * per_contact, hours_min)
@@ -340,6 +321,7 @@ def _curve(data: PlanData, typical: np.ndarray, resource: str, ceiling: np.ndarr
 
 
 def _responses(data: PlanData, fig: Figures) -> dict[str, al.Response]:
+    headroom = tunables.get(PlanningFigures).budget_headroom
     hours = _curve(data, fig.hours, "hours", fig.hours_max)
     estimated = np.isfinite(data.estimate_m)
     hours_m = np.where(estimated, data.estimate_m, hours.m)
@@ -352,7 +334,7 @@ def _responses(data: PlanData, fig: Figures) -> dict[str, al.Response]:
     for res in ("support", "pr"):
         typical = getattr(fig, res)
         curve = _curve(data, typical, res, typical)
-        out[res] = al.Response(np.atleast_1d(curve.m), np.atleast_1d(curve.b), 0.0, BUDGET_HEADROOM * typical,
+        out[res] = al.Response(np.atleast_1d(curve.m), np.atleast_1d(curve.b), 0.0, headroom * typical,
                                today[res])
     return out
 

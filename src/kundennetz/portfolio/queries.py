@@ -1,7 +1,7 @@
 """Reading the portfolio for a person: the positions they may see, filtered, and what the picture needs.
 
-The strategy shown is always today's: a sales head's override as it stands now, otherwise the strategy
-of the account's cell in the snapshot. The snapshot keeps the strategy that was in force when it was
+The strategy shown is always today's, as the one rule decides it (``domain.strategy_today``): a sales
+head's valid override as it stands now, otherwise the strategy of the account's cell in the snapshot. The snapshot keeps the strategy that was in force when it was
 taken, for history.
 """
 
@@ -18,6 +18,7 @@ from kundennetz.core.formatting import format_number
 from kundennetz.domain import portfolio as rules
 from kundennetz.domain.portfolio_svg import LABELS, PortfolioDot, render_portfolio_svg
 
+from . import strategy as today_rule
 from .models import AccountPosition, PortfolioSnapshot, current_language
 from .permissions import visible
 
@@ -49,9 +50,13 @@ def cells_with_strategy(model: rules.ScoringModel, strategy: str) -> list[str]:
 
 
 def strategy_q(model: rules.ScoringModel, strategy: str) -> Q:
-    """Positions whose strategy today is `strategy`: overridden to it, or in a cell that gives it."""
-    return (Q(account__portfolio_override__strategy=strategy)
-            | Q(account__portfolio_override__isnull=True, cell__in=cells_with_strategy(model, strategy)))
+    """Positions whose strategy today is `strategy` (the one rule, as a filter): overridden to it, or in
+    a cell that gives it without a valid override."""
+    known = sorted(today_rule.rules_for(model).known)
+    valid_override = Q(account__portfolio_override__strategy__in=known)
+    return ((Q(account__portfolio_override__strategy=strategy) & valid_override)
+            | ((Q(account__portfolio_override__isnull=True) | ~valid_override)
+               & Q(cell__in=cells_with_strategy(model, strategy))))
 
 
 def apply_filters(queryset, filters: dict, *, user, model: rules.ScoringModel):
@@ -81,17 +86,13 @@ def apply_filters(queryset, filters: dict, *, user, model: rules.ScoringModel):
     return queryset
 
 
-def strategy_today(position: AccountPosition, model: rules.ScoringModel) -> tuple[str, bool]:
-    """(strategy key, overridden) as it stands now; needs ``account__portfolio_override`` loaded."""
+def strategy_today(position: AccountPosition, model: rules.ScoringModel,
+                   rules_: today_rule.Rules | None = None) -> tuple[str, bool]:
+    """(strategy key, overridden) as the one rule decides it; needs ``account__portfolio_override`` loaded."""
+    rules_ = rules_ or today_rule.rules_for(model)
     override = getattr(position.account, "portfolio_override", None) if position.account_id else None
-    if override is not None:
-        return override.strategy, True
-    if position.cell:
-        try:
-            return model.strategy_for_cell(position.cell).key, False
-        except KeyError:
-            pass
-    return "", False
+    decided = rules_.today(override.strategy if override is not None else None, position.cell)
+    return decided.key or "", decided.overridden
 
 
 class Names:
@@ -117,9 +118,10 @@ class Names:
 def decorate(rows: Iterable[AccountPosition], model: rules.ScoringModel) -> list[AccountPosition]:
     """Attach what templates show (today's strategy and the names) to each position."""
     names = Names(model)
+    rules_ = today_rule.rules_for(model)
     result = []
     for row in rows:
-        key, overridden = strategy_today(row, model)
+        key, overridden = strategy_today(row, model, rules_)
         row.strategy_key, row.overridden = key, overridden
         row.strategy_name = names.strategy(key) if key else ""
         row.strategy_color = names.color(key)
@@ -151,8 +153,9 @@ def picture(queryset, snapshot: PortfolioSnapshot, *, previous: PortfolioSnapsho
         "account_id", "account__name", "attractiveness", "position", "account__annual_revenue", "cell",
         "abc_revenue", "account__portfolio_override__strategy")
     dots = []
+    rules_ = today_rule.rules_for(model)
     for account_id, name, att, pos, revenue, cell, abc, override in rows.iterator(chunk_size=10_000):
-        strategy = override or (model.strategy_for_cell(cell).key if cell else None)
+        strategy = rules_.today(override, cell).key
         dots.append(PortfolioDot(
             id=account_id, name=name, attractiveness=att, position=pos,
             revenue=float(revenue) if revenue is not None else None, strategy=strategy, cell=cell or None,

@@ -32,7 +32,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account, Contact, Opportunity, Stage
+from kundennetz.core import tunables
 from kundennetz.core.services import save_record
+from kundennetz.core.tunables.schemas import RelationshipWeights
 from kundennetz.domain import portfolio as rules
 
 from .models import (
@@ -50,17 +52,8 @@ WRITE_BATCH = 20_000
 INTERACTION_DAYS = 365
 
 # Until contacts carry a relationship level of their own, a person's buying-centre role stands in for
-# it: a decision maker or a coach we know is worth more to the relationship than a gatekeeper. Levels
-# are those of the domain (1 = known by name … 5 = trusted advocate); opponents add nothing.
-ROLE_LEVELS = {
-    Contact.BuyingRole.COACH: 5,
-    Contact.BuyingRole.DECISION_MAKER: 4,
-    Contact.BuyingRole.INFLUENCER: 3,
-    Contact.BuyingRole.TECHNICAL_EVALUATOR: 3,
-    Contact.BuyingRole.USER: 2,
-    Contact.BuyingRole.GATEKEEPER: 2,
-}
-UNKNOWN_ROLE_LEVEL = 2
+# it (levels of the domain, 1 = known by name … 5 = trusted advocate; opponents add nothing). The
+# levels are the tunable RelationshipWeights.role_levels (kundennetz.core.tunables).
 
 NUMERIC_FIELDS = (models.DecimalField, models.FloatField, models.IntegerField)
 
@@ -106,10 +99,11 @@ def figure_sources() -> list[FigureSource]:
 
 
 def _contact_points_rows(first: int, last: int, as_of: date):
+    levels = tunables.get(RelationshipWeights)
     points = [When(buying_role=role, then=Value(rules.contact_points([level])))
-              for role, level in ROLE_LEVELS.items()]
+              for role, level in levels.role_levels.items()]
     value = Case(When(attitude=Contact.Attitude.OPPONENT, then=Value(0.0)), *points,
-                 default=Value(rules.contact_points([UNKNOWN_ROLE_LEVEL])), output_field=FloatField())
+                 default=Value(rules.contact_points([levels.unknown_role_level])), output_field=FloatField())
     return (Contact.objects.filter(account_id__gte=first, account_id__lte=last)
             .values("account_id").order_by().annotate(_points=Sum(value, output_field=RawFloatField()))
             .values_list("account_id", "_points"))

@@ -9,6 +9,7 @@ from kundennetz.core.formatting import format_number, format_percent
 from kundennetz.core.permissions import VIEW, can
 
 from .. import queries, services
+from .. import strategy as today_rule
 from ..models import (
     AccountPosition,
     ManualRating,
@@ -84,13 +85,12 @@ def account_portfolio(context, account):
         })
 
     snapshot_cell = position.cell if position else ""
-    if override is not None and override.strategy in model.strategies:
-        strategy = override.strategy
-    elif snapshot_cell:
-        strategy = model.strategy_for_cell(snapshot_cell).key
-    else:
-        strategy = result.computed_strategy
-    care = model.strategies[strategy].care if strategy in model.strategies else None
+    # The one rule (domain.strategy_today): valid override, else the snapshot cell's strategy, else none.
+    rules_ = today_rule.load_rules(snapshot=snapshot, current=record)
+    decided = rules_.today(override.strategy if override is not None else None, snapshot_cell)
+    strategy = decided.key or ""
+    defined = rules_.strategy(strategy)
+    care = defined.care if defined is not None else None
     contacts = list(account.contacts.all())
     present_roles = {c.buying_role for c in contacts}
     return {
@@ -103,9 +103,12 @@ def account_portfolio(context, account):
         "result": result,
         "axes": axes,
         "strategy": strategy,
-        "strategy_name": names.strategy(strategy) if strategy else "",
+        "strategy_name": (defined.name(lang) if defined is not None else "") if strategy else "",
         "strategy_color": names.color(strategy) if strategy else "#777777",
-        "strategy_description": model.strategies[strategy].description(lang) if strategy in model.strategies else "",
+        "strategy_description": defined.description(lang) if defined is not None else "",
+        "strategy_source": decided.source,
+        "ignored_override": decided.ignored_override,
+        "computed_strategy_name": names.strategy(result.computed_strategy) if result.computed_strategy else "",
         "care": care,
         "override": override,
         "missing_roles": [role for role in (care.roles if care else ()) if role not in present_roles],

@@ -24,15 +24,15 @@ class Command(BaseCommand):
                             help="The day to remind for (default: today).")
         parser.add_argument("--dry-run", action="store_true",
                             help="Show who would get how many items; send and record nothing.")
-        parser.add_argument("--within", type=int, default=reminders.WITHIN_DAYS, metavar="DAYS",
-                            help=f"Also list contacts due within this many days (default {reminders.WITHIN_DAYS}).")
+        parser.add_argument("--within", type=int, default=None, metavar="DAYS",
+                            help="Also list contacts due within this many days (default: the setting “reminder window”, 7).")
         parser.add_argument("--force", action="store_true",
                             help="Send again to people who already got today's reminder.")
 
-    def handle(self, *args, date=None, dry_run=False, within=reminders.WITHIN_DAYS, force=False, verbosity=1,
+    def handle(self, *args, date=None, dry_run=False, within=None, force=False, verbosity=1,
                **options):
         day = date or timezone.localdate()
-        report = reminders.send_reminders(day, within_days=max(0, min(within, 60)), dry_run=dry_run, force=force)
+        report = reminders.send_reminders(day, within_days=None if within is None else max(0, min(within, 60)), dry_run=dry_run, force=force)
         if verbosity < 1:
             return
         counts = defaultdict(int)

@@ -48,8 +48,9 @@ class _Raw:
 
 def export_rows(snapshot: PortfolioSnapshot, chunk_size: int = 10_000):
     """Every account of the snapshot (not in the trash) as a dict in ``EXPORT_COLUMNS`` order, by rank."""
-    model = snapshot.model
-    cell_strategy = {c.key: c.strategy for c in model.grid.cells}
+    from kundennetz.portfolio.strategy import rules_for
+
+    rules_ = rules_for(snapshot.model)
     rows = (AccountPosition.objects.filter(snapshot=snapshot, account__deleted_at__isnull=True)
             .order_by(F("order").asc(nulls_last=True), "account_id")
             .values_list("account_id", "account__name", "account__segment__code", "account__owner__username",
@@ -61,7 +62,7 @@ def export_rows(snapshot: PortfolioSnapshot, chunk_size: int = 10_000):
             "account_id": account_id, "account": name, "segment": segment or "", "owner": owner,
             "attractiveness": att, "position": pos, "attractiveness_coverage": att_cov,
             "position_coverage": pos_cov, "rank": rank, "cell": cell or None,
-            "strategy": override or cell_strategy.get(cell) or None, "overridden": override is not None,
+            "strategy": (today := rules_.today(override, cell)).key, "overridden": today.overridden,
             "abc_revenue": abc_rev, "abc_margin": abc_margin, "period": snapshot.period,
         }
 

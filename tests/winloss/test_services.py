@@ -165,3 +165,21 @@ def test_declined_outcome(history, network, cast):
     with pytest.raises(ValidationError):
         services.record_declined_outcome(network.opportunity, cast.owner, "cancelled")  # still open
     assert len(list(services.no_bid_review(cast.admin))) == 4
+
+
+def test_the_weekly_task_refits_or_says_why_not(make_history):
+    from datetime import datetime
+
+    from kundennetz.core import jobs
+    from kundennetz.domain.schedule import due_period
+    from kundennetz.winloss.models import WinModel
+    from kundennetz.winloss.tasks import refit_win_model
+
+    schedule = next(s for s in jobs.schedules() if s.name == "win_model")
+    assert schedule.every == "weekly" and schedule.task == "kundennetz.winloss.tasks.refit_win_model"
+    assert due_period(schedule, datetime(2026, 12, 7, 5, 30)) == "2026-W50"  # a Monday after five
+    make_history(10)
+    assert "30" in refit_win_model.call()["refused"] and not WinModel.objects.exists()
+    make_history(40, seed=2)
+    result = refit_win_model.call()
+    assert result["deals"] == 50 and result["model_version"] == 1

@@ -300,10 +300,14 @@ def reliability(y, p, bins: int = 10) -> tuple[ReliabilityBin, ...]:
 
 def check_history(deals: Sequence[Deal]) -> None:
     """Raise `NotEnoughDeals` unless there is enough history to learn from."""
-    won = sum(1 for d in deals if d.won)
-    lost = len(deals) - won
-    if len(deals) < MIN_DEALS:
-        raise NotEnoughDeals("too_few_deals", minimum=MIN_DEALS, deals=len(deals))
+    check_counts(len(deals), sum(1 for d in deals if d.won))
+
+
+def check_counts(deals: int, won: int) -> None:
+    """The same rule on counts alone: at least `MIN_DEALS` closed deals, `MIN_PER_OUTCOME` of each outcome."""
+    lost = deals - won
+    if deals < MIN_DEALS:
+        raise NotEnoughDeals("too_few_deals", minimum=MIN_DEALS, deals=deals)
     if won < MIN_PER_OUTCOME or lost < MIN_PER_OUTCOME:
         raise NotEnoughDeals("too_few_of_one_outcome", minimum=MIN_PER_OUTCOME, won=won, lost=lost)
 

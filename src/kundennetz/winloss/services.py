@@ -130,6 +130,23 @@ def refusal_message(error: rules.NotEnoughDeals) -> str:
              "and %(lost)s lost.") % error.params
 
 
+def _answered_closed():
+    answered = Answer.objects.filter(Q(value="yes") | Q(value="no"), checklist__opportunity=OuterRef("pk"),
+                                     question_id__in=headline_keys())
+    return Opportunity.objects.filter(stage__type__in=CLOSED, checklist__isnull=False).filter(Exists(answered))
+
+
+def check_history() -> None:
+    """Raise `Refused` when there is too little history to fit (two counting queries, no fitting)."""
+    closed = _answered_closed()
+    deals = closed.count()
+    won = closed.filter(stage__type=Stage.Type.WON).count()
+    try:
+        rules.check_counts(deals, won)
+    except rules.NotEnoughDeals as error:
+        raise Refused(refusal_message(error)) from None
+
+
 def fit_and_store_win_model(user=None) -> WinModel:
     """Fit the win model on every closed deal, store it as a new version and re-score every opportunity.
 
@@ -347,9 +364,7 @@ def threshold_advice() -> rules.ThresholdAdvice:
     catalogue = Catalogue.current()
     in_force = catalogue.threshold if catalogue is not None else 3
     deals = []
-    answered = Answer.objects.filter(Q(value="yes") | Q(value="no"), checklist__opportunity=OuterRef("pk"),
-                                     question_id__in=headline_keys())
-    rows = (Opportunity.objects.filter(stage__type__in=CLOSED, checklist__isnull=False).filter(Exists(answered))
+    rows = (_answered_closed()
             .values("stage__type", "expected_volume", "estimated_margin_pct", "account__segment_id",
                     "account__contribution_margin_pct", "account__segment__margin_target_pct",
                     unfavourable=F("checklist__unfavourable_count"))

@@ -59,15 +59,21 @@ def overview(request):
 @login_required
 @require_POST
 def fit(request):
+    """Fitting grows with the history, so it runs as a background task; too little history is said at once."""
     if not services.may_fit(request.user):
         raise PermissionDenied
     try:
-        record = services.fit_and_store_win_model(request.user)
+        services.check_history()
     except services.Refused as refusal:
         messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("Win model version %(version)s fitted on %(deals)s closed deals.") % {
-            "version": record.version, "deals": record.deals})
+        return redirect("winloss:overview")
+    from kundennetz.core import jobs
+
+    from .tasks import refit_win_model
+
+    jobs.enqueue(refit_win_model)
+    messages.success(request, _("The win model is being fitted in the background; this page shows the new "
+                                "version in a moment."))
     return redirect("winloss:overview")
 
 
@@ -84,7 +90,11 @@ def bid_cost(request):
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            services.refresh_scores()
+            from kundennetz.core import jobs
+
+            from .tasks import refresh_win_scores
+
+            jobs.enqueue(refresh_win_scores)  # every expected value moves: in the background
             messages.success(request, _("The cost of a bid was saved."))
     else:
         for errors in form.errors.values():

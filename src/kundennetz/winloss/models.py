@@ -51,7 +51,8 @@ class WinModel(models.Model):
 
     @classmethod
     def latest(cls) -> "WinModel | None":
-        return cls.objects.order_by("-version").first()
+        """The newest version, without the (long) list of the deals it learned from."""
+        return cls.objects.defer("deal_ids").order_by("-version").first()
 
 
 class DealScore(models.Model):

@@ -160,7 +160,7 @@ def fit_and_store_win_model(user=None) -> WinModel:
     except rules.NotEnoughDeals as error:
         raise Refused(refusal_message(error)) from None
     with transaction.atomic():
-        last = WinModel.objects.select_for_update().order_by("-version").first()
+        last = WinModel.objects.select_for_update().only("version").order_by("-version").first()
         record = WinModel.objects.create(
             version=(last.version + 1) if last else 1, fitted_by=user, deals=scores.deals, won=scores.won,
             auc=scores.auc, brier=scores.brier, base_rate_brier=scores.base_rate_brier,
@@ -247,7 +247,8 @@ def refresh_scores(opportunity_ids=None, model: WinModel | None = None) -> int:
 
 
 def score_of(opportunity: Opportunity) -> DealScore | None:
-    return DealScore.objects.filter(opportunity=opportunity).select_related("model").first()
+    return (DealScore.objects.filter(opportunity=opportunity).select_related("model")
+            .defer("model__deal_ids").first())
 
 
 # --- predicting from answers alone (command line, API) ----------------------------------------------------

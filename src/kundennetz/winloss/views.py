@@ -30,7 +30,8 @@ class WinPanel:
 
 def win_context(opportunity, user) -> WinPanel:
     """What the checklist's win panel shows: a bounded number of queries, never a pass over all deals."""
-    score = DealScore.objects.filter(opportunity=opportunity).select_related("model").first()
+    score = (DealScore.objects.filter(opportunity=opportunity).select_related("model")
+             .defer("model__deal_ids").first())
     return WinPanel(score=score, contributions=services.explained(score) if score else [],
                     similar=services.similar_deals(opportunity, user) if score and score.probability is not None
                     else {"won": [], "lost": []},

@@ -9,7 +9,8 @@ from kundennetz.core import api_errors
 from kundennetz.core.api_auth import SessionAuth, TokenAuth
 
 DESCRIPTION = """
-The customer network as JSON: accounts, contacts, opportunities and the catalogues they refer to.
+The customer network as JSON: accounts, contacts, opportunities and the catalogues they refer to, the
+relations between people (`/api/relations`) and the analysis of an account's or opportunity's network.
 
 **Authentication.** Send a personal API token as `Authorization: Bearer kn_…` (create one in your
 profile; it is shown once and stored only as a hash), or use the browser session of a logged-in user,
@@ -65,6 +66,7 @@ api.add_router("/planning/", "kundennetz.planning.api.router")
 api.add_router("/", "kundennetz.qualification.api.router")
 api.add_router("/", "kundennetz.imports.api.router")
 api.add_router("/", "kundennetz.winloss.api.router")
+api.add_router("/", "kundennetz.network.api.router")
 
 
 # Mounted after every other router (mount new ones above), so that it only catches what none of them answers.

@@ -11,13 +11,16 @@ from django.utils import timezone
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-def _worker(**kwargs):
-    from kundennetz.core.management.commands.worker import KundennetzWorker
+class _worker:
+    """A worker that runs the queue once (see tests/helpers/task_worker.py)."""
 
-    options = dict(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                   max_tasks=None, worker_id="test-worker", excluded_queue_names=[], heartbeat=False)
-    options.update(kwargs)
-    return KundennetzWorker(**options)
+    def __init__(self, worker_id="test-worker"):
+        self.worker_id = worker_id
+
+    def run(self):
+        from task_worker import run_queued_tasks
+
+        run_queued_tasks(self.worker_id)
 
 
 @pytest.mark.django_db

@@ -54,8 +54,8 @@ def test_map_default_key_and_options(cast, network, tmp_path):
     out = _run(str(path), kind="accounts", username="admin", commit=True, map=["Company=name", "Town=city"],
                default=["owner=owner"], key="name_city", decimal=",")
     assert "1 to create, 1 to update" in out
-    assert str(Account.objects.get(name="New Corp").annual_revenue) == "1250.50"
-    assert str(Account.objects.get(pk=network.account.pk).annual_revenue) == "1.25"
+    assert str(Account.objects.get(name="New Corp").turnover) == "1250.50"
+    assert str(Account.objects.get(pk=network.account.pk).turnover) == "1.25"
 
 
 def test_saved_and_file_mappings(cast, tmp_path):

@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,7 +50,44 @@ class User(AbstractUser):
                 self.groups.set([group])
 
 
-class TrackedModel(models.Model):
+class StaleVersion(ValidationError):
+    """Someone else saved the record since it was read: saving now would overwrite their change unseen."""
+
+    def __init__(self, record=None):
+        super().__init__(
+            _("Someone else changed this record in the meantime. Look at their change and save again."),
+            code="stale")
+        self.record = record
+
+
+class VersionedModel(models.Model):
+    """A version number per record, raised by every save; a save based on an older version is refused.
+
+    The UPDATE names the version it was read at (``WHERE id = … AND version = …``), so two people saving
+    the same record cannot both win: the second gets `StaleVersion` instead of overwriting the first.
+    Forms and the API set `version` to what the user saw before saving (see `core.concurrency`).
+    """
+
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        seen = self.version or 0
+        field = self._meta.get_field("version")
+        values = [(f, m, seen + 1 if f is field else v) for f, m, v in values]
+        if not any(f is field for f, _m, _v in values):
+            values.append((field, None, seen + 1))
+        if base_qs.filter(pk=pk_val, version=seen)._update(values) > 0:
+            self.version = seen + 1
+            return True
+        if base_qs.filter(pk=pk_val).exists():
+            raise StaleVersion(self)
+        return False
+
+
+class TrackedModel(VersionedModel):
     """Created/updated timestamps and who did it; the field-level history comes from django-simple-history."""
 
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -211,6 +249,30 @@ class TranslatedName(models.Model):
         return self.name
 
 
+class IdempotencyKey(models.Model):
+    """The first answer to a creating request, kept a day under the key its sender gave it.
+
+    A repeated POST with the same key from the same user (a retry after a timeout, a double click) gets
+    this answer again instead of creating a second record; see `core.idempotency`.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2000)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)  # empty while the first request runs
+    headers = models.JSONField(default=dict, blank=True)
+    body = models.BinaryField(default=b"", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_one_answer_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
+
+
 class WorkerBeat(models.Model):
     """A task worker's sign of life, written every few seconds while it runs (see core.jobs)."""
 
@@ -267,8 +329,7 @@ class Job(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     done = models.BigIntegerField(default=0)
     total = models.BigIntegerField(default=0)
-    # A file the job produced (an export), under MEDIA/jobs; removed after `expires_at`.
-    file_path = models.CharField(max_length=500, blank=True)
+    # A file the job produced (an export), in JobFilePart; removed after `expires_at`.
     file_name = models.CharField(max_length=255, blank=True)
     file_size = models.BigIntegerField(default=0)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -287,6 +348,34 @@ class Job(models.Model):
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
+    @property
+    def working(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def downloadable(self) -> bool:
+        from django.utils import timezone
+
+        return self.status == self.Status.DONE and bool(self.file_name) and (
+            self.expires_at is None or self.expires_at > timezone.now())
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("jobs:detail", args=[self.pk])
+
 
 # Versioned settings documents live in their own module; imported here so that Django finds the model.
 from .tunables.models import TunableVersion  # noqa: E402,F401
+
+
+class JobFilePart(models.Model):
+    """One part (up to 1 MB) of the file a job produced, kept in the database so that any web process
+    can hand out what any worker made; removed with the job's file after a day."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "number"], name="unique_job_file_part")]

@@ -18,7 +18,7 @@ from simple_history.utils import bulk_update_with_history
 
 from kundennetz.core import jobs
 from kundennetz.core.jobs import Progress
-from kundennetz.domain.importing import FileProblem, describe
+from kundennetz.domain.importing import FileProblem, Issue, describe, judge_decimal
 
 from . import fields
 from .engine import BULK, Importer, Mapping, Result, adapt, suggest
@@ -191,7 +191,7 @@ def request_check(batch: ImportBatch, user, mapping: dict | None = None) -> Impo
     return batch
 
 
-def check(batch: ImportBatch, user, mapping: dict | None = None) -> Result:
+def check(batch: ImportBatch, user, mapping: dict | None = None, _again: bool = False) -> Result:
     """The dry run: every row's outcome kept with the batch, nothing else written."""
     if batch.status not in CHECKABLE or not batch.stored:
         raise ImportRefused(_("This import can no longer be checked."))
@@ -211,6 +211,19 @@ def check(batch: ImportBatch, user, mapping: dict | None = None) -> Result:
             result = importer.run(source)
     except FileProblem as exc:
         result.file_problem = exc.issue()
+    else:
+        # Amount columns are judged as a whole: where ambiguous cells (1.250) have company that reads
+        # one way only (1.5), the column is read that way (checked again); otherwise the user is asked.
+        judged = {header: judge_decimal(evidence) for header, evidence in importer.evidence.items()}
+        decided = {header: sep for header, sep in judged.items() if sep in (".", ",")}
+        if decided and not _again:
+            mapping_now = Mapping.from_json(batch.mapping)
+            mapping_now.decimals.update(decided)
+            batch.mapping = mapping_now.as_json()
+            return check(batch, user, _again=True)
+        asked = sorted(header for header, sep in judged.items() if sep == "ask")
+        if asked and result.file_problem is None:
+            result.file_problem = Issue("ambiguous_decimal", {"columns": ", ".join(asked)}, field="decimal")
     batch.file_problem = result.file_problem.as_dict() if result.file_problem else None
     batch.set_counts(result.counts)
     batch.status, batch.checked_at = ImportBatch.Status.DRY_RUN, timezone.now()

@@ -6,12 +6,10 @@ the moment an interaction is logged. The management view reads the stored snapsh
 """
 
 import csv
-from collections import OrderedDict
 from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -23,10 +21,9 @@ from django.views.decorators.http import require_POST
 
 from kundennetz.accounts.models import Account, Contact
 from kundennetz.core.models import User
-from kundennetz.core.roles import Role
 from kundennetz.domain import consistency as dc
 
-from . import charts, management_view, portfolio_bridge, services
+from . import charts, management_view, portfolio_bridge, reminders, services
 from .models import CoreMessage
 from .paging import id_param
 from .permissions import may_see_all_weeks, may_see_management
@@ -58,16 +55,15 @@ def week_items(manager, today, within_days: int):
     general = [] if propositions else [m.text for m in CoreMessage.objects.filter(
         kind=CoreMessage.Kind.VALUE_PROPOSITION) if m.is_valid_on(today)]
     lang = services.reason_language()
-    groups: OrderedDict = OrderedDict()
-    for d in due:
-        group = groups.setdefault(d.account_id, {"account": accounts.get(d.account_id), "items": []})
-        group["items"].append({
-            "due": d,
-            "contact": contacts.get(d.contact_id),
-            "text": services.reason_text(d.reason, lang),
-            "propositions": propositions.get((d.account_id, d.role), general) if d.contact_id else [],
-        })
-    return list(groups.values()), due
+    groups = reminders.present(due, lang)
+    for group in groups:
+        group["account"] = accounts.get(group["account_id"])
+        for item in group["items"]:
+            d = item["due"]
+            item["contact"] = contacts.get(d.contact_id)
+            item["propositions"] = propositions.get((d.account_id, d.role), general) if d.contact_id else []
+        group["never_met_people"] = [(contacts.get(d.contact_id), d) for d in group["never_met_items"]]
+    return [g for g in groups if g["account"] is not None], due
 
 
 @login_required
@@ -78,7 +74,7 @@ def my_week(request):
     managers = None
     manager = user
     if may_see_all_weeks(user):
-        managers = User.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True).order_by("last_name", "first_name")
+        managers = reminders.reminded_users()
         chosen = id_param(request.GET.get("manager"))
         if chosen:
             manager = User.objects.filter(pk=chosen).first() or user
@@ -214,12 +210,11 @@ def management_export(request):
 @login_required
 @require_POST
 def management_refresh(request):
-    """Recompute now — only where that takes a moment; a large network is the nightly command's job."""
+    """Recompute now, in the background whatever the size of the network (progress on the job's page)."""
+    from kundennetz.core import jobs
+
+    from .tasks import consistency_job
+
     _require_management(request)
-    if Account.objects.count() > management_view.LIVE_REFRESH_LIMIT:
-        messages.error(request, _("The network is too large to recompute while you wait; the nightly "
-                                  "`kundennetz consistency` run does it."))
-    else:
-        count = services.refresh_snapshots()
-        messages.success(request, _("Consistency recomputed for %(count)s accounts.") % {"count": count})
-    return redirect("interactions:management")
+    job = jobs.start_job(request.user, "consistency", _("Consistency recomputed"), consistency_job)
+    return redirect(job)

@@ -870,9 +870,31 @@ def _reset_totals(scenario: Scenario) -> None:
     scenario.method = ""
 
 
+def draft_copy(scenario: Scenario, user=None) -> Scenario:
+    """A new draft with the what-ifs of `scenario`, named after it ("Basis (2)", "Basis (3)", …)."""
+    base = scenario.name
+    taken = set(Scenario.objects.filter(name__startswith=base).values_list("name", flat=True))
+    number = 2
+    while f"{base} ({number})"[:120] in taken:
+        number += 1
+    name = f"{base} ({number})"
+    if len(name) > 120:
+        name = f"{base[:120 - len(f' ({number})')]} ({number})"
+    copy = Scenario(name=name, period=scenario.period, parameters=scenario.parameters, status=Scenario.Status.DRAFT)
+    copy.stamp(user)
+    copy.save()
+    return copy
+
+
 def compute_scenario(scenario: Scenario, user=None) -> Scenario:
-    """Solve the scenario and keep its result (all or nothing). Raises PlanningError when no plan meets
-    every minimum; the conflicts are kept with the scenario so that its page names them."""
+    """Solve the scenario and keep its result (all or nothing); returns the scenario computed. Raises
+    PlanningError when no plan meets every minimum; the conflicts are kept with the scenario so that its
+    page names them.
+
+    The applied scenario is the plan of its period and is never changed by computing: computing it again
+    makes a new draft with the same what-ifs (returned), and the plan stays until another is applied."""
+    if scenario.status == Scenario.Status.APPLIED:
+        scenario = draft_copy(scenario, user)
     started = time.perf_counter()
     period = scenario.period
     data = load(period)
@@ -889,8 +911,6 @@ def compute_scenario(scenario: Scenario, user=None) -> Scenario:
             _reset_totals(scenario)
             scenario.conflicts = conflicts
             scenario.computed_at = timezone.now()
-            if scenario.status == Scenario.Status.APPLIED:
-                scenario.status = Scenario.Status.DRAFT
             scenario.stamp(user)
             scenario.save()
         raise PlanningError([conflict_message(c, period.code) for c in conflicts]) from None
@@ -977,9 +997,6 @@ def _store(scenario, data: PlanData, applied: _Applied, allocation: al.Allocatio
         scenario.support_price, scenario.pr_price = allocation.support_price, allocation.pr_price
         scenario.extra_manager_hours, scenario.extra_manager_value = extra_hours, extra_value
         scenario.computed_at = timezone.now()
-        if scenario.status == Scenario.Status.APPLIED:
-            # An applied plan no longer matches a recomputed result; applying again makes it current.
-            scenario.status = Scenario.Status.DRAFT
         scenario.seconds = round(time.perf_counter() - started, 3)
         scenario.stamp(user)
         scenario.save()

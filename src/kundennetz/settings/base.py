@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from . import identity
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -80,6 +82,7 @@ INSTALLED_APPS = [
     "kundennetz.planning",
     "kundennetz.imports",
     "kundennetz.winloss",
+    "kundennetz.network",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "kundennetz.core.idempotency.IdempotencyMiddleware",
+    "kundennetz.core.concurrency.ApiWriteMiddleware",
     "axes.middleware.AxesMiddleware",
     "kundennetz.core.busy.BusyDatabaseMiddleware",
 ]
@@ -113,6 +118,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kundennetz.core.context_processors.kundennetz",
             ],
+            # {% form_token %} in every form guards against double submission (see core.idempotency).
+            "builtins": ["kundennetz.core.templatetags.form_tokens"],
         },
     },
 ]
@@ -215,7 +222,7 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Our own company's name as it appears in the checklist ("Liegt die … Lösung innerhalb des Budgets?").
-KUNDENNETZ_COMPANY_NAME = os.environ.get("KUNDENNETZ_COMPANY_NAME", "Kundennetz AG")
+KUNDENNETZ_COMPANY_NAME = identity.company_name()
 KUNDENNETZ_PAGE_SIZE = 25
 
 LOGGING = {

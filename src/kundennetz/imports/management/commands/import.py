@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from kundennetz.core.models import User
+from kundennetz.core.numberfields import whole_number_argument
 from kundennetz.core.roles import Role
 from kundennetz.domain.importing import (
     DATE_ORDERS,
@@ -41,7 +42,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?")
         parser.add_argument("--kind", choices=list(fields.TARGETS))
-        parser.add_argument("--undo", type=int, metavar="BATCH_ID",
+        parser.add_argument("--undo", type=whole_number_argument, metavar="BATCH_ID",
                             help="Undo the import with this number (its new records to the trash, changed values back).")
         parser.add_argument("--attached", choices=["keep", "trash"], default="keep",
                             help="With --undo: keep the records others attached to its new records since (default), "
@@ -64,7 +65,7 @@ class Command(BaseCommand):
                             help="Map a column to a field (FIELD empty: do not import it).")
         parser.add_argument("--default", action="append", default=[], metavar="FIELD=VALUE",
                             help="A value for every row whose cell is empty or missing.")
-        parser.add_argument("--errors", type=int, default=50, help="How many problem rows to list.")
+        parser.add_argument("--errors", type=whole_number_argument, default=50, help="How many problem rows to list.")
 
     def handle(self, *args, **options):
         if options["undo"] is not None:

@@ -444,8 +444,9 @@ def run_database(label: str, database_url: str, editors: int, seconds: float, wo
         setup = _python(SETUP, str(editors), "12", env=env)
         port = _free_port()
         exe = Path(sys.executable).parent / "kundennetz"
+        log = open(Path(home) / "server.log", "wb")  # noqa: SIM115 - closed with the server below
         server = subprocess.Popen([str(exe), "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+                                  env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
         _wait(port)
         tally = Tally()
         fresh = setup["opportunities"][4:]

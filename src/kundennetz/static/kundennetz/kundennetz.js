@@ -38,7 +38,7 @@
     var html = template.innerHTML.replace(/__prefix__/g, String(index));
     body.insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);
-    var added = body.lastElementChild && body.lastElementChild.querySelector("select, input");
+    var added = body.lastElementChild && body.lastElementChild.querySelector("select, input:not([type=hidden])");
     if (added) added.focus();
   });
 

@@ -6,10 +6,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kundennetz.core.generate import PASSWORD, generate_network
 from kundennetz.core.numberfields import whole_number_argument
+from kundennetz.domain.numbers import NumberError, parse_number
 
 
 def _non_negative(value: str) -> float:
-    number = float(value)
+    try:
+        number = float(parse_number(value))
+    except NumberError:
+        raise ValueError(value) from None
     if number < 0:
         raise ValueError(value)
     return number

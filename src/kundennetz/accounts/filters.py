@@ -195,7 +195,7 @@ class OpportunityFilter(RestrictedFilterSet):
     })
     min_win = django_filters.NumberFilter(
         label=_("Win probability at least (%)"), method="filter_min_win",
-        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}))
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 4}))
 
     class Meta:
         model = Opportunity

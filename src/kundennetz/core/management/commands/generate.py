@@ -5,12 +5,21 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from kundennetz.core.generate import PASSWORD, generate_network
+from kundennetz.core.numberfields import whole_number_argument
 
 
 def _non_negative(value: str) -> float:
-    number = float(value)
+    """A mean per account, read like the forms read numbers ("2,5" or "2.5")."""
+    import argparse
+
+    from kundennetz.domain.numbers import NumberError, parse_number
+
+    try:
+        number = float(parse_number(value))
+    except NumberError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
     if number < 0:
-        raise ValueError(value)
+        raise argparse.ArgumentTypeError(f"must not be negative: {value!r}")
     return number
 
 
@@ -20,15 +29,16 @@ class Command(BaseCommand):
             "5,000 accounts) and a generated sales head. Adds to what is in the database.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--accounts", type=int, required=True, help="Number of accounts (at least 1).")
-        parser.add_argument("--managers", type=int, default=None,
+        parser.add_argument("--accounts", type=whole_number_argument, required=True,
+                            help="Number of accounts (at least 1; 1'000'000 is read too).")
+        parser.add_argument("--managers", type=whole_number_argument, default=None,
                             help="Number of account managers (default: one per 5,000 accounts, at least 3).")
         parser.add_argument("--contacts", type=_non_negative, default=3.0, help="Contacts per account (mean).")
         parser.add_argument("--opportunities", type=_non_negative, default=1.0,
                             help="Opportunities per account (mean).")
         parser.add_argument("--interactions", type=_non_negative, default=10.0,
                             help="Interactions per account (mean).")
-        parser.add_argument("--seed", type=int, default=13, help="Seed of the random choices.")
+        parser.add_argument("--seed", type=whole_number_argument, default=13, help="Seed of the random choices.")
         parser.add_argument("--json", action="store_true", help="Print what was written as JSON.")
 
     def handle(self, *args, **options):

@@ -94,3 +94,23 @@ def test_refusals(cast, tmp_path):
     binary.write_bytes(b"\x00\x01" * 50)
     with pytest.raises(CommandError):
         _run(str(binary), kind="accounts", username="admin")
+
+
+def test_undo_from_the_command_line(cast, tmp_path):
+    from kundennetz.accounts.models import Account
+    from kundennetz.imports.models import ImportBatch
+
+    _run(str(SAMPLES / "salesforce_accounts.csv"), kind="accounts", username="admin", commit=True)
+    batch = ImportBatch.objects.get()
+    with pytest.raises(CommandError, match="Only an administrator or the sales head"):
+        _run(undo=batch.pk, username="owner")
+    with pytest.raises(CommandError, match="No import #999"):
+        _run(undo=999, username="admin")
+    out = _run(undo=batch.pk, username="sales_head")
+    assert f"Import #{batch.pk} undone: 4 records moved to the trash" in out
+    batch.refresh_from_db()
+    assert batch.status == "undone" and batch.undone_by == cast.sales_head and Account.objects.count() == 0
+    with pytest.raises(CommandError, match="only once"):
+        _run(undo=batch.pk, username="admin")
+    with pytest.raises(CommandError, match="FILE and its --kind"):
+        _run(username="admin")

@@ -27,7 +27,13 @@ def test_recomputing_the_applied_plan_makes_a_new_draft(planned, cast, client_fo
     draft = Scenario.objects.exclude(pk=plan.pk).get()
     assert draft.name == "Basis (2)" and draft.status == Scenario.Status.DRAFT and draft.is_computed
     assert draft.parameters == plan.parameters
-    assert response["Location"] == draft.get_absolute_url()
+    # Computed as a background job; its page leads to the new draft.
+    assert response.status_code == 302
+    from kundennetz.core.models import Job
+
+    job = Job.objects.get()
+    assert response["Location"] == job.get_absolute_url() and job.result["url"] == draft.get_absolute_url()
+    assert "stays the plan" in job.result["message"]
     assert list(AccountPlan.objects.order_by("account_id").values_list(
         "account_id", "hours", "scenario_id")) == plans_before
     # Again: a third draft, the plan still the plan.
@@ -125,3 +131,17 @@ def test_chart_labels_are_not_cut():
     # Too long for one line: wrapped onto two, nothing left out, the whole name as the tooltip.
     spans = re.findall(r"<tspan[^>]*>([^<]+)</tspan>", svg)
     assert len(spans) == 2 and " ".join(spans) == name and f"<title>{name}</title>" in svg
+
+
+def test_the_account_page_says_what_its_plan_rests_on(planned, cast, client_for):
+    alpha, beta = planned["accounts"]["alpha"], planned["accounts"]["beta"]
+    save_record(ResponseEstimate(
+        account=alpha, period=planned["period"], current_hours=Decimal("30"), at_zero=Decimal("20000"),
+        at_current=Decimal("45000"), at_150=Decimal("52000"), at_saturation=Decimal("60000")), cast.owner)
+    client = client_for(cast.owner)
+    own = plain(client.get(alpha.get_absolute_url() + "?period=2026"))
+    assumed = plain(client.get(beta.get_absolute_url() + "?period=2026"))
+    if "Plan 2026" not in own:
+        pytest.skip("the account page shows the plan of the current period only")
+    assert "own estimates" in own and "default assumptions" not in own
+    assert "default assumptions" in assumed and "How this is computed" in assumed

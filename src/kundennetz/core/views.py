@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kundennetz.accounts.models import Account, Opportunity, Stage
@@ -37,6 +38,7 @@ def home(request):
 
 
 @login_required
+@never_cache  # the page may show a new token: kept by no cache, and never as a stored answer (core.idempotency)
 def profile(request):
     language_form = LanguageForm(instance=request.user)
     token_form = TokenForm()

@@ -168,6 +168,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                   "externe ID."},
     "account_not_allowed": {"en": "You may not add records to the account “{value}”.",
                             "de": "Sie dürfen dem Kunden «{value}» keine Datensätze hinzufügen."},
+    "key_in_use": {"en": "This external ID is already in use.", "de": "Diese externe ID ist bereits vergeben."},
     "not_permitted": {"en": "A record with this key exists that you may not change.",
                       "de": "Es gibt einen Datensatz mit diesem Schlüssel, den Sie nicht ändern dürfen."},
     "ambiguous_key": {"en": "{count} existing records match this key ({key}); it must name one.",

@@ -185,6 +185,28 @@ class _Frame:
         return self.top + (1.0 - min(max(attractiveness, 0.0), 100.0) / 100.0) * self.height
 
 
+def _named_labels(placed, radius, frame: _Frame) -> dict[int, str]:
+    """Which of the largest dots carry their name, and on which side ("right" or "left"): a name goes
+    where it stays inside the plot and overlaps no name placed before it; otherwise it shows only on
+    hover and focus."""
+    boxes: list[tuple[float, float, float, float]] = []
+    chosen: dict[int, str] = {}
+    for d in sorted((d for d in placed if d.revenue), key=radius, reverse=True):
+        if len(chosen) == NAMED_DOTS:
+            break
+        cx, cy, r = frame.x(d.position), frame.y(d.attractiveness), radius(d)
+        width = len(d.name) * 6.4 + 4
+        for side, x0 in (("right", cx + r + 3), ("left", cx - r - 3 - width)):
+            box = (x0, cy - 7, x0 + width, cy + 6)
+            inside = frame.left <= box[0] and box[2] <= frame.left + frame.width
+            clear = all(box[2] < b[0] or b[2] < box[0] or box[3] < b[1] or b[3] < box[1] for b in boxes)
+            if inside and clear:
+                boxes.append(box)
+                chosen[id(d)] = side
+                break
+    return chosen
+
+
 def render_portfolio_svg(
     model: ScoringModel,
     dots: Sequence[PortfolioDot],
@@ -356,7 +378,7 @@ def _circles(
 
     out = ['<g class="dots" stroke="#ffffff" stroke-width="0.8">']
     # The largest accounts are named on the picture; every other name shows on hover and keyboard focus.
-    named = {id(d) for d in sorted((d for d in placed if d.revenue), key=radius, reverse=True)[:NAMED_DOTS]}
+    named = _named_labels(placed, radius, frame)
     # Large circles first, so small ones stay visible (and clickable) on top of them.
     for d in sorted(placed, key=radius, reverse=True):
         hover = (
@@ -373,8 +395,10 @@ def _circles(
             f'r="{_f(radius(d))}" fill="{color(d.strategy)}" fill-opacity="0.8"><title>{_text(hover)}</title></circle>'
         )
         cx, cy, r = frame.x(d.position), frame.y(d.attractiveness), radius(d)
-        name_class = "dot-name named" if id(d) in named else "dot-name"
-        circle += (f'<text class="{name_class}" x="{_f(cx + r + 3)}" y="{_f(cy + 4)}" font-size="11" '
+        side = named.get(id(d))
+        name_class = "dot-name named" if side else "dot-name"
+        lx, anchor = (cx - r - 3, "end") if side == "left" else (cx + r + 3, "start")
+        circle += (f'<text class="{name_class}" x="{_f(lx)}" y="{_f(cy + 4)}" text-anchor="{anchor}" font-size="11" '
                    f'stroke="#ffffff" stroke-width="3" paint-order="stroke" fill="#1f2933">{_text(d.name)}</text>')
         url = _safe_url(d.url)
         if url:

@@ -551,6 +551,10 @@ class Importer:
         found = {obj.pk for objects in self.existing.values() for obj in objects}
         self.changeable = set(restrict(self.model.objects.filter(pk__in=found), self.user, CHANGE)
                               .values_list("pk", flat=True)) if found else set()
+        # A record the user may not see does not exist for them, as in the API: an import (and its dry
+        # run) tells nothing about it, neither that it exists nor how many there are.
+        self.visible = set(restrict(self.model.objects.filter(pk__in=found), self.user, VIEW)
+                           .values_list("pk", flat=True)) if found else set()
 
     def _lookup(self, rows: list[_Row], key: str) -> dict[tuple, list]:
         """Existing records (not in the trash) for the `key` keys of `rows`, by key."""
@@ -623,7 +627,12 @@ class Importer:
         for row in rows:
             if not row.live:
                 continue
-            matches = self.existing.get(row.key, [])
+            everyone = self.existing.get(row.key, [])
+            matches = [obj for obj in everyone if obj.pk in self.visible]
+            if everyone and not matches and row.key[0] == "external_id" and self.kind != "accounts":
+                # The external ID is unique: it cannot be given to a new record either (the API says the same).
+                row.problem("key_in_use", fields.KEY_FIELDS[(self.kind, "external_id")][0])
+                continue
             if len(matches) > 1:
                 key_label = str(fields.KEY_LABELS[row.key[0]]).split(" (")[0]
                 row.problem("ambiguous_key", None, count=len(matches), key=key_label)

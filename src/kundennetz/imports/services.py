@@ -608,18 +608,21 @@ def _account_dependants() -> list:
 
 
 def _trash(model, queryset, user, when, reason) -> int:
-    """Move the records of `queryset` that are not yet in the trash there, in bulk, with history."""
-    objects = list(queryset.filter(deleted_at__isnull=True))
-    for obj in objects:
-        obj.deleted_at, obj.deleted_by = when, user
-        if hasattr(obj, "updated_by"):
-            obj.updated_by, obj.updated_at = user, when
-    if objects:
-        names = ["deleted_at", "deleted_by"] + (["updated_by", "updated_at"] if hasattr(objects[0], "updated_by") else [])
-        bulk_update_with_history(objects, model, names, batch_size=BULK, default_user=user,
-                                 default_change_reason=reason, default_date=when,
-                                 manager=getattr(model, "all_objects", model._default_manager))
-    return len(objects)
+    """Move the records of `queryset` that are not yet in the trash there: one UPDATE for the chunk (all
+    get the same values) and their history rows in bulk, attributed to `user` with `reason`."""
+    manager = getattr(model, "all_objects", model._default_manager)
+    ids = list(queryset.filter(deleted_at__isnull=True).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    values = {"deleted_at": when, "deleted_by": user}
+    if any(f.name == "updated_by" for f in model._meta.concrete_fields):
+        values.update(updated_by=user, updated_at=when)
+    manager.filter(pk__in=ids).update(**values)
+    history = getattr(model, "history", None)
+    if history is not None:
+        history.bulk_history_create(list(manager.filter(pk__in=ids)), batch_size=BULK, update=True,
+                                    default_user=user, default_change_reason=reason, default_date=when)
+    return len(ids)
 
 
 def column_problem(batch: ImportBatch, user) -> dict | None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from kundennetz.accounts.forms import attach_errors
 from kundennetz.accounts.models import Account, Contact, Opportunity, Stage
 from kundennetz.core.choosers import ChooserSelect
+from kundennetz.core.forms import VersionedFormMixin
 from kundennetz.core.models import User
 from kundennetz.core.numberfields import WholeNumberField
 from kundennetz.core.permissions import ADD, restrict
@@ -73,7 +74,7 @@ class MessageChoice(SafeMultipleChoice):
         return f"{obj.get_kind_display()}: {obj.text}"
 
 
-class InteractionForm(forms.ModelForm):
+class InteractionForm(VersionedFormMixin, forms.ModelForm):
     """Log or edit an interaction. `account` fixed: the compact form on the account page; otherwise
     the user chooses among the accounts they may add to, and the account's people follow."""
 
@@ -184,7 +185,7 @@ class InteractionForm(forms.ModelForm):
         return any(name in self.errors for name in detail_fields)
 
 
-class CoreMessageForm(forms.ModelForm):
+class CoreMessageForm(VersionedFormMixin, forms.ModelForm):
     required_css_class = "required"
     error_css_class = "has-error"
 

@@ -61,3 +61,26 @@ def _interaction_saved(sender, instance, raw=False, **kwargs):
     if not raw and Relation.objects.filter(account_id=instance.account_id,
                                            source=Relation.Source.INTERACTIONS).exists():
         services.touched(instance.account_id)
+
+
+@receiver(post_save, sender="imports.ImportBatch")
+def _import_finished(sender, instance, raw=False, **kwargs):
+    """Imports write with bulk operations, which send no signals: analyse the accounts they touched."""
+    if raw or instance.status not in ("committed", "undone"):
+        return
+    from kundennetz.imports.models import ImportedRecord
+
+    models = {"accounts.contact": Contact, "accounts.opportunity": Opportunity,
+              "interactions.interaction": Interaction}
+    batch_id = instance.pk
+
+    def later():
+        accounts = set()
+        for label, model in models.items():
+            touched = ImportedRecord.objects.filter(batch_id=batch_id, model=label).values("object_id")
+            accounts.update(model.all_objects.filter(pk__in=touched).values_list("account_id", flat=True)
+                            .distinct())
+        if accounts:
+            services.refresh_accounts(accounts)
+
+    transaction.on_commit(later)

@@ -541,13 +541,16 @@ def read_budget(request, period: str):
 def set_budget(request, period: str, payload: BudgetIn):
     _require_plan(request.auth)
     record = _period(period, ("path", "period"))
-    budget = Budget.objects.filter(period=record).first()
-    concurrency.require_absent_if_match(budget is not None)
-    budget = concurrency.record(budget) or Budget(period=record)
-    for name, value in payload.dict().items():
-        setattr(budget, name, value)
+
+    def change(budget):
+        concurrency.require_absent_if_match(budget.pk is not None)
+        concurrency.record(budget if budget.pk else None)
+        for name, value in payload.dict().items():
+            setattr(budget, name, value)
+        return save_record(budget, request.auth)
+
     try:
-        save_record(budget, request.auth)
+        budget = concurrency.upsert(Budget, {"period": record}, change)
     except DjangoValidationError as exc:
         _raise_django(exc)
     return _budget_out(concurrency.record(Budget.objects.select_related("period").get(pk=budget.pk)))
@@ -822,12 +825,16 @@ def set_estimates(request, account_id: int, period: str, payload: EstimateIn):
     if not can_estimate(request.auth, account):
         raise PermissionDenied(_("You may not change this record."))
     record = _period(period, ("path", "period"))
-    estimate = ResponseEstimate.objects.filter(account=account, period=record).first() or ResponseEstimate(
-        account=account, period=record)
-    for name, value in payload.dict().items():
-        setattr(estimate, name, value)
+
+    def change(estimate):
+        concurrency.require_absent_if_match(estimate.pk is not None)
+        concurrency.record(estimate if estimate.pk else None)
+        for name, value in payload.dict().items():
+            setattr(estimate, name, value)
+        return save_record(estimate, request.auth)
+
     try:
-        save_record(estimate, request.auth)
+        estimate = concurrency.upsert(ResponseEstimate, {"account": account, "period": record}, change)
     except DjangoValidationError as exc:
         _raise_django(exc)
     return _estimate_out(estimate)

@@ -33,7 +33,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account, Segment
-from kundennetz.core import tunables
+from kundennetz.core import concurrency, tunables
 from kundennetz.core.models import User
 from kundennetz.core.tunables.schemas import DefaultIntensities, PlanningFigures
 from kundennetz.domain import allocation as al
@@ -906,6 +906,7 @@ def compute_scenario(scenario: Scenario, user=None) -> Scenario:
     except al.Infeasible as exc:
         conflicts = _conflicts(exc, applied, data)
         with transaction.atomic():
+            concurrency.lock_row(scenario)  # two computes of one scenario: one after the other
             scenario.account_results.all().delete()
             scenario.manager_results.all().delete()
             _reset_totals(scenario)
@@ -977,6 +978,7 @@ def _store(scenario, data: PlanData, applied: _Applied, allocation: al.Allocatio
             scenario=scenario, manager_id=None, label=label, order=m + k, account_count=0, available_hours=hours,
             required_hours=0.0, minimum_hours=0.0, hours_today=0.0, hours=used, relief_hours=0.0, hour_price=0.0))
     with transaction.atomic():
+        concurrency.lock_row(scenario)  # two computes of one scenario: one after the other, the last one kept
         scenario.account_results.all().delete()
         scenario.manager_results.all().delete()
         _insert(ScenarioAccount, ("scenario_id", "account_id", "manager_id", "manager_label", "strategy",
@@ -1100,6 +1102,10 @@ def apply_scenario(scenario: Scenario, user) -> int:
              for account_id, strategy, hours, contacts, contact_hours, support, pr, contribution
              in rows.iterator(chunk_size=BATCH)]
     with transaction.atomic():
+        # Two scenarios of one period applied at the same moment: one after the other (the period's row
+        # is the lock), so that the plan is entirely one of them, never both half-way or a unique-key error.
+        Period.objects.select_for_update().filter(pk=scenario.period_id).values_list("pk", flat=True).first()
+        concurrency.lock_row(scenario)
         AccountPlan.objects.filter(period_id=scenario.period_id).delete()
         _insert(AccountPlan, ("created_at", "updated_at", "created_by_id", "updated_by_id", "account_id", "period_id",
                               "scenario_id", "strategy", "contacts", "hours", "contact_hours", "support", "pr",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kundennetz.accounts.models import Contact, Segment
+from kundennetz.core.forms import VersionedFormMixin
 from kundennetz.core.numberfields import NumberField, WholeNumberField
 from kundennetz.core.roles import Role
 from kundennetz.domain import portfolio as rules
@@ -273,7 +274,7 @@ class SnapshotForm(forms.Form):
         return value
 
 
-class ValuePropositionForm(forms.ModelForm):
+class ValuePropositionForm(VersionedFormMixin, forms.ModelForm):
     roles = forms.MultipleChoiceField(label=_("Buying-centre roles"), choices=role_choices,
                                       widget=forms.CheckboxSelectMultiple)
     strategies = forms.MultipleChoiceField(label=_("Strategies"), required=False,

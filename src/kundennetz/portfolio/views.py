@@ -383,14 +383,22 @@ def value_propositions(request):
         "rows": rows, "can_edit": can_edit_value_propositions(request.user)})
 
 
+def _saved_value_proposition(form, user) -> bool:
+    try:
+        services.save_value_proposition(form, user)
+    except ValidationError as exc:  # e.g. saved by someone else a moment ago (a stale version)
+        form.add_error(None, exc)
+        return False
+    return True
+
+
 @login_required
 def value_proposition_edit(request, pk=None):
     _require(can_edit_value_propositions(request.user))
     instance = get_object_or_404(ValueProposition, pk=pk) if pk else None
     record = ScoringModel.current()
     form = ValuePropositionForm(request.POST or None, instance=instance, model=record.rules if record else None)
-    if request.method == "POST" and form.is_valid():
-        services.save_value_proposition(form, request.user)
+    if request.method == "POST" and form.is_valid() and _saved_value_proposition(form, request.user):
         messages.success(request, _("Value proposition “%(title)s” saved.") % {"title": form.instance})
         return redirect("portfolio:value_propositions")
     return render(request, "portfolio/value_proposition_form.html", {"form": form, "instance": instance})

@@ -38,7 +38,7 @@
     var html = template.innerHTML.replace(/__prefix__/g, String(index));
     body.insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);
-    var added = body.lastElementChild && body.lastElementChild.querySelector("select, input");
+    var added = body.lastElementChild && body.lastElementChild.querySelector("select, input:not([type=hidden])");
     if (added) added.focus();
   });
 
@@ -47,4 +47,16 @@
   else ready();
   document.addEventListener("htmx:afterSettle", function (event) { focusableScrollers(event.target); });
   window.addEventListener("resize", function () { focusableScrollers(document); });
+})();
+
+// The checklist: a failed save must not look like a saved one. (Here rather than in an hx-on attribute,
+// so that the Content-Security-Policy needs no inline script and no eval.)
+(function () {
+  "use strict";
+  function showError() {
+    var box = document.getElementById("ck-error");
+    if (box) { box.hidden = false; }
+  }
+  document.addEventListener("htmx:responseError", showError);
+  document.addEventListener("htmx:sendError", showError);
 })();

@@ -343,6 +343,9 @@ class Stage(TranslatedName):
         return self.type != self.Type.OPEN
 
 
+NOT_RECORDED = "Not recorded"  # the English name of the reason a historic lost deal gets when none is given
+
+
 class ClosingReason(TranslatedName):
     """Why an opportunity ended the way it did; required when it is lost."""
 
@@ -355,6 +358,14 @@ class ClosingReason(TranslatedName):
         verbose_name = _("closing reason")
         verbose_name_plural = _("closing reasons")
         ordering = ["applies_to", "order", "id"]
+
+    @classmethod
+    def not_recorded(cls) -> "ClosingReason":
+        """The reason of a historic lost deal whose file gives none (seeded by a migration)."""
+        reason, _created = cls.objects.get_or_create(
+            name_en=NOT_RECORDED, applies_to=Stage.Type.LOST,
+            defaults={"name_de": "Nicht erfasst", "order": 99})
+        return reason
 
 
 class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
@@ -383,6 +394,10 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
     closing_reason = models.ForeignKey(ClosingReason, verbose_name=_("closing reason"), null=True,
                                        blank=True, on_delete=models.PROTECT, related_name="opportunities")
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    historic = models.BooleanField(
+        _("historic"), default=False, editable=False,
+        help_text=_("A deal closed before it was recorded here (imported with its outcome): it never went "
+                    "through the pipeline, so the pursuit gate does not apply to it."))
     # The checklist's latest recommendation and open points, kept here by the qualification app whenever it
     # evaluates (empty: no checklist yet), so that the pipeline filters and sorts by them from one index.
     recommendation = models.CharField(_("recommendation"), max_length=10, blank=True, default="", editable=False)
@@ -436,7 +451,8 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
         elif (self.closing_reason_id is not None and stage is not None
               and self.closing_reason.applies_to != stage.type):
             errors["closing_reason"] = _("This closing reason does not fit the stage.")
-        if stage is not None and stage.requires_pursuit_decision and self._stage_changes():
+        if (stage is not None and stage.requires_pursuit_decision and not self.historic
+                and self._stage_changes()):
             if not may_enter_stage(True, self.latest_pursuit_decision()):
                 errors["stage"] = _("This stage needs a decision to pursue the opportunity first "
                                     "(see its qualification checklist).")

@@ -12,12 +12,19 @@ from django.utils.translation import gettext_lazy as _
 
 from kundennetz.core.choosers import ChooserSelect
 from kundennetz.core.models import User
+from kundennetz.core.numberfields import WholeNumberField
 from kundennetz.domain.text import search_terms
 from kundennetz.qualification.models import Recommendation
 
 from .models import Account, Contact, Opportunity, Segment, Stage
 
 NOT_OPENED = "none"
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A number filter that reads numbers as people type them."""
+
+    field_class = WholeNumberField
 
 
 def search_words(queryset, kind: str = "", words=None, value: str = ""):
@@ -193,9 +200,8 @@ class OpportunityFilter(RestrictedFilterSet):
         "win": ("win_score__probability",),
         "value": ("win_score__expected_value",),
     })
-    min_win = django_filters.NumberFilter(
-        label=_("Win probability at least (%)"), method="filter_min_win",
-        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}))
+    min_win = WholeNumberFilter(label=_("Win probability at least (%)"), method="filter_min_win",
+                                min_value=0, max_value=100)
 
     class Meta:
         model = Opportunity

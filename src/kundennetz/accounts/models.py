@@ -395,7 +395,7 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
                                        blank=True, on_delete=models.PROTECT, related_name="opportunities")
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     historic = models.BooleanField(
-        _("historic"), default=False, editable=False,
+        _("historic"), default=False, db_default=False, editable=False,
         help_text=_("A deal closed before it was recorded here (imported with its outcome): it never went "
                     "through the pipeline, so the pursuit gate does not apply to it."))
     # The checklist's latest recommendation and open points, kept here by the qualification app whenever it

@@ -8,7 +8,15 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kundennetz.settings.local")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["kundennetz", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        execute_from_command_line(["kundennetz", *(sys.argv[1:] if argv is None else argv)])
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`kundennetz plan export | head`): stop quietly, as `cat` would. Python would
+        # otherwise report the pipe again while flushing standard output at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ api.add_router("/portfolio/", "kundennetz.portfolio.api.router")
 api.add_router("/planning/", "kundennetz.planning.api.router")
 api.add_router("/", "kundennetz.qualification.api.router")
 api.add_router("/", "kundennetz.imports.api.router")
+api.add_router("/", "kundennetz.network.api.router")
 
 
 # Mounted after every other router (mount new ones above), so that it only catches what none of them answers.

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("kundennetz.interactions.urls")),
     path("", include("kundennetz.planning.urls")),
     path("", include("kundennetz.imports.urls")),
+    path("", include("kundennetz.network.urls")),
 ]

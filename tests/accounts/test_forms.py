@@ -69,10 +69,19 @@ def test_amounts_accept_swiss_and_english_grouping(cast, language, typed):
     assert form.cleaned_data["annual_revenue"] == Decimal("1250000.50")
 
 
-def test_a_decimal_comma_is_refused_in_swiss_german(cast):
+def test_a_decimal_comma_is_read_in_swiss_german_too(cast):
     with translation.override("de-ch"):
         form = AccountForm({"name": "X AG", "country": "CH", "currency": "CHF", "status": "prospect",
-                            "annual_revenue": "1250,50"}, user=cast.owner)
+                            "annual_revenue": "1250,50", "contribution_margin_pct": "35,5"}, user=cast.owner)
+        assert form.is_valid(), form.errors
+    assert form.cleaned_data["annual_revenue"] == Decimal("1250.50")
+    assert form.cleaned_data["contribution_margin_pct"] == Decimal("35.5")
+
+
+def test_a_number_that_is_none_is_refused(cast):
+    with translation.override("de-ch"):
+        form = AccountForm({"name": "X AG", "country": "CH", "currency": "CHF", "status": "prospect",
+                            "annual_revenue": "1'25,50"}, user=cast.owner)
         assert not form.is_valid() and "annual_revenue" in form.errors
 
 

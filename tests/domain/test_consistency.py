@@ -586,6 +586,8 @@ SAMPLE_PARAMS = {
     "account_contact_due": {"days": 5},
     "person_contact_overdue": {"name": "Anna Meier", "role": DECISION_MAKER, "days": 3, "interval": 90},
     "person_contact_due": {"name": "Anna Meier", "role": DECISION_MAKER, "days": 0},
+    "account_never_contacted": {"since": "2024-01-01"},
+    "person_never_met": {"name": "Anna Meier", "role": DECISION_MAKER},
 }
 
 
@@ -808,7 +810,7 @@ def test_due_window_and_never_contacted():
     assert [d.account_id for d in due_contacts(inputs, TODAY, 0, config=CFG)] == ["unknown"]
     assert [d.account_id for d in due_contacts(inputs, TODAY, 3, config=CFG)] == ["unknown", "soon"]
     assert [d.account_id for d in due_contacts(inputs, TODAY, 61, config=CFG)] == ["unknown", "soon", "new"]
-    assert due_contacts(inputs, TODAY, 0, config=CFG)[0].reason.text("en") == "contact due today"
+    assert due_contacts(inputs, TODAY, 0, config=CFG)[0].reason.text("en") == "no contact recorded yet"
 
 
 def test_due_priority_may_be_a_function_and_within_days_is_checked():

@@ -32,3 +32,20 @@ class Upload(io.BytesIO):
 def outcomes(batch) -> dict[int, tuple[str, list[str]]]:
     """Row number → (action, issue codes)."""
     return {row.row: (row.action, [issue["code"] for issue in row.issues]) for row in batch.rows.order_by("row")}
+
+
+def commit_now(batch, user, skip_errors=False):
+    """The commit as the wizard and the API queue it (the task runs at once in tests)."""
+    from kundennetz.imports import services
+
+    services.request_commit(batch, user, skip_errors=skip_errors)
+    batch.refresh_from_db()
+    return batch
+
+
+def undo_now(batch, user, attached="keep"):
+    from kundennetz.imports import services
+
+    services.request_undo(batch, user, attached)
+    batch.refresh_from_db()
+    return batch

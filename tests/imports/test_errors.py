@@ -109,7 +109,7 @@ def test_duplicate_keys_in_file_and_database(cast, network, run_import):
 def test_a_10_mb_line_is_a_row_error(cast, run_import, monkeypatch):
     from kundennetz.imports import services
 
-    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 20 * 1024 * 1024)
+    assert services.UPLOAD_MAX_BYTES >= 20 * 1024 * 1024
     content = HEADER.encode() + b"Riesen AG;Bern;" + b"9" * (10 * 1024 * 1024) + b";owner\r\nKlein AG;Bern;1;owner\r\n"
     batch, _ = run_import(cast.admin, "accounts", content, name="gross.csv")
     assert batch.status == "dry_run"
@@ -159,5 +159,27 @@ def test_model_rules_apply(cast, network, run_import):
 def test_oversized_upload_is_refused_for_the_web(cast, settings):
     from kundennetz.imports import services
 
-    with pytest.raises(services.ImportRefused, match="kundennetz import"):
-        services.start(cast.admin, Upload(b"x" * (services.INLINE_MAX_BYTES + 1), "big.csv"), "accounts")
+    settings.KUNDENNETZ_UPLOAD_MAX_BYTES = 100 * 1024 * 1024
+    assert services.UPLOAD_MAX_BYTES == 100 * 1024 * 1024
+
+    class Endless:
+        """A 101 MB upload that says no size: refused while streaming, after 100 MB, nothing kept."""
+
+        name = "big.csv"
+
+        def __init__(self):
+            self.sent = 0
+
+        def chunks(self, size):
+            while self.sent <= services.UPLOAD_MAX_BYTES:
+                self.sent += size
+                yield b"x" * size
+
+    with pytest.raises(services.ImportRefused, match="up to 100 MB"):
+        services.start(cast.admin, Endless(), "accounts")
+    from kundennetz.imports.models import ImportBatch, ImportFilePart
+
+    assert ImportBatch.objects.count() == 0 and ImportFilePart.objects.count() == 0
+    with pytest.raises(services.ImportRefused, match="101.0 MB"):
+        services.start(cast.admin, type("Announced", (), {"name": "big.csv", "size": 101 * 1024 * 1024})(),
+                       "accounts")  # refused on its announced size, before anything is read

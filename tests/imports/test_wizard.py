@@ -51,7 +51,11 @@ def test_wizard_from_upload_to_undo(cast, network, client_for):
     assert Account.objects.get(name="Gotthard Logistik AG").annual_revenue is None
     page = client.get(f"/imports/{batch.pk}/")
     assert 'id="undo"' in page.content.decode()
-    client.post(f"/imports/{batch.pk}/undo/")
+    confirm = client.get(f"/imports/{batch.pk}/undo/")  # a confirmation page first: nothing undone yet
+    assert confirm.status_code == 200 and 'id="confirm-undo"' in confirm.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == "committed"
+    client.post(f"/imports/{batch.pk}/undo/", {"attached": "keep"})
     batch.refresh_from_db()
     assert batch.status == "undone" and Account.objects.count() == 2
 
@@ -91,15 +95,66 @@ def test_file_problems_are_shown(cast, client_for):
     assert ".xlsx" in client.get(response.url).content.decode()
 
 
-def test_oversized_files_point_to_the_command(cast, client_for, monkeypatch):
+def test_upload_limit_said_before_and_enforced(cast, client_for, monkeypatch):
     from kundennetz.imports import services
 
-    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 10)
-    response = client_for(cast.admin).post("/imports/new/", {
+    client = client_for(cast.admin)
+    assert "up to 100 MB" in client.get("/imports/new/").content.decode()
+    monkeypatch.setattr(services, "UPLOAD_MAX_BYTES", 10)
+    response = client.post("/imports/new/", {
         "kind": "accounts", "file": SimpleUploadedFile("big.csv", b"Name\r\n" + b"A\r\n" * 20)})
-    assert response.status_code == 200 and "kundennetz import" in response.content.decode()
+    assert response.status_code == 200 and "files up to 0 MB can be imported" in response.content.decode()
 
 
 def test_export_page_and_nav(cast, client_for):
     page = client_for(cast.read_only).get("/exports/").content.decode()
     assert "/exports/all.zip" in page and "/exports/accounts.csv" in page
+
+
+def test_excel_in_the_wizard_even_our_own_export(cast, network, client_for):
+    """An .xlsx has no encoding or delimiter: the columns step must not ask for them (it once refused
+    with nothing marked)."""
+    import io
+
+    from kundennetz.accounts.models import Account
+    from kundennetz.imports import exports
+    from kundennetz.imports.models import ImportBatch
+
+    stream = io.BytesIO()
+    exports.write_xlsx("accounts", exports.queryset("accounts", cast.admin), stream)
+    client = client_for(cast.admin)
+    response = client.post("/imports/new/", {"kind": "accounts",
+                                            "file": SimpleUploadedFile("accounts.xlsx", stream.getvalue())})
+    batch = ImportBatch.objects.get()
+    assert response.url == f"/imports/{batch.pk}/mapping/" and batch.file_format == "xlsx"
+    page = client.get(response.url)
+    assert "encoding" not in page.context["form"].fields and "delimiter" not in page.context["form"].fields
+    response = client.post(f"/imports/{batch.pk}/mapping/", _mapping_post(page))
+    assert response.status_code == 302, response.context["form"].errors
+    batch.refresh_from_db()
+    assert batch.status == "dry_run" and batch.error_count == 0
+    assert batch.unchanged_count == Account.objects.count() and batch.created_count == 0
+
+
+def test_progress_while_a_worker_runs_and_found_again_under_import(cast, client_for, settings):
+    from kundennetz.core.management.commands.worker import KundennetzWorker
+    from kundennetz.imports.models import ImportBatch
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client = client_for(cast.owner)
+    content = ("Name;Ort;Umsatz\r\n" + "".join(f"F{i} AG;Bern;{i}\r\n" for i in range(1200))).encode()
+    client.post("/imports/new/", {"kind": "accounts", "file": SimpleUploadedFile("a.csv", content)})
+    batch = ImportBatch.objects.get()
+    client.post(f"/imports/{batch.pk}/mapping/", _mapping_post(client.get(f"/imports/{batch.pk}/mapping/")))
+    page = client.get(f"/imports/{batch.pk}/").content.decode()
+    assert 'id="import-progress"' in page and f"/imports/{batch.pk}/progress/" in page and "every 1s" in page
+    bar = client.get(f"/imports/{batch.pk}/progress/")
+    assert bar.status_code == 200 and "0 of 1200 rows" in bar.content.decode()
+    listed = client.get("/imports/").content.decode()
+    assert f"/imports/{batch.pk}/" in listed and "Checking" in listed
+    KundennetzWorker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                     max_tasks=None, worker_id="w", excluded_queue_names=[], heartbeat=False).run()
+    done = client.get(f"/imports/{batch.pk}/progress/")
+    assert done.status_code == 204 and done["HX-Refresh"] == "true"
+    page = client.get(f"/imports/{batch.pk}/").content.decode()
+    assert 'id="import-progress"' not in page and 'id="commit"' in page

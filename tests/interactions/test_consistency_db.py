@@ -180,7 +180,8 @@ def test_snapshots_store_the_measures_and_drop_trashed_accounts(network, owner_h
     row = ConsistencySnapshot.objects.get(account=network.account)
     live = services.account_consistency(network.account, services.rolling_year(TODAY), TODAY)
     assert row.score == pytest.approx(live.current.score.value)
-    assert row.score_previous == pytest.approx(live.previous.score.value)
+    # Nothing was recorded before this year: the first score is new, not a rise from the empty year before.
+    assert row.score_previous is None and live.earlier is None and live.is_first_score
     assert row.decision_makers == 1 and row.decision_makers_covered == 1
     assert row.last_contact == date(2026, 5, 2) and row.manager_id == cast.owner.pk
     assert [r["code"] for r in row.reasons] == [r.code for r in live.current.score.top(5)]

@@ -241,3 +241,20 @@ def test_pdftotext_reads_the_same_text(client_for, cast, offer_ready, tmp_path):
     assert "Are the customer's intentions known?" in text
     with translation.override("en"):
         assert str(Recommendation.OFFER.label) in text
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(pdf.find_font_dir() is None, reason="DejaVu Sans is not installed on this machine")
+def test_german_headers_whole_and_an_empty_reason_left_out(client_for, cast, network):
+    opportunity = network.opportunity
+    checklist = services.get_checklist(opportunity, cast.owner)
+    for key, value in HEADLINES_OFFER.items():
+        services.set_answer(checklist, key, value, cast.owner)
+    services.record_decision(opportunity, cast.sales_head, "pursue", "")
+    client = client_for(cast.read_only)
+    text = pdf_text(client.get(reverse("qualification:sheet_pdf", args=[opportunity.pk]) + "?lang=de").content)
+    assert " Antwort " in text and "Antwor t" not in text and " Ampel " in text
+    assert "niemand genannt" not in text.split("Entscheid über die Weiterverfolgung")[-1]
+    assert "Begründung:" not in text
+    page = client.get(reverse("qualification:sheet", args=[opportunity.pk]) + "?lang=de").content.decode()
+    assert "Begründung:" not in page

@@ -89,7 +89,9 @@ def test_suggestions_come_from_figures_and_are_not_applied(cast, network):
     services.set_answer(checklist, "money.budget", 280000, cast.owner)
     by_id = {s.question_id: s.value for s in services.suggestions(checklist)}
     # mid-market: volume 50'000–750'000, margin target 38 %
-    assert by_id == {"money.within_budget": "no", "time_scale.volume_in_range": "yes", "time_scale.margin_target": "no"}
+    # The Authority headline's suggestion comes from the relationship map: its decision maker is uncovered.
+    assert by_id == {"money.within_budget": "no", "time_scale.volume_in_range": "yes", "time_scale.margin_target": "no",
+                     "authority": "no"}
     assert "money.within_budget" not in services.answer_values(checklist)
 
 

@@ -154,6 +154,10 @@ class OpportunityFilter(RestrictedFilterSet):
     recommendation = django_filters.ChoiceFilter(
         label=_("Checklist says"), choices=[*Recommendation.choices, (NOT_OPENED, _("Checklist not opened"))],
         empty_label=_("All recommendations"), method="filter_recommendation")
+    threads = django_filters.ChoiceFilter(
+        label=_("Threads"), method="filter_threads", empty_label=_("Any number of threads"),
+        choices=[("single", _("Single-threaded only")), ("multi", _("Two threads or more"))],
+        help_text=_("Single-threaded: at most one of its people is known well enough by one of ours."))
     sort = SortFilter(columns={
         "title": ("title",),
         "account": ("account__name",),
@@ -176,6 +180,10 @@ class OpportunityFilter(RestrictedFilterSet):
 
     def search(self, queryset, name, value):
         return _search(queryset, ["title", "account__name"], value)
+
+    def filter_threads(self, queryset, name, value):
+        # From the stored network analysis (kept in step with relations and people involved).
+        return queryset.filter(network__single_threaded=(value == "single"))
 
     def filter_recommendation(self, queryset, name, value):
         if value == NOT_OPENED:

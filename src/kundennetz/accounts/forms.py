@@ -10,11 +10,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from kundennetz.core.formatting import format_number
 from kundennetz.core.models import User
+from kundennetz.core.numberfields import NumberField, WholeNumberField
 from kundennetz.core.permissions import ADD, may_choose_owner, restrict
 from kundennetz.core.roles import Role
 from kundennetz.core.services import save_record
@@ -37,20 +37,9 @@ def account_managers(*keep: User | None):
     return User.objects.filter(Q(is_active=True, role=Role.ACCOUNT_MANAGER) | Q(pk__in=kept)).distinct()
 
 
-class AmountField(forms.DecimalField):
-    """A decimal that also accepts Swiss grouping (1'250'000) whatever the user's language: an
-    apostrophe or a space is never a decimal separator, so dropping them cannot change a value."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip()
-            separators = {"'", "\u2019", "\u202f", "\u00a0", " "}
-            # The language's own grouping too (1,250,000.50 in English), unless it is its decimal mark.
-            if get_format("THOUSAND_SEPARATOR") != get_format("DECIMAL_SEPARATOR"):
-                separators.add(get_format("THOUSAND_SEPARATOR"))
-            for separator in separators:
-                value = value.replace(separator, "")
-        return super().to_python(value)
+class AmountField(NumberField):
+    """A decimal typed as people type it (``1'250'000``, ``1 250 000``, ``35,5``, ``−20``): see
+    `domain.numbers.parse_number`; shown grouped with the field's decimal places."""
 
     def prepare_value(self, value):
         # Shown grouped as everywhere else (1'200'000.00); templates group only through our filters.
@@ -66,6 +55,10 @@ def _form_field(model_field, **kwargs):
         kwargs.setdefault("form_class", AmountField)
         kwargs.setdefault("localize", True)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    elif isinstance(model_field, models.IntegerField) and not model_field.choices:
+        kwargs.setdefault("form_class", WholeNumberField)
+    elif isinstance(model_field, models.FloatField) and not model_field.choices:
+        kwargs.setdefault("form_class", NumberField)
     elif isinstance(model_field, models.DateField) and not isinstance(model_field, models.DateTimeField):
         kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     elif isinstance(model_field, models.URLField):

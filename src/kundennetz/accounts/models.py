@@ -89,7 +89,7 @@ class Account(TrackedModel, SoftDeleteModel):
                                   related_name="team_accounts")
     external_id = models.CharField(_("external ID"), max_length=100, blank=True, db_index=True)
 
-    history = HistoricalRecords(m2m_fields=[team], excluded_fields=["updated_at"])
+    history = HistoricalRecords(m2m_fields=[team], excluded_fields=["updated_at", "version"])
 
     class Meta:
         verbose_name = _("account")
@@ -162,7 +162,7 @@ class Contact(TrackedModel, SoftDeleteModel):
     reports_to = models.ForeignKey("self", verbose_name=_("reports to"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="reports")
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         verbose_name = _("contact")
@@ -193,7 +193,7 @@ class Competitor(TrackedModel):
     website = models.URLField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         verbose_name = _("competitor")
@@ -273,7 +273,7 @@ class Opportunity(TrackedModel, SoftDeleteModel):
                                        blank=True, on_delete=models.PROTECT, related_name="opportunities")
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
-    history = HistoricalRecords(m2m_fields=[competitors], excluded_fields=["updated_at"])
+    history = HistoricalRecords(m2m_fields=[competitors], excluded_fields=["updated_at", "version"])
 
     class Meta:
         verbose_name = _("opportunity")

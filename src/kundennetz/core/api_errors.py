@@ -12,12 +12,16 @@ from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
+
+from .busy import busy_message, is_busy
+from .models import StaleVersion
 
 # The name every endpoint gives its request body, so that error locations can leave it out.
 BODY_PARAM = "payload"
@@ -39,7 +43,7 @@ class MessageOut(Schema):
 
 # Responses every protected endpoint may give besides its own, for the OpenAPI document.
 COMMON_ERRORS = {401: MessageOut, 422: ValidationErrorOut}
-RECORD_ERRORS = {**COMMON_ERRORS, 403: MessageOut, 404: MessageOut}
+RECORD_ERRORS = {**COMMON_ERRORS, 403: MessageOut, 404: MessageOut, 412: MessageOut}
 WRITE_ERRORS = {**RECORD_ERRORS, 400: ValidationErrorOut}
 
 
@@ -157,6 +161,12 @@ def install(api) -> None:
             response[name] = value
         return response
 
+    @api.exception_handler(OperationalError)
+    def database_busy(request, exc):
+        if not is_busy(exc):
+            raise exc
+        return respond(request, {"detail": busy_message()}, 503, **{"Retry-After": "5"})
+
     @api.exception_handler(InvalidInput)
     def invalid_input(request, exc):
         return respond(request, {"detail": exc.errors}, 422)
@@ -166,6 +176,11 @@ def install(api) -> None:
         items = [{"loc": _location(e.get("loc", ())), "msg": _message(e), "type": e.get("type", "invalid")}
                  for e in exc.errors]
         return respond(request, {"detail": items}, 422)
+
+    @api.exception_handler(StaleVersion)
+    def stale(request, exc):
+        # Only reachable when a save raced past the row lock (see core.concurrency): ask to read again.
+        return respond(request, {"detail": str(exc.message)}, 412 if "If-Match" in request.headers else 409)
 
     @api.exception_handler(DjangoValidationError)
     def model_error(request, exc):

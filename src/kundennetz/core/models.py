@@ -1,10 +1,12 @@
 """Users with a role and a language, API tokens, and the abstract bases every record of the network uses."""
 
+import datetime
 import hashlib
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -48,7 +50,44 @@ class User(AbstractUser):
                 self.groups.set([group])
 
 
-class TrackedModel(models.Model):
+class StaleVersion(ValidationError):
+    """Someone else saved the record since it was read: saving now would overwrite their change unseen."""
+
+    def __init__(self, record=None):
+        super().__init__(
+            _("Someone else changed this record in the meantime. Look at their change and save again."),
+            code="stale")
+        self.record = record
+
+
+class VersionedModel(models.Model):
+    """A version number per record, raised by every save; a save based on an older version is refused.
+
+    The UPDATE names the version it was read at (``WHERE id = … AND version = …``), so two people saving
+    the same record cannot both win: the second gets `StaleVersion` instead of overwriting the first.
+    Forms and the API set `version` to what the user saw before saving (see `core.concurrency`).
+    """
+
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        seen = self.version or 0
+        field = self._meta.get_field("version")
+        values = [(f, m, seen + 1 if f is field else v) for f, m, v in values]
+        if not any(f is field for f, _m, _v in values):
+            values.append((field, None, seen + 1))
+        if base_qs.filter(pk=pk_val, version=seen)._update(values) > 0:
+            self.version = seen + 1
+            return True
+        if base_qs.filter(pk=pk_val).exists():
+            raise StaleVersion(self)
+        return False
+
+
+class TrackedModel(VersionedModel):
     """Created/updated timestamps and who did it; the field-level history comes from django-simple-history."""
 
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -141,6 +180,9 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+
 class ApiToken(models.Model):
     """A personal API token; only its SHA-256 is stored, the token itself is shown once on creation."""
 
@@ -174,7 +216,16 @@ class ApiToken(models.Model):
         token = cls.objects.select_related("user").filter(key_hash=_hash_token(raw)).first()
         if token is None or not token.user.is_active:
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # Written at most once a minute: a write per request would queue every API read behind a long
+        # import on SQLite (one writer at a time) and costs a write for nothing on any database.
+        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+            from django.db import OperationalError
+
+            try:
+                cls.objects.filter(pk=token.pk).update(last_used_at=now)
+            except OperationalError:  # the database is busy with a long write: the stamp can wait
+                pass
         return token.user
 
 
@@ -196,6 +247,107 @@ class TranslatedName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a creating request, kept a day under the key its sender gave it.
+
+    A repeated POST with the same key from the same user (a retry after a timeout, a double click) gets
+    this answer again instead of creating a second record; see `core.idempotency`.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2000)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)  # empty while the first request runs
+    headers = models.JSONField(default=dict, blank=True)
+    body = models.BinaryField(default=b"", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_one_answer_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
+
+
+class WorkerBeat(models.Model):
+    """A task worker's sign of life, written every few seconds while it runs (see core.jobs)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.IntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid} ({self.worker_id[:8]})"
+
+
+class ScheduledRun(models.Model):
+    """One run of a scheduled job per period ("reminders" on 2026-03-02): the unique pair makes sure
+    that of several workers exactly one enqueues it."""
+
+    name = models.CharField(max_length=60)
+    period = models.CharField(max_length=20)
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "period"], name="unique_scheduled_run")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.period}"
+
+
+class Job(models.Model):
+    """Long work a person started (a recompute, a scenario, an export): run by a task worker, with its
+    progress kept here so that the page that started it can show it and be found again later."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="jobs")
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    done = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    # A file the job produced (an export), under MEDIA/jobs; removed after `expires_at`.
+    file_path = models.CharField(max_length=500, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_size = models.BigIntegerField(default=0)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
 # Versioned settings documents live in their own module; imported here so that Django finds the model.

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +29,7 @@ def home(request):
         "account_count": accounts.count(),
         "counts": by_type,
         "upcoming": upcoming,
+        "today": timezone.localdate(),
     })
 
 

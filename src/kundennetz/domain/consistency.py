@@ -1250,11 +1250,14 @@ def due_contacts(
         due = _due_date(entry.last_contact, entry.since, interval, today)
         if due <= horizon:
             days = (today - due).days
-            reason = (
-                Reason("account_contact_overdue", {"days": days, "interval": interval})
-                if days > 0
-                else Reason("account_contact_due", {"days": -days})
-            )
+            if entry.last_contact is None and days >= 0:
+                # Never contacted: say so, rather than counting days overdue from an arbitrary start.
+                reason = Reason("account_never_contacted",
+                                {"since": entry.since.isoformat()} if entry.since is not None else {})
+            elif days > 0:
+                reason = Reason("account_contact_overdue", {"days": days, "interval": interval})
+            else:
+                reason = Reason("account_contact_due", {"days": -days})
             items.append(DueContact(entry.account_id, entry.manager_id, None, None, None, entry.last_contact, due, days, weight, reason))
         for person in entry.contacts:
             person_interval = config.key_person_days.get(person.role)
@@ -1266,11 +1269,12 @@ def due_contacts(
                 continue
             days = (today - due).days
             params = {"name": person.name, "role": person.role}
-            reason = (
-                Reason("person_contact_overdue", {**params, "days": days, "interval": person_interval})
-                if days > 0
-                else Reason("person_contact_due", {**params, "days": -days})
-            )
+            if last is None and days >= 0:
+                reason = Reason("person_never_met", params)
+            elif days > 0:
+                reason = Reason("person_contact_overdue", {**params, "days": days, "interval": person_interval})
+            else:
+                reason = Reason("person_contact_due", {**params, "days": -days})
             items.append(DueContact(entry.account_id, entry.manager_id, person.id, person.name, person.role, last, due, days, weight, reason))
     items.sort(key=lambda d: (-d.priority, d.due_date, d.contact_id is not None, str(d.account_id), d.name or "", str(d.contact_id)))
     return items
@@ -1364,6 +1368,15 @@ def trend(current: Summary, previous: Summary) -> Trend:
     )
 
 
+def earlier_score(history: AccountHistory, previous: AccountConsistency) -> float | None:
+    """The previous period's score as something to compare with, or None when nothing at all had been
+    recorded for the account by the end of that period: a first score is new, not a rise from zero."""
+    end = previous.period.end
+    if any(it.date <= end for it in history.interactions):
+        return previous.score.value
+    return None
+
+
 def score_deltas(
     current: Iterable[AccountConsistency], previous: Iterable[AccountConsistency]
 ) -> dict[Id, float | None]:
@@ -1429,6 +1442,21 @@ class _Fmt:
         if self.de:
             return f"{day.day:02d}.{day.month:02d}.{day.year}"
         return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+
+    def span(self, n: int, case: str = "dative") -> str:
+        """A long stretch of days as people say it: up to 8 weeks in days, then months, from two years
+        on in years ('seit über 7 Jahren' rather than 'seit 2’559 Tagen')."""
+        if n < 60:
+            return self.days(n, case)
+        if n < 730:
+            months = n // 30
+            if not self.de:
+                return f"{months} months"
+            return f"{months} Monaten" if case == "dative" else f"{months} Monate"
+        years = n // 365
+        if not self.de:
+            return f"over {years} years"
+        return f"über {years} Jahren" if case == "dative" else f"über {years} Jahre"
 
     def days(self, n: int, case: str = "dative") -> str:
         """'5 days'; German plural differs by case: 'seit 5 Tagen' (dative), 'alle 5 Tage' (accusative)."""
@@ -1596,8 +1624,21 @@ def _r_messages_not_assessed(p, f):
 
 def _r_account_contact_overdue(p, f):
     if f.de:
-        return f"Kontakt seit {f.days(p['days'])} überfällig (geplant alle {f.days(p['interval'], 'accusative')})"
-    return f"contact overdue by {f.days(p['days'])} (planned every {f.days(p['interval'])})"
+        return f"Kontakt seit {f.span(p['days'])} überfällig (geplant alle {f.days(p['interval'], 'accusative')})"
+    return f"contact overdue by {f.span(p['days'])} (planned every {f.days(p['interval'])})"
+
+
+def _r_account_never_contacted(p, f):
+    if p.get("since"):
+        if f.de:
+            return f"noch kein Kontakt erfasst (betreut seit {f.date(p['since'])})"
+        return f"no contact recorded yet (in our care since {f.date(p['since'])})"
+    return "noch kein Kontakt erfasst" if f.de else "no contact recorded yet"
+
+
+def _r_person_never_met(p, f):
+    who = f"{p['name']} ({f.role(p['role'])})"
+    return f"{who} noch nie getroffen" if f.de else f"{who} not met yet"
 
 
 def _r_account_contact_due(p, f):
@@ -1608,8 +1649,8 @@ def _r_account_contact_due(p, f):
 
 def _r_person_contact_overdue(p, f):
     if f.de:
-        return f"Kontakt mit {p['name']} ({f.role(p['role'])}) seit {f.days(p['days'])} überfällig"
-    return f"contact with {p['name']} ({f.role(p['role'])}) overdue by {f.days(p['days'])}"
+        return f"Kontakt mit {p['name']} ({f.role(p['role'])}) seit {f.span(p['days'])} überfällig"
+    return f"contact with {p['name']} ({f.role(p['role'])}) overdue by {f.span(p['days'])}"
 
 
 def _r_person_contact_due(p, f):
@@ -1645,8 +1686,15 @@ _RENDERERS: Mapping[str, Callable[[Mapping[str, Any], _Fmt], str]] = {
     "account_contact_due": _r_account_contact_due,
     "person_contact_overdue": _r_person_contact_overdue,
     "person_contact_due": _r_person_contact_due,
+    "account_never_contacted": _r_account_never_contacted,
+    "person_never_met": _r_person_never_met,
 }
 REASON_CODES = tuple(_RENDERERS)
+
+
+def render_role(role: str, lang: str = "de") -> str:
+    """A buying-centre role in words ('decision maker' / 'Entscheider'), as the reasons name it."""
+    return _Fmt(lang.strip().lower().replace("_", "-")).role(role)
 
 
 def render(reason: Reason, lang: str = "de") -> str:

@@ -24,14 +24,15 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO
+
+from .numbers import NumberError, parse_number
 
 # --------------------------------------------------------------------------------------------------
 # Problems and their descriptions
@@ -49,7 +50,10 @@ class Issue:
     field: str | None = None
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "params": self.params, "row": self.row, "column": self.column,
+        """As JSON-safe values (a Decimal minimum becomes its text), to be stored with the row."""
+        params = {key: value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+                  for key, value in self.params.items()}
+        return {"code": self.code, "params": params, "row": self.row, "column": self.column,
                 "field": self.field}
 
 
@@ -339,95 +343,17 @@ def normalize_phone(value, default_country: str = "CH") -> str:
     return "+" + digits + (f";ext={extension}" if extension else "")
 
 
-_CURRENCY = re.compile(r"^(?:CHF|SFR\.?|FR\.|EUR|USD|GBP|€|\$|£)\s*|\s*(?:CHF|SFR\.?|FR\.|EUR|USD|GBP|€|\$|£)$",
-                       re.IGNORECASE)
-# Apostrophes (typed or typographic) and spaces of any width only ever group digits.
-_GROUPING_ONLY = "'\u2019\u02bc\u00b4` \u00a0\u202f\u2009\u2007"
-
-
 def parse_amount(value, decimal: str | None = None) -> Decimal:
-    """A number as people write it in Switzerland and around: ``1'250'000.50``, ``1 250 000,50``,
-    ``1.250.000,50``, ``1,250,000.50``, ``1250000.50``, ``CHF 1'250.–``, ``-12.5``.
-
-    With both ``.`` and ``,`` the last one is the decimal separator. A single separator repeated
-    groups digits. A single separator once is the decimal separator, except when exactly three
-    digits follow it and one to three (not a lone 0) precede it (``1.250``, ``1,250``): that is a
-    thousands separator, because amounts have at most two decimal places. `decimal` (``.`` or ``,``,
-    set in the mapping) decides that one ambiguous case instead. Groups must have three digits, so
-    ``1'25`` or ``12.34.5`` are refused rather than guessed.
-    """
-    if isinstance(value, bool):
-        raise CellError("bad_number", value=str(value))
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            raise CellError("bad_number", value=str(value))
-        return Decimal(repr(value))
-    original = clean_text(value)
-    text = original
-    if not text:
-        raise CellError("bad_number", value=original)
-    negative = False
-    if text.startswith("(") and text.endswith(")"):
-        negative, text = True, text[1:-1].strip()
-    text = _CURRENCY.sub("", text).strip()
-    if text[:1] in ("-", "\u2212"):
-        negative, text = not negative, text[1:].strip()
-    elif text[:1] == "+":
-        text = text[1:].strip()
-    text = _CURRENCY.sub("", text).strip()
-    for dash in (".–", ".-", ",–", ",-", ".—", ",—"):
-        if text.endswith(dash):
-            text = text[:-2]
-            break
-    if not text or not re.fullmatch(r"[0-9.,'\u2019\u02bc\u00b4` \u00a0\u202f\u2009\u2007]+", text) \
-            or not text[0].isdigit() and text[0] not in ".," or not text[-1].isdigit():
-        raise CellError("bad_number", value=original)
-    dots, commas = text.count("."), text.count(",")
-    if dots and commas:
-        decimal_sep = "." if text.rfind(".") > text.rfind(",") else ","
-        group_sep = "," if decimal_sep == "." else "."
-        if text.count(decimal_sep) != 1 or text.rfind(group_sep) > text.rfind(decimal_sep):
-            raise CellError("bad_number", value=original)
-    elif dots or commas:
-        sep = "." if dots else ","
-        if text.count(sep) > 1:
-            decimal_sep, group_sep = None, sep
-        else:
-            head, tail = text.split(sep)
-            head_digits = "".join(ch for ch in head if ch.isdigit())
-            looks_grouped = len(tail) == 3 and 1 <= len(head_digits) <= 3 and head_digits != "0" \
-                and not any(ch in _GROUPING_ONLY for ch in head)
-            if decimal in (".", ",") and looks_grouped:
-                grouped = sep != decimal
-            else:
-                grouped = looks_grouped
-            decimal_sep, group_sep = (None, sep) if grouped else (sep, None)
-    else:
-        decimal_sep, group_sep = None, None
-    if decimal_sep:
-        integer, fraction = text.rsplit(decimal_sep, 1)
-        if not fraction.isdigit():
-            raise CellError("bad_number", value=original)
-    else:
-        integer, fraction = text, ""
-    separators = _GROUPING_ONLY + (group_sep or "")
-    groups = re.split("[" + re.escape(separators) + "]", integer)
-    if len(groups) > 1 and not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
-        raise CellError("bad_number", value=original)
-    digits = "".join(groups)
-    if not digits:
-        digits = "0"
-    if not digits.isdigit():
-        raise CellError("bad_number", value=original)
+    """A number as people write it in Switzerland and around (``1'250'000.50``, ``1 250 000,50``,
+    ``1.250.000,50``, ``1,250,000.50``, ``CHF 1'250.–``, ``-12.5``): `numbers.parse_number`, the one
+    reader of numbers, with its refusal as a cell error. `decimal` (``.`` or ``,``, set in the mapping)
+    decides whether ``1.250`` is a decimal or grouped."""
+    if isinstance(value, str):
+        value = clean_text(value)
     try:
-        number = Decimal(digits + ("." + fraction if fraction else ""))
-    except InvalidOperation:
-        raise CellError("bad_number", value=original) from None
-    return -number if negative else number
+        return parse_number(value, decimal=decimal)
+    except NumberError:
+        raise CellError("bad_number", value=clean_text(value) if not isinstance(value, bool) else str(value)) from None
 
 
 def format_amount(value: Decimal, style: str = "swiss", places: int | None = None) -> str:

@@ -11,7 +11,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                     "created_count", "updated_count", "error_count")
     list_filter = ("kind", "status", "source")
     search_fields = ("file_name",)
-    exclude = ("content",)
+    exclude = ()
 
     def has_add_permission(self, request):
         return False

@@ -1,16 +1,21 @@
 """Imports and exports over the JSON API.
 
-Import in two steps, like the wizard: `POST /api/imports` (multipart: `file`, `kind`, optionally
-`mapping` as JSON or `saved_mapping`) uploads and checks the file (a dry run) and answers with the
-batch and its counts; `GET /api/imports/{id}/rows?action=error` lists each row's outcome with its
-problems (`loc` = row and column, `msg` in your language, `type` = reason code); `POST
-/api/imports/{id}/commit` imports every row in one transaction — or none: when a row fails now, the
-answer is 422 with those rows' problems and nothing is saved. `POST /api/imports/{id}/undo` (admin and
-sales head) moves what the import created to the trash and restores the fields it changed.
-Files above the wizard's size limit are refused (413): import them with `kundennetz import`.
+Import in steps, like the wizard; each long step runs in the background and answers 202 with the
+batch at once: `POST /api/imports` (multipart: `file`, `kind`, optionally `mapping` as JSON or
+`saved_mapping`; up to 100 MB) uploads the file and queues its check (status `checking`, then
+`dry_run`); `GET /api/imports/{id}` shows the status and `progress` {"done": n, "total": m};
+`GET /api/imports/{id}/rows?action=error` lists each row's outcome with its problems (`loc` = row and
+column, `msg` in your language, `type` = reason code); `POST /api/imports/{id}/commit` queues the
+import (`committing`, then `committed`) of every row — or none: when a row fails now the batch ends
+`failed` with the reason and nothing is saved (`?skip_errors=true` imports the rows without errors
+and leaves the others out; `GET /api/imports/{id}/rejected.csv` gives those rows with an error
+column). `POST /api/imports/{id}/undo?attached=keep|trash` (admin and sales head) queues the undo
+(`undoing`, then `undone`); `GET /api/imports/{id}/attached` lists first what others attached to its
+new records since. Any step that fails ends `failed` with `failure` saying why.
 
 `GET /api/exports/{kind}.csv` or `.xlsx` exports the records you may see, with the filters of the
-web list (`q`, `status`, `owner`, …).
+web list (`q`, `status`, `owner`, …); lists larger than one page are made in the background:
+`POST /api/exports/{kind}.{fmt}` answers 202 with a job to poll at `GET /api/jobs/{id}`.
 """
 
 import json
@@ -52,6 +57,11 @@ class Counts(Schema):
     error: int
 
 
+class Progress(Schema):
+    done: int
+    total: int
+
+
 class Problem(Schema):
     loc: list[str | int]
     msg: str
@@ -78,6 +88,10 @@ class BatchOut(Schema):
     undone_at: datetime | None
     counts: Counts
     file_problem: Problem | None
+    progress: Progress
+    failure: str
+    skip_errors: bool
+    note: str
 
     @staticmethod
     def resolve_created_by(obj) -> int | None:
@@ -108,12 +122,11 @@ class RowOut(Schema):
         return [_problem(issue, [obj.row]) for issue in obj.issues]
 
 
-class UndoOut(Schema):
-    batch: BatchOut
-    trashed: int
-    dependants: int
-    restored_fields: int
-    kept_fields: int
+class AttachedOut(Schema):
+    model: str
+    count: int
+    examples: list[str]
+    imports: list[int]
 
 
 def _problem(issue: dict, loc: list) -> dict:
@@ -132,13 +145,15 @@ def _batch(request, batch_id: int) -> ImportBatch:
     return batch
 
 
-@router.post("/imports", response={201: BatchOut, 413: MessageOut, **WRITE_ERRORS}, summary="Upload and check a file")
+@router.post("/imports", response={202: BatchOut, 413: MessageOut, **WRITE_ERRORS},
+             summary="Upload a file and queue its check")
 def upload(request, file: File[UploadedFile], kind: Form[Kind], mapping: Form[str | None] = None,
            saved_mapping: Form[int | None] = None):
-    """Upload a CSV or .xlsx file and check it (dry run). `mapping` (JSON) may set `columns` (header →
-    field or null), `key` (external_id, name_city, email), `date_order` (dmy, mdy, ymd), `decimal`
-    (".", "," or auto), `default_country`, `defaults` (field → value for all rows), `encoding` and
-    `delimiter`; anything left out is detected."""
+    """Upload a CSV or .xlsx file (up to 100 MB) and queue its check (dry run); answers 202 with the
+    batch (status `checking`). `mapping` (JSON) may set `columns` (header → field or null), `key`
+    (external_id, name_city, email), `date_order` (dmy, mdy, ymd), `decimal` (".", "," or auto, and
+    per column: `decimals` {header: "." or ","}), `default_country`, `defaults` (field → value for all
+    rows), `encoding` and `delimiter`; anything left out is detected."""
     chosen = None
     if mapping:
         try:
@@ -161,21 +176,19 @@ def upload(request, file: File[UploadedFile], kind: Form[Kind], mapping: Form[st
         batch = services.start(request.auth, file, kind, source=ImportBatch.Source.API, mapping=chosen, saved=saved)
     except services.ImportRefused as exc:
         raise HttpError(413, str(exc)) from None
-    if not batch.file_problem:
-        services.check(batch, request.auth)
-    if batch.file_problem:
-        problem = batch.file_problem
+    problem = batch.file_problem or services.column_problem(batch, request.auth)
+    if problem:
         batch.delete()
         field = "mapping" if problem.get("code") == "missing_column" else "file"
         raise InvalidInput([_problem(problem, ["body", field])])
-    return Status(201, batch)
+    return Status(202, services.request_check(batch, request.auth))
 
 
 @router.get("/imports", response={200: list[BatchOut], **COMMON_ERRORS}, summary="List imports")
 @paginate(Pagination)
 def list_imports(request, kind: Kind | None = None, status: str | None = None):
     """Your imports (admin and sales head: everyone's), newest first."""
-    batches = visible_batches(ImportBatch.objects.all(), request.auth).defer("content")
+    batches = visible_batches(ImportBatch.objects.all(), request.auth)
     if kind:
         batches = batches.filter(kind=kind)
     if status:
@@ -199,38 +212,53 @@ def import_rows(request, batch_id: int,
     return rows.order_by("row")
 
 
-@router.post("/imports/{int:batch_id}/commit", response={200: BatchOut, 409: MessageOut, **WRITE_ERRORS},
-             summary="Import a checked file")
-def commit_import(request, batch_id: int):
-    """All rows or none. 422 lists the rows that stand in the way (nothing was saved)."""
+@router.get("/imports/{int:batch_id}/rejected.csv", response={200: None, **RECORD_ERRORS},
+            summary="The rows with errors, with an error column",
+            openapi_extra={"responses": {200: {"description": "CSV file"}}})
+def rejected_rows(request, batch_id: int):
+    batch = _batch(request, batch_id)
+    return rejected_response(batch, get_language())
+
+
+def rejected_response(batch, language):
+    response = StreamingHttpResponse(services.rejected_csv(batch, language), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rejected-{batch.pk}.csv"'
+    return response
+
+
+@router.post("/imports/{int:batch_id}/commit", response={202: BatchOut, 409: MessageOut, **WRITE_ERRORS},
+             summary="Queue the import of a checked file")
+def commit_import(request, batch_id: int, skip_errors: bool = False):
+    """All rows or none (`skip_errors=true`: the rows without errors). Answers 202 with the batch
+    (status `committing`); it ends `committed`, or `failed` with the reason and nothing saved."""
     batch = _batch(request, batch_id)
     try:
-        result = services.commit(batch, request.auth)
+        batch = services.request_commit(batch, request.auth, skip_errors=skip_errors)
     except services.ImportRefused as exc:
         raise HttpError(409, str(exc)) from None
-    if not result.ok:
-        batch.refresh_from_db()
-        problems = []
-        if batch.file_problem:
-            problems.append(_problem(batch.file_problem, ["file"]))
-        for row in batch.rows.filter(action=ImportRow.Action.ERROR).order_by("row")[:500]:
-            problems += [_problem(issue, ["file", row.row]) for issue in row.issues]
-        raise InvalidInput(problems)
-    batch.refresh_from_db()
-    return batch
+    return Status(202, batch)
 
 
-@router.post("/imports/{int:batch_id}/undo", response={200: UndoOut, 409: MessageOut, **RECORD_ERRORS},
-             summary="Undo an import")
-def undo_import(request, batch_id: int):
+@router.get("/imports/{int:batch_id}/attached", response={200: list[AttachedOut], **RECORD_ERRORS},
+            summary="What others attached to the import's new records since")
+def attached(request, batch_id: int):
+    batch = _batch(request, batch_id)
+    return [{"model": item.label, "count": item.count, "examples": item.examples, "imports": item.batches}
+            for item in services.attached_since(batch)]
+
+
+@router.post("/imports/{int:batch_id}/undo", response={202: BatchOut, 409: MessageOut, **RECORD_ERRORS},
+             summary="Queue the undo of an import")
+def undo_import(request, batch_id: int, attached: Literal["keep", "trash"] = "keep"):
     """Admin and sales head: what the import created goes to the trash, what it changed gets its old
-    values back (fields changed again since are left as they are)."""
+    values back (fields changed again since are left as they are). Records others attached to its new
+    records since stay (`attached=keep`) or go to the trash too (`attached=trash`). Answers 202."""
     batch = _batch(request, batch_id)
     try:
-        summary = services.undo(batch, request.auth)
+        batch = services.request_undo(batch, request.auth, attached)
     except services.ImportRefused as exc:
         raise HttpError(409, str(exc)) from None
-    return {"batch": batch, **vars(summary)}
+    return Status(202, batch)
 
 
 @router.get("/exports/{kind}.{fmt}", response={200: None, **COMMON_ERRORS}, summary="Export a list",

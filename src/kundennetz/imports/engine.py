@@ -13,6 +13,7 @@ when any row failed (`Result.ok`), so that an error in the last row saves nothin
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -223,12 +224,16 @@ class Importer:
     """Checks (and with `commit`, writes) the records of one file of `kind` as `user`."""
 
     def __init__(self, kind: str, user, mapping: Mapping, *, commit: bool = False, batch=None, sink=None,
-                 progress=None):
+                 progress=None, skip_errors: bool = False, chunk_guard=None):
         if kind not in fields.kinds():
             raise ValueError(f"unknown kind {kind!r}")
         self.kind, self.user, self.mapping, self.commit, self.batch = kind, user, mapping, commit, batch
         self.sink = sink or (lambda outcomes: None)
         self.progress = progress or (lambda rows: None)
+        # Leave rows with errors out instead of stopping (the others are imported).
+        self.skip_errors = skip_errors
+        # Around each chunk of a commit (its own transaction, with a lock on the kind: see services).
+        self.chunk_guard = chunk_guard or contextlib.nullcontext
         self.model = fields.model_for(kind)
         self.label = self.model._meta.label_lower
         self.specs = fields.specs(kind)
@@ -309,11 +314,12 @@ class Importer:
             except FileProblem as exc:
                 stop = exc.issue()
             if chunk:
-                outcomes = self._process(chunk, index, width)
+                with self.chunk_guard():
+                    outcomes = self._process(chunk, index, width)
+                    self.sink(outcomes)
                 for outcome in outcomes:
                     result.counts[outcome.action] += 1
                 result.counts["rows"] += len(outcomes)
-                self.sink(outcomes)
                 done += len(chunk)
                 self.progress(done)
             if stop is not None:
@@ -332,7 +338,7 @@ class Importer:
         self._resolve(rows)
         self._match(rows)
         self._build(rows)
-        if any(row.issues for row in rows):
+        if any(row.issues for row in rows) and not self.skip_errors:
             self.failed = True
         if self.commit and not self.failed:
             self._write(rows)

@@ -8,7 +8,7 @@ from kundennetz.accounts.models import ClosingReason, Stage
 
 from . import fields
 from .models import Kind, SavedMapping
-from .services import INLINE_MAX_BYTES
+from .services import UPLOAD_MAX_BYTES
 
 NOT_IMPORTED = ""
 
@@ -16,8 +16,9 @@ NOT_IMPORTED = ""
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the file contains"), choices=())
     file = forms.FileField(label=_("File (CSV or Excel .xlsx)"),
-                           help_text=_("Up to %(size)s MB here; larger files with “kundennetz import”.")
-                           % {"size": f"{INLINE_MAX_BYTES / 1024 / 1024:.0f}"})
+                           help_text=_("Up to %(size)s MB. Checking and importing run in the background: "
+                                       "you can leave the page and find the import again under Import.")
+                           % {"size": f"{UPLOAD_MAX_BYTES / 1024 / 1024:.0f}"})
     saved_mapping = forms.ModelChoiceField(label=_("Saved mapping"), queryset=SavedMapping.objects.none(),
                                            required=False, empty_label=_("Detect automatically"))
 
@@ -72,7 +73,12 @@ class MappingForm(forms.Form):
                                                   initial=columns.get(header) or NOT_IMPORTED)
             self.column_fields.append((header, name))
         self.fields["key"].choices = [(key, fields.KEY_LABELS[key]) for key in fields.KEYS[kind]]
+        if batch.file_format and batch.file_format != "csv":
+            # An Excel sheet has no encoding or delimiter to choose: fields per file type.
+            del self.fields["encoding"], self.fields["delimiter"]
         for name in ("key", "date_order", "decimal", "default_country", "encoding", "delimiter"):
+            if name not in self.fields:
+                continue
             value = mapping.get(name)
             if value:
                 self.fields[name].initial = "tab" if (name == "delimiter" and value == "\t") else value
@@ -107,9 +113,9 @@ class MappingForm(forms.Form):
         data = self.cleaned_data
         columns = {header: (data.get(name) or None) for header, name in self.column_fields}
         defaults = {name.removeprefix("default_"): data[name] for name in self.default_fields if data.get(name)}
-        delimiter = data["delimiter"]
+        delimiter = data.get("delimiter") or "auto"
         return {"columns": columns, "key": data["key"], "date_order": data["date_order"],
                 "decimal": data["decimal"], "default_country": data["default_country"], "defaults": defaults,
-                "encoding": data["encoding"], "delimiter": "\t" if delimiter == "tab" else delimiter,
+                "encoding": data.get("encoding") or "auto", "delimiter": "\t" if delimiter == "tab" else delimiter,
                 "layout": (self.batch.mapping or {}).get("layout")}
 

@@ -20,9 +20,16 @@ class ImportBatch(models.Model):
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
+        CHECKING = "checking", _("Checking")
         DRY_RUN = "dry_run", _("Checked (dry run)")
+        COMMITTING = "committing", _("Importing")
         COMMITTED = "committed", _("Imported")
+        UNDOING = "undoing", _("Undoing")
         UNDONE = "undone", _("Undone")
+        FAILED = "failed", _("Failed")
+
+    # Statuses in which a task works on the batch (the page shows its progress).
+    WORKING = ("checking", "committing", "undoing")
 
     class Source(models.TextChoices):
         WEB = "web", _("Web")
@@ -44,9 +51,9 @@ class ImportBatch(models.Model):
     file_name = models.CharField(_("file name"), max_length=255)
     file_size = models.BigIntegerField(_("file size"), default=0)
     file_format = models.CharField(_("format"), max_length=10, blank=True)
-    # Kept in the database, not on one server's disk, so that any application process can commit a
-    # batch another one checked. Only files small enough for the web wizard are kept (see views).
-    content = models.BinaryField(null=True, editable=False)
+    # The file itself is kept in the database in parts (ImportFilePart), not on one server's disk, so that
+    # any worker on any machine can check, commit or undo a batch; `stored` says whether it is there.
+    stored = models.BooleanField(default=False, editable=False)
     encoding = models.CharField(_("encoding"), max_length=30, blank=True)
     delimiter = models.CharField(_("delimiter"), max_length=5, blank=True)
     layout = models.CharField(_("recognised layout"), max_length=40, blank=True)
@@ -59,6 +66,17 @@ class ImportBatch(models.Model):
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
+    # Import the rows without errors and leave the others out (instead of all or nothing).
+    skip_errors = models.BooleanField(_("skip rows with errors"), default=False)
+    # Why the last step failed (status "failed"), in the language of whoever started it.
+    failure = models.TextField(_("reason"), blank=True)
+    # What happened to this batch's records through another batch's undo.
+    note = models.TextField(blank=True)
+    # Progress of the task working on the batch: rows (or records) done of total, since when.
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    progress_started_at = models.DateTimeField(null=True, blank=True)
+    failed_step = models.CharField(max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -73,8 +91,21 @@ class ImportBatch(models.Model):
 
     @property
     def can_commit(self) -> bool:
-        return self.status == self.Status.DRY_RUN and self.error_count == 0 and not self.file_problem \
-            and self.content is not None
+        """Checked, the file still there, and no errors (or the choice to leave the rows with errors out)."""
+        return self.status == self.Status.DRY_RUN and not self.file_problem and self.stored \
+            and (self.error_count == 0 or self.importable_rows > 0)
+
+    @property
+    def importable_rows(self) -> int:
+        return self.created_count + self.updated_count
+
+    @property
+    def working(self) -> bool:
+        return self.status in self.WORKING
+
+    @property
+    def progress(self) -> dict:
+        return {"done": self.progress_done, "total": self.progress_total}
 
     def set_counts(self, counts: dict) -> None:
         self.rows_total = counts.get("rows", 0)
@@ -83,6 +114,17 @@ class ImportBatch(models.Model):
         self.unchanged_count = counts.get("unchanged", 0)
         self.skipped_count = counts.get("skip", 0)
         self.error_count = counts.get("error", 0)
+
+
+class ImportFilePart(models.Model):
+    """One part (up to 1 MB) of an uploaded file, in order; read back as a stream by the workers."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["batch", "number"], name="unique_import_file_part")]
 
 
 class ImportRow(models.Model):

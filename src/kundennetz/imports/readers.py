@@ -22,6 +22,8 @@ class Source:
     records: Iterator[Record]
     encoding: str = ""
     delimiter: str = ""
+    # Rows the file seems to hold (Excel says so; None: not known before reading)
+    estimated_rows: int | None = None
     _close: list = field(default_factory=list)
 
     def close(self) -> None:
@@ -77,4 +79,8 @@ def _xlsx(stream: IO[bytes]) -> Source:
                 continue
             yield Record(number, list(cells))
 
-    return Source("xlsx", headers, records(), _close=[workbook.close])
+    try:
+        estimated = max(0, (sheet.max_row or 0) - number)
+    except Exception:  # a sheet without its dimension
+        estimated = None
+    return Source("xlsx", headers, records(), estimated_rows=estimated, _close=[workbook.close])

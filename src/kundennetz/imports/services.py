@@ -1,29 +1,38 @@
 """Import batches from upload to undo: start (read the header, detect the mapping), check (dry run),
 commit (all or nothing), undo. Web wizard, API and command all go through here."""
 
-import io
+import contextlib
 import os
+import tempfile
+import zlib
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.utils import timezone
+from django.db import connection, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_update_with_history
 
+from kundennetz.core import jobs
+from kundennetz.core.jobs import Progress
 from kundennetz.domain.importing import FileProblem, describe
 
 from . import fields
 from .engine import BULK, Importer, Mapping, Result, adapt, suggest
-from .models import ExternalReference, ImportBatch, ImportedRecord, ImportRow
+from .models import ExternalReference, ImportBatch, ImportedRecord, ImportFilePart, ImportRow
 from .permissions import may_import, may_undo
 from .readers import open_source
 
-# Files up to this size are checked and committed inside the web request (a few seconds at most:
-# about 25,000 rows of accounts). Larger files go through `kundennetz import`, which shows progress.
-INLINE_MAX_BYTES = getattr(settings, "KUNDENNETZ_IMPORT_INLINE_MAX_BYTES", 5 * 1024 * 1024)
+# The largest file the web wizard and the API accept: streamed to the database in parts, never held
+# whole in memory; checked, committed and undone by a background worker.
+UPLOAD_MAX_BYTES = getattr(settings, "KUNDENNETZ_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
+PART_BYTES = 1024 * 1024
+# Records per transaction when committing, reverting and undoing: other people's writes wait at most
+# one chunk (SQLite has one writer at a time), and the batch's undo log keeps it all or nothing.
+UNDO_CHUNK = 2000
 
 
 class ImportRefused(Exception):
@@ -70,103 +79,269 @@ def _mapping_for(batch: ImportBatch, headers: list[str], mapping: dict | None, s
 
 def start(user, file, kind: str, *, source: str = ImportBatch.Source.WEB, mapping: dict | None = None,
           saved: dict | None = None) -> ImportBatch:
-    """Keep the uploaded `file`, read its header and detect its mapping (nothing is checked yet)."""
+    """Keep the uploaded `file` (streamed into the database in parts), read its header and detect its
+    mapping (nothing is checked yet)."""
     if not may_import(user):
         raise PermissionDenied(_("Your role may not import records."))
     if kind not in fields.kinds():
         raise ImportRefused(_("Unknown kind of records: %(kind)s.") % {"kind": kind})
     size = getattr(file, "size", None)
-    if size is not None and size > INLINE_MAX_BYTES:
+    if size is not None and size > UPLOAD_MAX_BYTES:
         raise ImportRefused(too_large_message(size))
-    content = file.read(INLINE_MAX_BYTES + 1)
-    if len(content) > INLINE_MAX_BYTES:
-        raise ImportRefused(too_large_message(len(content)))
     name = os.path.basename(getattr(file, "name", "") or "import.csv")[:255]
-    batch = ImportBatch(kind=kind, created_by=user, source=source, file_name=name, file_size=len(content),
-                        content=content)
     options = Mapping.from_json(mapping or saved or {})
-    try:
-        with open_source(io.BytesIO(content), name, encoding=options.encoding, delimiter=options.delimiter) as src:
-            batch.file_format, batch.encoding, batch.delimiter = src.format, src.encoding, src.delimiter
-            batch.headers = src.headers
-    except FileProblem as exc:
-        batch.file_problem = exc.issue().as_dict()
-        batch.mapping = options.as_json()
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(kind=kind, created_by=user, source=source, file_name=name)
+        batch.file_size, batch.progress_total = _store(batch, file)
+        batch.stored = True
+        try:
+            with _open(batch, options) as src:
+                batch.file_format, batch.encoding, batch.delimiter = src.format, src.encoding, src.delimiter
+                batch.headers = src.headers
+                if src.estimated_rows is not None:
+                    batch.progress_total = src.estimated_rows
+        except FileProblem as exc:
+            batch.file_problem = exc.issue().as_dict()
+            batch.mapping = options.as_json()
+            batch.save()
+            return batch
+        chosen = _mapping_for(batch, batch.headers, mapping, saved)
+        batch.mapping, batch.layout = chosen.as_json(), chosen.layout or ""
         batch.save()
-        return batch
-    chosen = _mapping_for(batch, batch.headers, mapping, saved)
-    batch.mapping, batch.layout = chosen.as_json(), chosen.layout or ""
-    batch.save()
     return batch
 
 
+def _store(batch: ImportBatch, file) -> tuple[int, int]:
+    """Write `file` into the batch's parts, 1 MB at a time; (bytes, line breaks). Refuses beyond the limit."""
+    chunks = file.chunks(PART_BYTES) if hasattr(file, "chunks") else iter(lambda: file.read(PART_BYTES), b"")
+    size = lines = number = 0
+    pending = bytearray()
+    for piece in chunks:
+        size += len(piece)
+        if size > UPLOAD_MAX_BYTES:
+            raise ImportRefused(too_large_message(size))
+        lines += piece.count(b"\n")
+        pending += piece
+        while len(pending) >= PART_BYTES:
+            ImportFilePart.objects.create(batch=batch, number=number, data=bytes(pending[:PART_BYTES]))
+            del pending[:PART_BYTES]
+            number += 1
+    if pending or number == 0:
+        ImportFilePart.objects.create(batch=batch, number=number, data=bytes(pending))
+    return size, max(0, lines - 1)
+
+
 def too_large_message(size: int) -> str:
-    return _("The file has %(size)s MB; files above %(limit)s MB are imported with the command "
-             "“kundennetz import FILE --kind …”, which shows its progress.") % {
-        "size": f"{size / 1024 / 1024:.1f}", "limit": f"{INLINE_MAX_BYTES / 1024 / 1024:.0f}"}
+    return _("The file has %(size)s MB; files up to %(limit)s MB can be imported.") % {
+        "size": f"{size / 1024 / 1024:.1f}", "limit": f"{UPLOAD_MAX_BYTES / 1024 / 1024:.0f}"}
 
 
-def _open(batch: ImportBatch):
-    mapping = Mapping.from_json(batch.mapping)
-    return open_source(io.BytesIO(bytes(batch.content)), batch.file_name, encoding=mapping.encoding,
-                       delimiter=mapping.delimiter)
+def limit_text() -> str:
+    """The upload limit as people read it before choosing a file."""
+    return _("CSV or Excel (.xlsx), up to %(limit)s MB.") % {"limit": f"{UPLOAD_MAX_BYTES / 1024 / 1024:.0f}"}
+
+
+@contextlib.contextmanager
+def _open(batch: ImportBatch, mapping: Mapping | None = None):
+    """The batch's file as a `Source`, spooled from its parts to a temporary file (flat memory)."""
+    mapping = mapping or Mapping.from_json(batch.mapping)
+    with tempfile.TemporaryFile(prefix="kundennetz-import-") as handle:
+        for data in ImportFilePart.objects.filter(batch=batch).order_by("number").values_list(
+                "data", flat=True).iterator(chunk_size=4):
+            handle.write(data)
+        handle.seek(0)
+        with open_source(handle, batch.file_name, encoding=mapping.encoding, delimiter=mapping.delimiter) as source:
+            yield source
+
+
+def _fail(batch: ImportBatch, step: str, reason: str) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED, failure=reason[:4000],
+                                                   failed_step=step)
+    batch.refresh_from_db()
+
+
+def _progress(batch: ImportBatch, total: int) -> Progress:
+    progress = Progress(ImportBatch, batch.pk, done_field="progress_done", total_field="progress_total")
+    ImportBatch.objects.filter(pk=batch.pk).update(progress_done=0, progress_total=total,
+                                                   progress_started_at=timezone.now())
+    return progress
+
+
+# -- check ----------------------------------------------------------------------------------------
+
+CHECKABLE = (ImportBatch.Status.UPLOADED, ImportBatch.Status.CHECKING, ImportBatch.Status.DRY_RUN,
+             ImportBatch.Status.FAILED)
+
+
+def request_check(batch: ImportBatch, user, mapping: dict | None = None) -> ImportBatch:
+    """Queue the dry run (status "checking"); the worker runs `check`."""
+    from .tasks import check_batch
+
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status not in CHECKABLE or not locked.stored or locked.failed_step == "undo":
+            raise ImportRefused(_("This import can no longer be checked."))
+        if mapping is not None:
+            locked.mapping = Mapping.from_json(mapping).as_json()
+        locked.status, locked.failure, locked.failed_step = ImportBatch.Status.CHECKING, "", ""
+        locked.progress_done, locked.progress_started_at = 0, timezone.now()
+        locked.save()
+        jobs.enqueue(check_batch, locked.pk, user.pk)
+    batch.refresh_from_db()
+    return batch
 
 
 def check(batch: ImportBatch, user, mapping: dict | None = None) -> Result:
     """The dry run: every row's outcome kept with the batch, nothing else written."""
-    if batch.status not in (ImportBatch.Status.UPLOADED, ImportBatch.Status.DRY_RUN) or batch.content is None:
+    if batch.status not in CHECKABLE or not batch.stored:
         raise ImportRefused(_("This import can no longer be checked."))
     if mapping is not None:
         batch.mapping = Mapping.from_json(mapping).as_json()
     ImportRow.objects.filter(batch=batch).delete()
     result = Result()
+    progress = _progress(batch, batch.progress_total)
     try:
         with _open(batch) as source:
             batch.file_format, batch.encoding, batch.delimiter = source.format, source.encoding, source.delimiter
             batch.headers = source.headers
+            if source.estimated_rows is not None:
+                progress.total(source.estimated_rows)
             importer = Importer(batch.kind, user, Mapping.from_json(batch.mapping), batch=batch,
-                                sink=BatchSink(batch))
+                                sink=BatchSink(batch), progress=progress)
             result = importer.run(source)
     except FileProblem as exc:
         result.file_problem = exc.issue()
     batch.file_problem = result.file_problem.as_dict() if result.file_problem else None
     batch.set_counts(result.counts)
     batch.status, batch.checked_at = ImportBatch.Status.DRY_RUN, timezone.now()
+    batch.failure, batch.failed_step = "", ""
+    batch.progress_done = batch.progress_total = result.counts.get("rows", 0)
     batch.save()
     return result
 
 
-def commit(batch: ImportBatch, user) -> Result:
-    """Import every row in one transaction; if any row fails now, nothing is saved and the batch shows
-    the current outcomes."""
+# -- commit ---------------------------------------------------------------------------------------
+
+
+def request_commit(batch: ImportBatch, user, skip_errors: bool = False) -> ImportBatch:
+    """Queue the import of a checked batch (status "committing"); the worker runs `commit`."""
+    from .tasks import commit_batch
+
     if batch.created_by_id != user.pk:
         raise PermissionDenied(_("Only the person who uploaded the file can import it."))
     if not may_import(user):
         raise PermissionDenied(_("Your role may not import records."))
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status != ImportBatch.Status.DRY_RUN or locked.content is None:
+        if locked.status != ImportBatch.Status.DRY_RUN or not locked.stored:
             raise ImportRefused(_("Only a checked import can be committed, and only once."))
-        if locked.file_problem or locked.error_count:
-            raise ImportRefused(_("The check found errors; correct the file or the mapping first."))
-        ImportRow.objects.filter(batch=batch).delete()
-        try:
-            with _open(batch) as source:
-                result = Importer(batch.kind, user, Mapping.from_json(batch.mapping), commit=True, batch=batch,
-                                  sink=BatchSink(batch)).run(source)
-        except FileProblem as exc:
-            result = Result(file_problem=exc.issue())
-        if result.ok:
-            batch.set_counts(result.counts)
-            batch.status, batch.committed_at = ImportBatch.Status.COMMITTED, timezone.now()
-            batch.save()
-        else:
-            transaction.set_rollback(True)
-    if not result.ok:
-        # Nothing was saved; show what stands in the way now (the data may have changed since the check).
-        batch.refresh_from_db()
-        check(batch, user)
+        if locked.file_problem or (locked.error_count and not skip_errors):
+            raise ImportRefused(_("The check found errors; correct the file or the mapping first, "
+                                  "or choose to leave the rows with errors out."))
+        if skip_errors and not locked.importable_rows:
+            raise ImportRefused(_("No row could be imported."))
+        locked.status, locked.skip_errors = ImportBatch.Status.COMMITTING, skip_errors
+        locked.progress_done, locked.progress_started_at = 0, timezone.now()
+        locked.save()
+        jobs.enqueue(commit_batch, locked.pk, user.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+@contextlib.contextmanager
+def _chunk_transaction(kind: str):
+    """One chunk of a commit: its own transaction, holding the lock on imports of `kind`, so that two
+    batches with the same new keys cannot both find them missing (the second finds the first's records).
+    SQLite needs no extra lock: its write transactions (IMMEDIATE) already run one after the other."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"kundennetz-import-{kind}".encode())])
+        yield
+
+
+def commit(batch: ImportBatch, user) -> Result:
+    """Import the rows chunk by chunk, each chunk in its own transaction (so that others can write in
+    between); if a row fails now (and the batch does not leave rows with errors out), everything the
+    earlier chunks wrote is taken back from the batch's undo log, so nothing stays. A run that finds
+    records of an earlier, interrupted run (a worker that died) takes them back first."""
+    batch.refresh_from_db()
+    if batch.status != ImportBatch.Status.COMMITTING:
+        raise ImportRefused(_("Only a checked import can be committed, and only once."))
+    if batch.records.exists():
+        revert(batch)
+    ImportRow.objects.filter(batch=batch).delete()
+    progress = _progress(batch, batch.rows_total)
+    importer = None
+    try:
+        with _RoomyCache(), _open(batch) as source:
+            importer = Importer(batch.kind, user, Mapping.from_json(batch.mapping), commit=True, batch=batch,
+                                sink=BatchSink(batch), progress=progress, skip_errors=batch.skip_errors,
+                                chunk_guard=lambda: _chunk_transaction(batch.kind))
+            result = importer.run(source)
+    except FileProblem as exc:
+        result = Result(file_problem=exc.issue())
+    ok = result.ok or (batch.skip_errors and result.file_problem is None and importer is not None
+                       and not importer.failed)
+    batch.set_counts(result.counts)
+    if ok:
+        batch.status, batch.committed_at = ImportBatch.Status.COMMITTED, timezone.now()
+        batch.progress_done = batch.progress_total = result.counts.get("rows", 0)
+        batch.save()
+        return result
+    # Nothing may stay: take back what the earlier chunks wrote, then show what stands in the way now.
+    batch.file_problem = result.file_problem.as_dict() if result.file_problem else None
+    batch.save()
+    revert(batch)
+    errors = result.counts.get("error", 0)
+    if result.file_problem is not None:
+        reason = issue_text(result.file_problem.as_dict(), translation.get_language())
+    else:
+        reason = ngettext("%(count)d row cannot be imported now; nothing was imported.",
+                          "%(count)d rows cannot be imported now; nothing was imported.", errors) % {"count": errors}
+    _fail(batch, "commit", reason)
     return result
+
+
+def revert(batch: ImportBatch) -> int:
+    """Take back, without a trace, what a commit that did not finish wrote (from its undo log): its new
+    records deleted with their history, the fields it changed set back. Chunk by chunk."""
+    reason = f"import #{batch.pk}"
+    reverted = 0
+    records = ImportedRecord.objects.filter(batch=batch)
+    for label in list(records.values_list("model", flat=True).distinct()):
+        model = apps.get_model(label)
+        manager = getattr(model, "all_objects", model._default_manager)
+        history = model.history.model if hasattr(model, "history") else None
+        while True:
+            with transaction.atomic():
+                chunk = list(records.filter(model=label).order_by("pk")[:UNDO_CHUNK])
+                if not chunk:
+                    break
+                created = [r.object_id for r in chunk if r.action == ImportedRecord.Action.CREATED]
+                updated = [r for r in chunk if r.action == ImportedRecord.Action.UPDATED]
+                if updated:
+                    objects = manager.in_bulk([r.object_id for r in updated])
+                    names = set()
+                    for record in updated:
+                        obj = objects.get(record.object_id)
+                        if obj is None:
+                            continue
+                        for attname, old in (record.previous or {}).items():
+                            field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+                            setattr(obj, attname, field.to_python(old))
+                            names.add(field.name)
+                    if names:
+                        manager.bulk_update(list(objects.values()), sorted(names), batch_size=BULK)
+                touched = created + [r.object_id for r in updated]
+                if history is not None:
+                    history.objects.filter(id__in=touched, history_change_reason=reason).delete()
+                if created:
+                    ExternalReference.objects.filter(model=label, object_id__in=created).delete()
+                    manager.filter(pk__in=created).delete()
+                ImportedRecord.objects.filter(pk__in=[r.pk for r in chunk]).delete()
+                reverted += len(chunk)
+    return reverted
 
 
 def import_file(path: str, kind: str, user, mapping: Mapping, *, commit_changes: bool, sink=None,
@@ -182,29 +357,38 @@ def import_file(path: str, kind: str, user, mapping: Mapping, *, commit_changes:
                 mapping = on_open(source, mapping) or mapping
             if not commit_changes:
                 return Importer(kind, user, mapping, sink=sink, progress=progress).run(source), None
-            with _RoomyCache(), transaction.atomic():
-                batch = ImportBatch.objects.create(
-                    kind=kind, created_by=user, source=ImportBatch.Source.COMMAND,
-                    file_name=os.path.basename(path)[:255], file_size=os.path.getsize(path),
-                    file_format=source.format, encoding=source.encoding, delimiter=source.delimiter,
-                    headers=source.headers, mapping=mapping.as_json(), layout=mapping.layout or "")
-                keep = BatchSink(batch, everything=False)
+            batch = ImportBatch.objects.create(
+                kind=kind, created_by=user, source=ImportBatch.Source.COMMAND, status=ImportBatch.Status.COMMITTING,
+                file_name=os.path.basename(path)[:255], file_size=os.path.getsize(path),
+                file_format=source.format, encoding=source.encoding, delimiter=source.delimiter,
+                headers=source.headers, mapping=mapping.as_json(), layout=mapping.layout or "",
+                progress_started_at=timezone.now())
+            keep = BatchSink(batch, everything=False)
 
-                def both(outcomes):
-                    keep(outcomes)
-                    if sink is not None:
-                        sink(outcomes)
+            def both(outcomes):
+                keep(outcomes)
+                if sink is not None:
+                    sink(outcomes)
 
-                result = Importer(kind, user, mapping, commit=True, batch=batch, sink=both,
-                                  progress=progress).run(source)
-                if not result.ok:
-                    transaction.set_rollback(True)
-                    return result, None
-                batch.set_counts(result.counts)
-                batch.status = ImportBatch.Status.COMMITTED
-                batch.checked_at = batch.committed_at = timezone.now()
-                batch.save()
-                return result, batch
+            try:
+                with _RoomyCache():
+                    result = Importer(kind, user, mapping, commit=True, batch=batch, sink=both, progress=progress,
+                                      chunk_guard=lambda: _chunk_transaction(kind)).run(source)
+            except BaseException:
+                revert(batch)
+                batch.delete()
+                raise
+            if not result.ok:
+                # Chunks were committed one by one (others could write in between): take them back.
+                revert(batch)
+                batch.delete()
+                return result, None
+            batch.set_counts(result.counts)
+            batch.status = ImportBatch.Status.COMMITTED
+            batch.checked_at = batch.committed_at = timezone.now()
+            batch.progress_done = batch.progress_total = result.counts.get("rows", 0)
+            batch.save()
+            return result, batch
 
 
 class _RoomyCache:
@@ -240,64 +424,165 @@ def _chunks(items, size=BULK * 4):
         yield items[start_at:start_at + size]
 
 
-def undo(batch: ImportBatch, user) -> UndoSummary:
-    """Undo a committed import: what it created goes to the trash (with what was added to it since,
-    so that a restore brings both back), and each field it changed gets its old value back — unless
-    someone changed that field again after the import, in which case their value stays."""
+ATTACHED_CHOICES = ("keep", "trash")
+
+
+@dataclass
+class Attached:
+    """Records that others attached to what a batch created, after it was imported."""
+
+    label: str
+    model: object
+    count: int
+    examples: list
+    batches: list
+
+
+def attached_since(batch: ImportBatch, examples: int = 10) -> list[Attached]:
+    """Per kind of record: what was attached to the batch's new records since (by other imports or by
+    people), with a few examples and the imports they came from. A few queries, whatever the size."""
+    if batch.kind != "accounts":
+        return []
+    created = ImportedRecord.objects.filter(batch=batch, model="accounts.account",
+                                            action=ImportedRecord.Action.CREATED).values("object_id")
+    result = []
+    for model in _account_dependants():
+        queryset = model.all_objects.filter(account_id__in=created, deleted_at__isnull=True)
+        count = queryset.count()
+        if not count:
+            continue
+        label = model._meta.label_lower
+        batches = list(ImportedRecord.objects.filter(model=label, action=ImportedRecord.Action.CREATED,
+                                                     object_id__in=queryset.values("pk"))
+                       .exclude(batch=batch).values_list("batch_id", flat=True).distinct().order_by("batch_id")[:20])
+        result.append(Attached(label, model, count, [str(obj) for obj in queryset.order_by("pk")[:examples]],
+                               batches))
+    return result
+
+
+def request_undo(batch: ImportBatch, user, attached: str = "keep", *, queue: bool = True) -> ImportBatch:
+    """Queue the undo of a committed batch (status "undoing"); the worker runs `undo`. `attached`: what
+    happens to records others attached since ("keep" them, or "trash" them too)."""
+    from .tasks import undo_batch
+
     if not may_undo(user):
         raise PermissionDenied(_("Only an administrator or the sales head can undo an import."))
-    summary = UndoSummary()
-    reason = f"undo import #{batch.pk}"
+    if attached not in ATTACHED_CHOICES:
+        raise ImportRefused(_("Choose whether to keep the records attached since or to move them to the trash."))
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status != ImportBatch.Status.COMMITTED:
+        retry = locked.status == ImportBatch.Status.FAILED and locked.failed_step == "undo"
+        if locked.status != ImportBatch.Status.COMMITTED and not retry:
             raise ImportRefused(_("Only an imported batch can be undone, and only once."))
-        now = timezone.now()
-        records = ImportedRecord.objects.filter(batch=batch)
-        labels = set(records.values_list("model", flat=True).distinct())
-        for label in labels:
-            model = apps.get_model(label)
-            manager = getattr(model, "all_objects", model._default_manager)
-            updated = list(records.filter(model=label, action=ImportedRecord.Action.UPDATED)
-                           .values_list("object_id", "previous", "values"))
-            for chunk in _chunks(updated):
-                objects = manager.in_bulk([item[0] for item in chunk])
-                changed, names = [], set()
-                for pk, previous, values in chunk:
-                    obj = objects.get(pk)
-                    if obj is None:
-                        continue
-                    touched = False
-                    for attname, old in (previous or {}).items():
-                        field = next(f for f in model._meta.concrete_fields if f.attname == attname)
-                        imported = field.to_python((values or {}).get(attname))
-                        if field.to_python(getattr(obj, attname)) == imported:
-                            setattr(obj, attname, field.to_python(old))
-                            names.add(attname)
-                            summary.restored_fields += 1
-                            touched = True
-                        else:
-                            summary.kept_fields += 1
-                    if touched:
-                        obj.updated_by, obj.updated_at = user, now
-                        changed.append(obj)
-                if changed:
-                    bulk_update_with_history(changed, model, sorted(names | {"updated_by_id", "updated_at"}),
-                                             batch_size=BULK, default_user=user, default_change_reason=reason,
-                                             default_date=now, manager=manager)
-            created = list(records.filter(model=label, action=ImportedRecord.Action.CREATED)
-                           .values_list("object_id", flat=True))
-            for chunk in _chunks(created):
+        locked.status, locked.failure, locked.failed_step = ImportBatch.Status.UNDOING, "", ""
+        locked.progress_done, locked.progress_started_at = 0, timezone.now()
+        locked.progress_total = locked.records.count()
+        locked.save()
+        if queue:  # the command runs `undo` itself
+            jobs.enqueue(undo_batch, locked.pk, user.pk, attached)
+    batch.refresh_from_db()
+    return batch
+
+
+def undo(batch: ImportBatch, user, attached: str = "keep") -> UndoSummary:
+    """Undo a committed import, chunk by chunk (each chunk its own transaction; running it again after
+    an interruption finishes the job): what it created goes to the trash; each field it changed gets
+    its old value back — unless someone changed that field again after the import, in which case their
+    value stays. Records others attached to its new records since stay (`attached="keep"`) or go to
+    the trash too ("trash"); the imports they came from say so."""
+    if not may_undo(user):
+        raise PermissionDenied(_("Only an administrator or the sales head can undo an import."))
+    batch.refresh_from_db()
+    if batch.status != ImportBatch.Status.UNDOING:
+        raise ImportRefused(_("Only an imported batch can be undone, and only once."))
+    summary = UndoSummary()
+    reason = f"undo import #{batch.pk}"
+    now = timezone.now()
+    progress = _progress(batch, batch.records.count())
+    done = 0
+    if attached == "trash":
+        for item in attached_since(batch, examples=0):
+            created = ImportedRecord.objects.filter(batch=batch, model="accounts.account",
+                                                    action=ImportedRecord.Action.CREATED).values("object_id")
+            others = set(item.batches)
+            while True:
+                with transaction.atomic():
+                    ids = list(item.model.all_objects.filter(account_id__in=created, deleted_at__isnull=True)
+                               .values_list("pk", flat=True)[:UNDO_CHUNK])
+                    if not ids:
+                        break
+                    summary.dependants += _trash(item.model, item.model.all_objects.filter(pk__in=ids), user,
+                                                 now, reason)
+            _mark_others(others, item.label, batch, user, now)
+    records = ImportedRecord.objects.filter(batch=batch)
+    for label in list(records.values_list("model", flat=True).distinct()):
+        model = apps.get_model(label)
+        manager = getattr(model, "all_objects", model._default_manager)
+        updated_ids = list(records.filter(model=label, action=ImportedRecord.Action.UPDATED)
+                           .order_by("pk").values_list("pk", flat=True))
+        for chunk_ids in _chunks(updated_ids, UNDO_CHUNK):
+            with transaction.atomic():
+                _restore(model, manager, records.filter(pk__in=chunk_ids).values_list(
+                    "object_id", "previous", "values"), user, now, reason, summary)
+            done += len(chunk_ids)
+            progress(done)
+        created = list(records.filter(model=label, action=ImportedRecord.Action.CREATED)
+                       .order_by("pk").values_list("object_id", flat=True))
+        for chunk in _chunks(created, UNDO_CHUNK):
+            with transaction.atomic():
                 summary.trashed += _trash(model, manager.filter(pk__in=chunk), user, now, reason)
-                if label == "accounts.account":
-                    for dependant in _account_dependants():
-                        summary.dependants += _trash(
-                            dependant, dependant.all_objects.filter(account_id__in=chunk), user, now, reason)
                 ExternalReference.objects.filter(model=label, object_id__in=chunk).delete()
-        locked.status, locked.undone_at, locked.undone_by = ImportBatch.Status.UNDONE, now, user
-        locked.save(update_fields=["status", "undone_at", "undone_by"])
+            done += len(chunk)
+            progress(done)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.UNDONE, undone_at=now, undone_by=user, progress_done=done,
+        failure="", failed_step="")
     batch.refresh_from_db()
     return summary
+
+
+def _restore(model, manager, items, user, now, reason, summary) -> None:
+    items = list(items)
+    objects = manager.in_bulk([item[0] for item in items])
+    changed, names = [], set()
+    for pk, previous, values in items:
+        obj = objects.get(pk)
+        if obj is None:
+            continue
+        touched = False
+        for attname, old in (previous or {}).items():
+            field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+            imported = field.to_python((values or {}).get(attname))
+            if field.to_python(getattr(obj, attname)) == imported:
+                setattr(obj, attname, field.to_python(old))
+                names.add(attname)
+                summary.restored_fields += 1
+                touched = True
+            else:
+                summary.kept_fields += 1
+        if touched:
+            obj.updated_by, obj.updated_at = user, now
+            changed.append(obj)
+    if changed:
+        bulk_update_with_history(changed, model, sorted(names | {"updated_by_id", "updated_at"}),
+                                 batch_size=BULK, default_user=user, default_change_reason=reason,
+                                 default_date=now, manager=manager)
+
+
+def _mark_others(batch_ids, label, undone: ImportBatch, user, now) -> None:
+    """Keep the status of imports whose records went to the trash with `undone` true: undone when all
+    their new records are in the trash now, otherwise a note of what happened."""
+    model = apps.get_model(label)
+    for other in ImportBatch.objects.filter(pk__in=batch_ids, status=ImportBatch.Status.COMMITTED):
+        ids = ImportedRecord.objects.filter(batch=other, model=label, action=ImportedRecord.Action.CREATED
+                                            ).values("object_id")
+        live = model.all_objects.filter(pk__in=ids, deleted_at__isnull=True).count()
+        note = _("Records of this import were moved to the trash with the undo of import #%(number)d.") % {
+            "number": undone.pk}
+        if live == 0:
+            other.status, other.undone_at, other.undone_by = ImportBatch.Status.UNDONE, now, user
+        other.note = (other.note + "\n" + note).strip()
+        other.save(update_fields=["status", "undone_at", "undone_by", "note"])
 
 
 def _account_dependants() -> list:
@@ -322,3 +607,52 @@ def _trash(model, queryset, user, when, reason) -> int:
                                  default_change_reason=reason, default_date=when,
                                  manager=getattr(model, "all_objects", model._default_manager))
     return len(objects)
+
+
+def column_problem(batch: ImportBatch, user) -> dict | None:
+    """A required column the mapping leaves out (checked at once, before the rows are)."""
+    importer = Importer(batch.kind, user, Mapping.from_json(batch.mapping), batch=batch)
+    problem = importer._check_columns(importer._column_index(batch.headers))
+    return problem.as_dict() if problem else None
+
+
+def rejected_csv(batch: ImportBatch, language: str):
+    """The rows with errors as they were in the file, plus a column with the errors (CSV lines, UTF-8
+    with BOM for spreadsheets), to correct and import again."""
+    import csv
+    import io
+
+    errors = {row: issues for row, issues in ImportRow.objects.filter(
+        batch=batch, action=ImportRow.Action.ERROR).values_list("row", "issues")}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=batch.delimiter if batch.delimiter in (";", ",", "\t", "|") else ";",
+                        lineterminator="\r\n")
+
+    def line(cells) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue()
+
+    with translation.override(language):
+        column = _("Error")
+    yield "\ufeff" + line([*batch.headers, column])
+    if not errors or not batch.stored:
+        return
+    try:
+        with _open(batch) as source:
+            for record in source.records:
+                issues = errors.pop(record.row, None)
+                if issues is None:
+                    continue
+                cells = ["" if cell is None else str(cell) for cell in record.cells]
+                cells += [""] * (len(batch.headers) - len(cells))
+                yield line([*cells, " · ".join(issue_text(issue, language) for issue in issues)])
+                if not errors:
+                    break
+    except FileProblem:
+        pass
+    # Rows the file could not even split into cells (an unclosed quote): their line and the problem.
+    for row, issues in sorted(errors.items()):
+        yield line([""] * len(batch.headers) + [
+            f"{row}: " + " · ".join(issue_text(issue, language) for issue in issues)])

@@ -1,9 +1,9 @@
 """The import wizard (upload → mapping → dry-run preview → import → batch page with undo) and the
 export downloads.
 
-Checking and importing run inside the request, which is why the upload is limited
-(`services.INLINE_MAX_BYTES`, 5 MB ≈ 25,000 rows: a few seconds); larger files are imported with
-`kundennetz import`, which prints its progress.
+Checking, importing and undoing run in the background (a task worker): the batch page shows a
+progress bar (HTMX polls `progress/`) and can be left and found again under Import. Uploads up to
+`services.UPLOAD_MAX_BYTES` (100 MB) are streamed to the database, never read whole into memory.
 """
 
 import itertools
@@ -13,14 +13,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundennetz.domain.importing import ENCODING_NAMES
+from kundennetz.domain.progress import percent, seconds_left
 
 from . import exports, fields, layouts, services
 from .forms import MappingForm, UploadForm
@@ -44,7 +46,7 @@ def _own(request, pk) -> ImportBatch:
 
 @login_required
 def batch_list(request):
-    batches = visible_batches(ImportBatch.objects.select_related("created_by"), request.user).defer("content")
+    batches = visible_batches(ImportBatch.objects.select_related("created_by"), request.user)
     page = Paginator(batches.order_by("-created_at", "-id"), 25).get_page(request.GET.get("page"))
     return render(request, "imports/batch_list.html", {
         "page": page, "may_import": may_import(request.user),
@@ -69,15 +71,16 @@ def upload(request):
             if batch.file_problem:
                 return redirect(batch)
             if saved is not None:
-                services.check(batch, request.user)
+                services.request_check(batch, request.user)
                 return redirect(batch)
             return redirect("imports:mapping", pk=batch.pk)
-    return render(request, "imports/upload.html", {"form": form, "layouts": layouts.system_layouts()})
+    return render(request, "imports/upload.html", {"form": form, "layouts": layouts.system_layouts(),
+                                                   "limit_text": services.limit_text()})
 
 
 def _samples(batch: ImportBatch) -> list[list[str]]:
     """The first few values of each column, to show what a column holds next to its choice."""
-    if batch.content is None:
+    if not batch.stored:
         return [[] for _header in batch.headers]
     columns = [[] for _header in batch.headers]
     try:
@@ -94,7 +97,8 @@ def _samples(batch: ImportBatch) -> list[list[str]]:
 @login_required
 def mapping(request, pk):
     batch = _own(request, pk)
-    if batch.status not in (ImportBatch.Status.UPLOADED, ImportBatch.Status.DRY_RUN) or batch.content is None:
+    if batch.status not in services.CHECKABLE or batch.status == ImportBatch.Status.CHECKING or not batch.stored \
+            or batch.failed_step == "undo":
         return redirect(batch)
     form = MappingForm(request.POST or None, batch=batch, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -111,7 +115,10 @@ def mapping(request, pk):
             if (chosen["encoding"], chosen["delimiter"]) != ((batch.mapping or {}).get("encoding", "auto"),
                                                              (batch.mapping or {}).get("delimiter", "auto")):
                 batch.file_problem = None
-            services.check(batch, request.user, mapping=chosen)
+            try:
+                services.request_check(batch, request.user, mapping=chosen)
+            except services.ImportRefused as exc:
+                messages.error(request, str(exc))
             if name:
                 messages.success(request, _("Mapping “%(name)s” saved.") % {"name": name})
             return redirect(batch)
@@ -150,9 +157,13 @@ def batch_detail(request, pk):
                                              "error": "error_count"}[value]))
               for value, label in ImportRow.Action.choices]
     return render(request, "imports/batch.html", {
+        **_progress_context(batch),
         "batch": batch, "page": page, "rows": shown, "action": action, "counts": counts,
         "file_problem": file_problem, "is_owner": batch.created_by_id == request.user.pk,
-        "may_undo": may_undo(request.user) and batch.status == ImportBatch.Status.COMMITTED,
+        "may_undo": may_undo(request.user) and (batch.status == ImportBatch.Status.COMMITTED or (
+            batch.status == ImportBatch.Status.FAILED and batch.failed_step == "undo")),
+        "may_remap": batch.stored and batch.status in (ImportBatch.Status.UPLOADED, ImportBatch.Status.DRY_RUN)
+        or batch.status == ImportBatch.Status.FAILED and batch.failed_step in ("check", "commit"),
         "layout_name": layouts.layout_names().get(batch.layout or "", ""),
         "encoding_name": ENCODING_NAMES.get(batch.encoding, batch.encoding),
         "mapped": [(header, labels.get(target, "")) for header, target in
@@ -161,40 +172,68 @@ def batch_detail(request, pk):
     })
 
 
+def _progress_context(batch: ImportBatch) -> dict:
+    elapsed = (timezone.now() - batch.progress_started_at).total_seconds() if batch.progress_started_at else 0
+    left = seconds_left(elapsed, batch.progress_done, batch.progress_total)
+    return {"percent": percent(batch.progress_done, batch.progress_total),
+            "minutes_left": None if left is None else max(1, round(left / 60)) if left >= 60 else None,
+            "seconds_left": None if left is None or left >= 60 else left}
+
+
+@login_required
+def progress(request, pk):
+    """The progress bar, polled by the batch page while a task works; a reload once it is done."""
+    batch = _visible(request, pk)
+    if not batch.working:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "imports/_progress.html", {"batch": batch, **_progress_context(batch)})
+
+
 @login_required
 @require_POST
 def commit(request, pk):
     batch = _own(request, pk)
+    skip = request.POST.get("skip_errors") == "1"
     try:
-        result = services.commit(batch, request.user)
+        services.request_commit(batch, request.user, skip_errors=skip)
     except services.ImportRefused as exc:
         messages.error(request, str(exc))
-        return redirect(batch)
-    if result.ok:
-        batch.refresh_from_db()
-        messages.success(request, _("Imported: %(created)d created, %(updated)d updated.") % {
-            "created": batch.created_count, "updated": batch.updated_count})
-    else:
-        messages.error(request, _("Nothing was imported: some rows cannot be imported now (see below)."))
-        return redirect(reverse("imports:batch", args=[batch.pk]) + "?action=error")
     return redirect(batch)
 
 
 @login_required
-@require_POST
 def undo(request, pk):
+    """A confirmation page (what goes to the trash, what was attached since and what to do with it),
+    then the undo in the background."""
     batch = _visible(request, pk)
-    try:
-        summary = services.undo(batch, request.user)
-    except services.ImportRefused as exc:
-        messages.error(request, str(exc))
+    if not may_undo(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        attached = request.POST.get("attached", "keep")
+        try:
+            services.request_undo(batch, request.user, attached)
+        except services.ImportRefused as exc:
+            messages.error(request, str(exc))
         return redirect(batch)
-    text = _("Import undone: %(trashed)d records moved to the trash, %(restored)d values restored.") % {
-        "trashed": summary.trashed + summary.dependants, "restored": summary.restored_fields}
-    if summary.kept_fields:
-        text += " " + _("%(kept)d values changed since the import were kept.") % {"kept": summary.kept_fields}
-    messages.success(request, text)
-    return redirect(batch)
+    if batch.status not in (ImportBatch.Status.COMMITTED, ImportBatch.Status.FAILED):
+        messages.error(request, _("Only an imported batch can be undone, and only once."))
+        return redirect(batch)
+    return render(request, "imports/undo_confirm.html", {
+        "batch": batch, "attached": services.attached_since(batch),
+        "created": batch.records.filter(action="created").count(),
+        "updated": batch.records.filter(action="updated").count(),
+    })
+
+
+@login_required
+def rejected(request, pk):
+    batch = _visible(request, pk)
+    response = StreamingHttpResponse(services.rejected_csv(batch, get_language()),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rejected-{batch.pk}.csv"'
+    return response
 
 
 @login_required

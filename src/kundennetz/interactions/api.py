@@ -21,6 +21,7 @@ from ninja.pagination import paginate
 
 from kundennetz.accounts.api.common import TrackedOut, get_for, get_visible, require_create, resolve, resolve_many
 from kundennetz.accounts.models import Account, Contact, Opportunity
+from kundennetz.core.concurrency import record
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors, InvalidInput
 from kundennetz.core.api_types import Id, InputSchema, Pagination, QueryId, Text, choice
 from kundennetz.core.models import User
@@ -178,7 +179,7 @@ def list_interactions(request, filters: Query[InteractionFilter], order_by: Inte
 
 @router.get("/{int:interaction_id}", response={200: InteractionOut, **RECORD_ERRORS}, summary="Read an interaction")
 def read_interaction(request, interaction_id: int):
-    return get_visible(_interactions(), request.auth, interaction_id)
+    return record(get_visible(_interactions(), request.auth, interaction_id))
 
 
 @router.post("", response={201: InteractionOut, **WRITE_ERRORS}, summary="Log an interaction")
@@ -191,8 +192,8 @@ def create_interaction(request, payload: InteractionIn):
 @router.put("/{int:interaction_id}", response={200: InteractionOut, **WRITE_ERRORS}, summary="Replace an interaction")
 def replace_interaction(request, interaction_id: int, payload: InteractionIn):
     """Every field not sent takes its default, as on create."""
-    interaction = get_for(Interaction.objects.filter(account__deleted_at__isnull=True), request.auth,
-                          interaction_id, CHANGE)
+    interaction = record(get_for(Interaction.objects.filter(account__deleted_at__isnull=True), request.auth,
+                          interaction_id, CHANGE))
     _write(request, interaction, payload.dict())
     return _interactions().get(pk=interaction_id)
 
@@ -200,8 +201,8 @@ def replace_interaction(request, interaction_id: int, payload: InteractionIn):
 @router.patch("/{int:interaction_id}", response={200: InteractionOut, **WRITE_ERRORS}, summary="Change an interaction")
 def update_interaction(request, interaction_id: int, payload: PatchDict[InteractionIn]):
     """Only the fields sent change."""
-    interaction = get_for(Interaction.objects.filter(account__deleted_at__isnull=True), request.auth,
-                          interaction_id, CHANGE)
+    interaction = record(get_for(Interaction.objects.filter(account__deleted_at__isnull=True), request.auth,
+                          interaction_id, CHANGE))
     _write(request, interaction, payload)
     return _interactions().get(pk=interaction_id)
 
@@ -209,8 +210,8 @@ def update_interaction(request, interaction_id: int, payload: PatchDict[Interact
 @router.delete("/{int:interaction_id}", response={204: None, **RECORD_ERRORS}, summary="Delete an interaction")
 def delete_interaction(request, interaction_id: int):
     """Moves the interaction to the trash."""
-    interaction = get_for(Interaction.objects.filter(account__deleted_at__isnull=True), request.auth,
-                          interaction_id, DELETE)
+    interaction = record(get_for(Interaction.objects.filter(account__deleted_at__isnull=True), request.auth,
+                          interaction_id, DELETE))
     services.delete_interaction(interaction, request.auth)
     return Status(204, None)
 
@@ -373,7 +374,7 @@ def account_consistency(request, account_id: int,
     return {
         "account": account.pk, "period_start": result.period.start, "period_end": result.period.end,
         "as_of": result.as_of, "score": result.score.value, "band": result.score.band,
-        "score_previous": view.previous.score.value, "change": view.delta,
+        "score_previous": view.earlier, "change": view.delta,
         "components": dict(result.score.components),
         "reasons": [_reason(r, lang) for r in result.score.reasons if r.impact > 0],
         "notes": [_reason(r, lang) for r in result.score.notes],

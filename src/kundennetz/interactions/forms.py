@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from kundennetz.accounts.forms import attach_errors
 from kundennetz.accounts.models import Account, Contact, Opportunity, Stage
 from kundennetz.core.models import User
+from kundennetz.core.numberfields import WholeNumberField
 from kundennetz.core.permissions import ADD, restrict
 from kundennetz.core.services import save_record
 
@@ -87,13 +88,14 @@ class InteractionForm(forms.ModelForm):
         model = Interaction
         fields = ["account", "type", "date", "duration_minutes", "contacts", "our_people", "opportunity",
                   "topics", "core_messages", "note", "follow_up_date"]
-        field_classes = {"account": SafeChoice, "opportunity": SafeChoice, "our_people": SafeMultipleChoice}
+        field_classes = {"account": SafeChoice, "opportunity": SafeChoice, "our_people": SafeMultipleChoice,
+                         "duration_minutes": WholeNumberField}
         widgets = {
             "date": DATE_WIDGET,
             "follow_up_date": DATE_WIDGET,
             "note": forms.Textarea(attrs={"rows": 3}),
             "our_people": forms.SelectMultiple(attrs={"size": 4}),
-            "duration_minutes": forms.NumberInput(attrs={"min": 0, "step": 5, "inputmode": "numeric"}),
+            "duration_minutes": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 6}),
         }
 
     def __init__(self, *args, user: User, account: Account | None = None, **kwargs):

@@ -50,7 +50,7 @@ class CoreMessage(TrackedModel):
                                 help_text=_("Empty: valid until further notice. A retired message stays "
                                             "in the history of the interactions that carried it."))
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         verbose_name = _("core message")
@@ -83,7 +83,7 @@ class CoreMessage(TrackedModel):
 # Kept at module level so that a save can write one history row for the record and its people and
 # messages together (see `record_history`), instead of one row per many-to-many field set.
 _INTERACTION_HISTORY = HistoricalRecords(m2m_fields=["our_people", "contacts", "core_messages"],
-                                         excluded_fields=["updated_at"])
+                                         excluded_fields=["updated_at", "version"])
 
 
 class Interaction(TrackedModel, SoftDeleteModel):

@@ -84,7 +84,7 @@ def panel_context(request, account, *, form=None, saved=None) -> dict:
         "account": account,
         "result": result,
         "score": result.score,
-        "delta": view.delta,
+        "delta": view.delta, "first_score": view.is_first_score,
         "previous": view.previous,
         "reasons": [(services.reason_text(r, lang), r.impact) for r in result.score.top(TOP_REASONS)],
         "more_reasons": [(services.reason_text(r, lang), r.impact) for r in result.score.top(99)[TOP_REASONS:]],

@@ -29,6 +29,7 @@ class StrategyInfo:
     name: str
     intensity: Intensity | None
     roles: tuple[str, ...] = ()
+    source: str = ""   # where today's strategy comes from: "override" (chosen for the account) or "cell"
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def portfolio_facts(account_ids: Iterable | None = None) -> PortfolioFacts:
         if strategy is None:
             continue
         strategies[account_id] = StrategyInfo(decided.key, strategy.name(lang), _intensity(strategy),
-                                              tuple(strategy.care.roles))
+                                              tuple(strategy.care.roles), decided.source)
     return PortfolioFacts(strategies, today.ranks)
 
 

@@ -1,4 +1,4 @@
-"""The daily reminder mail: each active account manager gets their overdue and due contacts.
+"""The daily reminder mail: everyone responsible for accounts gets their overdue and due contacts.
 
 Due contacts for all accounts come from one set of MAX(date) aggregates (`services.due_for_accounts`),
 grouped by the responsible manager. A `ReminderLog` row per person and day keeps a second cron run
@@ -14,11 +14,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kundennetz.accounts.models import Account
 from kundennetz.core.models import User
-from kundennetz.core.roles import Role
+from kundennetz.domain import consistency as dc
+from kundennetz.domain import reminders as domain_reminders
 
 from . import services
 from .models import ReminderLog
@@ -36,8 +39,64 @@ def _site_url() -> str:
     return getattr(settings, "KUNDENNETZ_SITE_URL", "").rstrip("/")
 
 
+def reminded_users():
+    """Everyone active who is responsible for accounts (account managers, the sales head with their own
+    key accounts, anyone else named owner), by name."""
+    owners = Account.objects.values("owner_id")
+    return User.objects.filter(is_active=True, pk__in=owners).order_by("last_name", "first_name", "username")
+
+
+def span_text(days: int) -> str:
+    """'12 days', '5 months', 'over 7 years' (German in the dative: 'seit über 7 Jahren')."""
+    n, unit = domain_reminders.span(days)
+    if unit == "days":
+        return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
+    if unit == "months":
+        return ngettext("%(n)s month", "%(n)s months", n) % {"n": n}
+    return ngettext("over %(n)s year", "over %(n)s years", n) % {"n": n}
+
+
+def _who(d, lang: str) -> str:
+    if d.contact_id is None:
+        return _("the account as a whole")
+    return f"{d.name} ({dc.render_role(d.role, lang)})" if d.role else str(d.name)
+
+
+def present(due, lang: str) -> list[dict]:
+    """Due contacts per account as the reminder mail and My week show them: due and recently overdue
+    items one by one, people never met in one line, long-overdue items summarised in one line."""
+    groups = []
+    for reminder in domain_reminders.digest(due):
+        never = [d for d in reminder.never_met if d.contact_id is not None]
+        never_account = next((d for d in reminder.never_met if d.contact_id is None), None)
+        group = {
+            "account_id": reminder.account_id,
+            "items": [{"due": d, "overdue": d.overdue, "due_date": d.due_date,
+                       "text": services.reason_text(d.reason, lang)} for d in reminder.items],
+            "never_contacted": services.reason_text(never_account.reason, lang) if never_account else "",
+            "never_met": ", ".join(_who(d, lang) for d in never),
+            "never_met_items": never,
+            "long_overdue": "",
+            "long_overdue_items": list(reminder.long_overdue),
+            "count": len(reminder.all), "overdue": reminder.overdue,
+        }
+        if reminder.long_overdue:
+            last = reminder.last_contact
+            group["long_overdue"] = ngettext(
+                "%(count)s contact long overdue (%(who)s), the oldest for %(span)s",
+                "%(count)s contacts long overdue (%(who)s), the oldest for %(span)s",
+                len(reminder.long_overdue)) % {
+                "count": len(reminder.long_overdue), "span": span_text(reminder.longest_overdue_days),
+                "who": ", ".join(_who(d, lang) for d in reminder.long_overdue)}
+            if last is not None:
+                group["long_overdue"] += "; " + _("last contact %(day)s") % {
+                    "day": formats.date_format(last, "SHORT_DATE_FORMAT")}
+        groups.append(group)
+    return groups
+
+
 def send_reminders(day, *, within_days: int | None = None, dry_run: bool = False, force: bool = False) -> list[Line]:
-    managers = list(User.objects.filter(is_active=True, role=Role.ACCOUNT_MANAGER).order_by("last_name", "first_name"))
+    managers = list(reminded_users())
     accounts = Account.objects.filter(owner__in=managers)
     within_days = services.due_within_days() if within_days is None else within_days
     due = services.due_for_accounts(accounts, day, within_days)
@@ -69,12 +128,11 @@ def send_reminders(day, *, within_days: int | None = None, dry_run: bool = False
 def _send(manager, items, names, day, within_days, force) -> None:
     with translation.override(manager.language or settings.LANGUAGE_CODE):
         lang = services.reason_language()
-        groups: dict = {}
-        for d in items:
-            groups.setdefault(d.account_id, {"name": names.get(d.account_id, ""), "items": []})["items"].append(
-                {"overdue": d.overdue, "due_date": d.due_date, "text": services.reason_text(d.reason, lang)})
+        groups = present(items, lang)
+        for group in groups:
+            group["name"] = names.get(group["account_id"], "")
         context = {
-            "manager": manager, "groups": list(groups.values()), "day": day, "within": within_days,
+            "manager": manager, "groups": groups, "day": day, "within": within_days,
             "overdue": sum(1 for d in items if d.overdue), "count": len(items), "site_url": _site_url(),
         }
         subject = _("Kundennetz: %(count)s contacts due (%(overdue)s overdue)") % {

@@ -40,6 +40,7 @@ from kundennetz.core.tunables.schemas import (
 )
 from kundennetz.core.services import save_record
 from kundennetz.domain import consistency as dc
+from kundennetz.domain import reminders as domain_reminders
 
 from . import portfolio_bridge
 from .models import ConsistencySnapshot, CoreMessage, Interaction, record_history
@@ -506,11 +507,16 @@ class AccountView:
     current: dc.AccountConsistency
     previous: dc.AccountConsistency
     due: list
+    earlier: float | None = None   # the previous score when there was anything to score then
 
     @property
     def delta(self) -> float | None:
-        now, before = self.current.score.value, self.previous.score.value
+        now, before = self.current.score.value, self.earlier
         return None if now is None or before is None else now - before
+
+    @property
+    def is_first_score(self) -> bool:
+        return self.current.score.value is not None and self.earlier is None
 
 
 def account_consistency(account: Account, period: dc.Period | None = None, today: date | None = None) -> AccountView:
@@ -522,7 +528,7 @@ def account_consistency(account: Account, period: dc.Period | None = None, today
     current = dc.assess_account(history, period, messages, today, cfg)
     previous = dc.assess_account(history, dc.previous_period(period), messages, today, cfg)
     due = dc.due_contacts([dc.due_input(history, today, cfg)], today, due_within_days(), config=cfg)
-    return AccountView(current, previous, due)
+    return AccountView(current, previous, due, dc.earlier_score(history, previous))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -542,7 +548,8 @@ def _snapshot(history: dc.AccountHistory, current: dc.AccountConsistency, previo
         period_start=current.period.start, period_end=current.period.end,
         manager_id=current.manager_id, strategy=strategy, priority=priority,
         score=current.score.value, band=current.score.band or "",
-        score_previous=previous.score.value, band_previous=previous.score.band or "",
+        score_previous=dc.earlier_score(history, previous),
+        band_previous=(previous.score.band or "") if dc.earlier_score(history, previous) is not None else "",
         continuity=current.score.components.get(dc.CONTINUITY), cadence=current.score.components.get(dc.CADENCE),
         messages=current.score.components.get(dc.MESSAGES),
         manager_since=cont.manager_since, tenure_days=cont.tenure_days,
@@ -622,14 +629,17 @@ def due_for_accounts(accounts, today: date | None = None, within_days: int | Non
     Loads no interactions: the last contact per account and per key person come from MAX(date)."""
     today = today or timezone.localdate()
     within_days = due_within_days() if within_days is None else within_days
-    rows = list(accounts.values_list("pk", "annual_revenue"))
+    rows = list(accounts.values_list("pk", "annual_revenue", "status"))
+    facts = portfolio_bridge.portfolio_facts([pk for pk, _revenue, _status in rows])
+    # Former customers only where a strategy chosen for the account asks for their care.
+    rows = [(pk, revenue) for pk, revenue, status in rows if domain_reminders.wants_reminders(
+        status, getattr(facts.strategies.get(pk), "source", None))]
     ids = [pk for pk, _ in rows]
     if not ids:
         return []
     last = _last_contacts(today, account_ids=ids)
     assignments = assignments_for(ids)
     people = contacts_for(ids)
-    facts = portfolio_bridge.portfolio_facts(ids)
     intensities = intensity_for_accounts(ids, facts)
     cfg = config()
     inputs = []

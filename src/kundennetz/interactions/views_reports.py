@@ -6,7 +6,6 @@ the moment an interaction is logged. The management view reads the stored snapsh
 """
 
 import csv
-from collections import OrderedDict
 from datetime import timedelta
 
 from django.apps import apps
@@ -23,10 +22,9 @@ from django.views.decorators.http import require_POST
 
 from kundennetz.accounts.models import Account, Contact
 from kundennetz.core.models import User
-from kundennetz.core.roles import Role
 from kundennetz.domain import consistency as dc
 
-from . import charts, management_view, portfolio_bridge, services
+from . import charts, management_view, portfolio_bridge, reminders, services
 from .models import CoreMessage
 from .paging import id_param
 from .permissions import may_see_all_weeks, may_see_management
@@ -58,16 +56,15 @@ def week_items(manager, today, within_days: int):
     general = [] if propositions else [m.text for m in CoreMessage.objects.filter(
         kind=CoreMessage.Kind.VALUE_PROPOSITION) if m.is_valid_on(today)]
     lang = services.reason_language()
-    groups: OrderedDict = OrderedDict()
-    for d in due:
-        group = groups.setdefault(d.account_id, {"account": accounts.get(d.account_id), "items": []})
-        group["items"].append({
-            "due": d,
-            "contact": contacts.get(d.contact_id),
-            "text": services.reason_text(d.reason, lang),
-            "propositions": propositions.get((d.account_id, d.role), general) if d.contact_id else [],
-        })
-    return list(groups.values()), due
+    groups = reminders.present(due, lang)
+    for group in groups:
+        group["account"] = accounts.get(group["account_id"])
+        for item in group["items"]:
+            d = item["due"]
+            item["contact"] = contacts.get(d.contact_id)
+            item["propositions"] = propositions.get((d.account_id, d.role), general) if d.contact_id else []
+        group["never_met_people"] = [(contacts.get(d.contact_id), d) for d in group["never_met_items"]]
+    return [g for g in groups if g["account"] is not None], due
 
 
 @login_required
@@ -78,7 +75,7 @@ def my_week(request):
     managers = None
     manager = user
     if may_see_all_weeks(user):
-        managers = User.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True).order_by("last_name", "first_name")
+        managers = reminders.reminded_users()
         chosen = id_param(request.GET.get("manager"))
         if chosen:
             manager = User.objects.filter(pk=chosen).first() or user

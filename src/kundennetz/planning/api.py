@@ -27,6 +27,7 @@ from kundennetz.core.api_errors import (
     FieldErrors,
     MessageOut,
 )
+from kundennetz.core import concurrency
 from kundennetz.core.api_types import MAX_ID, Id, InputSchema, QueryId, Text
 from kundennetz.core.permissions import VIEW, restrict
 from kundennetz.core.services import save_record
@@ -86,6 +87,7 @@ class CapacityChange(InputSchema):
 
 class CapacityOut(Schema):
     id: int
+    version: int = Field(description="Raised by each change; the ETag (send it back in If-Match).")
     manager: int
     manager_name: str
     period: str
@@ -383,7 +385,7 @@ def _raise_django(exc: DjangoValidationError, prefix=("body",)) -> None:
 
 
 def _capacity_out(c: Capacity) -> dict:
-    return {"id": c.pk, "manager": c.manager_id, "manager_name": c.manager.get_full_name() or c.manager.username,
+    return {"id": c.pk, "version": c.version, "manager": c.manager_id, "manager_name": c.manager.get_full_name() or c.manager.username,
             "period": c.period.code, "fte": c.fte, "working_days": c.working_days, "care_share_pct": c.care_share_pct,
             "absence_days": c.absence_days, "hours_per_day": c.hours_per_day, "available_hours": c.available_hours,
             "note": c.note, "updated_at": c.updated_at}
@@ -490,7 +492,7 @@ def _visible_capacity(user, capacity_id: int) -> Capacity:
 
 @router.get("capacities/{int:capacity_id}", response={200: CapacityOut, **RECORD_ERRORS}, summary="Read a capacity")
 def read_capacity(request, capacity_id: int):
-    return _capacity_out(_visible_capacity(request.auth, capacity_id))
+    return _capacity_out(concurrency.record(_visible_capacity(request.auth, capacity_id)))
 
 
 @router.patch("capacities/{int:capacity_id}", response={200: CapacityOut, **WRITE_ERRORS},
@@ -498,6 +500,7 @@ def read_capacity(request, capacity_id: int):
 def update_capacity(request, capacity_id: int, payload: PatchDict[CapacityChange]):
     capacity = _visible_capacity(request.auth, capacity_id)
     _require_plan(request.auth)
+    concurrency.record(capacity)
     for name, value in payload.items():
         setattr(capacity, name, value)
     try:
@@ -511,6 +514,7 @@ def update_capacity(request, capacity_id: int, payload: PatchDict[CapacityChange
 def delete_capacity(request, capacity_id: int):
     capacity = _visible_capacity(request.auth, capacity_id)
     _require_plan(request.auth)
+    concurrency.record(capacity)
     capacity._history_user = request.auth
     capacity.delete()
     return Status(204, None)
@@ -541,21 +545,23 @@ def read_budget(request, period: str):
     budget = Budget.objects.select_related("period").filter(period=_period(period, ("path", "period"))).first()
     if budget is None:
         raise Http404(_("No budget has been entered for %(period)s.") % {"period": period})
-    return _budget_out(budget)
+    return _budget_out(concurrency.record(budget))
 
 
 @router.put("budgets/{period}", response={200: BudgetOut, **WRITE_ERRORS}, summary="Set the budget of a period")
 def set_budget(request, period: str, payload: BudgetIn):
     _require_plan(request.auth)
     record = _period(period, ("path", "period"))
-    budget = Budget.objects.filter(period=record).first() or Budget(period=record)
+    budget = Budget.objects.filter(period=record).first()
+    concurrency.require_absent_if_match(budget is not None)
+    budget = concurrency.record(budget) or Budget(period=record)
     for name, value in payload.dict().items():
         setattr(budget, name, value)
     try:
         save_record(budget, request.auth)
     except DjangoValidationError as exc:
         _raise_django(exc)
-    return _budget_out(Budget.objects.select_related("period").get(pk=budget.pk))
+    return _budget_out(concurrency.record(Budget.objects.select_related("period").get(pk=budget.pk)))
 
 
 # --- the plan the strategies imply -----------------------------------------------------------------

@@ -115,7 +115,7 @@ class Capacity(TrackedModel):
     available_hours = models.FloatField(_("available hours"), default=0, editable=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         verbose_name = _("capacity")
@@ -185,7 +185,7 @@ class Budget(TrackedModel):
     pr = models.DecimalField(_("communication/PR budget"), default=ZERO, **MONEY)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         verbose_name = _("budget")
@@ -396,7 +396,7 @@ class ResponseEstimate(TrackedModel):
     rms_error = models.FloatField(_("average deviation"), editable=False, default=0)
     warnings = models.JSONField(_("warnings"), default=list, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         verbose_name = _("response estimate")

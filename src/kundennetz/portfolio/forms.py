@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kundennetz.accounts.models import Contact, Segment
+from kundennetz.core.numberfields import NumberField, WholeNumberField
 from kundennetz.core.roles import Role
 from kundennetz.domain import portfolio as rules
 
@@ -117,16 +118,16 @@ class ModelSettingsForm(forms.Form):
     """The parts of the model people adjust most: grid, weights, coverage, ABC lines."""
 
     grid = forms.ChoiceField(label=_("Portfolio grid"))
-    min_coverage = forms.DecimalField(label=_("Minimum coverage (%)"), min_value=0, max_value=100, decimal_places=2,
+    min_coverage = NumberField(percent=True, label=_("Minimum coverage (%)"), min_value=0, max_value=100, decimal_places=2,
                                       help_text=_("An axis whose criteria with values carry less of its weight "
                                                   "gets no score."))
-    weight_attractiveness = forms.DecimalField(label=_("Weight of attractiveness in the combined score"),
+    weight_attractiveness = NumberField(label=_("Weight of attractiveness in the combined score"),
                                                min_value=0, max_value=1000, decimal_places=3)
-    weight_position = forms.DecimalField(label=_("Weight of our position in the combined score"),
+    weight_position = NumberField(label=_("Weight of our position in the combined score"),
                                          min_value=0, max_value=1000, decimal_places=3)
-    abc_a = forms.DecimalField(label=_("Class A ends at (% of revenue)"), min_value=0, max_value=100,
+    abc_a = NumberField(percent=True, label=_("Class A ends at (% of revenue)"), min_value=0, max_value=100,
                                decimal_places=2)
-    abc_b = forms.DecimalField(label=_("Class B ends at (% of revenue)"), min_value=0, max_value=100,
+    abc_b = NumberField(percent=True, label=_("Class B ends at (% of revenue)"), min_value=0, max_value=100,
                                decimal_places=2)
     comment = forms.CharField(label=_("What changed"), max_length=300, required=False)
 
@@ -146,7 +147,7 @@ class ModelSettingsForm(forms.Form):
         for axis in model.axes:
             names = []
             for c in axis.criteria:
-                self.fields[f"weight_{c.key}"] = forms.DecimalField(
+                self.fields[f"weight_{c.key}"] = NumberField(
                     label=c.name_de if lang == "de" else c.name_en, min_value=0, max_value=1000, decimal_places=3)
                 names.append(f"weight_{c.key}")
             self.axes.append((axis.name_de if lang == "de" else axis.name_en, names))
@@ -170,19 +171,19 @@ class ModelSettingsForm(forms.Form):
 class CareForm(forms.Form):
     """A strategy's care intensity; saved numbers stop being marked as shipped defaults."""
 
-    contacts_per_year_min = forms.DecimalField(label=_("Contacts per year, from"), min_value=0, max_value=1000,
+    contacts_per_year_min = NumberField(label=_("Contacts per year, from"), min_value=0, max_value=1000,
                                                decimal_places=1)
-    contacts_per_year_max = forms.DecimalField(label=_("to"), min_value=0, max_value=1000, decimal_places=1)
-    min_contacts_per_quarter = forms.DecimalField(label=_("At least per quarter"), min_value=0, max_value=100,
+    contacts_per_year_max = NumberField(label=_("to"), min_value=0, max_value=1000, decimal_places=1)
+    min_contacts_per_quarter = NumberField(label=_("At least per quarter"), min_value=0, max_value=100,
                                                   decimal_places=1)
-    hours_per_year = forms.DecimalField(label=_("Hours per year"), min_value=0, max_value=10000, decimal_places=1)
-    sales_support_share = forms.DecimalField(label=_("Sales-support budget (%)"), min_value=0, max_value=100,
+    hours_per_year = NumberField(label=_("Hours per year"), min_value=0, max_value=10000, decimal_places=1)
+    sales_support_share = NumberField(percent=True, label=_("Sales-support budget (%)"), min_value=0, max_value=100,
                                              decimal_places=2)
-    pr_share = forms.DecimalField(label=_("PR budget (%)"), min_value=0, max_value=100, decimal_places=2)
+    pr_share = NumberField(percent=True, label=_("PR budget (%)"), min_value=0, max_value=100, decimal_places=2)
     roles = forms.MultipleChoiceField(label=_("Whom to meet"), choices=role_choices, required=False,
                                       widget=forms.CheckboxSelectMultiple)
     channel = forms.ChoiceField(label=_("Channel"), choices=CHANNEL_CHOICES)
-    time_limit_months = forms.IntegerField(label=_("Time limit (months)"), min_value=1, max_value=120,
+    time_limit_months = WholeNumberField(label=_("Time limit (months)"), min_value=1, max_value=120,
                                            required=False)
 
     def __init__(self, *args, strategy: rules.Strategy, **kwargs):
@@ -279,6 +280,7 @@ class ValuePropositionForm(forms.ModelForm):
         model = ValueProposition
         fields = ["title_de", "title_en", "text_de", "text_en", "roles", "segments", "strategies", "is_active",
                   "order"]
+        field_classes = {"order": WholeNumberField}
         widgets = {
             "segments": forms.CheckboxSelectMultiple,
             "text_de": forms.Textarea(attrs={"rows": 4}),

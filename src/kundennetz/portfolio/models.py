@@ -105,7 +105,7 @@ class StrategyOverride(TrackedModel):
     strategy = models.CharField(_("strategy"), max_length=40)
     reason = models.TextField(_("reason"))
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         verbose_name = _("strategy override")
@@ -134,7 +134,7 @@ class ManualRating(TrackedModel):
     value = models.PositiveSmallIntegerField(_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     note = models.TextField(_("note"), blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         verbose_name = _("manual rating")
@@ -292,7 +292,7 @@ class ValueProposition(TrackedModel):
     is_active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords(m2m_fields=[segments], excluded_fields=["updated_at"])
+    history = HistoricalRecords(m2m_fields=[segments], excluded_fields=["updated_at", "version"])
     objects = ValuePropositionQuerySet.as_manager()
 
     class Meta:

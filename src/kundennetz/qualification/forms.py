@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kundennetz.accounts.models import Contact
+from kundennetz.core.numberfields import NumberField, WholeNumberField
 from kundennetz.domain import qualification as rules
 
 from .models import PursuitDecision
@@ -23,21 +24,13 @@ def dom_id(question_id: str) -> str:
     return question_id.replace(".", "--")
 
 
-class AmountField(forms.DecimalField):
-    """A money amount typed the Swiss way (1'250'000.50), the English way (1,250,000.50) or plainly."""
+class AmountField(NumberField):
+    """A money amount as people type it (1'250'000.50, 1 250 000, 1,250,000.50 or plainly)."""
 
     def __init__(self, **kwargs):
         super().__init__(min_value=Decimal("0"), max_value=Decimal("999999999999.99"), max_digits=14,
                          decimal_places=2, localize=True, **kwargs)
         self.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 16})
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            # Apostrophes and spaces group digits in Switzerland whatever the interface language.
-            value = value.strip()
-            for mark in ("'", "’", "\u202f", "\u00a0", " "):
-                value = value.replace(mark, "")
-        return super().to_python(value)
 
     def prepare_value(self, value):
         if isinstance(value, Decimal) and value == value.to_integral_value():
@@ -72,6 +65,8 @@ class AnswerForm(forms.Form):
     """The answer to one question; the value field depends on the question's type."""
 
     question_id = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    # The version of the answer shown (0: none yet), so that saving cannot overwrite a colleague's newer answer.
+    version = WholeNumberField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
     note = forms.CharField(label=_("Note"), required=False, max_length=MAX_TEXT,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -80,7 +75,8 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.question = question
         self.fields["value"] = self._value_field(question)
-        self.order_fields(["question_id", "value", "note"])
+        self.order_fields(["question_id", "version", "value", "note"])
+        self.conflict = None  # the newer answer someone else saved, when this form came too late
         if choices is not None:
             self.set_choices(choices)
 

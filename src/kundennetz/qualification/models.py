@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kundennetz.accounts.models import Opportunity
-from kundennetz.core.models import TrackedModel
+from kundennetz.core.models import TrackedModel, VersionedModel
 from kundennetz.domain import qualification as rules
 
 
@@ -90,7 +90,7 @@ class Checklist(TrackedModel):
         return f"{self.opportunity} ({self.catalogue})"
 
 
-class Answer(models.Model):
+class Answer(VersionedModel):
     """One answer of a checklist; every change is kept by the history (who, when, old → new)."""
 
     account_lookup = "checklist__opportunity__account"
@@ -103,7 +103,7 @@ class Answer(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("updated by"))
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("answer")

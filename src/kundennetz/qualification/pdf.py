@@ -221,7 +221,7 @@ def build_pdf(sheet: Sheet, *, font_dir: Path | None | bool = True) -> bytes:
         ink, fill = COLOURS.get(category.light, COLOURS["amber"])
         styles[i, 4] = FontFace(emphasis="BOLD", color=ink, fill_color=fill)
         styles[i, 0] = FontFace(emphasis="BOLD")
-    pdf.table_of(rows, (5, 46, 73, 13, 13), styles=styles, size=8.5)
+    pdf.table_of(rows, (5, 41, 70, 17, 17), styles=styles, size=8.5)
 
     pdf.heading(f"{labels['clarify']} ({len(sheet.clarify)})")
     pdf.lines(sheet.clarify, labels["nothing_open"], size=7.8 if len(sheet.clarify) > 20 else 8.5,
@@ -248,6 +248,7 @@ def build_pdf(sheet: Sheet, *, font_dir: Path | None | bool = True) -> bytes:
         pdf.table_of([[labels["decision"], labels["decided_by"], labels["decided_at"], labels["at_the_time"]],
                       [decision.decision, decision.by, decision.at, decision.recommendation]], (1, 1, 1, 1),
                      styles={(1, 0): FontFace(emphasis="BOLD")})
-        pdf.ln(1)
-        pdf.lines([], f"{labels['reason']}: {decision.reason or labels['none']}")
+        if decision.reason.strip():
+            pdf.ln(1)
+            pdf.lines([], f"{labels['reason']}: {decision.reason}")
     return bytes(pdf.output())

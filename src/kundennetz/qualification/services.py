@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -24,22 +24,52 @@ def _language() -> str:
     return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
-def get_checklist(opportunity: Opportunity, user=None) -> Checklist:
-    """The opportunity's checklist, opened against the current catalogue on first use."""
+def peek_checklist(opportunity: Opportunity) -> Checklist:
+    """The opportunity's checklist for reading. None stored yet: an unsaved, empty one against the current
+    catalogue, so that looking at a checklist never writes (it is stored with its first answer)."""
     checklist = Checklist.objects.select_related("catalogue").filter(opportunity=opportunity).first()
-    if checklist is None:
-        catalogue = Catalogue.current()
-        if catalogue is None:
-            raise ValidationError(_("No published question catalogue exists. Ask an administrator."))
-        checklist = Checklist(opportunity=opportunity, catalogue=catalogue)
-        checklist.stamp(user)
-        checklist.save()
-        _refresh_summary(checklist)
+    if checklist is not None:
+        return checklist
+    catalogue = Catalogue.current()
+    if catalogue is None:
+        raise ValidationError(_("No published question catalogue exists. Ask an administrator."))
+    checklist = Checklist(opportunity=opportunity, catalogue=catalogue)
+    checklist.updated_at = checklist.created_at
+    _summarise(checklist, evaluate(checklist))
+    return checklist
+
+
+def get_checklist(opportunity: Opportunity, user=None) -> Checklist:
+    """The opportunity's checklist for writing, opened against the current catalogue on first use.
+
+    Two first answers at the same moment open it once: the loser of the race (the one-to-one key)
+    takes the checklist the winner stored."""
+    checklist = peek_checklist(opportunity)
+    if checklist.pk is not None:
+        return checklist
+    checklist.stamp(user)
+    try:
+        with transaction.atomic():
+            checklist.save()
+    except IntegrityError:
+        return Checklist.objects.select_related("catalogue").get(opportunity=opportunity)
+    _refresh_summary(checklist)
     return checklist
 
 
 def answer_values(checklist: Checklist) -> dict[str, object]:
-    return {a.question_id: a.value for a in checklist.answers.all()}
+    """The stored answers by question; read once per checklist object (a page asks several times)."""
+    if checklist.pk is None:
+        return {}
+    cached = checklist.__dict__.get("_answer_values")
+    if cached is None:
+        cached = checklist.__dict__["_answer_values"] = {
+            question_id: value for question_id, value in checklist.answers.values_list("question_id", "value")}
+    return cached
+
+
+def _forget_values(checklist: Checklist) -> None:
+    checklist.__dict__.pop("_answer_values", None)
 
 
 def evaluate(checklist: Checklist) -> rules.Evaluation:
@@ -61,14 +91,19 @@ def _domain_answers(checklist: Checklist, values: dict[str, object]) -> dict[str
     return result
 
 
+def _summarise(checklist: Checklist, evaluation: rules.Evaluation) -> None:
+    checklist.recommendation = evaluation.recommendation
+    checklist.unfavourable_count = len(evaluation.unfavourable)
+    checklist.open_points = len(evaluation.clarify)
+
+
 def _refresh_summary(checklist: Checklist) -> rules.Evaluation:
+    _forget_values(checklist)
     evaluation = evaluate(checklist)
     Checklist.objects.filter(pk=checklist.pk).update(
         recommendation=evaluation.recommendation, unfavourable_count=len(evaluation.unfavourable),
         open_points=len(evaluation.clarify))
-    checklist.recommendation = evaluation.recommendation
-    checklist.unfavourable_count = len(evaluation.unfavourable)
-    checklist.open_points = len(evaluation.clarify)
+    _summarise(checklist, evaluation)
     return evaluation
 
 
@@ -115,11 +150,26 @@ def _ids(values) -> list[int]:
         raise ValidationError({"value": _("Pick entries from the list.")}) from None
 
 
+class StaleAnswer(ValidationError):
+    """The answer was changed by someone else since the user saw it (their version is older)."""
+
+    def __init__(self, answer):
+        super().__init__({"value": _("Someone else changed this answer in the meantime. Look at their answer "
+                                     "and save yours again to replace it.")}, code="stale")
+        self.answer = answer
+
+
 @transaction.atomic
-def set_answer(checklist: Checklist, question_id: str, raw, user, note: str | None = None) -> rules.Evaluation:
-    """Store one answer (history keeps the old one) and re-evaluate; raises ValidationError or PermissionDenied."""
+def set_answer(checklist: Checklist, question_id: str, raw, user, note: str | None = None,
+               expected_version: int | None = None) -> rules.Evaluation:
+    """Store one answer (history keeps the old one) and re-evaluate; raises ValidationError or PermissionDenied.
+
+    `expected_version` is the version of the answer the user saw (0: none yet); when someone else has
+    saved it since, `StaleAnswer` is raised and nothing changes. Answers to one checklist are written one
+    after the other (its row is locked), so two first answers to one question store one answer."""
     if not can(user, "change", checklist.opportunity):
         raise PermissionDenied
+    Checklist.objects.select_for_update().filter(pk=checklist.pk).values_list("pk", flat=True).first()
     try:
         question = checklist.catalogue.rules.question(question_id)
     except KeyError:
@@ -128,6 +178,10 @@ def set_answer(checklist: Checklist, question_id: str, raw, user, note: str | No
     if note is not None and len(note) > 5000:
         raise ValidationError({"note": _("This note is too long (at most 5000 characters).")})
     answer = Answer.objects.filter(checklist=checklist, question_id=question_id).first()
+    if (expected_version is not None and (answer.version if answer else 0) != expected_version
+            and not (answer is not None and answer.updated_by_id == getattr(user, "pk", None))):
+        # (A user's own earlier answer is no colleague's: quick successive changes of one person go through.)
+        raise StaleAnswer(answer)
     if answer is None:
         answer = Answer(checklist=checklist, question_id=question_id)
     if answer.pk is None or answer.value != value or (note is not None and note != answer.note):
@@ -153,7 +207,13 @@ def suggestions(checklist: Checklist) -> list[rules.Suggestion]:
         margin_pct=opportunity.estimated_margin_pct,
         group_margin_target_pct=segment.margin_target_pct if segment else None,
     )
-    return rules.suggest_answers(facts, catalogue=checklist.catalogue.rules, language=_language())
+    found = rules.suggest_answers(facts, catalogue=checklist.catalogue.rules, language=_language())
+    # The Authority headline gets its suggestion from the relationship map.
+    from kundennetz.network.panel import AUTHORITY, authority_suggestion
+
+    if AUTHORITY in checklist.catalogue.rules.keys:
+        found.append(authority_suggestion(opportunity))
+    return found
 
 
 def internal_decider_id(checklist: Checklist) -> int | None:
@@ -176,9 +236,9 @@ def may_decide(user, checklist: Checklist) -> bool:
 
 @transaction.atomic
 def record_decision(opportunity: Opportunity, user, decision: str, reason: str = "") -> PursuitDecision:
-    checklist = get_checklist(opportunity, user)
-    if not may_decide(user, checklist):
+    if not may_decide(user, peek_checklist(opportunity)):
         raise PermissionDenied
+    checklist = get_checklist(opportunity, user)
     if decision not in PursuitDecision.Decision.values:
         raise ValidationError({"decision": _("Choose to pursue or not to pursue.")})
     reason = (reason or "").strip()
@@ -207,7 +267,10 @@ class ChecklistView:
 
 
 def checklist_view(opportunity: Opportunity, user) -> ChecklistView:
-    checklist = get_checklist(opportunity, user)
-    answers = {a.question_id: a for a in checklist.answers.select_related("updated_by")}
+    """What a reader sees; reading stores nothing (a checklist not yet answered is shown empty)."""
+    checklist = peek_checklist(opportunity)
+    answers = {a.question_id: a for a in checklist.answers.select_related("updated_by")} if checklist.pk else {}
+    if checklist.pk:
+        checklist.__dict__["_answer_values"] = {question_id: a.value for question_id, a in answers.items()}
     return ChecklistView(checklist=checklist, evaluation=evaluate(checklist), answers=answers,
                          suggestions=suggestions(checklist), decision=latest_decision(opportunity))

@@ -70,7 +70,7 @@ def answer(request, pk):
     if not can(request.user, "change", opportunity):
         raise PermissionDenied
     try:
-        checklist = services.get_checklist(opportunity, request.user)
+        checklist = services.peek_checklist(opportunity)
     except ValidationError as exc:  # no catalogue published yet
         return unavailable(request, opportunity, exc)
     question = _question(checklist, request.POST.get("question_id", ""))
@@ -81,7 +81,12 @@ def answer(request, pk):
         # A one-click "accept" sends no note; that must keep the note, not clear it.
         note = form.cleaned_data["note"] if "note" in request.POST else None
         try:
-            services.set_answer(checklist, question.id, form.cleaned_data["value"], request.user, note=note)
+            checklist = services.get_checklist(opportunity, request.user)
+            services.set_answer(checklist, question.id, form.cleaned_data["value"], request.user, note=note,
+                                expected_version=form.cleaned_data.get("version"))
+        except services.StaleAnswer as exc:
+            _put_errors(form, exc, "value")
+            form.conflict = exc.answer
         except ValidationError as exc:
             _put_errors(form, exc, "value")
     if not form.errors and not _htmx(request):
@@ -141,7 +146,7 @@ def add_contact(request, pk):
 def decide(request, pk):
     opportunity = _opportunity(request, pk)
     try:
-        checklist = services.get_checklist(opportunity, request.user)
+        checklist = services.peek_checklist(opportunity)
     except ValidationError as exc:  # no catalogue published yet
         return unavailable(request, opportunity, exc)
     if not services.may_decide(request.user, checklist):

@@ -215,9 +215,14 @@ def checklist_context(request, opportunity: Opportunity, *, bound: AnswerForm | 
         if bound is not None and bound.question.id == question.id:
             form = bound
             form.set_choices(choices)
+            if form.is_bound:
+                # Shown again with the version now stored: saving once more replaces a colleague's answer.
+                form.data = form.data.copy()
+                form.data["version"] = answer.version if answer else 0
         else:
             form = AnswerForm(question=question, choices=choices, initial={
-                "question_id": question.id, "note": answer.note if answer else "",
+                "question_id": question.id, "version": answer.version if answer else 0,
+                "note": answer.note if answer else "",
                 "value": AnswerForm.initial_value(question, answer.value if answer else None)})
         new_contact = None
         if question.type == rules.CONTACTS and can_add_contact:

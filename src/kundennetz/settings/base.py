@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "kundennetz.core",
     "kundennetz.accounts",
     "kundennetz.qualification",
@@ -77,6 +79,7 @@ INSTALLED_APPS = [
     "kundennetz.interactions",
     "kundennetz.planning",
     "kundennetz.imports",
+    "kundennetz.network",
 ]
 
 MIDDLEWARE = [
@@ -91,7 +94,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "kundennetz.core.idempotency.IdempotencyMiddleware",
+    "kundennetz.core.concurrency.ApiWriteMiddleware",
     "axes.middleware.AxesMiddleware",
+    "kundennetz.core.busy.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "kundennetz.urls"
@@ -109,6 +115,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kundennetz.core.context_processors.kundennetz",
             ],
+            # {% form_token %} in every form guards against double submission (see core.idempotency).
+            "builtins": ["kundennetz.core.templatetags.form_tokens"],
         },
     },
 ]
@@ -121,9 +129,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets readers work while one writer commits; IMMEDIATE avoids lock upgrades failing mid-transaction.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         "transaction_mode": "IMMEDIATE",
     }
+
+# Long work (imports, undo, recomputes, scenarios, exports, reminders) runs as tasks: queued in the
+# database, run by `kundennetz worker` (one is started by `kundennetz serve`). See core/jobs.py.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Scheduled by the workers themselves (no cron): the daily reminders; weekly jobs take `"every": "weekly"`
+# and a `"weekday"` (0 = Monday), e.g. a re-fit of the win model.
+KUNDENNETZ_SCHEDULE = [
+    {"name": "reminders", "task": "kundennetz.interactions.tasks.send_daily_reminders", "every": "daily",
+     "at": os.environ.get("KUNDENNETZ_REMINDERS_AT", "06:00")},
+]
+# Files the background work produces (exports) and uploads waiting for a worker.
+MEDIA_ROOT = os.environ.get("KUNDENNETZ_MEDIA_ROOT") or str(DATA_DIR / "files")
+# Uploads up to 100 MB, streamed to disk above 2.5 MB (never read whole into memory).
+KUNDENNETZ_UPLOAD_MAX_BYTES = int(os.environ.get("KUNDENNETZ_UPLOAD_MAX_MB", "100")) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o600
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

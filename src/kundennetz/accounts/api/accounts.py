@@ -6,6 +6,7 @@ from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, PatchDict, Query, Router, Status
 from ninja.pagination import paginate
 
+from kundennetz.core.concurrency import record
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors
 from kundennetz.core.api_types import (
     Id, InputSchema, Money, Pagination, Percent, QueryId, Reference, Text, choice, lookup_reference,
@@ -131,7 +132,7 @@ def list_accounts(request, filters: Query[AccountFilter], order_by: AccountOrder
 
 @router.get("/{int:account_id}", response={200: AccountOut, **RECORD_ERRORS}, summary="Read an account")
 def read_account(request, account_id: int):
-    return get_visible(_queryset(), request.auth, account_id)
+    return record(get_visible(_queryset(), request.auth, account_id))
 
 
 @router.post("", response={201: AccountOut, **WRITE_ERRORS}, summary="Create an account")
@@ -144,7 +145,7 @@ def create_account(request, payload: AccountIn):
 @router.put("/{int:account_id}", response={200: AccountOut, **WRITE_ERRORS}, summary="Replace an account")
 def replace_account(request, account_id: int, payload: AccountIn):
     """Every field not sent takes its default (as on create), except `owner`, which stays."""
-    account = get_for(Account.objects.all(), request.auth, account_id, CHANGE)
+    account = record(get_for(Account.objects.all(), request.auth, account_id, CHANGE))
     _write(request, account, payload.dict())
     # Read back unrestricted: whoever just left the team still gets the answer to their own change.
     return _queryset().get(pk=account_id)
@@ -153,7 +154,7 @@ def replace_account(request, account_id: int, payload: AccountIn):
 @router.patch("/{int:account_id}", response={200: AccountOut, **WRITE_ERRORS}, summary="Change an account")
 def update_account(request, account_id: int, payload: PatchDict[AccountIn]):
     """Only the fields sent change."""
-    account = get_for(Account.objects.all(), request.auth, account_id, CHANGE)
+    account = record(get_for(Account.objects.all(), request.auth, account_id, CHANGE))
     _write(request, account, payload)
     return _queryset().get(pk=account_id)
 
@@ -161,6 +162,6 @@ def update_account(request, account_id: int, payload: PatchDict[AccountIn]):
 @router.delete("/{int:account_id}", response={204: None, **RECORD_ERRORS}, summary="Delete an account")
 def delete_account(request, account_id: int):
     """Moves the account, its contacts and opportunities to the trash (an admin or sales head can restore them)."""
-    account = get_for(Account.objects.all(), request.auth, account_id, DELETE)
+    account = record(get_for(Account.objects.all(), request.auth, account_id, DELETE))
     account.soft_delete(request.auth)
     return Status(204, None)

@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Field, Schema
 
 from kundennetz.core.api_errors import FieldErrors
 from kundennetz.core.permissions import ADD, DELETE, VIEW, can, can_create, may_choose_owner, restrict
@@ -29,6 +29,8 @@ class TrackedOut(Schema):
     """Who created and last changed a record, and when."""
 
     id: int
+    version: int = Field(description="Raised by each change; the ETag of the record. Send it back as "
+                                     "`If-Match: \"<version>\"` to refuse overwriting a newer change (412).")
     created_at: datetime
     updated_at: datetime
     created_by: Optional[int]

@@ -5,6 +5,7 @@ from typing import Annotated, Literal, Optional
 from ninja import Field, FilterLookup, FilterSchema, PatchDict, Query, Router, Status
 from ninja.pagination import paginate
 
+from kundennetz.core.concurrency import record
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors
 from kundennetz.core.api_types import Id, InputSchema, Pagination, QueryId, Text, choice
 from kundennetz.core.permissions import CHANGE, DELETE, VIEW, restrict
@@ -103,7 +104,7 @@ def list_contacts(request, filters: Query[ContactFilter], order_by: ContactOrder
 
 @router.get("/{int:contact_id}", response={200: ContactOut, **RECORD_ERRORS}, summary="Read a contact")
 def read_contact(request, contact_id: int):
-    return get_visible(_queryset(), request.auth, contact_id)
+    return record(get_visible(_queryset(), request.auth, contact_id))
 
 
 @router.post("", response={201: ContactOut, **WRITE_ERRORS}, summary="Create a contact")
@@ -116,7 +117,7 @@ def create_contact(request, payload: ContactIn):
 @router.put("/{int:contact_id}", response={200: ContactOut, **WRITE_ERRORS}, summary="Replace a contact")
 def replace_contact(request, contact_id: int, payload: ContactIn):
     """Every field not sent takes its default, as on create."""
-    contact = get_for(_queryset(), request.auth, contact_id, CHANGE)
+    contact = record(get_for(_queryset(), request.auth, contact_id, CHANGE))
     _write(request, contact, payload.dict())
     return _queryset().get(pk=contact_id)
 
@@ -124,7 +125,7 @@ def replace_contact(request, contact_id: int, payload: ContactIn):
 @router.patch("/{int:contact_id}", response={200: ContactOut, **WRITE_ERRORS}, summary="Change a contact")
 def update_contact(request, contact_id: int, payload: PatchDict[ContactIn]):
     """Only the fields sent change."""
-    contact = get_for(_queryset(), request.auth, contact_id, CHANGE)
+    contact = record(get_for(_queryset(), request.auth, contact_id, CHANGE))
     _write(request, contact, payload)
     return _queryset().get(pk=contact_id)
 
@@ -132,6 +133,6 @@ def update_contact(request, contact_id: int, payload: PatchDict[ContactIn]):
 @router.delete("/{int:contact_id}", response={204: None, **RECORD_ERRORS}, summary="Delete a contact")
 def delete_contact(request, contact_id: int):
     """Moves the contact to the trash (an admin or sales head can restore it)."""
-    contact = get_for(_queryset(), request.auth, contact_id, DELETE)
+    contact = record(get_for(_queryset(), request.auth, contact_id, DELETE))
     contact.soft_delete(request.auth)
     return Status(204, None)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, FilterLookup, FilterSchema, PatchDict, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from kundennetz.core.concurrency import record
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors
 from kundennetz.core.api_types import (
     Id, InputSchema, Money, Pagination, Percent, QueryId, Reference, Text, choice, lookup_reference,
@@ -129,6 +130,9 @@ class OpportunityFilter(FilterSchema):
         None, description="Expected decision on or after this date.")
     decision_to: Annotated[Optional[date], FilterLookup("expected_decision_date__lte")] = Field(
         None, description="Expected decision on or before this date.")
+    single_threaded: Annotated[Optional[bool], FilterLookup("network__single_threaded")] = Field(
+        None, description="true: at most one of its people is known well enough by one of ours (from the "
+                          "stored network analysis); false: two or more.")
 
     def filter_stage(self, value) -> Q:
         if value is None:
@@ -259,7 +263,7 @@ def list_opportunities(request, filters: Query[OpportunityFilter], order_by: Opp
 @router.get("/{int:opportunity_id}", response={200: OpportunityOut, **RECORD_ERRORS},
             summary="Read an opportunity")
 def read_opportunity(request, opportunity_id: int):
-    return get_visible(_queryset(), request.auth, opportunity_id)
+    return record(get_visible(_queryset(), request.auth, opportunity_id))
 
 
 @router.post("", response={201: OpportunityOut, **WRITE_ERRORS}, summary="Create an opportunity")
@@ -273,7 +277,7 @@ def create_opportunity(request, payload: OpportunityIn):
             summary="Replace an opportunity")
 def replace_opportunity(request, opportunity_id: int, payload: OpportunityIn):
     """Every field not sent takes its default (as on create), except `stage` and `owner`, which stay."""
-    opportunity = get_for(Opportunity.objects.all(), request.auth, opportunity_id, CHANGE)
+    opportunity = record(get_for(Opportunity.objects.all(), request.auth, opportunity_id, CHANGE))
     _write(request, opportunity, payload.dict())
     return _queryset().get(pk=opportunity_id)
 
@@ -282,7 +286,7 @@ def replace_opportunity(request, opportunity_id: int, payload: OpportunityIn):
               summary="Change an opportunity")
 def update_opportunity(request, opportunity_id: int, payload: PatchDict[OpportunityIn]):
     """Only the fields sent change; `contacts` and `competitors`, when sent, replace the whole list."""
-    opportunity = get_for(Opportunity.objects.all(), request.auth, opportunity_id, CHANGE)
+    opportunity = record(get_for(Opportunity.objects.all(), request.auth, opportunity_id, CHANGE))
     _write(request, opportunity, payload)
     return _queryset().get(pk=opportunity_id)
 
@@ -290,6 +294,6 @@ def update_opportunity(request, opportunity_id: int, payload: PatchDict[Opportun
 @router.delete("/{int:opportunity_id}", response={204: None, **RECORD_ERRORS}, summary="Delete an opportunity")
 def delete_opportunity(request, opportunity_id: int):
     """Moves the opportunity to the trash (an admin or sales head can restore it)."""
-    opportunity = get_for(Opportunity.objects.all(), request.auth, opportunity_id, DELETE)
+    opportunity = record(get_for(Opportunity.objects.all(), request.auth, opportunity_id, DELETE))
     opportunity.soft_delete(request.auth)
     return Status(204, None)

@@ -6,7 +6,7 @@ shows its name.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import groupby
 
@@ -157,6 +157,18 @@ def _diff(newer, older, m2m: dict[str, dict[int, set]], names: _Names) -> tuple[
     return "changed", changes
 
 
+# A record is saved first and its many-to-many fields (the account team) set right after, which the history
+# keeps as a second version; filling the still empty fields right after is part of the creation, no change.
+CREATION_STEP = timedelta(minutes=10)
+
+
+def _completes_creation(newer, older, changes: list[_RawChange], m2m: dict) -> bool:
+    return (older is not None and older.history_type == "+" and newer.history_type == "~"
+            and bool(changes) and all(c.field.name in m2m and not c.old for c in changes)
+            and newer.history_user_id == older.history_user_id
+            and newer.history_date - older.history_date <= CREATION_STEP)
+
+
 def _finish(raw_entries, names: _Names) -> list[Entry]:
     names.fetch()
     entries = []
@@ -178,6 +190,8 @@ def _record_raw(record, limit: int, names: _Names) -> tuple[list, bool]:
     for index, newer in enumerate(rows[:limit]):
         older = rows[index + 1] if index + 1 < len(rows) else None
         action, changes = _diff(newer, older, m2m, names)
+        if _completes_creation(newer, older, changes, m2m):
+            continue
         raw.append((newer.history_date, newer.history_user, action, changes))
     return raw, truncated
 

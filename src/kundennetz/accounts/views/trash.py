@@ -23,6 +23,11 @@ KINDS = {
 }
 
 
+def register(kind: str, model, label, related: tuple) -> None:
+    """Another app's soft-deleted records get a tab of the trash (with an `account` to restore first)."""
+    KINDS[kind] = (model, label, related)
+
+
 def _require_trash_manager(request) -> None:
     if not can_manage_trash(request.user):
         raise PermissionDenied

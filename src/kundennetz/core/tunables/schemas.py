@@ -311,6 +311,23 @@ class PursuitRules(Tunable):
         return self.allow_self_decision and float(volume or 0) <= self.self_decision_max_volume
 
 
+class NetworkStrength(Tunable):
+    """How interactions make the strength of a "knows" relation, and from which strength a person is covered
+    (see domain.network.strength_from_interactions)."""
+
+    NAME: ClassVar[str] = "network_strength"
+    LABEL: ClassVar[object] = _("Relationship strength")
+    HELP: ClassVar[object] = _("A derived strength counts each interaction of the window with 0.5 to the power of "
+                               "its age in half lives; the saturation is the weighted count that gives about "
+                               "0.63. A decision maker counts as covered when one of our people knows them with "
+                               "at least the minimum strength.")
+
+    window_days: int = Field(365, ge=1, le=3650)
+    half_life_days: float = Field(90, ge=1, le=3650)
+    saturation: float = Field(3, ge=0.1, le=100)
+    min_strength: float = Field(0.5, ge=0, le=1)
+
+
 ALL: tuple[type[Tunable], ...] = (DefaultIntensities, ConsistencyWeights, RelationshipWeights, ReminderWindow,
-                                  PlanningFigures, PursuitRules)
+                                  PlanningFigures, PursuitRules, NetworkStrength)
 BY_NAME: dict[str, type[Tunable]] = {cls.NAME: cls for cls in ALL}

@@ -65,3 +65,11 @@ def interaction_tabs(context, current):
     from ..permissions import may_see_management
 
     return {"current": current, "management": may_see_management(context["request"].user)}
+
+
+@register.filter
+def buying_role(value):
+    """A buying-centre role key as its label ('decision_maker' → 'Decision maker')."""
+    from kundennetz.accounts.models import Contact
+
+    return dict(Contact.BuyingRole.choices).get(value, value)

@@ -21,6 +21,7 @@ from ninja.pagination import paginate
 from kundennetz.accounts.api.common import get_for, get_visible
 from kundennetz.accounts.models import Opportunity
 from kundennetz.core.api_errors import RECORD_ERRORS, WRITE_ERRORS, FieldErrors, MessageOut
+from kundennetz.core.concurrency import if_match_holds, precondition_failed
 from kundennetz.core.api_types import MAX_ID, InputSchema, Pagination, Text
 from kundennetz.core.permissions import CHANGE, can
 from kundennetz.domain import qualification as rules
@@ -53,16 +54,18 @@ def find_opportunity(request, opportunity_id: int, action: Optional[str] = None)
     return get_for(queryset, request.auth, opportunity_id, action)
 
 
-def open_checklist(opportunity: Opportunity, user):
-    """The opportunity's checklist; without any published catalogue there is none to open yet."""
+def open_checklist(opportunity: Opportunity, user, *, write: bool = False):
+    """The opportunity's checklist; without any published catalogue there is none to open yet.
+
+    Reading stores nothing: a checklist nobody has answered yet is shown empty and stored with its first answer."""
     try:
-        return services.get_checklist(opportunity, user)
+        return services.get_checklist(opportunity, user) if write else services.peek_checklist(opportunity)
     except DjangoValidationError as exc:
         raise HttpError(503, " ".join(exc.messages)) from None
 
 
 def checklist_out(opportunity: Opportunity, user) -> dict:
-    open_checklist(opportunity, user)
+    open_checklist(opportunity, user)  # 503 without a published catalogue
     view = services.checklist_view(opportunity, user)
     checklist, evaluation = view.checklist, view.evaluation
     catalogue = checklist.catalogue.rules
@@ -160,13 +163,24 @@ def put_answer(request, opportunity_id: int, question_id: str, payload: AnswerIn
     question id is one of the catalogue's (`money`, `money.budget`, …); an unknown one is a 422 at it."""
     user = request.auth
     opportunity = find_opportunity(request, opportunity_id, CHANGE)
-    checklist = open_checklist(opportunity, user)
+    checklist = open_checklist(opportunity, user, write=True)
+    _check_if_match(request, checklist, question_id)
     errors = FieldErrors(prefix=())
     evaluation = _answer(checklist, question_id, payload.value, user, payload.note or "", errors,
                          question_loc=("path", "question_id"), value_loc=("body", "value"),
                          note_loc=("body", "note"))
     errors.raise_if_any()
     return {"answer": _stored(checklist, [question_id])[0], "evaluation": evaluation_out(evaluation)}
+
+
+def _check_if_match(request, checklist, question_id: str) -> None:
+    """`If-Match` names the version of the answer the caller saw (its `version`); stale or none stored: 412."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return
+    answer = Answer.objects.select_for_update().filter(checklist=checklist, question_id=question_id).first()
+    if answer is None or not if_match_holds(header, answer):
+        raise precondition_failed()
 
 
 def _entry(question_id: str, entry, errors: FieldErrors) -> tuple[bool, Any, Optional[str]]:
@@ -203,7 +217,7 @@ def patch_answers(request, opportunity_id: int, payload: dict[str, Any] = Body(
     is reported at its question id. Answers the new evaluation."""
     user = request.auth
     opportunity = find_opportunity(request, opportunity_id, CHANGE)
-    checklist = open_checklist(opportunity, user)
+    checklist = open_checklist(opportunity, user, write=True)
     errors = FieldErrors(prefix=())
     evaluation = None
     with transaction.atomic():

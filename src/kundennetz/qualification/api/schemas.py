@@ -85,6 +85,8 @@ def evaluation_out(evaluation: rules.Evaluation) -> dict:
 
 class AnswerOut(Schema):
     question_id: str
+    version: int = Field(description="Raised by each change of this answer; send it as `If-Match: \"<version>\"` "
+                                     "when answering again to refuse overwriting someone else's newer answer (412).")
     value: Any = Field(description=VALUE_DESCRIPTION)
     note: str
     updated_by: Optional[int] = Field(description="User id of who gave this answer last.")

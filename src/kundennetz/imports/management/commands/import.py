@@ -4,6 +4,8 @@
     kundennetz import kunden.csv --kind accounts --as anna --commit   # import, all or nothing
     kundennetz import deals.xlsx --kind opportunities --mapping "Pipedrive deals" --key external_id
     kundennetz import export.csv --kind accounts --map "Firma=name" --default owner=anna --date-order mdy
+    kundennetz import --undo 42 --as chef                                # undo import #42
+    kundennetz import --undo 42 --as chef --attached trash               # … with what was attached since
 
 Without --commit nothing is written. With --commit every row is imported in one transaction, or none
 if any row has an error (the errors are listed). The file is streamed: 100,000 rows need no more memory
@@ -19,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from kundennetz.core.models import User
+from kundennetz.core.numberfields import whole_number_argument
 from kundennetz.core.roles import Role
 from kundennetz.domain.importing import (
     DATE_ORDERS,
@@ -37,8 +40,13 @@ class Command(BaseCommand):
     help = "Import accounts, contacts, opportunities or interactions from a CSV or Excel file (dry run unless --commit)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
-        parser.add_argument("--kind", required=True, choices=list(fields.TARGETS))
+        parser.add_argument("file", nargs="?")
+        parser.add_argument("--kind", choices=list(fields.TARGETS))
+        parser.add_argument("--undo", type=whole_number_argument, metavar="BATCH_ID",
+                            help="Undo the import with this number (its new records to the trash, changed values back).")
+        parser.add_argument("--attached", choices=["keep", "trash"], default="keep",
+                            help="With --undo: keep the records others attached to its new records since (default), "
+                                 "or move them to the trash too.")
         parser.add_argument("--mapping", default="auto",
                             help='"auto", the name of a saved mapping, or a JSON file with one.')
         parser.add_argument("--key", choices=["external_id", "name_city", "email"],
@@ -57,9 +65,13 @@ class Command(BaseCommand):
                             help="Map a column to a field (FIELD empty: do not import it).")
         parser.add_argument("--default", action="append", default=[], metavar="FIELD=VALUE",
                             help="A value for every row whose cell is empty or missing.")
-        parser.add_argument("--errors", type=int, default=50, help="How many problem rows to list.")
+        parser.add_argument("--errors", type=whole_number_argument, default=50, help="How many problem rows to list.")
 
     def handle(self, *args, **options):
+        if options["undo"] is not None:
+            return self._undo(options)
+        if not options["file"] or not options["kind"]:
+            raise CommandError("Name the FILE and its --kind (or --undo BATCH_ID).")
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
@@ -102,6 +114,28 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Imported as batch #{batch.pk}."))
         else:
             self.stdout.write("Dry run: nothing was written. Add --commit to import.")
+
+    def _undo(self, options) -> None:
+        """Undo a batch right here (the same steps a worker runs), printing what happened."""
+        from ...models import ImportBatch
+        from ...services import ImportRefused, attached_since, request_undo, undo
+
+        user = self._user(options["username"])
+        translation.activate(user.language or "en")
+        batch = ImportBatch.objects.filter(pk=options["undo"]).first()
+        if batch is None:
+            raise CommandError(f"No import #{options['undo']}.")
+        for item in attached_since(batch):
+            self.stdout.write(f"{item.count} {item.model._meta.verbose_name_plural} attached since "
+                              f"({'moved to the trash too' if options['attached'] == 'trash' else 'kept'})")
+        try:
+            request_undo(batch, user, options["attached"], queue=False)
+            summary = undo(batch, user, options["attached"])
+        except (ImportRefused, PermissionDenied) as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(self.style.SUCCESS(
+            f"Import #{batch.pk} undone: {summary.trashed + summary.dependants} records moved to the trash, "
+            f"{summary.restored_fields} values restored, {summary.kept_fields} values changed since kept."))
 
     # -- helpers ----------------------------------------------------------------------------------
 

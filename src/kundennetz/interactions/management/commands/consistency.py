@@ -5,7 +5,9 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kundennetz.core.numberfields import whole_number_argument
 from kundennetz.interactions import services
+
 
 
 class Command(BaseCommand):
@@ -16,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD",
                             help="Compute as of this day (default: today).")
-        parser.add_argument("--account", type=int, action="append", metavar="ID",
+        parser.add_argument("--account", type=whole_number_argument, action="append", metavar="ID",
                             help="Only this account (repeatable).")
 
     def handle(self, *args, date=None, account=None, verbosity=1, **options):

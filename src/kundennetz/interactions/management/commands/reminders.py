@@ -11,6 +11,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from kundennetz.core.numberfields import whole_number_argument
 from kundennetz.interactions import reminders
 
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
                             help="The day to remind for (default: today).")
         parser.add_argument("--dry-run", action="store_true",
                             help="Show who would get how many items; send and record nothing.")
-        parser.add_argument("--within", type=int, default=None, metavar="DAYS",
+        parser.add_argument("--within", type=whole_number_argument, default=None, metavar="DAYS",
                             help="Also list contacts due within this many days (default: the setting “reminder window”, 7).")
         parser.add_argument("--force", action="store_true",
                             help="Send again to people who already got today's reminder.")

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from kundennetz.domain.numbers import normalize_dashes
 from kundennetz.planning import services
 from kundennetz.planning.models import Scenario
 from kundennetz.planning.views import EXPORT_COLUMNS, export_rows
@@ -45,11 +46,27 @@ class _Raw:
         self.out.write(text, ending="")
 
 
+def _same_name(text: str) -> str:
+    """A scenario name as compared: any dash or minus alike, spaces collapsed, case ignored."""
+    return normalize_dashes(text).casefold()
+
+
 def find_scenario(reference: str) -> Scenario:
+    """The scenario named `reference` (any dash, any case, ``#`` before an id allowed) or with that id."""
     reference = (reference or "").strip()
-    found = Scenario.objects.select_related("period").filter(name=reference).first()
-    if found is None and reference.isdigit():
-        found = Scenario.objects.select_related("period").filter(pk=int(reference)).first()
+    scenarios = Scenario.objects.select_related("period")
+    found = scenarios.filter(name=reference).first()
+    if found is None and reference.lstrip("#").isdigit():
+        found = scenarios.filter(pk=int(reference.lstrip("#"))).first()
+    if found is None and reference:
+        wanted = _same_name(reference)
+        matches = [pk for pk, name in Scenario.objects.values_list("pk", "name").iterator()
+                   if _same_name(name) == wanted]
+        if len(matches) > 1:
+            raise CommandError(_("Several scenarios are called %(reference)r; give the id: %(ids)s.") % {
+                "reference": reference, "ids": ", ".join(str(pk) for pk in sorted(matches))})
+        if matches:
+            found = scenarios.get(pk=matches[0])
     if found is None:
         names = ", ".join(f"{s.pk}: {s.name}" for s in Scenario.objects.order_by("-created_at")[:10])
         message = _("There is no scenario %(reference)r.") % {"reference": reference}
@@ -63,19 +80,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="{compute,export,planned}")
-        planned = sub.add_parser("planned", help=_("The planned contacts and hours of accounts (the adopted plan, "
-                                                   "else the plan their strategy implies), one JSON line each."))
+        planned = sub.add_parser("planned", help=("The planned contacts and hours of accounts (the adopted plan, "
+                                                  "else the plan their strategy implies), one JSON line each."))
         planned.add_argument("--account", type=int, action="append", metavar="ID",
-                             help=_("An account id (repeatable; default: every account)."))
-        planned.add_argument("--date", metavar="YYYY-MM-DD", help=_("The day whose period counts (default: today)."))
-        compute = sub.add_parser("compute", help=_("Solve a scenario with today's figures of its period and keep "
+                             help="An account id (repeatable; default: every account).")
+        planned.add_argument("--date", metavar="YYYY-MM-DD", help="The day whose period counts (default: today).")
+        compute = sub.add_parser("compute", help=("Solve a scenario with today's figures of its period and keep "
                                                    "the result."))
-        compute.add_argument("--scenario", required=True, help=_("The scenario's name or id."))
-        export = sub.add_parser("export", help=_("Every account of a computed scenario: today's plan, "
+        compute.add_argument("--scenario", required=True, help=("The scenario's name or id."))
+        export = sub.add_parser("export", help=("Every account of a computed scenario: today's plan, "
                                                  "recommendation, expected contribution."))
-        export.add_argument("--scenario", required=True, help=_("The scenario's name or id."))
+        export.add_argument("--scenario", required=True, help=("The scenario's name or id."))
         export.add_argument("--format", choices=("csv", "json"), default="csv")
-        export.add_argument("--output", help=_("File to write (default: standard output)."))
+        export.add_argument("--output", help=("File to write (default: standard output)."))
 
     def handle(self, *args, action, **options):
         if action == "planned":

@@ -72,16 +72,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="{recompute,export}")
-        recompute = sub.add_parser("recompute", help=_("Score every account and keep the result as the snapshot "
+        recompute = sub.add_parser("recompute", help=("Score every account and keep the result as the snapshot "
                                                         "of a period (an existing one of that period is replaced)."))
-        recompute.add_argument("--period", help=_("2026-Q4 or 2026 (default: the current quarter)."))
-        recompute.add_argument("--as-of", dest="as_of", help=_("Day the figures are taken as of, YYYY-MM-DD "
+        recompute.add_argument("--period", help=("2026-Q4 or 2026 (default: the current quarter)."))
+        recompute.add_argument("--as-of", dest="as_of", help=("Day the figures are taken as of, YYYY-MM-DD "
                                                                "(default: today)."))
-        export = sub.add_parser("export", help=_("Every account of the current snapshot with axis scores, rank, "
+        export = sub.add_parser("export", help=("Every account of the current snapshot with axis scores, rank, "
                                                  "cell, strategy and ABC class."))
         export.add_argument("--format", choices=("csv", "json"), default="csv", dest="fmt")
-        export.add_argument("--output", "-o", help=_("File to write (default: standard output)."))
-        export.add_argument("--period", help=_("Export this period's snapshot instead of the current one."))
+        export.add_argument("--output", "-o", help=("File to write (default: standard output)."))
+        export.add_argument("--period", help=("Export this period's snapshot instead of the current one."))
 
     def handle(self, *args, action, **options):
         if action == "recompute":

@@ -3,7 +3,6 @@
 import sys
 
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext as _
 
 from kundennetz.qualification.cli import default_catalogue, default_language, run_qualify
 
@@ -21,13 +20,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")
         parser.add_argument("--json", action="store_true", dest="as_json",
-                            help=_("One line of JSON per file instead of a readable summary."))
+                            help="One line of JSON per file instead of a readable summary.")
         parser.add_argument("--language", choices=("de", "en"),
-                            help=_("Language of the summary (default: the user's language)."))
+                            help="Language of the summary (default: the user's language).")
         catalogue = default_catalogue()
         parser.epilog = "{}: {}. {}: {}.".format(
-            _("Answer keys"), ", ".join(catalogue.keys),
-            _("Detail ids"), ", ".join(d.id for c in catalogue.categories for d in c.details),
+            "Answer keys", ", ".join(catalogue.keys),
+            "Detail ids", ", ".join(d.id for c in catalogue.categories for d in c.details),
         )
 
     def handle(self, *args, files, as_json, language, **options):

@@ -1,0 +1,249 @@
+"""Analyse relationship-network files without a database (`kundennetz network`).
+
+A file holds::
+
+    {"our_people": ["anna", "ben"],
+     "contacts": [{"id": "c1", "role": "decision_maker"}, {"id": "c2", "role": "coach"}],
+     "relations": [{"a": "anna", "b": "c2", "kind": "knows", "strength": 0.8},
+                   {"a": "c2", "b": "c1", "kind": "reports_to"}],
+     "opportunity_contacts": ["c1", "c2"],
+     "min_strength": 0.5}
+
+With ``as_json`` every good file gives one JSON line (``"file"`` first, then the keys of
+`kundennetz.domain.network.Analysis.to_dict`); every bad file gives one line on stderr naming the file and
+the problem, and the exit status becomes 2. Reading and JSON errors are worded like `kundennetz qualify`'s.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO
+
+from kundennetz.domain import network as nw
+from kundennetz.qualification.cli import (
+    GERMAN as READING_GERMAN,
+    InputError,
+    _from_catalogue,
+    _kind,
+    _one_line,
+    _parse,
+    _read,
+    _show,
+    gettext_noop,
+)
+
+EXIT_BAD_INPUT = 2
+FIELDS = ("our_people", "contacts", "relations", "opportunity_contacts", "min_strength")
+REQUIRED = ("our_people", "contacts", "relations")
+CONTACT_FIELDS = ("id", "role")
+RELATION_FIELDS = ("a", "b", "kind", "strength")
+
+_ = gettext_noop
+GERMAN = {
+    _("{where}: expected a JSON object, not {kind}"): "{where}: JSON-Objekt erwartet, nicht {kind}",
+    _("{where}: expected a list, not {kind}"): "{where}: Liste erwartet, nicht {kind}",
+    _("missing key {key}"): "Schlüssel {key} fehlt",
+    _("{where}: missing key {key}"): "{where}: Schlüssel {key} fehlt",
+    _("unknown key {key} (allowed: {keys})"): "unbekannter Schlüssel {key} (erlaubt: {keys})",
+    _("{where}: unknown key {key} (allowed: {keys})"): "{where}: unbekannter Schlüssel {key} (erlaubt: {keys})",
+    _("{where}: an id must be a non-empty text, not {value}"):
+        "{where}: eine ID muss ein nicht leerer Text sein, nicht {value}",
+    _("{where}: id {id} is used twice"): "{where}: ID {id} kommt doppelt vor",
+    _("{where}: id {id} is both one of our people and a contact"):
+        "{where}: ID {id} ist zugleich eine unserer Personen und ein Kontakt",
+    _("{where}: unknown role {role} (expected one of: {roles})"):
+        "{where}: unbekannte Rolle {role} (erwartet: {roles})",
+    _("{where}: unknown kind {kind} (expected one of: {kinds})"):
+        "{where}: unbekannte Art {kind} (erwartet: {kinds})",
+    _("{where}: id {id} is not declared"): "{where}: ID {id} ist nicht deklariert",
+    _("{where}: id {id} is one of our people, not a contact"):
+        "{where}: ID {id} ist eine unserer Personen, kein Kontakt",
+    _("{where}: knows must join one of our people and a contact"):
+        "{where}: knows muss eine unserer Personen mit einem Kontakt verbinden",
+    _("{where}: knows needs a strength from 0 to 1"): "{where}: knows braucht eine Stärke von 0 bis 1",
+    _("{where}: {kind} must join two contacts, not one of our people"):
+        "{where}: {kind} muss zwei Kontakte verbinden, nicht eine unserer Personen",
+    _("{where}: {kind} must join two different contacts"): "{where}: {kind} muss zwei verschiedene Kontakte verbinden",
+    _("{where}: {field} must be a number from 0 to 1, not {value}"):
+        "{where}: {field} muss eine Zahl von 0 bis 1 sein, nicht {value}",
+    _("{field} must be a number from 0 to 1, not {value}"): "{field} muss eine Zahl von 0 bis 1 sein, nicht {value}",
+    _("Decision makers: {count}"): "Entscheidungsträger: {count}",
+    _("covered: {names}"): "abgedeckt: {names}",
+    _("uncovered: {names}"): "nicht abgedeckt: {names}",
+    _("Bus factor: {value}"): "Busfaktor: {value}",
+    _("none (no decision maker)"): "keiner (kein Entscheidungsträger)",
+    _("Independent routes to each decision maker: {routes}"): "Unabhängige Wege zu jedem Entscheidungsträger: {routes}",
+    _("Weak points: {names}"): "Schwachstellen: {names}",
+    _("Threads of the opportunity: {count}"): "Kontaktfäden der Verkaufschance: {count}",
+    _("single-threaded"): "nur ein Kontaktfaden",
+    _("none"): "keine",
+}
+# The domain's rule codes, worded for a file (where = the place in the file).
+RULES = {
+    "undeclared_id": _("{where}: id {id} is not declared"),
+    "unknown_kind": _("{where}: unknown kind {kind} (expected one of: {kinds})"),
+    "knows_sides": _("{where}: knows must join one of our people and a contact"),
+    "strength_missing": _("{where}: knows needs a strength from 0 to 1"),
+    "strength_range": _("{where}: {field} must be a number from 0 to 1, not {value}"),
+    "contacts_only": _("{where}: {kind} must join two contacts, not one of our people"),
+    "self_relation": _("{where}: {kind} must join two different contacts"),
+}
+del _
+
+
+def translate(message: str, language: str, **params: object) -> str:
+    text = _from_catalogue(message, language)
+    if text == message and language == "de":
+        text = GERMAN.get(message) or READING_GERMAN.get(message, message)
+    return text.format(**params) if params else text
+
+
+def _object(value: object, where: str | None, fields: tuple[str, ...], required: tuple[str, ...]) -> dict:
+    if not isinstance(value, dict):
+        if where is None:
+            raise InputError(gettext_noop("expected a JSON object, not {kind}"), kind=_kind(value))
+        raise InputError(gettext_noop("{where}: expected a JSON object, not {kind}"), where=where, kind=_kind(value))
+    for key in value:
+        if key not in fields:
+            params = {"key": _show(key), "keys": ", ".join(fields)}
+            if where is None:
+                raise InputError(gettext_noop("unknown key {key} (allowed: {keys})"), **params)
+            raise InputError(gettext_noop("{where}: unknown key {key} (allowed: {keys})"), where=where, **params)
+    for key in required:
+        if key not in value:
+            if where is None:
+                raise InputError(gettext_noop("missing key {key}"), key=_show(key))
+            raise InputError(gettext_noop("{where}: missing key {key}"), where=where, key=_show(key))
+    return value
+
+
+def _list(data: dict, key: str) -> list:
+    value = data[key]
+    if not isinstance(value, list):
+        raise InputError(gettext_noop("{where}: expected a list, not {kind}"), where=key, kind=_kind(value))
+    return value
+
+
+def _id(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(gettext_noop("{where}: an id must be a non-empty text, not {value}"),
+                         where=where, value=_show(value))
+    return value
+
+
+def _rule(error: nw.NetworkError, where: str) -> InputError:
+    params = {k: (v if k in ("field", "kinds", "kind") else _show(v)) for k, v in error.params.items()}
+    return InputError(RULES[error.code], where=where, **params)
+
+
+def parse_network(data: object) -> tuple[nw.Network, list[str] | None]:
+    """The checked network and the opportunity's contacts (None when not given) of one parsed file."""
+    data = _object(data, None, FIELDS, REQUIRED)
+    declared: dict[str, str] = {}  # id -> where it was declared
+    ours: list[str] = []
+    for index, value in enumerate(_list(data, "our_people")):
+        where = f"our_people[{index}]"
+        person = _id(value, where)
+        if person in declared:
+            raise InputError(gettext_noop("{where}: id {id} is used twice"), where=where, id=_show(person))
+        declared[person] = where
+        ours.append(person)
+    contacts: dict[str, str] = {}
+    for index, item in enumerate(_list(data, "contacts")):
+        where = f"contacts[{index}]"
+        item = _object(item, where, CONTACT_FIELDS, CONTACT_FIELDS)
+        contact = _id(item["id"], where + ".id")
+        if contact in contacts:
+            raise InputError(gettext_noop("{where}: id {id} is used twice"), where=where, id=_show(contact))
+        if contact in declared:
+            raise InputError(gettext_noop("{where}: id {id} is both one of our people and a contact"),
+                             where=where, id=_show(contact))
+        if item["role"] not in nw.ROLES:
+            raise InputError(gettext_noop("{where}: unknown role {role} (expected one of: {roles})"),
+                             where=where + ".role", role=_show(item["role"]), roles=", ".join(nw.ROLES))
+        declared[contact] = where
+        contacts[contact] = item["role"]
+    ours_set = set(ours)
+    relations = []
+    for index, item in enumerate(_list(data, "relations")):
+        where = f"relations[{index}]"
+        item = _object(item, where, RELATION_FIELDS, ("a", "b", "kind"))
+        ends = [_id(item[end], f"{where}.{end}") for end in ("a", "b")]
+        kind = item["kind"]
+        if kind not in nw.KINDS:
+            raise InputError(RULES["unknown_kind"], where=where + ".kind", kind=_show(kind), kinds=", ".join(nw.KINDS))
+        for end, person in zip(("a", "b"), ends):
+            if person not in declared:
+                raise InputError(RULES["undeclared_id"], where=f"{where}.{end}", id=_show(person))
+        try:
+            strength = nw.check_relation(kind, ends[0] in ours_set, ends[1] in ours_set, item.get("strength"),
+                                         ends[0] == ends[1])
+        except nw.NetworkError as error:
+            raise _rule(error, where) from None
+        relations.append(nw.Relation(ends[0], ends[1], kind, strength))
+
+    opportunity = None
+    if "opportunity_contacts" in data:
+        opportunity = []
+        for index, value in enumerate(_list(data, "opportunity_contacts")):
+            where = f"opportunity_contacts[{index}]"
+            contact = _id(value, where)
+            if contact in ours_set:
+                raise InputError(gettext_noop("{where}: id {id} is one of our people, not a contact"),
+                                 where=where, id=_show(contact))
+            if contact not in contacts:
+                raise InputError(RULES["undeclared_id"], where=where, id=_show(contact))
+            if contact in opportunity:
+                raise InputError(gettext_noop("{where}: id {id} is used twice"), where=where, id=_show(contact))
+            opportunity.append(contact)
+    min_strength = data.get("min_strength", nw.DEFAULT_MIN_STRENGTH)
+    try:
+        nw.check_strength(min_strength, field_name="min_strength")
+    except nw.NetworkError:
+        raise InputError(gettext_noop("{field} must be a number from 0 to 1, not {value}"),
+                         field="min_strength", value=_show(min_strength)) from None
+    return nw.Network.build(ours, contacts, relations, min_strength), opportunity
+
+
+def summary(path: str, analysis: nw.Analysis, language: str) -> list[str]:
+    def t(message: str, **params: object) -> str:
+        return translate(message, language, **params)
+
+    def names(ids: list) -> str:
+        return ", ".join(ids) if ids else t("none")
+
+    lines = [f"{path}:", "  " + t("Decision makers: {count}", count=len(analysis.decision_makers))]
+    if analysis.decision_makers:
+        lines.append("    " + t("covered: {names}", names=names(analysis.covered)))
+        lines.append("    " + t("uncovered: {names}", names=names(analysis.uncovered)))
+    lines.append("  " + t("Bus factor: {value}", value=analysis.bus_factor if analysis.bus_factor is not None
+                          else t("none (no decision maker)")))
+    if analysis.routes:
+        lines.append("  " + t("Independent routes to each decision maker: {routes}",
+                              routes=", ".join(f"{d} {n}" for d, n in analysis.routes.items())))
+    lines.append("  " + t("Weak points: {names}", names=names(analysis.weak_points)))
+    if analysis.threads is not None:
+        line = t("Threads of the opportunity: {count}", count=analysis.threads)
+        lines.append("  " + (f"{line} ({t('single-threaded')})" if analysis.single_threaded else line))
+    return lines
+
+
+def run_network(paths: list[str], *, as_json: bool, stdin: IO, stdout: IO, stderr: IO, language: str = "en") -> int:
+    """Analyse each file in order; 0 if all were good, else 2 (bad files reported on stderr, one line each)."""
+    language = "de" if (language or "").lower().startswith("de") else "en"
+    status, printed = 0, False
+    for path in paths:
+        try:
+            network, opportunity = parse_network(_parse(_read(path, stdin)))
+        except InputError as error:
+            stderr.write(_one_line(f"{path}: {translate(error.message, language, **error.params)}") + "\n")
+            status = EXIT_BAD_INPUT
+            continue
+        analysis = nw.analyse(network, opportunity)
+        if as_json:
+            stdout.write(json.dumps({"file": path, **analysis.to_dict()}) + "\n")
+        else:
+            separator = [""] if printed else []
+            stdout.write("\n".join([*separator, *summary(path, analysis, language)]) + "\n")
+        printed = True
+    return status

@@ -1,0 +1,44 @@
+"""Keeps the stored per-account analysis in step with relations, contacts, involvements and interactions."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from kundennetz.accounts.models import Contact, Opportunity, OpportunityContact
+from kundennetz.interactions.models import Interaction
+
+from . import services
+from .models import Relation
+
+
+@receiver(post_save, sender=Relation)
+@receiver(post_delete, sender=Relation)
+@receiver(post_save, sender=Contact)
+@receiver(post_delete, sender=Contact)
+@receiver(post_save, sender=Opportunity)
+def _record_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        services.touched(instance.account_id)
+
+
+@receiver(post_save, sender=OpportunityContact)
+@receiver(post_delete, sender=OpportunityContact)
+def _involvement_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        account_id = Opportunity.all_objects.filter(pk=instance.opportunity_id).values_list(
+            "account_id", flat=True).first()
+        services.touched(account_id)
+
+
+@receiver(m2m_changed, sender=Interaction.our_people.through)
+@receiver(m2m_changed, sender=Interaction.contacts.through)
+def _interaction_people_changed(sender, instance, action, reverse=False, **kwargs):
+    if action.startswith("post_") and not reverse and isinstance(instance, Interaction):
+        if Relation.objects.filter(account_id=instance.account_id, source=Relation.Source.INTERACTIONS).exists():
+            services.touched(instance.account_id)
+
+
+@receiver(post_save, sender=Interaction)
+def _interaction_saved(sender, instance, raw=False, **kwargs):
+    if not raw and Relation.objects.filter(account_id=instance.account_id,
+                                           source=Relation.Source.INTERACTIONS).exists():
+        services.touched(instance.account_id)

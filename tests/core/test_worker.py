@@ -1,0 +1,141 @@
+"""The task queue: the worker runs queued tasks, re-queues those of silent workers, and enqueues the
+daily schedule once per day however many workers look."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django.utils import timezone
+
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _worker(**kwargs):
+    from kundennetz.core.management.commands.worker import KundennetzWorker
+
+    options = dict(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                   max_tasks=None, worker_id="test-worker", excluded_queue_names=[], heartbeat=False)
+    options.update(kwargs)
+    return KundennetzWorker(**options)
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DB_TASKS)
+def test_queued_task_waits_for_a_worker_and_runs_once(cast):
+    from django_tasks_db.models import DBTaskResult
+
+    from kundennetz.core import jobs
+    from kundennetz.interactions.tasks import send_daily_reminders
+
+    task_id = jobs.enqueue(send_daily_reminders)
+    assert DBTaskResult.objects.get(pk=task_id).status == "READY"
+    _worker().run()
+    result = DBTaskResult.objects.get(pk=task_id)
+    assert result.status == "SUCCESSFUL"
+    assert result.worker_ids == ["test-worker"]
+    _worker(worker_id="second").run()  # nothing left to run
+    assert DBTaskResult.objects.get(pk=task_id).worker_ids == ["test-worker"]
+
+
+def _running(worker_ids, started_minutes_ago=10):
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {}}, task_path="kundennetz.interactions.tasks.send_daily_reminders",
+        backend_name="default", status="RUNNING", worker_ids=worker_ids,
+        started_at=timezone.now() - timedelta(minutes=started_minutes_ago))
+
+
+@pytest.mark.django_db
+def test_tasks_of_silent_workers_are_requeued_and_lost_three_times_fail():
+    from django_tasks_db.models import DBTaskResult
+
+    from kundennetz.core import jobs
+    from kundennetz.core.models import WorkerBeat
+
+    WorkerBeat.objects.create(worker_id="alive", beat_at=timezone.now())
+    WorkerBeat.objects.create(worker_id="dead", beat_at=timezone.now() - timedelta(minutes=5))
+    of_alive = _running(["alive"])
+    of_dead = _running(["dead"])
+    never_beat = _running(["killed-at-once"])
+    just_claimed = _running(["starting"], started_minutes_ago=0)
+    lost_often = _running(["dead", "dead", "dead"])
+
+    requeued = jobs.requeue_stale()
+
+    assert set(requeued) == {str(of_dead.pk), str(never_beat.pk)}
+    status = dict(DBTaskResult.objects.values_list("pk", "status"))
+    assert status[of_alive.pk] == "RUNNING"
+    assert status[just_claimed.pk] == "RUNNING"
+    assert status[of_dead.pk] == "READY"
+    assert status[lost_often.pk] == "FAILED"
+    assert jobs.requeue_stale() == []
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DB_TASKS)
+def test_requeued_task_is_run_by_the_next_worker(cast):
+    from django_tasks_db.models import DBTaskResult
+
+    from kundennetz.core import jobs
+
+    task = _running(["killed"])
+    jobs.requeue_stale()
+    _worker(worker_id="next").run()
+    task.refresh_from_db()
+    assert task.status == "SUCCESSFUL"
+    assert task.worker_ids == ["killed", "next"]
+    assert DBTaskResult.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_daily_schedule_enqueued_once_per_day(cast, settings):
+    from kundennetz.core import jobs
+    from kundennetz.core.models import ScheduledRun
+
+    settings.KUNDENNETZ_SCHEDULE = [{"name": "reminders", "at": "06:00",
+                                     "task": "kundennetz.interactions.tasks.send_daily_reminders"}]
+    early = timezone.make_aware(timezone.datetime(2026, 3, 2, 5, 0))
+    assert jobs.enqueue_due(early) == []
+    morning = timezone.make_aware(timezone.datetime(2026, 3, 2, 7, 0))
+    assert jobs.enqueue_due(morning) == ["reminders"]
+    assert jobs.enqueue_due(morning + timedelta(hours=3)) == []  # a second worker, later that day
+    assert list(ScheduledRun.objects.values_list("name", "period")) == [("reminders", "2026-03-02")]
+    assert jobs.enqueue_due(morning + timedelta(days=1)) == ["reminders"]
+
+
+@pytest.mark.django_db
+def test_weekly_hook_and_bad_schedule(settings):
+    from kundennetz.core import jobs
+
+    settings.KUNDENNETZ_SCHEDULE = [{"name": "fit", "every": "weekly", "weekday": 0, "at": "03:00",
+                                     "task": "kundennetz.interactions.tasks.send_daily_reminders"}]
+    assert [s.every for s in jobs.schedules()] == ["weekly"]
+    settings.KUNDENNETZ_SCHEDULE = [{"name": "x", "every": "hourly", "task": "a.b"}]
+    with pytest.raises(ValueError):
+        jobs.schedules()
+
+
+@pytest.mark.django_db
+def test_heartbeat_written_and_refreshed():
+    from kundennetz.core import jobs
+    from kundennetz.core.models import WorkerBeat
+
+    jobs.beat("w1")
+    first = WorkerBeat.objects.get(worker_id="w1").beat_at
+    jobs.beat("w1")
+    assert WorkerBeat.objects.count() == 1
+    assert WorkerBeat.objects.get(worker_id="w1").beat_at >= first
+
+
+@override_settings(TASKS=DB_TASKS)
+def test_worker_and_serve_commands_offer_their_options():
+    from kundennetz.core.management.commands.serve import Command as Serve
+    from kundennetz.core.management.commands.worker import Command as Worker
+
+    parser = Serve().create_parser("kundennetz", "serve")
+    assert parser.parse_args(["--no-worker"]).task_worker is False
+    assert parser.parse_args([]).task_worker is True
+    options = Worker().create_parser("kundennetz", "worker").parse_args([])
+    assert options.queue_name == "*" and options.reload is False and options.schedule is True

@@ -1,0 +1,86 @@
+"""Reminders worth reading: who is reminded about which account, and long lists summarised."""
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kundennetz.domain.consistency import Contact, DueInput, Intensity, due_contacts, render
+from kundennetz.domain.reminders import LONG_OVERDUE_DAYS, counts, digest, span, wants_reminders
+
+TODAY = date(2026, 7, 1)
+DM = Contact("c1", "Anna Meier", "decision_maker")
+INF = Contact("c2", "Bruno Keller", "influencer")
+
+
+def test_former_customers_only_when_a_strategy_chosen_for_them_asks():
+    assert wants_reminders("customer", None) and wants_reminders("prospect", "cell")
+    assert not wants_reminders("former", None)
+    assert not wants_reminders("former", "cell")
+    assert wants_reminders("former", "override")
+
+
+def test_people_never_met_say_so():
+    entry = DueInput("a", "u", Intensity(4, 6), last_contact=TODAY - timedelta(days=100),
+                     since=date(2019, 1, 1), contacts=(DM, INF), last_contact_by_person={"c1": TODAY - timedelta(days=100)})
+    due = due_contacts([entry], TODAY, 7)
+    texts = {d.contact_id: d.reason for d in due}
+    assert texts["c2"].code == "person_never_met"
+    assert render(texts["c2"], "en") == "Bruno Keller (influencer) not met yet"
+    assert "noch nie getroffen" in render(texts["c2"], "de-ch")
+    assert "überfällig" not in render(texts["c2"], "de-ch")
+
+
+def test_an_account_never_contacted_says_so():
+    entry = DueInput("a", "u", Intensity(4, 6), last_contact=None, since=date(2019, 3, 1))
+    (item,) = due_contacts([entry], TODAY, 7)
+    assert item.reason.code == "account_never_contacted" and item.overdue
+    assert render(item.reason, "de-ch") == "noch kein Kontakt erfasst (betreut seit 01.03.2019)"
+    assert "day" not in render(item.reason, "en")
+
+
+def test_long_overdue_reads_in_years_not_thousands_of_days():
+    entry = DueInput("a", "u", Intensity(4, 6), last_contact=TODAY - timedelta(days=2559 + 91))
+    (item,) = due_contacts([entry], TODAY, 7)
+    assert item.days_overdue == 2559
+    assert "seit über 7 Jahren überfällig" in render(item.reason, "de-ch")
+    assert "overdue by over 7 years" in render(item.reason, "en")
+    assert "2’559" not in render(item.reason, "de-ch")
+
+
+def test_digest_splits_each_account():
+    entries = [
+        DueInput("a", "u", Intensity(4, 6), last_contact=TODAY - timedelta(days=800), contacts=(DM, INF),
+                 last_contact_by_person={"c1": TODAY - timedelta(days=100)}),
+        DueInput("b", "u", Intensity(4, 6), last_contact=TODAY - timedelta(days=95)),
+    ]
+    due = due_contacts(entries, TODAY, 7, {"a": 2, "b": 1})
+    groups = digest(due)
+    assert [g.account_id for g in groups] == ["a", "b"]
+    a, b = groups
+    assert [d.contact_id for d in a.long_overdue] == [None]
+    assert [d.contact_id for d in a.never_met] == ["c2"]
+    assert [d.contact_id for d in a.items] == ["c1"]
+    assert a.longest_overdue_days > LONG_OVERDUE_DAYS and a.last_contact == TODAY - timedelta(days=800)
+    assert len(b.items) == 1 and not b.long_overdue and not b.never_met
+    overdue = sum(1 for d in due if d.overdue)
+    assert counts(groups) == (overdue, len(due) - overdue) and overdue >= 3
+    with pytest.raises(ValueError):
+        digest(due, -1)
+
+
+@given(st.lists(st.tuples(st.integers(0, 4000), st.booleans()), max_size=20))
+def test_digest_keeps_every_item_once(spec):
+    entries = [DueInput(f"a{i}", "u", Intensity(4, 6), last_contact=None if never else TODAY - timedelta(days=days))
+               for i, (days, never) in enumerate(spec)]
+    due = due_contacts(entries, TODAY, 30)
+    groups = digest(due)
+    flat = [d for g in groups for d in g.all]
+    assert sorted(map(id, flat)) == sorted(map(id, due))
+
+
+@pytest.mark.parametrize(("days", "expected"), [(0, (0, "days")), (59, (59, "days")), (60, (2, "months")),
+                                                 (729, (24, "months")), (730, (2, "years")), (2559, (7, "years"))])
+def test_span(days, expected):
+    assert span(days) == expected

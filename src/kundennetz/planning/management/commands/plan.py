@@ -26,6 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kundennetz.domain.numbers import normalize_dashes
+from kundennetz.core.numberfields import whole_number_argument
 from kundennetz.planning import services
 from kundennetz.planning.models import Scenario
 from kundennetz.planning.views import EXPORT_COLUMNS, export_rows
@@ -82,7 +83,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True, metavar="{compute,export,planned}")
         planned = sub.add_parser("planned", help=("The planned contacts and hours of accounts (the adopted plan, "
                                                   "else the plan their strategy implies), one JSON line each."))
-        planned.add_argument("--account", type=int, action="append", metavar="ID",
+        planned.add_argument("--account", type=whole_number_argument, action="append", metavar="ID",
                              help="An account id (repeatable; default: every account).")
         planned.add_argument("--date", metavar="YYYY-MM-DD", help="The day whose period counts (default: today).")
         compute = sub.add_parser("compute", help=("Solve a scenario with today's figures of its period and keep "

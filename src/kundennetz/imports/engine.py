@@ -642,6 +642,9 @@ class Importer:
                         continue
                 if self.kind == "opportunities" and obj.stage_id is None:
                     obj.stage = self.first_stage_of.get("open")
+                if self.kind == "opportunities" and obj.stage_id is not None and obj.stage.is_closed:
+                    # A deal imported already closed is history: it carries no pursuit decision.
+                    obj.is_historic = True
                 row.obj, row.action = obj, "create"
             self._validate(row)
 

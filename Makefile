@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install bench-quick messages
+.PHONY: run test install bench-quick messages screenshots
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,7 @@ messages: $(INSTALLED)
 bench-quick: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	for b in bench/*.py; do $(BIN)/python $$b --quick || exit 1; done
+
+# The README's pictures, taken again from the demo (needs Chromium: apt-get install chromium).
+screenshots: $(INSTALLED)
+	$(BIN)/python scripts/screenshots.py

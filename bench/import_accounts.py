@@ -1,8 +1,16 @@
-"""Import 100,000 accounts from CSV with Kundennetz and with django-import-export; compare the times.
+"""Import 100,000 accounts from CSV with Kundennetz and with django-import-export; compare the times;
+then the same file through the API path as background tasks while other people keep reading.
 
     .venv/bin/python bench/import_accounts.py            # 100,000 accounts
     .venv/bin/python bench/import_accounts.py --quick    # 10,000 accounts
     .venv/bin/python bench/import_accounts.py --rows 50000 --skip-import-export
+    .venv/bin/python bench/import_accounts.py --api-only --database-url postgres://postgres@127.0.0.1/bench
+
+The API path: `POST /api/imports` (202) → the check by a real `kundennetz worker` process → `POST
+/api/imports/{id}/commit` (202) → committed → `POST /api/imports/{id}/undo` (202) → undone. While the
+commit runs, the account list (`GET /api/accounts`) is read over and over by another user; its p95
+is reported (goal ≤ 500 ms on SQLite), with the commit's rows per second and the worker's peak RSS
+(goal: the same for 10,000 and 100,000 rows).
 
 Each tool imports the same generated file (seed 20260611) into its own fresh SQLite database (a copy
 of one migrated database, WAL mode as in production) as the same administrator, with the same
@@ -73,8 +81,8 @@ def generate(path: Path, rows: int) -> None:
             ])
 
 
-def setup_django(database: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+def setup_django(database: Path | str) -> None:
+    os.environ["DATABASE_URL"] = database if isinstance(database, str) else f"sqlite:///{database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kundennetz.settings.test")
     sys.path.insert(0, str(ROOT / "src"))
     import django
@@ -178,12 +186,108 @@ def history_count() -> int:
     return Account.history.filter(history_user__username="bench_admin").count()
 
 
+def _wait(client, batch_id: int, status: str, timeout: float, during=None) -> float:
+    """Poll the batch until `status` (or failed); `during()` runs between polls. Seconds taken."""
+    started = time.perf_counter()
+    while True:
+        current = client.get(f"/api/imports/{batch_id}").json()
+        if current["status"] == status:
+            return time.perf_counter() - started
+        if current["status"] == "failed" or time.perf_counter() - started > timeout:
+            raise SystemExit(f"API path: batch {batch_id} is {current['status']}: {current.get('failure')}")
+        if during is not None:
+            during()
+        else:
+            time.sleep(0.2)
+
+
+def _peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run_api_path(csv_path: Path, rows: int, database_url: str, home: Path) -> dict:
+    """Upload → check → commit → undo through the API, each step a task run by a separate worker
+    process, with the account list read by another user meanwhile."""
+    import subprocess
+
+    from django.test import Client, override_settings
+
+    from kundennetz.core.models import ApiToken, User
+
+    admin = User.objects.get(username="bench_admin")
+    reader = User.objects.get(username="manager0")
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "kundennetz.settings.local",
+           "KUNDENNETZ_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
+    worker = subprocess.Popen([sys.executable, "-m", "kundennetz", "worker", "--interval", "0.2", "-v", "0",
+                               "--no-startup-delay", "--no-schedule"], env=env, cwd=ROOT)
+    latencies: list[float] = []
+    try:
+        with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+            client = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(admin, 'bench')[1]}")
+            other = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(reader, 'bench')[1]}")
+
+            def read_list():
+                started = time.perf_counter()
+                response = other.get("/api/accounts?limit=50")
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise SystemExit(f"account list during the commit: HTTP {response.status_code}")
+                time.sleep(0.05)
+
+            with csv_path.open("rb") as handle:
+                started = time.perf_counter()
+                response = client.post("/api/imports", {"kind": "accounts", "file": handle,
+                                                        "mapping": json.dumps({"key": "external_id"})})
+            upload_s = time.perf_counter() - started
+            if response.status_code != 202:
+                raise SystemExit(f"upload: HTTP {response.status_code} {response.content[:300]!r}")
+            batch_id = response.json()["id"]
+            check_s = _wait(client, batch_id, "dry_run", 3600)
+            started = time.perf_counter()
+            if client.post(f"/api/imports/{batch_id}/commit").status_code != 202:
+                raise SystemExit("commit was not accepted")
+            commit_s = _wait(client, batch_id, "committed", 3600, during=read_list)
+            from kundennetz.accounts.models import Account
+
+            committed = Account.objects.count()
+            if client.post(f"/api/imports/{batch_id}/undo?attached=keep").status_code != 202:
+                raise SystemExit("undo was not accepted")
+            undo_s = _wait(client, batch_id, "undone", 3600)
+            remaining = Account.objects.count()
+        rss = _peak_rss_mb(worker.pid)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    latencies.sort()
+    p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] * 1000 if latencies else 0.0
+    figures = {"api_upload_s": round(upload_s, 2), "api_check_s": round(check_s, 2),
+               "api_commit_s": round(commit_s, 2), "api_commit_rows_per_s": round(rows / commit_s),
+               "api_undo_s": round(undo_s, 2), "list_p95_ms_during_commit": round(p95, 1),
+               "list_reads_during_commit": len(latencies), "worker_peak_rss_mb": round(rss),
+               "api_committed": committed, "api_left_after_undo": remaining}
+    print(f"API path ({'PostgreSQL' if database_url.startswith('postgres') else 'SQLite'}): upload {upload_s:.1f} s, "
+          f"check {check_s:.1f} s, commit {commit_s:.1f} s ({rows / commit_s:,.0f} rows/s), undo {undo_s:.1f} s; "
+          f"account list p95 {p95:.0f} ms over {len(latencies)} reads during the commit; worker peak RSS {rss:.0f} MB")
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10,000 accounts")
     parser.add_argument("--rows", type=int, help="number of accounts (default 100,000; 10,000 with --quick)")
     parser.add_argument("--skip-import-export", action="store_true", help="time Kundennetz only")
+    parser.add_argument("--api-only", action="store_true", help="only the API path with a worker")
+    parser.add_argument("--skip-api", action="store_true", help="leave out the API path")
+    parser.add_argument("--database-url", help="the API path on this (empty) database, e.g. PostgreSQL")
     args = parser.parse_args()
+    if args.api_only:
+        return api_only(args)
     rows = args.rows or (10_000 if args.quick else 100_000)
     compare = not args.skip_import_export
     if compare and importlib.util.find_spec("import_export") is None:
@@ -235,9 +339,41 @@ def main() -> int:
                            import_export_rows_per_s=round(rows / theirs), ratio=round(ratio, 1),
                            cpu_ratio=round(cpu_ratio, 1), same_records=same)
             checks = checks and ratio >= GOAL
+        if not args.skip_api:
+            api_db = work / "api.sqlite3"
+            shutil.copy(template, api_db)
+            use_database(api_db)
+            api = run_api_path(csv_path, rows, f"sqlite:///{api_db}", work)
+            figures.update(api)
+            checks = checks and api["api_committed"] == rows and api["api_left_after_undo"] == 0
         figures["ok"] = bool(checks)
         print(json.dumps(figures))
         return 0 if checks else 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def api_only(args) -> int:
+    """The API path alone, on SQLite or on the database of --database-url (migrated here)."""
+    rows = args.rows or (10_000 if args.quick else 100_000)
+    work = Path(tempfile.mkdtemp(prefix="kundennetz-bench-"))
+    try:
+        csv_path = work / "accounts.csv"
+        generate(csv_path, rows)
+        url = args.database_url or f"sqlite:///{work / 'api.sqlite3'}"
+        setup_django(url)
+        if url.startswith("postgres"):
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        prepare_template(work)
+        figures = {"benchmark": "import_accounts", "rows": rows,
+                   "database": "postgresql" if url.startswith("postgres") else "sqlite",
+                   **run_api_path(csv_path, rows, url, work)}
+        figures["ok"] = figures["api_committed"] == rows and figures["api_left_after_undo"] == 0
+        print(json.dumps(figures))
+        return 0 if figures["ok"] else 1
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

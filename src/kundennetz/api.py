@@ -7,9 +7,11 @@ from ninja import NinjaAPI, Router
 from kundennetz.accounts.api import ROUTERS as ACCOUNTS_ROUTERS
 from kundennetz.core import api_errors
 from kundennetz.core.api_auth import SessionAuth, TokenAuth
+from kundennetz.core.security import docs_access
 
 DESCRIPTION = """
-The customer network as JSON: accounts, contacts, opportunities and the catalogues they refer to.
+The customer network as JSON: accounts, contacts, opportunities and the catalogues they refer to, the
+relations between people (`/api/relations`) and the analysis of an account's or opportunity's network.
 
 **Authentication.** Send a personal API token as `Authorization: Bearer kn_…` (create one in your
 profile; it is shown once and stored only as a hash), or use the browser session of a logged-in user,
@@ -36,6 +38,15 @@ bodies refuse unknown fields, so the read-only fields of an answer (`id`, `creat
 sent back. `PUT` replaces (fields not sent take their defaults), `PATCH` changes only what is sent.
 Deleting moves a record to the trash (`204`).
 
+**Concurrent changes.** Every record answers its version as `ETag` (and `version` in the body). Send it
+back with `PATCH`, `PUT` or `DELETE` as `If-Match: "<version>"`: when someone changed the record since,
+the answer is `412` and nothing changes. A `PATCH` changes only the fields it sends, on the record as it is
+at that moment, so two clients changing different fields do not undo each other.
+
+**Creating exactly once.** Send `Idempotency-Key: <unique text>` with a `POST`: repeating it (a retry
+after a timeout, or two requests at the same moment) within 24 hours gives the first answer again, with
+`Idempotent-Replayed: true`, instead of a second record. The same key with a different body answers `422`.
+
 **Lists** take `limit` (1–500, default 50) and `offset` and answer `{"items": [...], "count": total}`
 in a stable order (`order_by`).
 """
@@ -54,6 +65,7 @@ api = KundennetzAPI(
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
     parser=api_errors.JsonParser(),
+    docs_decorator=docs_access,
 )
 api_errors.install(api)
 

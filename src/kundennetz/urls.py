@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kundennetz.api import api
+from kundennetz.core import job_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kundennetz.core.urls")),
+    path("", job_views.urls),
     path("", include("kundennetz.accounts.urls")),
     path("", include("kundennetz.qualification.urls")),
     path("", include("kundennetz.portfolio.urls")),

@@ -11,13 +11,16 @@ from django.utils import timezone
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-def _worker(**kwargs):
-    from kundennetz.core.management.commands.worker import KundennetzWorker
+class _worker:
+    """A worker that runs the queue once (see tests/helpers/task_worker.py)."""
 
-    options = dict(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                   max_tasks=None, worker_id="test-worker", excluded_queue_names=[], heartbeat=False)
-    options.update(kwargs)
-    return KundennetzWorker(**options)
+    def __init__(self, worker_id="test-worker"):
+        self.worker_id = worker_id
+
+    def run(self):
+        from task_worker import run_queued_tasks
+
+        run_queued_tasks(self.worker_id)
 
 
 @pytest.mark.django_db
@@ -139,3 +142,28 @@ def test_worker_and_serve_commands_offer_their_options():
     assert parser.parse_args([]).task_worker is True
     options = Worker().create_parser("kundennetz", "worker").parse_args([])
     assert options.queue_name == "*" and options.reload is False and options.schedule is True
+
+
+@pytest.mark.django_db
+def test_recomputes_from_the_web_are_jobs_that_lead_to_their_result(cast, network, client_for, settings):
+    """A portfolio snapshot and the consistency recompute: the request only queues a job; with a worker
+    the job page shows its progress, then leads to the result."""
+    from kundennetz.core.models import Job
+    from kundennetz.portfolio.models import PortfolioSnapshot
+
+    settings.TASKS = DB_TASKS
+    client = client_for(cast.sales_head)
+    response = client.post("/portfolio/snapshots/", {"period": "2026-Q3"})
+    job = Job.objects.get()
+    assert response.url == f"/jobs/{job.pk}/" and job.status == "queued" and job.kind == "portfolio_snapshot"
+    assert not PortfolioSnapshot.objects.exists()  # nothing done inside the request
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert 'id="job-progress"' in page and "every 1s" in page
+    assert client.get("/jobs/").status_code == 200
+    _worker().run()
+    job.refresh_from_db()
+    assert job.status == "done" and PortfolioSnapshot.objects.filter(period="2026-Q3").exists()
+    assert client.get(f"/jobs/{job.pk}/progress/")["HX-Refresh"] == "true"
+    result = client.get(f"/jobs/{job.pk}/")
+    assert result.status_code == 302 and result.url == "/portfolio/"
+    assert client_for(cast.owner).get(f"/jobs/{job.pk}/").status_code == 404  # another person's job

@@ -200,6 +200,7 @@ def test_a_meaningless_weighting_is_refused(kwargs):
         StrengthWeighting(**kwargs)
 
 
+@settings(deadline=None)
 @given(st.lists(st.integers(0, 800), max_size=12), st.integers(0, 800))
 def test_another_interaction_never_lowers_the_strength(ages, extra):
     days = [TODAY - timedelta(days=a) for a in ages]

@@ -6,7 +6,10 @@ from pathlib import Path
 import pytest
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+import os
+
+SHARED_DATA = Path(os.environ.get("KUNDENNETZ_SHARED_DATA")
+                   or Path(__file__).resolve().parents[2].parent / "shared" / "data")
 
 
 def sample(name: str) -> bytes:
@@ -49,3 +52,14 @@ def undo_now(batch, user, attached="keep"):
     services.request_undo(batch, user, attached)
     batch.refresh_from_db()
     return batch
+
+
+def full_export_bytes(client) -> bytes:
+    """The zip of everything, as a person gets it: the button, the job (run at once in tests), the download."""
+    from kundennetz.core.models import Job
+
+    response = client.post("/exports/all.zip")
+    assert response.status_code == 302
+    job = Job.objects.latest("pk")
+    assert response.url == f"/jobs/{job.pk}/" and job.status == "done", job.reason
+    return b"".join(client.get(f"/jobs/{job.pk}/download").streaming_content)

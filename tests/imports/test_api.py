@@ -120,12 +120,11 @@ def test_api_exports(cast, network, client, token_for):
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-def _work(batch_id=None):
+def _work():
     """What `kundennetz worker` does: run every queued task."""
-    from kundennetz.core.management.commands.worker import KundennetzWorker
+    from task_worker import run_queued_tasks
 
-    KundennetzWorker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                     max_tasks=None, worker_id="api-test", excluded_queue_names=[], heartbeat=False).run()
+    run_queued_tasks("api-test")
 
 
 def test_the_202_flow_with_a_worker(cast, client, token_for, settings):

@@ -54,8 +54,8 @@ def test_map_default_key_and_options(cast, network, tmp_path):
     out = _run(str(path), kind="accounts", username="admin", commit=True, map=["Company=name", "Town=city"],
                default=["owner=owner"], key="name_city", decimal=",")
     assert "1 to create, 1 to update" in out
-    assert str(Account.objects.get(name="New Corp").annual_revenue) == "1250.50"
-    assert str(Account.objects.get(pk=network.account.pk).annual_revenue) == "1.25"
+    assert str(Account.objects.get(name="New Corp").turnover) == "1250.50"
+    assert str(Account.objects.get(pk=network.account.pk).turnover) == "1.25"
 
 
 def test_saved_and_file_mappings(cast, tmp_path):
@@ -94,3 +94,23 @@ def test_refusals(cast, tmp_path):
     binary.write_bytes(b"\x00\x01" * 50)
     with pytest.raises(CommandError):
         _run(str(binary), kind="accounts", username="admin")
+
+
+def test_undo_from_the_command_line(cast, tmp_path):
+    from kundennetz.accounts.models import Account
+    from kundennetz.imports.models import ImportBatch
+
+    _run(str(SAMPLES / "salesforce_accounts.csv"), kind="accounts", username="admin", commit=True)
+    batch = ImportBatch.objects.get()
+    with pytest.raises(CommandError, match="Only an administrator or the sales head"):
+        _run(undo=batch.pk, username="owner")
+    with pytest.raises(CommandError, match="No import #999"):
+        _run(undo=999, username="admin")
+    out = _run(undo=batch.pk, username="sales_head")
+    assert f"Import #{batch.pk} undone: 4 records moved to the trash" in out
+    batch.refresh_from_db()
+    assert batch.status == "undone" and batch.undone_by == cast.sales_head and Account.objects.count() == 0
+    with pytest.raises(CommandError, match="only once"):
+        _run(undo=batch.pk, username="admin")
+    with pytest.raises(CommandError, match="FILE and its --kind"):
+        _run(username="admin")

@@ -88,9 +88,12 @@ def test_bad_number_and_date(cast, network, run_import):
 
 
 def test_unknown_owner(cast, run_import):
-    content = (HEADER + "A AG;Bern;1;niemand\r\nB AG;Bern;1;marketing\r\nC AG;Bern;1;\r\n").encode()
+    """Account managers by any name; people of other roles only by their exact user name (what our own
+    export writes, so that it re-imports whatever the owner's role)."""
+    content = (HEADER + "A AG;Bern;1;niemand\r\nB AG;Bern;1;Marketing Test\r\nC AG;Bern;1;\r\n"
+               "D AG;Bern;1;sales_head\r\n").encode()
     batch, _ = run_import(cast.admin, "accounts", content)
-    assert _codes(batch) == {2: ["unknown_owner"], 3: ["unknown_owner"], 4: ["missing_owner"]}
+    assert _codes(batch) == {2: ["unknown_owner"], 3: ["unknown_owner"], 4: ["missing_owner"]}  # row 5 is fine
 
 
 def test_duplicate_keys_in_file_and_database(cast, network, run_import):
@@ -183,3 +186,25 @@ def test_oversized_upload_is_refused_for_the_web(cast, settings):
     with pytest.raises(services.ImportRefused, match="101.0 MB"):
         services.start(cast.admin, type("Announced", (), {"name": "big.csv", "size": 101 * 1024 * 1024})(),
                        "accounts")  # refused on its announced size, before anything is read
+
+
+def test_ambiguous_decimals_judged_per_column_never_per_cell(cast, run_import):
+    """1.5, 1.250 and 12.345 in one column: the 1.5 says a point is the decimal separator, so 1.250 is
+    1.25 and 12.345 has too many decimals (said, at its row) — not 1250 and 12345 without a word."""
+    from decimal import Decimal
+
+    content = (HEADER + "A AG;Bern;1.5;owner\r\nB AG;Bern;1.250;owner\r\nC AG;Bern;12.345;owner\r\n").encode()
+    batch, _ = run_import(cast.admin, "accounts", content)
+    assert batch.mapping["decimals"] == {"Umsatz": "."}
+    rows = {row.row: row for row in batch.rows.all()}
+    assert rows[2].action == "create" and rows[3].action == "create"
+    assert rows[4].action == "error"
+
+    from kundennetz.accounts.models import Account
+
+    batch2, _ = run_import(cast.admin, "accounts", HEADER.encode() + b"B AG;Bern;1.250;owner\r\n", commit=False)
+    assert batch2.file_problem["code"] == "ambiguous_decimal" and batch2.file_problem["params"]["columns"] == "Umsatz"
+    assert not batch2.can_commit
+    batch3, _ = run_import(cast.admin, "accounts", HEADER.encode() + b"B AG;Bern;1.250;owner\r\n", commit=True,
+                           mapping={"decimals": {"Umsatz": ","}})
+    assert batch3.status == "committed" and Account.objects.get(name="B AG").annual_revenue == Decimal("1250")

@@ -29,9 +29,9 @@ def test_salesforce_accounts_report_export(salesforce_accounts):
     alpen = Account.objects.get(external_id="0015g00000XyZ1aAAF")
     assert (alpen.name, alpen.city, alpen.postal_code, alpen.country) == ("Alpenblick Engineering AG", "Zürich", "8001", "CH")
     assert alpen.status == "customer" and alpen.website == "https://www.alpenblick.ch"
-    assert alpen.annual_revenue == Decimal("2500000.00") and alpen.owner.username == "owner"
+    assert alpen.turnover == Decimal("2500000.00") and alpen.owner.username == "owner"
     leman = Account.objects.get(external_id="0015g00000XyZ3cAAF")
-    assert leman.owner.username == "outsider" and leman.annual_revenue == Decimal("1250000.50")
+    assert leman.owner.username == "outsider" and leman.turnover == Decimal("1250000.50")
     assert Account.objects.get(external_id="0015g00000XyZ4dAAF").country == "DE"
 
 
@@ -91,7 +91,7 @@ def test_hubspot_companies_contacts_deals(cast, run_import):
     companies = _import(run_import, cast.admin, "accounts", "hubspot_companies.csv")
     assert companies.layout == "hubspot" and companies.created_count == 3
     gotthard = Account.objects.get(name="Gotthard Logistik AG")
-    assert gotthard.status == "customer" and gotthard.annual_revenue == Decimal(12000000)
+    assert gotthard.status == "customer" and gotthard.turnover == Decimal(12000000)
     assert Account.objects.get(name="Jura Präzision SA").status == "prospect"
     assert Account.objects.get(name="Aare Energie AG").owner.username == "team_member"
     contacts = _import(run_import, cast.admin, "contacts", "hubspot_contacts.csv")
@@ -114,10 +114,10 @@ def test_pipedrive_organisations_persons_deals(cast, run_import):
     assert (organisations.layout, organisations.encoding, organisations.delimiter) == ("pipedrive", "cp1252", ";")
     treuhand = Account.objects.get(external_id="101")
     assert treuhand.name == "Zürcher Treuhand AG" and treuhand.street == "Löwenstrasse 20"
-    assert treuhand.annual_revenue == Decimal("1250000.50")
-    assert Account.objects.get(external_id="102").annual_revenue == Decimal(750000)
+    assert treuhand.turnover == Decimal("1250000.50")
+    assert Account.objects.get(external_id="102").turnover == Decimal(750000)
     munich = Account.objects.get(external_id="103")
-    assert (munich.name, munich.country, munich.annual_revenue) == ("Müller & Söhne KG", "DE", Decimal("1250000.00"))
+    assert (munich.name, munich.country, munich.turnover) == ("Müller & Söhne KG", "DE", Decimal("1250000.00"))
     persons = _import(run_import, cast.admin, "contacts", "pipedrive_persons.csv")
     assert (persons.layout, persons.delimiter) == ("pipedrive", "\t")
     huber = Contact.objects.get(last_name="Huber")

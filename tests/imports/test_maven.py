@@ -38,7 +38,7 @@ def _accounts(cast, run_import, commit, country=True):
 def test_maven_accounts_report_the_misspelt_country(cast, run_import):
     batch, _result = _accounts(cast, run_import, commit=True)
     assert batch.mapping["columns"]["account"] == "name" and batch.mapping["columns"]["sector"] == "industry"
-    assert batch.mapping["columns"]["revenue"] == "annual_revenue"
+    assert batch.mapping["columns"]["revenue"] == "turnover"  # the customer's own turnover, not our sales
     rows = outcomes(batch)
     assert batch.status == "dry_run" and batch.rows_total == 85
     errors = {row: codes for row, (action, codes) in rows.items() if action == "error"}
@@ -85,3 +85,19 @@ def test_maven_accounts_and_pipeline(cast, run_import, agents):
     assert Opportunity.objects.filter(stage__type="won", closing_reason__isnull=True).count() == 4238
     deal = Opportunity.objects.get(title="GTX Plus Basic", account__name="Cancity", expected_volume=1054)
     assert deal.owner.get_full_name() == "Moses Frase" and str(deal.expected_decision_date) == "2017-03-01"
+
+
+def test_maven_pipeline_imports_as_it_is_leaving_out_the_rows_without_account(cast, run_import, agents):
+    """The file unedited: an unknown layout (not "HubSpot"), and the 1,425 deals without an account
+    left out by choice, listed in the rejected rows."""
+    from kundennetz.accounts.models import Opportunity
+
+    accounts, _result = _accounts(cast, run_import, commit=True, country=False)
+    assert accounts.layout == ""  # unknown layout
+    content = shared(f"{MAVEN}/sales_pipeline.csv").read_bytes()
+    mapping = {"date_order": "mdy", "defaults": {"closing_reason": "Price too high"}}
+    batch, _result = run_import(cast.admin, "opportunities", content, name="sales_pipeline.csv", mapping=mapping,
+                               commit=True, skip_errors=True)
+    assert batch.layout == ""
+    assert batch.status == "committed" and batch.created_count == 7375 and batch.error_count == 1425
+    assert Opportunity.objects.count() == 7375

@@ -22,8 +22,9 @@ def test_account_manager_imports_only_into_their_own(cast, network, run_import):
     content = (HEADER + "Eigene AG;Bern;\r\nAuch Eigene AG;Bern;owner\r\nFremde AG;Bern;outsider\r\n"
                "Fremd Consulting GmbH;Basel;\r\n").encode()
     batch, _ = run_import(cast.owner, "accounts", content, mapping={"key": "name_city"})
+    # An account outside their reach does not exist for them (as in the API): a new one, not "exists".
     assert outcomes(batch) == {2: ("create", []), 3: ("create", []), 4: ("error", ["owner_not_allowed"]),
-                               5: ("error", ["not_permitted"])}
+                               5: ("create", [])}
     clean = (HEADER + "Eigene AG;Bern;\r\nMuster Engineering AG;Bern;\r\n").encode()
     batch, _ = run_import(cast.owner, "accounts", clean, mapping={"key": "name_city"}, commit=True)
     assert batch.status == "committed"
@@ -117,6 +118,20 @@ def test_exports_contain_only_what_the_user_may_see(cast, network, client_for, r
     text = b"".join(client.get("/exports/accounts.csv").streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=","))  # the cast reads English
     assert {row[2] for row in rows[1:]} == expected
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get("/exports/all.zip").streaming_content)))
+    from importing_helpers import full_export_bytes
+
+    archive = zipfile.ZipFile(io.BytesIO(full_export_bytes(client)))
     contacts = archive.read("contacts.csv").decode("utf-8-sig")
     assert ("Meier" in contacts) == ("Muster Engineering AG" in expected)
+
+
+def test_a_dry_run_tells_nothing_about_records_out_of_reach(cast, network, run_import):
+    """Neither that they exist nor how many: the outsider's rows read as for any unknown name."""
+    from kundennetz.accounts.models import Account
+
+    Account.objects.create(name="Muster Engineering AG", city="Bern", owner=cast.owner)  # now two of them
+    content = (HEADER + "Muster Engineering AG;Bern;\r\nGanz Neu AG;Bern;\r\n").encode()
+    batch, _ = run_import(cast.outsider, "accounts", content, mapping={"key": "name_city"})
+    assert outcomes(batch) == {2: ("create", []), 3: ("create", [])}
+    batch, _ = run_import(cast.owner, "accounts", content, mapping={"key": "name_city"})
+    assert outcomes(batch)[2] == ("error", ["ambiguous_key"])  # who sees both learns that there are two

@@ -137,7 +137,8 @@ def test_excel_in_the_wizard_even_our_own_export(cast, network, client_for):
 
 
 def test_progress_while_a_worker_runs_and_found_again_under_import(cast, client_for, settings):
-    from kundennetz.core.management.commands.worker import KundennetzWorker
+    from task_worker import run_queued_tasks
+
     from kundennetz.imports.models import ImportBatch
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -152,9 +153,29 @@ def test_progress_while_a_worker_runs_and_found_again_under_import(cast, client_
     assert bar.status_code == 200 and "0 of 1200 rows" in bar.content.decode()
     listed = client.get("/imports/").content.decode()
     assert f"/imports/{batch.pk}/" in listed and "Checking" in listed
-    KundennetzWorker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                     max_tasks=None, worker_id="w", excluded_queue_names=[], heartbeat=False).run()
+    run_queued_tasks("w")
     done = client.get(f"/imports/{batch.pk}/progress/")
     assert done.status_code == 204 and done["HX-Refresh"] == "true"
     page = client.get(f"/imports/{batch.pk}/").content.decode()
     assert 'id="import-progress"' not in page and 'id="commit"' in page
+
+
+def test_ambiguous_decimal_column_is_asked_in_the_columns_step(cast, client_for):
+    from kundennetz.imports.models import ImportBatch
+
+    client = client_for(cast.owner)
+    content = b"Name;Ort;Umsatz\r\nA AG;Bern;1.250\r\nB AG;Bern;2.500\r\n"
+    client.post("/imports/new/", {"kind": "accounts", "file": SimpleUploadedFile("a.csv", content)})
+    batch = ImportBatch.objects.get()
+    client.post(f"/imports/{batch.pk}/mapping/", _mapping_post(client.get(f"/imports/{batch.pk}/mapping/")))
+    batch.refresh_from_db()
+    assert batch.file_problem["code"] == "ambiguous_decimal" and not batch.can_commit
+    assert "1.250" in client.get(f"/imports/{batch.pk}/").content.decode()
+    page = client.get(f"/imports/{batch.pk}/mapping/")
+    names = dict(page.context["form"].decimal_fields)
+    assert set(names) == {"Umsatz"}
+    refused = client.post(f"/imports/{batch.pk}/mapping/", _mapping_post(page))
+    assert refused.status_code == 200  # the question must be answered
+    client.post(f"/imports/{batch.pk}/mapping/", _mapping_post(page, **{names["Umsatz"]: ","}))
+    batch.refresh_from_db()
+    assert batch.file_problem is None and batch.can_commit and batch.mapping["decimals"] == {"Umsatz": ","}

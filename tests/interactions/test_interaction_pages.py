@@ -246,3 +246,24 @@ def test_list_filters_and_bad_filters(cast, network, log, client_for):
 
 def test_about_page(cast, client_for):
     assert client_for(cast.read_only).get(reverse("interactions:about")).status_code == 200
+
+
+def test_the_interaction_page_links_no_trashed_record(client_for, cast, network):
+    """A trashed opportunity or person is named (or left out), never linked: the link would only lead to a 404."""
+    from datetime import date as _date
+
+    from kundennetz.interactions.models import Interaction
+
+    interaction = Interaction.objects.create(account=network.account, date=_date(2026, 3, 2), topics="Rückblick",
+                                             opportunity=network.opportunity, created_by=cast.owner)
+    interaction.contacts.set([network.contact])
+    network.opportunity.soft_delete(cast.owner)
+    network.contact.soft_delete(cast.owner)
+    client = client_for(cast.owner)
+    page = client.get(interaction.get_absolute_url()).content.decode()
+    assert network.opportunity.get_absolute_url() not in page
+    assert network.contact.get_absolute_url() not in page
+    assert network.opportunity.title in page
+    for link in [part.split('"')[0] for part in page.split('href="')[1:]]:
+        if link.startswith("/") and not link.startswith(("/static/", "/i18n/")) and "logout" not in link:
+            assert client.get(link).status_code != 404, link

@@ -92,3 +92,13 @@ def test_management_lists_accounts_with_bus_factor_at_most_one_by_revenue(client
     page = client_for(cast.sales_head).get(reverse("interactions:management")).content.decode()
     section = page.split('id="fragile-accounts"')[1].split("</section>")[0]
     assert section.index("Gross AG") < section.index("Muster Engineering AG") and "Sicher AG" not in section
+
+
+def test_the_opportunity_page_shows_its_threads(client_for, cast, network, coach):
+    url = network.opportunity.get_absolute_url()
+    page = client_for(cast.read_only).get(url).content.decode()
+    assert "0 threads" in page and "Single-threaded" in page
+    knows(cast.owner, coach)
+    knows(cast.team_member, network.contact)
+    page = client_for(cast.read_only).get(url).content.decode()
+    assert "2 threads" in page and "Single-threaded" not in page

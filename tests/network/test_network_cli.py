@@ -151,7 +151,10 @@ BAD = [
     ("strength as text", with_(relations=[{"a": "anna", "b": "c1", "kind": "knows", "strength": "0.5"}]),
      'relations[0]: strength must be a number from 0 to 1, not "0.5"'),
     ("min_strength outside", with_(min_strength=2), "min_strength must be a number from 0 to 1, not 2"),
-    ("id not a text", with_(our_people=[1]), "our_people[0]: an id must be a non-empty text, not 1"),
+    ("id not a text", with_(our_people=[1.5]), "our_people[0]: an id must be a non-empty text or a whole number, "
+                                               "not 1.5"),
+    ("empty id", with_(our_people=[""]), 'our_people[0]: an id must be a non-empty text or a whole number, not ""'),
+    ("id true", with_(our_people=[True]), "our_people[0]: an id must be a non-empty text or a whole number, not true"),
     ("ours in opportunity", with_(opportunity_contacts=["anna"]),
      'opportunity_contacts[0]: id "anna" is one of our people, not a contact'),
     ("NaN", '{"our_people": [], "contacts": [], "relations": [], "min_strength": NaN}',
@@ -233,3 +236,19 @@ def test_the_installed_command(tmp_path):
     assert process.returncode == 2
     assert [json.loads(line)["file"] for line in process.stdout.splitlines()] == [str(good), "-"]
     assert process.stderr == f"{bad}: min_strength must be a number from 0 to 1, not -1\n"
+
+
+def test_ids_may_be_whole_numbers_and_sort_as_numbers(write):
+    data = {"our_people": [100, "ben"],
+            "contacts": [{"id": 10, "role": "decision_maker"}, {"id": 9, "role": "decision_maker"},
+                         {"id": "10", "role": "coach"}],
+            "relations": [{"a": 100, "b": 10, "kind": "knows", "strength": 1},
+                          {"a": "ben", "b": "10", "kind": "knows", "strength": 1},
+                          {"a": "10", "b": 9, "kind": "influences"}]}
+    status, out, err = run([write("ints.json", data)])
+    assert (status, err) == (0, "")
+    (result,) = results(out)
+    assert result["decision_makers"] == [9, 10] and result["covered"] == [10] and result["uncovered"] == [9]
+    assert result["routes"] == {"9": 1, "10": 1} and result["weak_points"] == [100, "10", "ben"]
+    _, out, _ = run([write("ints.json", data)], as_json=False)
+    assert "    uncovered: 9" in out.splitlines()

@@ -235,3 +235,45 @@ def test_analysing_many_accounts_takes_a_fixed_number_of_queries(cast, network, 
     ids = list(Account.objects.values_list("id", flat=True))
     assert count_queries(lambda: services.refresh_accounts(ids)) == few
     assert AccountNetwork.objects.filter(bus_factor=1).count() == 5
+
+
+def test_relations_are_imported_all_or_none(api, cast, network, coach):
+    body = {"relations": [
+        {"kind": "knows", "contact": network.contact.pk, "user": cast.owner.pk, "strength": "0.9"},
+        {"kind": "reports_to", "contact": coach.pk, "other": network.contact.pk},
+        {"kind": "knows", "contact": coach.pk, "strength": "0.7"},
+        {"kind": "influences", "contact": coach.pk, "user": cast.owner.pk, "other": network.contact.pk},
+        {"kind": "knows", "contact": network.contact.pk, "user": cast.owner.pk, "strength": "0.2"},
+    ]}
+    response = api(cast.owner, "POST", "/api/relations/bulk", body)
+    assert response.status_code == 422
+    assert locs(response) == [["body", "relations", 2, "user"], ["body", "relations", 3, "user"],
+                              ["body", "relations", 4]]
+    assert Relation.all_objects.count() == 0
+    body["relations"] = body["relations"][:2]
+    response = api(cast.owner, "POST", "/api/relations/bulk", body)
+    assert response.status_code == 201 and response.json()["created"] == 2
+    stored = AccountNetwork.objects.get(account=network.account)
+    assert (stored.covered, stored.bus_factor) == (1, 1)
+    assert Relation.objects.get(pk=response.json()["ids"][0]).history.first().history_user == cast.owner
+    stranger = Contact.objects.create(account=network.other_account, last_name="Fremd")
+    response = api(cast.owner, "POST", "/api/relations/bulk", {"relations": [
+        {"kind": "knows", "contact": stranger.pk, "user": cast.owner.pk, "strength": 1}]})
+    assert response.status_code == 422 and locs(response) == [["body", "relations", 0, "contact"]]
+    assert api(cast.read_only, "POST", "/api/relations/bulk", {"relations": []}).status_code == 403
+    response = api(cast.owner, "POST", "/api/relations/bulk", {"relations": [
+        {"kind": "knows", "contact": coach.pk, "user": cast.owner.pk, "strength": 1.7}]})
+    assert response.status_code == 422 and locs(response) == [["body", "relations", 0, "strength"]]
+
+
+def test_deleting_an_account_for_good_takes_its_relations_and_analysis_along(cast, network, coach,
+                                                                           django_capture_on_commit_callbacks):
+    from kundennetz.accounts.models import Account
+
+    Relation.objects.create(kind="knows", contact=coach, user=cast.owner, strength=1, account=network.account)
+    Relation.objects.create(kind="influences", contact=coach, other=network.contact, account=network.account)
+    assert AccountNetwork.objects.filter(account=network.account).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        Account.all_objects.filter(pk=network.account.pk).delete()
+    assert not Relation.all_objects.exists() and not AccountNetwork.objects.filter(account_id=network.account.pk)
+    assert services.refresh_accounts([network.account.pk]) == 0

@@ -10,7 +10,9 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kundennetz.core.choosers import ChooserSelect
 from kundennetz.core.models import User
+from kundennetz.domain.text import search_terms
 from kundennetz.qualification.models import Recommendation
 
 from .models import Account, Contact, Opportunity, Segment, Stage
@@ -18,18 +20,17 @@ from .models import Account, Contact, Opportunity, Segment, Stage
 NOT_OPENED = "none"
 
 
-def _words(value: str) -> list[str]:
-    return [word for word in (value or "").split() if word][:8]
+def search_words(queryset, kind: str = "", words=None, value: str = ""):
+    """Every word must appear in the record's folded search text (so "muster bern" finds Muster AG in Bern,
+    and "zurich" finds Zürich): one column, served by a trigram index on PostgreSQL."""
+    terms = search_terms(" ".join(words) if words is not None else value)
+    for word in terms:
+        queryset = queryset.filter(search_text__contains=word)
+    return queryset
 
 
 def _search(queryset, fields: list[str], value: str):
-    """Every word must appear in one of the fields (so "muster bern" finds Muster AG in Bern)."""
-    for word in _words(value):
-        matches = Q()
-        for field in fields:
-            matches |= Q(**{f"{field}__icontains": word})
-        queryset = queryset.filter(matches)
-    return queryset
+    return search_words(queryset, value=value)
 
 
 def _name_field(prefix: str) -> str:
@@ -39,6 +40,17 @@ def _name_field(prefix: str) -> str:
 
 def _search_box():
     return forms.SearchInput(attrs={"autocomplete": "off"})
+
+
+def _nullable(model, path: str) -> bool:
+    """Whether the column at `path` (through foreign keys) may hold NULL, a nullable relation included."""
+    for index, name in enumerate(path.split("__")):
+        field = model._meta.get_field(name)
+        if field.null:
+            return True
+        if index < len(path.split("__")) - 1:
+            model = field.related_model
+    return False
 
 
 class SortFilter(django_filters.OrderingFilter):
@@ -59,8 +71,13 @@ class SortFilter(django_filters.OrderingFilter):
             for field in self.columns[param.lstrip("-")]:
                 field = field() if callable(field) else field
                 expression = F(field)
+                if not _nullable(qs.model, field):
+                    # No NULLs to place: a plain order, which an index (NULLs first in SQLite) can serve.
+                    ordering.append(expression.desc() if descending else expression.asc())
+                    continue
                 ordering.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
-        return qs.order_by(*ordering, "pk")
+        # The tie-breaker runs the same way, so that one index read backwards serves a descending sort.
+        return qs.order_by(*ordering, "-pk" if descending else "pk")
 
 
 class RestrictedFilterSet(django_filters.FilterSet):
@@ -86,13 +103,14 @@ class AccountFilter(RestrictedFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Account.Status.choices,
                                          empty_label=_("All statuses"))
     owner = django_filters.ModelChoiceFilter(label=_("Account manager"), queryset=User.objects.none(),
-                                             empty_label=_("All account managers"))
+                                             empty_label=_("All account managers"),
+                                             widget=ChooserSelect("accounts:owner_choices"))
     industry = django_filters.ChoiceFilter(label=_("Industry"), empty_label=_("All industries"), choices=[])
     sort = SortFilter(columns={
-        "name": ("name",),
+        "name": ("name_sort",),
         "city": ("city",),
         "segment": (lambda: _name_field("segment"),),
-        "status": ("status",),
+        "status": ("status", "name_sort"),
         "owner": ("owner__last_name", "owner__first_name"),
         "revenue": ("annual_revenue",),
         "potential": ("potential",),
@@ -103,8 +121,10 @@ class AccountFilter(RestrictedFilterSet):
         fields = []
 
     def narrow_choices(self):
+        from .views.choices import visible_owners
+
         visible = Account.objects.restrict(self.user, "view")
-        self.filters["owner"].queryset = User.objects.filter(pk__in=visible.values("owner"))
+        self.filters["owner"].queryset = visible_owners(self.user)
         # Evaluated when the form renders or validates, not when the filter set is built.
         self.filters["industry"].extra["choices"] = lambda: [
             (name, name) for name in
@@ -121,12 +141,13 @@ class ContactFilter(RestrictedFilterSet):
     buying_role = django_filters.ChoiceFilter(label=_("Buying-centre role"), choices=Contact.BuyingRole.choices,
                                               empty_label=_("All roles"))
     account = django_filters.ModelChoiceFilter(label=_("Account"), queryset=Account.objects.none(),
-                                               empty_label=_("All accounts"))
+                                               empty_label=_("All accounts"),
+                                               widget=ChooserSelect("accounts:account_choices"))
     sort = SortFilter(columns={
-        "name": ("last_name", "first_name"),
-        "account": ("account__name",),
+        "name": ("last_name_sort",),
+        "account": ("account__name_sort",),
         "function": ("function",),
-        "role": ("buying_role",),
+        "role": ("buying_role", "last_name_sort"),
     })
 
     class Meta:
@@ -148,9 +169,11 @@ class OpportunityFilter(RestrictedFilterSet):
     stage_type = django_filters.ChoiceFilter(label=_("Stage type"), field_name="stage__type",
                                              choices=Stage.Type.choices, empty_label=_("All types"))
     owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.none(),
-                                             empty_label=_("All owners"))
+                                             empty_label=_("All owners"),
+                                             widget=ChooserSelect("accounts:owner_choices"))
     account = django_filters.ModelChoiceFilter(label=_("Account"), queryset=Account.objects.none(),
-                                               empty_label=_("All accounts"))
+                                               empty_label=_("All accounts"),
+                                               widget=ChooserSelect("accounts:account_choices"))
     recommendation = django_filters.ChoiceFilter(
         label=_("Checklist says"), choices=[*Recommendation.choices, (NOT_OPENED, _("Checklist not opened"))],
         empty_label=_("All recommendations"), method="filter_recommendation")
@@ -160,10 +183,10 @@ class OpportunityFilter(RestrictedFilterSet):
         help_text=_("Single-threaded: at most one of its people is known well enough by one of ours."))
     sort = SortFilter(columns={
         "title": ("title",),
-        "account": ("account__name",),
+        "account": ("account__name_sort",),
         "stage": ("stage__order",),
-        "recommendation": ("checklist__recommendation",),
-        "open_points": ("checklist__open_points",),
+        "recommendation": ("recommendation",),
+        "open_points": ("open_points",),
         "owner": ("owner__last_name", "owner__first_name"),
         "volume": ("expected_volume",),
         "decision": ("expected_decision_date",),
@@ -174,8 +197,9 @@ class OpportunityFilter(RestrictedFilterSet):
         fields = []
 
     def narrow_choices(self):
-        visible = Opportunity.objects.restrict(self.user, "view")
-        self.filters["owner"].queryset = User.objects.filter(pk__in=visible.values("owner"))
+        from .views.choices import visible_owners
+
+        self.filters["owner"].queryset = visible_owners(self.user)
         self.filters["account"].queryset = self.visible_accounts()
 
     def search(self, queryset, name, value):
@@ -186,6 +210,7 @@ class OpportunityFilter(RestrictedFilterSet):
         return queryset.filter(network__single_threaded=(value == "single"))
 
     def filter_recommendation(self, queryset, name, value):
+        # Read from the opportunity's own row (kept by the qualification app), not through a join.
         if value == NOT_OPENED:
-            return queryset.filter(checklist__isnull=True)
-        return queryset.filter(checklist__recommendation=value)
+            return queryset.filter(recommendation="")
+        return queryset.filter(recommendation=value)

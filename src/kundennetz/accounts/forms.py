@@ -12,10 +12,12 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kundennetz.core.forms import VersionedFormMixin
 from kundennetz.core.formatting import format_number
+from kundennetz.core.choosers import ChooserSelect
 from kundennetz.core.models import User
 from kundennetz.core.numberfields import NumberField, WholeNumberField
-from kundennetz.core.permissions import ADD, may_choose_owner, restrict
+from kundennetz.core.permissions import ADD, may_change_team, may_choose_owner, restrict
 from kundennetz.core.roles import Role
 from kundennetz.core.services import save_record
 
@@ -66,7 +68,7 @@ def _form_field(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(VersionedFormMixin, forms.ModelForm):
     """A model form grouped into fieldsets, with Swiss-formatted numbers, saved through `save_record`."""
 
     fieldsets: list[tuple[str, list[str]]] = []
@@ -118,6 +120,8 @@ class AccountBoundMixin:
             return
         allowed = restrict(Account.objects.all(), self.user, ADD)
         field.queryset = allowed
+        field.widget = ChooserSelect("accounts:account_choices", attrs=field.widget.attrs, params="action=add")
+        field.widget.choices = field.choices
         raw = self.data.get(self.add_prefix("account")) if self.is_bound else self.initial.get("account")
         raw = getattr(raw, "pk", raw)
         self.account = allowed.filter(pk=raw).first() if str(raw or "").isdigit() else None
@@ -145,6 +149,10 @@ class AccountForm(RecordForm):
         team = list(self.instance.team.all()) if self.instance.pk else []
         self.fields["team"].queryset = account_managers(*team)
         self.fields["team"].help_text = _("Account managers who work on this account with its owner.")
+        if not may_change_team(self.user, self.instance):
+            # A disabled field keeps the stored team whatever is posted.
+            self.fields["team"].disabled = True
+            self.fields["team"].help_text = _("Set by the account's owner, the sales head or an administrator.")
         self.fields["industry"].widget.attrs["list"] = "industry-suggestions"
 
     def industry_suggestions(self):
@@ -231,6 +239,8 @@ def _init_owner(form) -> None:
     owner = form.instance.owner if form.instance.owner_id else None
     if may_choose_owner(form.user):
         field.queryset = account_managers(owner)
+        field.widget = ChooserSelect("accounts:owner_choices", attrs=field.widget.attrs, params="scope=managers")
+        field.widget.choices = field.choices
         return
     owner = owner or form.user
     field.queryset = User.objects.filter(pk=owner.pk)

@@ -12,13 +12,77 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kundennetz.core.models import SoftDeleteModel, TrackedModel, TranslatedName
+from kundennetz.core.models import ActiveQuerySet, SoftDeleteModel, TrackedModel, TranslatedName
 from kundennetz.domain import pursuit as pursuit_rules
+from kundennetz.domain.text import search_text, sort_key
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True,
          "validators": [MinValueValidator(Decimal("0"))]}
 PERCENT = {"max_digits": 5, "decimal_places": 2, "null": True, "blank": True,
            "validators": [MinValueValidator(Decimal("-100")), MaxValueValidator(Decimal("100"))]}
+
+
+class SearchableQuerySet(ActiveQuerySet):
+    """Bulk writes keep the folded search and sort columns (see `domain.text`) in step, as `save()` does."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.refresh_search_fields()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        fields = list(fields)
+        model = self.model
+        if set(fields) & set(model.search_sources):
+            for obj in objs:
+                obj.refresh_search_fields()
+            fields += [name for name in model.search_fields if name not in fields]
+        done = super().bulk_update(objs, fields, *args, **kwargs)
+        if model is Account and "name" in fields:
+            refresh_account_dependants([obj.pk for obj in objs])
+        return done
+
+
+class SearchableManager(models.Manager.from_queryset(SearchableQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class Searchable(models.Model):
+    """A record found by `search_text` (folded: no accents, no case) and sorted by a German sort key."""
+
+    search_sources: tuple[str, ...] = ()
+    search_fields: tuple[str, ...] = ("search_text",)
+
+    search_text = models.CharField(max_length=600, blank=True, default="", editable=False)
+
+    objects = SearchableManager()
+    all_objects = SearchableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_objects"
+
+    def refresh_search_fields(self) -> None:
+        raise NotImplementedError
+
+    def save(self, *args, **kwargs):
+        self.refresh_search_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.search_sources):
+            kwargs["update_fields"] = {*update_fields, *self.search_fields}
+        super().save(*args, **kwargs)
+
+
+def refresh_account_dependants(account_ids) -> None:
+    """Contacts and opportunities carry their account's name in their search text: renew it."""
+    for model in (Contact, Opportunity):
+        rows = list(model.all_objects.filter(account_id__in=list(account_ids)).select_related("account"))
+        for row in rows:
+            row.refresh_search_fields()
+        models.QuerySet.bulk_update(model.all_objects.all(), rows, ["search_text"], batch_size=1000)
 
 
 class Segment(TranslatedName):
@@ -39,10 +103,12 @@ class Segment(TranslatedName):
             raise ValidationError({"volume_max": _("The maximum must not be below the minimum.")})
 
 
-class Account(TrackedModel, SoftDeleteModel):
+class Account(TrackedModel, Searchable, SoftDeleteModel):
     """A company in our customer network."""
 
     account_lookup = ""
+    search_sources = ("name", "city", "industry")
+    search_fields = ("search_text", "name_sort")
 
     class LegalForm(models.TextChoices):
         AG = "ag", _("AG (company limited by shares)")
@@ -79,6 +145,8 @@ class Account(TrackedModel, SoftDeleteModel):
     website = models.URLField(_("website"), blank=True)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CHF)
     annual_revenue = models.DecimalField(_("annual revenue with us"), **MONEY)
+    # The customer's own size: what it turns over in a year (imports' "revenue", "Annual Revenue").
+    turnover = models.DecimalField(_("customer's annual turnover"), **MONEY)
     potential = models.DecimalField(_("estimated potential"), **MONEY)
     contribution_margin_pct = models.DecimalField(_("contribution margin %"), **PERCENT)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROSPECT,
@@ -88,17 +156,27 @@ class Account(TrackedModel, SoftDeleteModel):
     team = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("account team"), blank=True,
                                   related_name="team_accounts")
     external_id = models.CharField(_("external ID"), max_length=100, blank=True, db_index=True)
+    name_sort = models.CharField(max_length=200, blank=True, default="", editable=False)
 
-    history = HistoricalRecords(m2m_fields=[team], excluded_fields=["updated_at", "version"])
+    history = HistoricalRecords(m2m_fields=[team],
+                                excluded_fields=["updated_at", "version", "search_text", "name_sort"])
 
     class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
-        ordering = ["name", "id"]
+        ordering = ["name_sort", "id"]
         indexes = [
             models.Index(fields=["deleted_at", "name"]),
             models.Index(fields=["owner", "deleted_at"]),
             models.Index(fields=["segment", "deleted_at"]),
+            # One per offered sort and filter, over the records not in the trash (see tests/speed).
+            models.Index(fields=["name_sort", "id"], name="account_live_name", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["owner", "name_sort", "id"], name="account_live_owner_name", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["status", "name_sort", "id"], name="account_live_status_name", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["annual_revenue", "id"], name="account_live_revenue", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["potential", "id"], name="account_live_potential", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["city", "id"], name="account_live_city", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["industry", "id"], name="account_live_industry", condition=models.Q(deleted_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
@@ -115,11 +193,30 @@ class Account(TrackedModel, SoftDeleteModel):
     def trash_dependants(self):
         return [*Contact.all_objects.filter(account=self), *Opportunity.all_objects.filter(account=self)]
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_name = instance.__dict__.get("name")
+        return instance
 
-class Contact(TrackedModel, SoftDeleteModel):
+    def refresh_search_fields(self) -> None:
+        self.search_text = search_text(self.name, self.city, self.industry)
+        self.name_sort = sort_key(self.name)
+
+    def save(self, *args, **kwargs):
+        renamed = self.pk is not None and getattr(self, "_loaded_name", self.name) != self.name
+        super().save(*args, **kwargs)
+        if renamed:
+            refresh_account_dependants([self.pk])
+        self._loaded_name = self.name
+
+
+class Contact(TrackedModel, Searchable, SoftDeleteModel):
     """A person at an account, with their role in the buying centre."""
 
     account_lookup = "account"
+    search_sources = ("first_name", "last_name", "function", "email", "account", "account_id")
+    search_fields = ("search_text", "last_name_sort")
 
     class BuyingRole(models.TextChoices):
         DECISION_MAKER = "decision_maker", _("Decision maker")
@@ -161,20 +258,33 @@ class Contact(TrackedModel, SoftDeleteModel):
                                 default=Attitude.NEUTRAL)
     reports_to = models.ForeignKey("self", verbose_name=_("reports to"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="reports")
+    last_name_sort = models.CharField(max_length=200, blank=True, default="", editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version", "search_text", "last_name_sort"])
 
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        ordering = ["last_name", "first_name", "id"]
-        indexes = [models.Index(fields=["account", "deleted_at"])]
+        ordering = ["last_name_sort", "id"]
+        indexes = [
+            models.Index(fields=["account", "deleted_at"]),
+            models.Index(fields=["last_name_sort", "id"], name="contact_live_name", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["account", "last_name_sort", "id"], name="contact_live_account_name", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["function", "id"], name="contact_live_function", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["buying_role", "last_name_sort", "id"], name="contact_live_role_name",
+                         condition=models.Q(deleted_at__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:contact_detail", args=[self.pk])
+
+    def refresh_search_fields(self) -> None:
+        account = self.account.name if self.account_id else ""
+        self.search_text = search_text(self.first_name, self.last_name, self.function, self.email, account)
+        self.last_name_sort = sort_key(self.last_name, self.first_name)
 
     def clean(self):
         if self.email:
@@ -247,10 +357,11 @@ class ClosingReason(TranslatedName):
         ordering = ["applies_to", "order", "id"]
 
 
-class Opportunity(TrackedModel, SoftDeleteModel):
+class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
     """A possible order from an account, moving through the pipeline's stages."""
 
     account_lookup = "account"
+    search_sources = ("title", "account", "account_id")
 
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
                                 related_name="opportunities")
@@ -272,8 +383,14 @@ class Opportunity(TrackedModel, SoftDeleteModel):
     closing_reason = models.ForeignKey(ClosingReason, verbose_name=_("closing reason"), null=True,
                                        blank=True, on_delete=models.PROTECT, related_name="opportunities")
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # The checklist's latest recommendation and open points, kept here by the qualification app whenever it
+    # evaluates (empty: no checklist yet), so that the pipeline filters and sorts by them from one index.
+    recommendation = models.CharField(_("recommendation"), max_length=10, blank=True, default="", editable=False)
+    open_points = models.PositiveIntegerField(_("open points"), null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[competitors], excluded_fields=["updated_at", "version"])
+    history = HistoricalRecords(m2m_fields=[competitors],
+                                excluded_fields=["updated_at", "version", "search_text", "recommendation",
+                                                 "open_points"])
 
     class Meta:
         verbose_name = _("opportunity")
@@ -283,6 +400,18 @@ class Opportunity(TrackedModel, SoftDeleteModel):
             models.Index(fields=["account", "deleted_at"]),
             models.Index(fields=["stage", "deleted_at"]),
             models.Index(fields=["owner", "deleted_at"]),
+            models.Index(fields=["created_at", "id"], name="opportunity_live_created", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["account", "created_at", "id"], name="opportunity_live_account", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["owner", "created_at", "id"], name="opportunity_live_owner", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["title", "id"], name="opportunity_live_title", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["expected_volume", "id"], name="opportunity_live_volume", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["expected_decision_date", "id"], name="opportunity_live_decision", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["recommendation", "created_at", "id"], name="opportunity_live_recommend",
+                         condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["recommendation", "id"], name="opportunity_live_rec_sort",
+                         condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["open_points", "id"], name="opportunity_live_open",
+                         condition=models.Q(deleted_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
@@ -290,6 +419,9 @@ class Opportunity(TrackedModel, SoftDeleteModel):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:opportunity_detail", args=[self.pk])
+
+    def refresh_search_fields(self) -> None:
+        self.search_text = search_text(self.title, self.account.name if self.account_id else "")
 
     def clean(self):
         errors = {}

@@ -8,6 +8,9 @@ app_name = "accounts"
 
 urlpatterns = [
     path("accounts/", views.account_list, name="account_list"),
+    path("accounts/choices/", views.account_choices, name="account_choices"),
+    path("contacts/choices/", views.contact_choices, name="contact_choices"),
+    path("owners/choices/", views.owner_choices, name="owner_choices"),
     path("accounts/new/", views.account_create, name="account_create"),
     path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
     path("accounts/<int:pk>/edit/", views.account_update, name="account_update"),
@@ -25,4 +28,5 @@ urlpatterns = [
     path("opportunities/<int:pk>/delete/", views.opportunity_delete, name="opportunity_delete"),
     path("trash/", views.trash, name="trash"),
     path("trash/<str:kind>/<int:pk>/restore/", views.restore, name="restore"),
+    path("trash/<str:kind>/restore/", views.restore_many, name="restore_many"),
 ]

@@ -4,6 +4,7 @@ Limits that the models already state (lengths, digits, ranges) are left to ``ful
 only make sure that what reaches a model is of the right kind and cannot break the database.
 """
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Optional
 
@@ -25,6 +26,17 @@ def _clean_text(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_clean_text)]
+
+
+def _not_a_number(value):
+    # Pydantic would read 0 as 1970-01-01 (a Unix time): a date is sent as text, e.g. "2026-06-30".
+    if isinstance(value, (int, float, Decimal)) or (isinstance(value, str) and value.strip().lstrip("+-").isdigit()):
+        raise PydanticCustomError("date_type", "Enter a valid date.")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_not_a_number), WithJsonSchema({"type": "string", "format": "date"})]
+"""A date in a request (body or query): ISO text only, never a number."""
 
 Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
 """A record's id in a request body: a JSON number, never a text or a fraction."""

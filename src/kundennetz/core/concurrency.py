@@ -17,7 +17,8 @@ import json
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 
@@ -107,11 +108,31 @@ class ApiWriteMiddleware:
                 response = self.get_response(request)
         finally:
             _current.reset(token)
+        if response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
+            response = _as_json(response)
         if 200 <= response.status_code < 300 and response.status_code != 204:
             version = state.records[0].version if state.records else _version_in(response)
             if version is not None:
                 response["ETag"] = f'"{version}"'
         return response
+
+
+def _as_json(response):
+    """An error Django answered itself under /api/ (405 for a method the address does not take, say):
+    in the API's shape, so that clients never have to parse an HTML page."""
+    messages = {
+        404: _("There is no such address in the API."),
+    }
+    from django.http import JsonResponse
+
+    detail = messages.get(response.status_code) or str(getattr(response, "reason_phrase", "") or _("Error"))
+    if response.status_code == 405 and response.has_header("Allow"):
+        detail = _("This address takes only: %(methods)s.") % {"methods": response["Allow"]}
+    answer = JsonResponse({"detail": detail}, status=response.status_code)
+    for name in ("Allow", "WWW-Authenticate", "Retry-After"):
+        if response.has_header(name):
+            answer[name] = response[name]
+    return answer
 
 
 def _version_in(response) -> int | None:
@@ -127,3 +148,42 @@ def _version_in(response) -> int | None:
         return None
     version = data.get("version") if "id" in data else None
     return version if isinstance(version, int) else None
+
+
+# --- race-safe writes ---------------------------------------------------------------------------------
+
+
+def lock_row(obj) -> None:
+    """Lock `obj`'s row until the end of the surrounding transaction and take over its stored version.
+
+    For writers that replace what they own wholesale (a scenario's computed result): the last one wins,
+    one after the other, instead of the second failing half-way on a unique key or a stale version."""
+    version = type(obj)._base_manager.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
+    if version is not None:
+        obj.version = version
+
+
+def _is_unique_refusal(exc: ValidationError) -> bool:
+    codes = {error.code for errors in getattr(exc, "error_dict", {}).values() for error in errors}
+    codes |= {error.code for error in getattr(exc, "error_list", [])}
+    return bool(codes & {"unique", "unique_together"})
+
+
+def upsert(model, lookup: dict, change, *, attempts: int = 3):
+    """The record `lookup` names (created when missing), changed by ``change(record)``, which saves it.
+
+    When two requests create the same record at the same moment, the unique key lets one insert; the
+    other's insert fails (IntegrityError, or the model's own uniqueness check) and it tries again, now
+    finding and changing the record the first one stored. Returns what ``change`` returns."""
+    for attempt in range(attempts):
+        record = model._base_manager.filter(**lookup).first() or model(**lookup)
+        try:
+            with transaction.atomic():
+                return change(record)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+        except ValidationError as exc:
+            if attempt == attempts - 1 or record.pk is not None or not _is_unique_refusal(exc):
+                raise
+    raise AssertionError("unreachable")

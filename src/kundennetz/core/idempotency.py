@@ -7,7 +7,8 @@ A second request with the same key from the same user within 24 hours — later 
 does not run again: it waits for the first to finish and gets the first answer (status, body, Location,
 ETag) with ``Idempotent-Replayed: true``. An API key reused for a different request answers 422; a form
 sent again with the same token but other values (a form HTMX leaves on the page) counts as a new request.
-An answer that was an error (4xx, 5xx) is not kept, so that a corrected request may use the key again.
+An answer that was an error (4xx, 5xx) is not kept, so that a corrected request may use the key again;
+neither is one marked ``Cache-Control: no-store`` (a page showing a new API token keeps no copy here).
 """
 
 import hashlib
@@ -118,7 +119,9 @@ class IdempotencyMiddleware:
         except BaseException:
             self._release(user, stored_key)
             raise
-        if response.status_code >= 400 or getattr(response, "streaming", False):
+        if (response.status_code >= 400 or getattr(response, "streaming", False)
+                or "no-store" in response.get("Cache-Control", "")):
+            # Errors may be corrected and sent again; secrets (a new API token) are never stored.
             self._release(user, stored_key)
             return response
         IdempotencyKey.objects.filter(user=user, key=stored_key).update(

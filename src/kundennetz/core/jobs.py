@@ -121,6 +121,7 @@ def housekeeping(worker_id: str) -> None:
     beat(worker_id)
     requeue_stale()
     enqueue_due()
+    purge_expired()
 
 
 class Heartbeat(threading.Thread):
@@ -139,6 +140,7 @@ class Heartbeat(threading.Thread):
                 beat(self.worker_id)
                 if time.monotonic() - last_housekeeping >= HOUSEKEEPING_SECONDS:
                     requeue_stale()
+                    purge_expired()
                     if self.schedule:
                         enqueue_due()
                     last_housekeeping = time.monotonic()
@@ -180,18 +182,87 @@ def run_job(job_id: int, work) -> None:
     with the reason. Safe to run again after a lost worker (it starts over)."""
     from .models import Job
 
+    from django.utils import translation
+
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.status in (Job.Status.DONE, Job.Status.FAILED):
         return
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now(), done=0)
     progress = Progress(Job, job.pk)
+    language = job.params.get("language") or getattr(job.created_by, "language", "") or "de-ch"
     try:
-        result = work(job, progress) or {}
+        with translation.override(language):
+            result = work(job, progress) or {}
     except Exception as exc:
-        logger.exception("Job %s failed", job.pk)
+        logger.info("Job %s failed: %r", job.pk, exc)
+        messages = getattr(exc, "messages", None)
+        reason = " ".join(str(m) for m in messages) if isinstance(messages, list) else str(exc)
         Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, finished_at=timezone.now(),
-                                             reason=str(exc)[:2000] or exc.__class__.__name__)
+                                             reason=reason[:2000] or exc.__class__.__name__)
         return
     job.refresh_from_db()
     Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, finished_at=timezone.now(), result=result,
                                          done=max(job.done, job.total))
+
+
+# -- files jobs produce ---------------------------------------------------------------------------
+
+FILE_KEPT = timedelta(days=1)
+PART_BYTES = 1024 * 1024
+
+
+def store_file(job, handle, file_name: str) -> None:
+    """Keep the finished file `handle` (read from its start) with `job`, for a day. Called only once the
+    file is complete, so that a file that was cut off is never offered as if it were whole."""
+    from .models import Job, JobFilePart
+
+    handle.seek(0)
+    size = number = 0
+    with transaction.atomic():
+        JobFilePart.objects.filter(job=job).delete()
+        while True:
+            data = handle.read(PART_BYTES)
+            if not data and number:
+                break
+            JobFilePart.objects.create(job=job, number=number, data=data)
+            size += len(data)
+            number += 1
+            if not data:
+                break
+        Job.objects.filter(pk=job.pk).update(file_name=file_name[:255], file_size=size,
+                                             expires_at=timezone.now() + FILE_KEPT)
+
+
+def file_chunks(job):
+    """The job's file, part by part (a streaming download)."""
+    from .models import JobFilePart
+
+    for data in JobFilePart.objects.filter(job=job).order_by("number").values_list("data", flat=True).iterator(
+            chunk_size=2):
+        yield bytes(data)
+
+
+def purge_expired(now=None) -> int:
+    """Remove the files of jobs kept longer than a day (the jobs stay, saying the file has expired)."""
+    from .models import Job, JobFilePart
+
+    now = now or timezone.now()
+    expired = Job.objects.filter(expires_at__lte=now).exclude(file_name="")
+    removed = JobFilePart.objects.filter(job__in=expired).delete()[0]
+    expired.update(file_name="", file_size=0)
+    return removed
+
+
+def start_job(user, kind: str, title: str, task, params: dict | None = None):
+    """A `Job` for `user`, queued for `task(job_id)`, run in the language active now."""
+    from django.utils.translation import get_language
+
+    from .models import Job
+
+    params = {"language": get_language(), **(params or {})}
+    with transaction.atomic():
+        job = Job.objects.create(kind=kind, title=str(title)[:200], created_by=user, params=params)
+        job.task_id = enqueue(task, job.pk)
+        Job.objects.filter(pk=job.pk).update(task_id=job.task_id)
+    job.refresh_from_db()
+    return job

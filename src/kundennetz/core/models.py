@@ -329,8 +329,7 @@ class Job(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     done = models.BigIntegerField(default=0)
     total = models.BigIntegerField(default=0)
-    # A file the job produced (an export), under MEDIA/jobs; removed after `expires_at`.
-    file_path = models.CharField(max_length=500, blank=True)
+    # A file the job produced (an export), in JobFilePart; removed after `expires_at`.
     file_name = models.CharField(max_length=255, blank=True)
     file_size = models.BigIntegerField(default=0)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -349,6 +348,34 @@ class Job(models.Model):
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
+    @property
+    def working(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def downloadable(self) -> bool:
+        from django.utils import timezone
+
+        return self.status == self.Status.DONE and bool(self.file_name) and (
+            self.expires_at is None or self.expires_at > timezone.now())
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("jobs:detail", args=[self.pk])
+
 
 # Versioned settings documents live in their own module; imported here so that Django finds the model.
 from .tunables.models import TunableVersion  # noqa: E402,F401
+
+
+class JobFilePart(models.Model):
+    """One part (up to 1 MB) of the file a job produced, kept in the database so that any web process
+    can hand out what any worker made; removed with the job's file after a day."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "number"], name="unique_job_file_part")]

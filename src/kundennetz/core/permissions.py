@@ -1,7 +1,8 @@
 """The one place that decides which records a user may see or change: `restrict(queryset, user, action)`.
 
 Admin and sales head: everything. Marketing and read-only: see everything, change nothing.
-Account managers: the accounts they own or are on the team of, and what hangs off those accounts.
+Account managers: the accounts they own or are on the team of, and what hangs off those accounts; only
+the owner trashes an account or changes its team.
 Every restricted model names the path to its account in `account_lookup` ("" for the account itself).
 """
 
@@ -27,6 +28,9 @@ def restrict(queryset: QuerySet, user, action: str = VIEW) -> QuerySet:
     if user.role != Role.ACCOUNT_MANAGER:
         return queryset.none()
     lookup = queryset.model.account_lookup
+    if action == DELETE and not lookup:
+        # Trashing an account (with its people and deals) is the owner's decision, not a team member's.
+        return queryset.filter(owner=user)
     team_accounts = apps.get_model("accounts", "Account").team.through.objects.filter(user=user).values("account_id")
     if lookup:
         return queryset.filter(Q(**{f"{lookup}__owner": user}) | Q(**{f"{lookup}__in": team_accounts}))
@@ -48,6 +52,15 @@ def can(user, action: str, obj) -> bool:
 def can_create(user) -> bool:
     """Whether `user` may create records of the network at all (which accounts: `restrict(..., ADD)`)."""
     return is_signed_in(user) and (user.is_managing or user.role == Role.ACCOUNT_MANAGER)
+
+
+def may_change_team(user, account) -> bool:
+    """Who is on an account's team is set by its owner, the sales head or an admin; team members may not."""
+    if not is_signed_in(user):
+        return False
+    if user.is_managing:
+        return True
+    return user.role == Role.ACCOUNT_MANAGER and (account.pk is None or account.owner_id == user.pk)
 
 
 def may_choose_owner(user) -> bool:

@@ -1,11 +1,15 @@
 """Home page and the user's own profile (language, API tokens)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kundennetz.accounts.models import Account, Opportunity, Stage
@@ -34,6 +38,7 @@ def home(request):
 
 
 @login_required
+@never_cache  # the page may show a new token: kept by no cache, and never as a stored answer (core.idempotency)
 def profile(request):
     language_form = LanguageForm(instance=request.user)
     token_form = TokenForm()
@@ -43,8 +48,16 @@ def profile(request):
             language_form = LanguageForm(request.POST, instance=request.user)
             if language_form.is_valid():
                 language_form.save()
-                response = redirect("profile")
-                response.set_cookie("django_language", request.user.language, samesite="Lax")
+                language = request.user.language
+                with translation.override(language):
+                    messages.success(request, _("The language is now %(language)s.") % {
+                        "language": str(dict(settings.LANGUAGES).get(language, language))})
+                back = request.POST.get("next", "")
+                if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                                       require_https=request.is_secure()):
+                    back = reverse("profile")
+                response = redirect(back)
+                response.set_cookie("django_language", language, samesite="Lax")
                 return response
         else:
             token_form = TokenForm(request.POST)

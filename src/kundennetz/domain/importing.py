@@ -106,6 +106,19 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "value for all rows).",
                        "de": "Die Datei hat keine Spalte für «{field}», die nötig ist (ordnen Sie eine Spalte "
                              "zu oder setzen Sie einen Wert für alle Zeilen)."},
+    "mixed_encoding": {"en": "Row {row} (line {line}) is UTF-8 text in a file read as {encoding}; the file mixes "
+                             "encodings. Save it once more as CSV UTF-8.",
+                       "de": "Zeile {row} (Zeile {line} der Datei) ist UTF-8-Text in einer als {encoding} gelesenen "
+                             "Datei; die Datei mischt Kodierungen. Speichern Sie sie nochmals als CSV UTF-8."},
+    "unclosed_quote": {"en": "The quote opened in line {line} is not closed: lines {line} to {end} were read as "
+                             "one cell. Close the quote or remove it.",
+                       "de": "Das in Zeile {line} geöffnete Anführungszeichen wird nicht geschlossen: die Zeilen "
+                             "{line} bis {end} wurden als eine Zelle gelesen. Schliessen oder entfernen Sie es."},
+    "ambiguous_decimal": {"en": "The column {columns} holds numbers like 1.250 that can mean one and a quarter or "
+                                "one thousand two hundred and fifty. Choose how to read it (step Columns).",
+                          "de": "Die Spalte {columns} enthält Zahlen wie 1.250, die eins Komma zwei fünf oder "
+                                "tausendzweihundertfünfzig bedeuten können. Wählen Sie, wie sie zu lesen ist "
+                                "(Schritt Spalten)."},
     "line_too_long": {"en": "Row {row} is longer than {limit} characters and was not read.",
                       "de": "Zeile {row} ist länger als {limit} Zeichen und wurde nicht gelesen."},
     "csv_error": {"en": "The file cannot be read as CSV from row {row} on ({detail}).",
@@ -155,6 +168,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                   "externe ID."},
     "account_not_allowed": {"en": "You may not add records to the account “{value}”.",
                             "de": "Sie dürfen dem Kunden «{value}» keine Datensätze hinzufügen."},
+    "key_in_use": {"en": "This external ID is already in use.", "de": "Diese externe ID ist bereits vergeben."},
     "not_permitted": {"en": "A record with this key exists that you may not change.",
                       "de": "Es gibt einen Datensatz mit diesem Schlüssel, den Sie nicht ändern dürfen."},
     "ambiguous_key": {"en": "{count} existing records match this key ({key}); it must name one.",
@@ -341,6 +355,45 @@ def normalize_phone(value, default_country: str = "CH") -> str:
     elif not 8 <= len(digits) <= 15 or digits.startswith("0"):
         raise CellError("bad_phone", value=original)
     return "+" + digits + (f";ext={extension}" if extension else "")
+
+
+def decimal_evidence(value) -> str | None:
+    """What one cell says about its column's decimal separator: "." or "," (it can only be read one
+    way: 1.5, 1'250.50, 1.250,50, 1.250.000), "?" (1.250 and 1,250: a thousand and more, or one and a
+    bit) or None (no separator, not text)."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    for dash in (".–", ".-", ",–", ",-", ".—", ",—"):
+        if value.endswith(dash):
+            value = value[:-2]
+            break
+    text = "".join(ch for ch in value if ch.isdigit() or ch in ".,'\u2019")
+    dots, commas = text.count("."), text.count(",")
+    if not dots and not commas:
+        return None
+    if dots and commas:
+        return "." if text.rfind(".") > text.rfind(",") else ","
+    sep = "." if dots else ","
+    if text.count(sep) > 1:
+        return "," if sep == "." else "."
+    if "'" in text or "\u2019" in text:
+        return sep
+    head, tail = text.split(sep)
+    head = head.lstrip("0") or "0"
+    if len(tail) == 3 and 1 <= len(head) <= 3 and head != "0":
+        return "?"
+    return sep
+
+
+def judge_decimal(evidence: dict) -> str | None:
+    """A column's decimal separator from its cells' evidence (a count per "." "," "?"): None when no
+    cell is ambiguous (each reads one way), the one separator the unambiguous cells agree on, or "ask"
+    when ambiguous cells have no (or conflicting) company: never guessed cell by cell."""
+    if not evidence.get("?"):
+        return None
+    decisive = [sep for sep in (".", ",") if evidence.get(sep)]
+    return decisive[0] if len(decisive) == 1 else "ask"
 
 
 def parse_amount(value, decimal: str | None = None) -> Decimal:
@@ -586,11 +639,18 @@ class _Lines:
         self.pending = first
         self.too_long = False
         self.undecodable = False
+        self.mixed = 0  # the first physical line that is UTF-8 in a single-byte file (0: none)
+        self.count = 0  # physical lines read so far
+        self.single_byte = self.encoding in ("cp1252", "latin-1", "iso-8859-1", "iso8859-1")
 
     def take_problems(self) -> tuple[bool, bool]:
         problems = (self.too_long, self.undecodable)
         self.too_long = self.undecodable = False
         return problems
+
+    def take_mixed(self) -> int:
+        line, self.mixed = self.mixed, 0
+        return line
 
     def _readline(self) -> bytes:
         if self.pending:
@@ -609,6 +669,9 @@ class _Lines:
             line = self._readline()
             if not line:
                 return
+            self.count += 1
+            if self.single_byte and not self.mixed and not line.isascii() and _is_utf8(line):
+                self.mixed = self.count
             if len(line) > self.limit and not line.endswith(b"\n"):
                 # Drain the rest of the overlong line in bounded pieces.
                 while True:
@@ -623,6 +686,16 @@ class _Lines:
             except UnicodeDecodeError:
                 self.undecodable = True
                 yield line.decode(self.encoding, errors="replace")
+
+
+def _is_utf8(line: bytes) -> bool:
+    """Valid UTF-8 with multi-byte characters: in a Windows-1252 file that is text saved differently
+    ("Ã„" for "Ä"), since real Windows-1252 text almost never forms valid UTF-8 sequences."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class _TextLines(_Lines):
@@ -695,6 +768,7 @@ class CsvTable:
                     DELIMITER_NAMES[d] for d in DELIMITERS))
         self.reader = csv.reader(iter(self.lines), delimiter=self.delimiter)
         self.row = 0
+        self.width = 0  # cells of the header, once read
         header = self._next_raw()
         while header is not None and header[1] is None and not any(cell.strip() for cell in header[0]):
             header = self._next_raw()  # blank lines above the header
@@ -708,11 +782,23 @@ class CsvTable:
         self.headers = unique_headers(cells)
         if not any(self.headers):
             raise FileProblem("no_header")
+        self.width = len(self.headers)
+
+    def _swallowed(self, cells: list[str]) -> bool:
+        """A cell spanning lines that themselves look like whole rows (as many delimiters as the header):
+        a quote opened and never closed, not a note with line breaks."""
+        if self.width < 2:
+            return False
+        for cell in cells:
+            if "\n" in cell and any(line.count(self.delimiter) >= self.width - 1 for line in cell.split("\n")[1:]):
+                return True
+        return False
 
     def _codec(self) -> str:
         return {"utf-8-sig": "utf-8", "utf-16": "utf-16"}.get(self.encoding, self.encoding)
 
     def _next_raw(self):
+        first_line = getattr(self.lines, "count", 0) + 1
         try:
             cells = next(self.reader)
         except StopIteration:
@@ -721,8 +807,15 @@ class CsvTable:
             raise FileProblem("csv_error", row=self.row + 1, detail=str(exc)) from None
         self.row += 1
         too_long, undecodable = self.lines.take_problems()
+        mixed = self.lines.take_mixed() if hasattr(self.lines, "take_mixed") else 0
+        last_line = getattr(self.lines, "count", first_line)
         problem = None
-        if too_long:
+        if self.width and last_line > first_line and self._swallowed(cells):
+            problem = Issue("unclosed_quote", {"line": first_line, "end": last_line}, row=self.row)
+        elif mixed:
+            problem = Issue("mixed_encoding", {"row": self.row, "line": mixed, "encoding": ENCODING_NAMES.get(
+                self.encoding, self.encoding)}, row=self.row)
+        elif too_long:
             problem = Issue("line_too_long", {"row": self.row, "limit": f"{self.lines.limit:,}".replace(",", "'")},
                             row=self.row)
         elif undecodable:
@@ -791,15 +884,21 @@ def auto_map(headers: list[str], kind: str, layouts: list[dict], synonyms: dict[
     """
     fields = set(fields)
     normalised = [normalize_header(h) for h in headers]
-    best, best_count, best_table = None, 0, {}
+    best, best_count, best_table, tied = None, 0, {}, False
     for layout in layouts:
         table = {normalize_header(k): v for k, v in layout.get("kinds", {}).get(kind, {}).get("columns", {}).items()}
         count = sum(1 for h in normalised if h in table)
         if count > best_count:
-            best, best_count, best_table = layout.get("id"), count, table
-    # A layout recognised by a single generic header ("Name") is no layout at all.
+            best, best_count, best_table, tied = layout.get("id"), count, table, False
+        elif count == best_count and count:
+            tied = True
+    # A layout recognised by a single generic header ("Name") is no layout at all. One that shares just
+    # two generic headers ("Deal Stage", "Close Date") with the file, or as many as another layout, is
+    # not named either (an unknown layout rather than a wrong name), unless they are half the file.
     if best_count < 2:
         best, best_table = None, {}
+    elif tied or (best_count < 3 and best_count * 2 < len([h for h in normalised if h])):
+        best = None
     general = {}
     for name in fields:
         general.setdefault(normalize_header(name), name)
@@ -851,6 +950,7 @@ class Options:
 
     date_order: str = "dmy"
     decimal: str | None = None           # "." or "," for the one ambiguous case; None: amounts rule
+    decimals: dict | None = None         # the same per column (header → "." or ","), judged or asked
     default_country: str = "CH"
     countries: dict | None = None        # normalised country name → ISO code
     # CSV cells may carry the quote our exports put before formula characters; Excel cells do not
@@ -891,8 +991,9 @@ def _check_number(spec: FieldSpec, number: Decimal, raw: str) -> Decimal:
 TEXT_TYPES = frozenset({"text", "longtext", "email", "phone", "url", "choice", "country", "ref"})
 
 
-def clean_value(spec: FieldSpec, raw, options: Options):
-    """The typed value of one cell for `spec` ("" or None when empty); raises `CellError`."""
+def clean_value(spec: FieldSpec, raw, options: Options, decimal: str | None = None):
+    """The typed value of one cell for `spec` ("" or None when empty); raises `CellError`. `decimal`:
+    the decimal separator decided for this cell's column (else the file's)."""
     if isinstance(raw, str) and options.neutralised:
         raw = unneutralise(raw)
     kind = spec.type
@@ -915,7 +1016,7 @@ def clean_value(spec: FieldSpec, raw, options: Options):
     elif kind in ("amount", "percent"):
         if isinstance(value, str) and kind == "percent":
             value = value.rstrip("%").strip()
-        result = _check_number(spec, parse_amount(value, options.decimal), clean_text(raw))
+        result = _check_number(spec, parse_amount(value, decimal or options.decimal), clean_text(raw))
     elif kind == "integer":
         result = parse_integer(value)
         _check_number(spec, Decimal(result), clean_text(raw))  # limits only: a whole number stays whole
@@ -944,7 +1045,7 @@ def clean_row(raw: dict[str, tuple[str | None, object]], specs: dict[str, FieldS
         if spec is None:
             continue
         try:
-            value = clean_value(spec, cell, options)
+            value = clean_value(spec, cell, options, options.decimals.get(column) if options.decimals else None)
         except CellError as exc:
             issues.append(Issue(exc.code, exc.params, row=row, column=column, field=name))
             continue

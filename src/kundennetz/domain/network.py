@@ -107,7 +107,7 @@ class Network:
         theirs = dict(contacts.items() if isinstance(contacts, Mapping) else contacts)
         if len(set(ours)) != len(ours):
             raise NetworkError("duplicate_id", "id {id} is used twice", id=_first_duplicate(ours))
-        both = sorted(set(ours) & set(theirs), key=repr)
+        both = sorted(set(ours) & set(theirs), key=_sort_key)
         if both:
             raise NetworkError("ours_and_theirs", "id {id} is both one of our people and a contact", id=both[0])
         for role in theirs.values():
@@ -126,7 +126,7 @@ class Network:
 
     @property
     def decision_makers(self) -> list:
-        return sorted(c for c, role in self.contacts.items() if role == DECISION_MAKER)
+        return sorted((c for c, role in self.contacts.items() if role == DECISION_MAKER), key=_sort_key)
 
     def strongest_knows(self) -> dict[tuple[Id, Id], float]:
         """(our person, contact) -> the strongest `knows` between them."""
@@ -243,8 +243,8 @@ def analyse(network: Network, opportunity_contacts: Sequence[Id] | None = None) 
     if opportunity_contacts is not None:
         threads = count_threads(network, opportunity_contacts, knowers)
         single = threads <= 1
-    return Analysis(decision_makers, covered, uncovered, bus_factor, routes, sorted(weak), threads, single,
-                    {d: sorted(knowers[d]) for d in covered},
+    return Analysis(decision_makers, covered, uncovered, bus_factor, routes, sorted(weak, key=_sort_key), threads, single,
+                    {d: sorted(knowers[d], key=_sort_key) for d in covered},
                     introductions(network, uncovered, graph))
 
 
@@ -270,7 +270,8 @@ def introductions(network: Network, uncovered: Iterable[Id], graph: dict | None 
 
 
 def _sort_key(value: object) -> tuple:
-    return (type(value).__name__, value)
+    """Ids of one kind in their natural order; numbers before texts when a network mixes both."""
+    return (0, value, "") if isinstance(value, int) and not isinstance(value, bool) else (1, 0, str(value))
 
 
 def _first_duplicate(values: Sequence) -> object:
@@ -327,7 +328,9 @@ def disjoint_paths(graph: Mapping[Id, set], source: Id, target: Id) -> tuple[int
     flow: set[tuple] = set()
     through: dict[Id, tuple] = {}
     count = 0
-    while True:
+    # No more paths than edges at either end: stop there instead of searching once more in vain.
+    limit = min(len(graph[source]), len(graph[target]))
+    while count < limit:
         path = _augmenting_path(graph, source, target, flow, through)
         if path is None:
             break

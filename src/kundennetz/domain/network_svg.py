@@ -330,23 +330,31 @@ def render_svg(data: MapData, labels: MapLabels = MapLabels()) -> str:
         out.append("</g>")
 
     y = plan.legend_y
-    out.append(f'<g class="legend" font-size="11">'
-               f'<rect x="16" y="{y}" width="16" height="12" fill="#fff" stroke="#333" stroke-width="2.5"/>'
-               f'<text x="38" y="{y + 10}">★ {_text(labels.decision_maker)}</text>'
-               f'<rect x="200" y="{y}" width="16" height="12" fill="none" stroke="#c62828" stroke-width="2" '
-               f'stroke-dasharray="4 2"/><text x="222" y="{y + 10}">{_text(labels.uncovered)}</text>'
-               f'<rect x="360" y="{y}" width="16" height="12" fill="none" stroke="#e65100" stroke-width="3"/>'
-               f'<text x="382" y="{y + 10}">⚠ {_text(labels.weak_point)}</text>'
-               f'<line x1="16" y1="{y + 32}" x2="46" y2="{y + 32}" stroke="#6a1b9a" stroke-dasharray="6 4" '
-               f'marker-end="url(#arrow)"/><text x="52" y="{y + 36}">{_text(labels.influences)}</text>'
-               f'<line x1="200" y1="{y + 32}" x2="230" y2="{y + 32}" stroke="#888" stroke-width="1.5"/>'
-               f'<text x="236" y="{y + 36}">{_text(labels.reports_to)}</text>'
-               f'<line x1="16" y1="{y + 56}" x2="46" y2="{y + 56}" stroke="#1a73e8" stroke-width="3"/>'
-               f'<text x="52" y="{y + 60}">{_text(labels.knows)}</text>')
-    for index, (attitude, fill) in enumerate(ATTITUDE_FILL.items()):
-        out.append(f'<rect x="{16 + index * 120}" y="{y + 72}" width="16" height="12" fill="{fill}" '
-                   f'stroke="{ATTITUDE_STROKE[attitude]}"/><text x="{38 + index * 120}" y="{y + 82}" '
-                   f'class="attitude-{attitude}">{_text(getattr(labels, attitude))}</text>')
+    out.append('<g class="legend" font-size="11">')
+    # Each row of the legend: its items side by side, each as wide as its words (about 6.5 px a letter).
+    rows = [
+        [(f'<rect x="{{x}}" y="{y}" width="16" height="12" fill="#fff" stroke="#333" stroke-width="2.5"/>',
+          "★ " + labels.decision_maker),
+         (f'<rect x="{{x}}" y="{y}" width="16" height="12" fill="none" stroke="#c62828" stroke-width="2" '
+          f'stroke-dasharray="4 2"/>', labels.uncovered),
+         (f'<rect x="{{x}}" y="{y}" width="16" height="12" fill="none" stroke="#e65100" stroke-width="3"/>',
+          "⚠ " + labels.weak_point)],
+        [(f'<line x1="{{x}}" y1="{y + 26}" x2="{{x30}}" y2="{y + 26}" stroke="#6a1b9a" stroke-dasharray="6 4" '
+          f'marker-end="url(#arrow)"/>', labels.influences),
+         (f'<line x1="{{x}}" y1="{y + 26}" x2="{{x30}}" y2="{y + 26}" stroke="#888" stroke-width="1.5"/>',
+          labels.reports_to),
+         (f'<line x1="{{x}}" y1="{y + 26}" x2="{{x30}}" y2="{y + 26}" stroke="#1a73e8" stroke-width="3"/>',
+          labels.knows)],
+        [(f'<rect x="{{x}}" y="{y + 40}" width="16" height="12" fill="{ATTITUDE_FILL[a]}" '
+          f'stroke="{ATTITUDE_STROKE[a]}"/>', getattr(labels, a)) for a in ATTITUDE_FILL],
+    ]
+    for line, items in enumerate(rows):
+        x = 16
+        for symbol, text in items:
+            out.append(symbol.replace("{x}", str(x)).replace("{x30}", str(x + 30)))
+            offset = 36 if line == 1 else 22
+            out.append(f'<text x="{x + offset}" y="{y + 10 + line * 20}">{_text(text)}</text>')
+            x += offset + int(6.5 * len(text)) + 24
     out.append("</g></svg>")
     return "".join(out)
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from kundennetz.domain.portfolio import AccountId, AccountResult, Movement, ScoringModel
 
+NAMED_DOTS = 8  # the largest accounts (by revenue) carry their name on the picture
 DEFAULT_MAX_DOTS = 10_000
 FALLBACK_COLOR = "#777777"
 DENSITY_BINS = 20
@@ -184,6 +185,28 @@ class _Frame:
         return self.top + (1.0 - min(max(attractiveness, 0.0), 100.0) / 100.0) * self.height
 
 
+def _named_labels(placed, radius, frame: _Frame) -> dict[int, str]:
+    """Which of the largest dots carry their name, and on which side ("right" or "left"): a name goes
+    where it stays inside the plot and overlaps no name placed before it; otherwise it shows only on
+    hover and focus."""
+    boxes: list[tuple[float, float, float, float]] = []
+    chosen: dict[int, str] = {}
+    for d in sorted((d for d in placed if d.revenue), key=radius, reverse=True):
+        if len(chosen) == NAMED_DOTS:
+            break
+        cx, cy, r = frame.x(d.position), frame.y(d.attractiveness), radius(d)
+        width = len(d.name) * 6.4 + 4
+        for side, x0 in (("right", cx + r + 3), ("left", cx - r - 3 - width)):
+            box = (x0, cy - 7, x0 + width, cy + 6)
+            inside = frame.left <= box[0] and box[2] <= frame.left + frame.width
+            clear = all(box[2] < b[0] or b[2] < box[0] or box[3] < b[1] or b[3] < box[1] for b in boxes)
+            if inside and clear:
+                boxes.append(box)
+                chosen[id(d)] = side
+                break
+    return chosen
+
+
 def render_portfolio_svg(
     model: ScoringModel,
     dots: Sequence[PortfolioDot],
@@ -197,6 +220,7 @@ def render_portfolio_svg(
     max_unplaced_listed: int = 20,
     id_prefix: str = "kn",
     xml_declaration: bool = True,
+    density: DensityGrid | None = None,
 ) -> str:
     """The portfolio picture as a complete SVG document.
 
@@ -212,9 +236,13 @@ def render_portfolio_svg(
     legend_width = 250
     frame = _Frame(72.0, 64.0, width - 72.0 - legend_width - 24.0, height - 64.0 - 56.0)
 
+    if density is not None:
+        # Counted by the database: only the largest accounts and the first unplaced ones come as dots.
+        dots = [*density.largest, *density.unplaced]
     placed = [d for d in dots if _placed(d)]
     unplaced = [d for d in dots if not _placed(d)]
-    aggregated = len(placed) > max_dots
+    aggregated = density is not None or len(placed) > max_dots
+    placed_count = density.placed if density is not None else len(placed)
     # Arrows only for accounts in the picture: a filter that hides an account hides its arrow too.
     shown_ids = {d.id for d in placed}
     arrows = [m for m in movements if m.drawable and m.account_id in shown_ids]
@@ -234,10 +262,13 @@ def render_portfolio_svg(
     out.append(
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
         f'version="1.1" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="{prefix}-title" class="portfolio" '
+        f'role="{"group" if any(_safe_url(d.url) for d in dots) else "img"}" aria-labelledby="{prefix}-title" '
+        f'class="portfolio" '
         f'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="12">'
     )
     out.append(f'<title id="{prefix}-title">{_text(labels.title)}</title>')
+    out.append('<style>.dot-name{visibility:hidden;pointer-events:none}.dot-name.named,a:hover .dot-name,'
+               'a:focus .dot-name,.dot-item:hover .dot-name{visibility:visible}</style>')
     out.append(
         f'<defs><marker id="{prefix}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>'
@@ -245,7 +276,7 @@ def render_portfolio_svg(
     out.append(f'<rect width="{width}" height="{height}" fill="#ffffff"/>')
     out.append(f'<text x="{_f(frame.left)}" y="24" font-size="16" font-weight="bold">{_text(labels.title)}</text>')
     if aggregated:
-        note = labels.aggregated.format(count=len(placed), max_dots=max_dots)
+        note = labels.aggregated.format(count=placed_count, max_dots=max_dots)
         out.append(f'<text class="note" x="{_f(frame.left)}" y="44" fill="#b35806">{_text(note)}</text>')
 
     # Cells: background tinted with the strategy's colour; their names come later, above the dots.
@@ -286,7 +317,10 @@ def render_portfolio_svg(
         f'transform="rotate(-90 {_f(frame.left - 44)} {_f(cy)})">{_text(labels.y_axis)} →</text>'
     )
 
-    if aggregated:
+    if density is not None:
+        out.extend(_density_rects(model, density.cells, density.bins, frame, labels))
+        out.extend(_largest_names(placed, frame))
+    elif aggregated:
         out.extend(_density(model, placed, frame, labels))
     else:
         out.extend(_circles(placed, frame, labels, color, strategy_name))
@@ -319,7 +353,8 @@ def render_portfolio_svg(
         out.append("</g>")
 
     out.extend(
-        _legend(model, dots, frame, labels, draw_arrows, unplaced, max_unplaced_listed, prefix, color, strategy_name)
+        _legend(model, dots, frame, labels, draw_arrows, unplaced, max_unplaced_listed, prefix, color, strategy_name,
+                unplaced_count=density.unplaced_count if density is not None else None)
     )
     out.append("</svg>")
     return "\n".join(out) + "\n"
@@ -342,6 +377,8 @@ def _circles(
         return 3.0 + 15.0 * math.sqrt(float(d.revenue) / float(largest))
 
     out = ['<g class="dots" stroke="#ffffff" stroke-width="0.8">']
+    # The largest accounts are named on the picture; every other name shows on hover and keyboard focus.
+    named = _named_labels(placed, radius, frame)
     # Large circles first, so small ones stay visible (and clickable) on top of them.
     for d in sorted(placed, key=radius, reverse=True):
         hover = (
@@ -357,10 +394,18 @@ def _circles(
             f'<circle class="dot"{data} cx="{_f(frame.x(d.position))}" cy="{_f(frame.y(d.attractiveness))}" '
             f'r="{_f(radius(d))}" fill="{color(d.strategy)}" fill-opacity="0.8"><title>{_text(hover)}</title></circle>'
         )
+        cx, cy, r = frame.x(d.position), frame.y(d.attractiveness), radius(d)
+        side = named.get(id(d))
+        name_class = "dot-name named" if side else "dot-name"
+        lx, anchor = (cx - r - 3, "end") if side == "left" else (cx + r + 3, "start")
+        circle += (f'<text class="{name_class}" x="{_f(lx)}" y="{_f(cy + 4)}" text-anchor="{anchor}" font-size="11" '
+                   f'stroke="#ffffff" stroke-width="3" paint-order="stroke" fill="#1f2933">{_text(d.name)}</text>')
         url = _safe_url(d.url)
         if url:
             href = _text(url)
-            circle = f'<a href="{href}" xlink:href="{href}">{circle}</a>'
+            circle = f'<a href="{href}" xlink:href="{href}" aria-label="{_text(hover)}">{circle}</a>'
+        else:
+            circle = f'<g class="dot-item">{circle}</g>'
         out.append(circle)
     out.append("</g>")
     return out
@@ -380,15 +425,41 @@ def _density(model: ScoringModel, placed: list[PortfolioDot], frame: _Frame, lab
     strategy_codes = np.fromiter((code[d.strategy or ""] for d in placed), dtype=np.int64, count=len(placed))
     per_strategy = np.stack([np.bincount(index[strategy_codes == i], minlength=bins * bins) for i in range(len(keys))])
     majority = per_strategy.argmax(axis=0)
-    peak = math.log1p(int(counts.max()))
+    cells = [(*divmod(int(cell), bins), int(counts[cell]), keys[majority[cell]] or None)
+             for cell in np.flatnonzero(counts)]
+    return _density_rects(model, cells, bins, frame, labels)
+
+
+@dataclass(frozen=True)
+class DensityGrid:
+    """The placed accounts already counted per square (by the database): `cells` holds
+    (column by position, row by attractiveness, count, most frequent strategy) for `bins` x `bins`
+    squares; `largest` are the biggest accounts, drawn and named on top; `unplaced` the first accounts
+    that cannot be placed, of `unplaced_count`."""
+
+    bins: int
+    cells: tuple[tuple[int, int, int, str | None], ...]
+    placed: int
+    largest: tuple[PortfolioDot, ...] = ()
+    unplaced: tuple[PortfolioDot, ...] = ()
+    unplaced_count: int = 0
+
+
+def density_bin(score: float, bins: int = DENSITY_BINS) -> int:
+    """The square (0 … bins-1) a score of 0–100 falls into; the same rule as the database's."""
+    return min(bins - 1, max(0, int(min(max(score, 0.0), 100.0) / 100.0 * bins)))
+
+
+def _density_rects(model: ScoringModel, cells, bins: int, frame: _Frame, labels: SvgLabels) -> list[str]:
+    peak = math.log1p(max((n for _i, _j, n, _s in cells), default=1))
     side_x, side_y = frame.width / bins, frame.height / bins
     out = ['<g class="density">']
-    for cell in np.flatnonzero(counts):
-        n = int(counts[cell])
-        i, j = divmod(int(cell), bins)
-        strategy = model.strategies.get(keys[majority[cell]])
+    for i, j, n, key in cells:
+        if n <= 0:
+            continue
+        strategy = model.strategies.get(key) if key else None
         fill = strategy.color if strategy else FALLBACK_COLOR
-        opacity = 0.15 + 0.85 * math.log1p(n) / peak
+        opacity = 0.15 + 0.85 * math.log1p(n) / peak if peak else 1.0
         x = frame.left + i * side_x
         y = frame.top + frame.height - (j + 1) * side_y
         out.append(
@@ -396,6 +467,26 @@ def _density(model: ScoringModel, placed: list[PortfolioDot], frame: _Frame, lab
             f'height="{_f(side_y)}" fill="{fill}" fill-opacity="{opacity:.2f}">'
             f"<title>{_text(labels.density_cell.format(count=n))}</title></rect>"
         )
+    out.append("</g>")
+    return out
+
+
+def _largest_names(largest: Sequence[PortfolioDot], frame: _Frame) -> list[str]:
+    """The biggest accounts as small marks with their names, links to the account."""
+    out = ['<g class="largest" font-size="10">']
+    for d in largest:
+        if not _placed(d):
+            continue
+        x, y = frame.x(d.position), frame.y(d.attractiveness)
+        mark = (f'<circle class="largest-account" data-account-id="{_text(d.id)}" cx="{_f(x)}" cy="{_f(y)}" r="3.5" '
+                f'fill="#222"><title>{_text(d.name)}</title></circle>'
+                f'<text x="{_f(x + 6)}" y="{_f(y + 3)}" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
+                f"{_text(d.name[:40])}</text>")
+        url = _safe_url(d.url)
+        if url:
+            href = _text(url)
+            mark = f'<a href="{href}" xlink:href="{href}">{mark}</a>'
+        out.append(mark)
     out.append("</g>")
     return out
 
@@ -411,7 +502,9 @@ def _legend(
     prefix: str,
     color: Callable[[str | None], str],
     strategy_name: Callable[[str | None], str],
+    unplaced_count: int | None = None,
 ) -> list[str]:
+    total_unplaced = len(unplaced) if unplaced_count is None else unplaced_count
     x = frame.left + frame.width + 28
     y = frame.top + 4
     out = ['<g class="legend">', f'<text x="{_f(x)}" y="{_f(y)}" font-weight="bold">{_text(labels.legend)}</text>']
@@ -436,11 +529,11 @@ def _legend(
             f'marker-end="url(#{prefix}-arrow)"/>'
         )
         out.append(f'<text x="{_f(x + 28)}" y="{_f(y)}" font-size="10" fill="#555">{_text(labels.movement)}</text>')
-    if unplaced:
+    if unplaced or total_unplaced:
         y += 28
         out.append(
             f'<text class="unplaced-heading" x="{_f(x)}" y="{_f(y)}" font-weight="bold">'
-            f"{_text(labels.unplaced.format(count=len(unplaced)))}</text>"
+            f"{_text(labels.unplaced.format(count=total_unplaced))}</text>"
         )
         out.append('<g class="unplaced" font-size="11">')
         for d in unplaced[:max_listed]:
@@ -451,13 +544,15 @@ def _legend(
                 href = _text(url)
                 item = f'<a href="{href}" xlink:href="{href}">{item}</a>'
             out.append(item)
-        if len(unplaced) > max_listed:
+        listed = min(len(unplaced), max_listed)
+        if total_unplaced > listed:
             y += 15
-            rest = labels.more.format(count=len(unplaced) - max_listed)
+            rest = labels.more.format(count=total_unplaced - listed)
             out.append(f'<text x="{_f(x + 8)}" y="{_f(y)}" fill="#555">{_text(rest)}</text>')
         out.append("</g>")
     out.append("</g>")
     return out
 
 
-__all__ = ["DEFAULT_MAX_DOTS", "LABELS", "PortfolioDot", "SvgLabels", "dots_from_results", "render_portfolio_svg"]
+__all__ = ["DEFAULT_MAX_DOTS", "DENSITY_BINS", "LABELS", "NAMED_DOTS", "DensityGrid", "PortfolioDot", "density_bin",
+           "SvgLabels", "dots_from_results", "render_portfolio_svg"]

@@ -261,15 +261,80 @@ def undo_import(request, batch_id: int, attached: Literal["keep", "trash"] = "ke
     return Status(202, batch)
 
 
-@router.get("/exports/{kind}.{fmt}", response={200: None, **COMMON_ERRORS}, summary="Export a list",
+class JobOut(Schema):
+    id: int
+    kind: str
+    title: str
+    status: str
+    created_at: datetime
+    finished_at: datetime | None
+    progress: Progress
+    reason: str
+    file_name: str
+    file_size: int
+    expires_at: datetime | None
+    download: str | None
+
+    @staticmethod
+    def resolve_progress(obj) -> dict:
+        return {"done": obj.done, "total": obj.total}
+
+    @staticmethod
+    def resolve_download(obj) -> str | None:
+        return f"/api/jobs/{obj.pk}/download" if obj.downloadable else None
+
+
+def _job(request, job_id: int):
+    from kundennetz.core.job_views import visible_jobs
+
+    job = visible_jobs(request.auth).filter(pk=job_id).first()
+    if job is None:
+        raise Http404(_("Not found."))
+    return job
+
+
+@router.get("/jobs/{int:job_id}", response={200: JobOut, **RECORD_ERRORS}, summary="Read a background job")
+def read_job(request, job_id: int):
+    """Status (`queued`, `running`, `done`, `failed` with `reason`), `progress` and, once done, the
+    `download` link of its file (kept for a day)."""
+    return _job(request, job_id)
+
+
+@router.get("/jobs/{int:job_id}/download", response={200: None, **RECORD_ERRORS}, summary="Download a job's file",
+            openapi_extra={"responses": {200: {"description": "The file, with its Content-Length"}}})
+def download_job(request, job_id: int):
+    from kundennetz.core.job_views import download_response
+
+    return download_response(_job(request, job_id))
+
+
+@router.post("/exports/all.zip", response={202: JobOut, **COMMON_ERRORS}, summary="Export everything (background)")
+def export_everything(request):
+    return Status(202, exports.start_full_export(request.auth))
+
+
+@router.post("/exports/{kind}.{fmt}", response={202: JobOut, **COMMON_ERRORS}, summary="Export a list (background)")
+def export_list_job(request, kind: Kind, fmt: Literal["csv", "xlsx"]):
+    """Any size: answers 202 with a job; poll `GET /api/jobs/{id}`, then download its file."""
+    if kind not in exports.export_kinds():
+        raise Http404(_("Not found."))
+    return Status(202, exports.start_export(request.auth, kind, fmt, request.GET))
+
+
+@router.get("/exports/{kind}.{fmt}", response={200: None, 409: MessageOut, **COMMON_ERRORS}, summary="Export a list",
             openapi_extra={"responses": {200: {"description": "CSV or Excel file"}}})
 def export_list(request, kind: Kind, fmt: Literal["csv", "xlsx"]):
-    """The records you may see, narrowed by the same filters as the web list (as query parameters)."""
+    """The records you may see, narrowed by the same filters as the web list (as query parameters); up to
+    500 records (more: 409, use the POST of the same path, which makes the file in the background)."""
     if kind not in exports.export_kinds():
         raise Http404(_("Not found."))
     if not request.auth.is_active:
         raise PermissionDenied
     records = exports.queryset(kind, request.auth, request.GET)
+    if not exports.fits_inline(records):
+        raise HttpError(409, _("More than %(limit)d records: export them in the background with POST "
+                               "/api/exports/%(kind)s.%(format)s.") % {"limit": exports.INLINE_ROWS, "kind": kind,
+                                                                       "format": fmt})
     return export_response(kind, fmt, records)
 
 

@@ -36,6 +36,7 @@ from kundennetz.domain.importing import (
     Options,
     changed_fields,
     clean_row,
+    decimal_evidence,
     normalise_key,
     split_full_name,
 )
@@ -60,6 +61,7 @@ class Mapping:
     key: str = ""
     date_order: str = "dmy"
     decimal: str = "auto"
+    decimals: dict[str, str] = field(default_factory=dict)  # per column, where "auto" cannot tell
     default_country: str = "CH"
     defaults: dict[str, str] = field(default_factory=dict)
     encoding: str = "auto"
@@ -68,6 +70,7 @@ class Mapping:
 
     def as_json(self) -> dict:
         return {"columns": self.columns, "key": self.key, "date_order": self.date_order, "decimal": self.decimal,
+                "decimals": self.decimals,
                 "default_country": self.default_country, "defaults": self.defaults, "encoding": self.encoding,
                 "delimiter": self.delimiter, "layout": self.layout}
 
@@ -77,6 +80,7 @@ class Mapping:
         return cls(columns=dict(data.get("columns") or {}), key=data.get("key") or "",
                    date_order=data.get("date_order") if data.get("date_order") in DATE_ORDERS else "dmy",
                    decimal=data.get("decimal") if data.get("decimal") in (".", ",") else "auto",
+                   decimals={str(k): v for k, v in (data.get("decimals") or {}).items() if v in (".", ",")},
                    default_country=(data.get("default_country") or "CH").upper(),
                    defaults={k: str(v) for k, v in (data.get("defaults") or {}).items() if str(v).strip()},
                    encoding=data.get("encoding") or "auto", delimiter=data.get("delimiter") or "auto",
@@ -241,6 +245,7 @@ class Importer:
         self.managing = bool(user.is_managing)
         self.options = Options(date_order=mapping.date_order,
                                decimal=mapping.decimal if mapping.decimal in (".", ",") else None,
+                               decimals=dict(mapping.decimals),
                                default_country=mapping.default_country, countries=layouts.countries())
         self.tracker = DuplicateTracker()
         self.plain_fields = [(t.name, t.model_field) for t in fields.targets(kind) if t.model_field]
@@ -252,6 +257,9 @@ class Importer:
             "text", "longtext", "choice", "amount", "percent", "date", "integer", "phone", "country")}
         self.not_revalidated = ["id"] + [f.name for f in self.model._meta.concrete_fields
                                          if isinstance(f, models.ForeignKey) or f.name in checked]
+        # What the cells of amount columns say about their decimal separator (check only; see services).
+        self.numbers = {t.name for t in fields.targets(kind) if t.type in ("amount", "percent")}
+        self.evidence: dict[str, Counter] = defaultdict(Counter)
         self.failed = False
         self.reason = f"import #{batch.pk}" if batch is not None and batch.pk else "import"
         self._load_catalogues()
@@ -262,6 +270,10 @@ class Importer:
         from kundennetz.accounts.models import ClosingReason, Segment, Stage
 
         self.owners = People(User.objects.filter(is_active=True, role=Role.ACCOUNT_MANAGER))
+        # Records owned by someone of another role (the sales head, say) name them by user name in our
+        # own export; that exact user name is accepted, whatever the role, so an export re-imports.
+        self.other_owners = {user.username.casefold(): user for user in
+                             User.objects.filter(is_active=True).exclude(role=Role.ACCOUNT_MANAGER)}
         if self.kind == "interactions":
             self.people = People(User.objects.filter(is_active=True))
         self.segments = Catalogue(Segment.objects.all())
@@ -365,6 +377,13 @@ class Importer:
         for name, value in self.mapping.defaults.items():
             if name in self.specs and (name not in raw or raw[name][1] is None):
                 raw[name] = (None, value)
+        if not self.commit and self.options.decimal is None:
+            for name in self.numbers & raw.keys():
+                header, cell = raw[name]
+                if header is not None and header not in self.options.decimals:
+                    said = decimal_evidence(cell)
+                    if said:
+                        self.evidence[header][said] += 1
         values, issues = clean_row(raw, self.specs, self.options, record.row)
         row.values, row.issues = values, issues
         row.columns = {name: column for name, (column, _cell) in raw.items()}
@@ -395,6 +414,8 @@ class Importer:
                 text = values.get("owner", "")
                 if text:
                     user, count = self.owners.find(text)
+                    if user is None and count == 0 and text.strip().casefold() in self.other_owners:
+                        user, count = self.other_owners[text.strip().casefold()], 1
                     if not self.managing:
                         # Checked once the record is known: a new one must be theirs, an existing one
                         # keeps its owner (so a team member can re-import an export unchanged).
@@ -530,6 +551,10 @@ class Importer:
         found = {obj.pk for objects in self.existing.values() for obj in objects}
         self.changeable = set(restrict(self.model.objects.filter(pk__in=found), self.user, CHANGE)
                               .values_list("pk", flat=True)) if found else set()
+        # A record the user may not see does not exist for them, as in the API: an import (and its dry
+        # run) tells nothing about it, neither that it exists nor how many there are.
+        self.visible = set(restrict(self.model.objects.filter(pk__in=found), self.user, VIEW)
+                           .values_list("pk", flat=True)) if found else set()
 
     def _lookup(self, rows: list[_Row], key: str) -> dict[tuple, list]:
         """Existing records (not in the trash) for the `key` keys of `rows`, by key."""
@@ -602,7 +627,12 @@ class Importer:
         for row in rows:
             if not row.live:
                 continue
-            matches = self.existing.get(row.key, [])
+            everyone = self.existing.get(row.key, [])
+            matches = [obj for obj in everyone if obj.pk in self.visible]
+            if everyone and not matches and row.key[0] == "external_id" and self.kind != "accounts":
+                # The external ID is unique: it cannot be given to a new record either (the API says the same).
+                row.problem("key_in_use", fields.KEY_FIELDS[(self.kind, "external_id")][0])
+                continue
             if len(matches) > 1:
                 key_label = str(fields.KEY_LABELS[row.key[0]]).split(" (")[0]
                 row.problem("ambiguous_key", None, count=len(matches), key=key_label)

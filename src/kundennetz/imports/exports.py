@@ -37,7 +37,7 @@ CHUNK = 2000
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "accounts": ("id", "external_id", "name", "legal_form", "industry", "segment", "street", "postal_code", "city",
-                 "country", "website", "currency", "annual_revenue", "potential", "contribution_margin_pct",
+                 "country", "website", "currency", "annual_revenue", "turnover", "potential", "contribution_margin_pct",
                  "status", "owner"),
     "contacts": ("id", "external_id", "account", "account_city", "account_external_id", "first_name", "last_name",
                  "function", "department", "email", "phone", "language", "buying_role", "influence", "attitude"),
@@ -131,10 +131,12 @@ def _value(kind: str, name: str, obj, external: dict, for_people: bool):
     return "" if value is None else value
 
 
-def rows(kind: str, records, *, for_people: bool = False):
-    """Each record as a list of values in `COLUMNS[kind]` order, read in chunks of `CHUNK`."""
+def rows(kind: str, records, *, for_people: bool = False, progress=None):
+    """Each record as a list of values in `COLUMNS[kind]` order, read in chunks of `CHUNK`;
+    `progress(rows done)` after each chunk."""
     names = COLUMNS[kind]
     iterator = records.iterator(chunk_size=CHUNK) if kind != "interactions" else iter(records)
+    done = 0
     while True:
         chunk = list(itertools.islice(iterator, CHUNK))
         if not chunk:
@@ -142,6 +144,9 @@ def rows(kind: str, records, *, for_people: bool = False):
         external = _external_ids(kind, chunk)
         for obj in chunk:
             yield [_value(kind, name, obj, external, for_people) for name in names]
+        done += len(chunk)
+        if progress is not None:
+            progress(done)
         if len(chunk) < CHUNK:
             return
 
@@ -167,20 +172,20 @@ class _Echo:
         return value
 
 
-def csv_lines(kind: str, records):
+def csv_lines(kind: str, records, progress=None):
     """The CSV file as a stream of text pieces (header first, BOM included)."""
     writer = csv.writer(_Echo(), delimiter=delimiter())
     yield "\ufeff" + writer.writerow(list(column_labels(kind).values()))
-    for values in rows(kind, records):
+    for values in rows(kind, records, progress=progress):
         yield writer.writerow([csv_cell(value) for value in values])
 
 
-def write_csv(kind: str, records, stream) -> None:
-    for piece in csv_lines(kind, records):
+def write_csv(kind: str, records, stream, progress=None) -> None:
+    for piece in csv_lines(kind, records, progress):
         stream.write(piece)
 
 
-def write_xlsx(kind: str, records, stream) -> None:
+def write_xlsx(kind: str, records, stream, progress=None) -> None:
     """An Excel sheet written row by row (openpyxl's write-only mode keeps memory flat)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -200,7 +205,7 @@ def write_xlsx(kind: str, records, stream) -> None:
         header.append(cell)
     sheet.append(header)
     date_format = "dd.mm.yyyy" if is_german() else "yyyy-mm-dd"
-    for values in rows(kind, records, for_people=True):
+    for values in rows(kind, records, for_people=True, progress=progress):
         cells = []
         for value in values:
             cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
@@ -237,15 +242,95 @@ def export_kinds() -> list[str]:
             if kind != "interactions" or fields.interactions_available()]
 
 
-def full_export(user, stream) -> None:
+def full_export(user, stream, progress=None) -> None:
     """Everything `user` may see, one CSV per kind, in a zip written to `stream`."""
+    before = 0
+
+    def overall(done):
+        if progress is not None:
+            progress(before + done)
+
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for kind in export_kinds():
+            records = queryset(kind, user)
             with archive.open(f"{kind}.csv", "w") as member:
                 text = io.TextIOWrapper(member, encoding="utf-8", newline="")
-                write_csv(kind, queryset(kind, user), text)
+                write_csv(kind, records, text, overall)
                 text.flush()
                 text.detach()
+            before += records.count() if progress is not None else 0
+
+
+# -- larger than a page: in the background ---------------------------------------------------------
+
+# Lists up to this many records are exported within the request (a page of the API at most, a few
+# milliseconds); larger ones become a background job with progress and a download link kept a day.
+INLINE_ROWS = 500
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "zip": "application/zip",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def fits_inline(records) -> bool:
+    """At most `INLINE_ROWS` records (a count capped at that, whatever the size of the list)."""
+    return records.order_by()[:INLINE_ROWS + 1].count() <= INLINE_ROWS
+
+
+def start_export(user, kind: str, fmt: str, params) -> "Job":
+    """Queue the export of a list (with the list's filters in `params`) as a background job."""
+    from kundennetz.core import jobs
+
+    from .tasks import export_job
+
+    query = {key: params.getlist(key) for key in params} if hasattr(params, "getlist") else dict(params or {})
+    query.pop("page", None)
+    title = _("Export of %(kind)s (%(format)s)") % {"kind": fields.model_for(kind)._meta.verbose_name_plural,
+                                                   "format": fmt.upper() if fmt == "csv" else "Excel"}
+    return jobs.start_job(user, "export", title, export_job, {
+        "kind": kind, "format": fmt, "query": query, "language": get_language(), "content_type": CONTENT_TYPES[fmt]})
+
+
+def start_full_export(user) -> "Job":
+    from kundennetz.core import jobs
+
+    from .tasks import export_job
+
+    return jobs.start_job(user, "export_all", _("Export of everything (zip)"), export_job, {
+        "kind": "all", "format": "zip", "query": {}, "language": get_language(), "content_type": CONTENT_TYPES["zip"]})
+
+
+def run_export(job, progress) -> dict:
+    """The job's export written to a temporary file, then kept with the job: a file that could not be
+    finished is never offered (the job fails instead)."""
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from kundennetz.core import jobs
+
+    params = job.params
+    user = job.created_by
+    if user is None or not user.is_active:
+        raise PermissionError(_("The person who started this export has no access any more."))
+    with translation.override(params.get("language") or user.language or "de-ch"):
+        kind, fmt = params["kind"], params["format"]
+        with tempfile.TemporaryFile(prefix="kundennetz-export-") as handle:
+            if kind == "all":
+                progress.total(sum(queryset(k, user).count() for k in export_kinds()))
+                full_export(user, handle, progress)
+            else:
+                query = QueryDict(mutable=True)
+                for key, values in (params.get("query") or {}).items():
+                    query.setlist(key, values if isinstance(values, list) else [values])
+                records = queryset(kind, user, query)
+                progress.total(records.count())
+                if fmt == "csv":
+                    text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+                    write_csv(kind, records, text, progress)
+                    text.flush()
+                    text.detach()
+                else:
+                    write_xlsx(kind, records, handle, progress)
+            jobs.store_file(job, handle, file_name(kind, fmt))
+    return {}
 
 
 def spooled() -> tempfile.SpooledTemporaryFile:

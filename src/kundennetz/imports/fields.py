@@ -60,6 +60,7 @@ TARGETS: dict[str, list[Target]] = {
         Target("website", _("Website"), "url", "website"),
         Target("currency", _("Currency"), "choice", "currency"),
         Target("annual_revenue", _("Annual revenue with us"), "amount", "annual_revenue"),
+        Target("turnover", _("Customer's annual turnover"), "amount", "turnover"),
         Target("potential", _("Estimated potential"), "amount", "potential"),
         Target("contribution_margin_pct", _("Contribution margin %"), "percent", "contribution_margin_pct"),
         Target("status", _("Status"), "choice", "status"),

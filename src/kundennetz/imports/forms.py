@@ -73,6 +73,21 @@ class MappingForm(forms.Form):
                                                   initial=columns.get(header) or NOT_IMPORTED)
             self.column_fields.append((header, name))
         self.fields["key"].choices = [(key, fields.KEY_LABELS[key]) for key in fields.KEYS[kind]]
+        # Amount columns whose decimal separator the check could not tell (or that were decided before).
+        asked = set()
+        if (batch.file_problem or {}).get("code") == "ambiguous_decimal":
+            asked = {name.strip() for name in batch.file_problem["params"].get("columns", "").split(",")}
+        decided = mapping.get("decimals") or {}
+        self.decimal_fields = []
+        for index, header in enumerate(batch.headers):
+            if header in asked or header in decided:
+                name = f"dec_{index}"
+                self.fields[name] = forms.ChoiceField(
+                    label=_("Numbers in “%(column)s”") % {"column": header}, required=header in asked,
+                    choices=[("", _("— choose —")), (".", _("Point: 1.250 is one and a quarter")),
+                             (",", _("Comma: 1.250 is one thousand two hundred and fifty"))],
+                    initial=decided.get(header, ""))
+                self.decimal_fields.append((header, name))
         if batch.file_format and batch.file_format != "csv":
             # An Excel sheet has no encoding or delimiter to choose: fields per file type.
             del self.fields["encoding"], self.fields["delimiter"]
@@ -114,8 +129,10 @@ class MappingForm(forms.Form):
         columns = {header: (data.get(name) or None) for header, name in self.column_fields}
         defaults = {name.removeprefix("default_"): data[name] for name in self.default_fields if data.get(name)}
         delimiter = data.get("delimiter") or "auto"
+        decimals = {header: data[name] for header, name in self.decimal_fields if data.get(name) in (".", ",")}
         return {"columns": columns, "key": data["key"], "date_order": data["date_order"],
-                "decimal": data["decimal"], "default_country": data["default_country"], "defaults": defaults,
+                "decimal": data["decimal"], "decimals": decimals, "default_country": data["default_country"],
+                "defaults": defaults,
                 "encoding": data.get("encoding") or "auto", "delimiter": "\t" if delimiter == "tab" else delimiter,
                 "layout": (self.batch.mapping or {}).get("layout")}
 

@@ -18,7 +18,7 @@ from simple_history.utils import bulk_update_with_history
 
 from kundennetz.core import jobs
 from kundennetz.core.jobs import Progress
-from kundennetz.domain.importing import FileProblem, describe
+from kundennetz.domain.importing import FileProblem, Issue, describe, judge_decimal
 
 from . import fields
 from .engine import BULK, Importer, Mapping, Result, adapt, suggest
@@ -191,7 +191,7 @@ def request_check(batch: ImportBatch, user, mapping: dict | None = None) -> Impo
     return batch
 
 
-def check(batch: ImportBatch, user, mapping: dict | None = None) -> Result:
+def check(batch: ImportBatch, user, mapping: dict | None = None, _again: bool = False) -> Result:
     """The dry run: every row's outcome kept with the batch, nothing else written."""
     if batch.status not in CHECKABLE or not batch.stored:
         raise ImportRefused(_("This import can no longer be checked."))
@@ -211,6 +211,19 @@ def check(batch: ImportBatch, user, mapping: dict | None = None) -> Result:
             result = importer.run(source)
     except FileProblem as exc:
         result.file_problem = exc.issue()
+    else:
+        # Amount columns are judged as a whole: where ambiguous cells (1.250) have company that reads
+        # one way only (1.5), the column is read that way (checked again); otherwise the user is asked.
+        judged = {header: judge_decimal(evidence) for header, evidence in importer.evidence.items()}
+        decided = {header: sep for header, sep in judged.items() if sep in (".", ",")}
+        if decided and not _again:
+            mapping_now = Mapping.from_json(batch.mapping)
+            mapping_now.decimals.update(decided)
+            batch.mapping = mapping_now.as_json()
+            return check(batch, user, _again=True)
+        asked = sorted(header for header, sep in judged.items() if sep == "ask")
+        if asked and result.file_problem is None:
+            result.file_problem = Issue("ambiguous_decimal", {"columns": ", ".join(asked)}, field="decimal")
     batch.file_problem = result.file_problem.as_dict() if result.file_problem else None
     batch.set_counts(result.counts)
     batch.status, batch.checked_at = ImportBatch.Status.DRY_RUN, timezone.now()
@@ -595,18 +608,21 @@ def _account_dependants() -> list:
 
 
 def _trash(model, queryset, user, when, reason) -> int:
-    """Move the records of `queryset` that are not yet in the trash there, in bulk, with history."""
-    objects = list(queryset.filter(deleted_at__isnull=True))
-    for obj in objects:
-        obj.deleted_at, obj.deleted_by = when, user
-        if hasattr(obj, "updated_by"):
-            obj.updated_by, obj.updated_at = user, when
-    if objects:
-        names = ["deleted_at", "deleted_by"] + (["updated_by", "updated_at"] if hasattr(objects[0], "updated_by") else [])
-        bulk_update_with_history(objects, model, names, batch_size=BULK, default_user=user,
-                                 default_change_reason=reason, default_date=when,
-                                 manager=getattr(model, "all_objects", model._default_manager))
-    return len(objects)
+    """Move the records of `queryset` that are not yet in the trash there: one UPDATE for the chunk (all
+    get the same values) and their history rows in bulk, attributed to `user` with `reason`."""
+    manager = getattr(model, "all_objects", model._default_manager)
+    ids = list(queryset.filter(deleted_at__isnull=True).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    values = {"deleted_at": when, "deleted_by": user}
+    if any(f.name == "updated_by" for f in model._meta.concrete_fields):
+        values.update(updated_by=user, updated_at=when)
+    manager.filter(pk__in=ids).update(**values)
+    history = getattr(model, "history", None)
+    if history is not None:
+        history.bulk_history_create(list(manager.filter(pk__in=ids)), batch_size=BULK, update=True,
+                                    default_user=user, default_change_reason=reason, default_date=when)
+    return len(ids)
 
 
 def column_problem(batch: ImportBatch, user) -> dict | None:

@@ -57,3 +57,13 @@ def commit_batch(batch_id: int, user_id: int) -> str:
 @task()
 def undo_batch(batch_id: int, user_id: int, attached: str = "keep") -> str:
     return _run("undo", batch_id, user_id, lambda batch, user: services.undo(batch, user, attached))
+
+
+@task()
+def export_job(job_id: int) -> None:
+    """A list export or the full export, kept with the job as a file for a day."""
+    from kundennetz.core import jobs
+
+    from . import exports
+
+    jobs.run_job(job_id, exports.run_export)

@@ -130,6 +130,7 @@ def mapping(request, pk):
         "layout_name": layouts.layout_names().get(batch.layout or "", ""),
         "encoding_name": ENCODING_NAMES.get(batch.encoding, batch.encoding),
         "default_fields": [form[name] for name in form.default_fields],
+        "decimal_fields": [form[name] for _header, name in form.decimal_fields],
     })
 
 
@@ -248,17 +249,27 @@ def delete_mapping(request, pk):
 @login_required
 def export_page(request):
     return render(request, "imports/exports.html", {
+        "limit": exports.INLINE_ROWS,
         "kinds": [(kind, fields.model_for(kind)._meta.verbose_name_plural) for kind in exports.export_kinds()],
     })
 
 
 @login_required
 def export_list(request, kind, fmt):
+    """A list as CSV or Excel: at once when it fits a page; larger lists are made in the background
+    (asked first with a button: a GET starts nothing)."""
     if kind not in exports.export_kinds() or fmt not in ("csv", "xlsx"):
         raise Http404
     params = request.GET.copy()
     params.pop("page", None)
+    if request.method == "POST":
+        job = exports.start_export(request.user, kind, fmt, params)
+        return redirect(job)
     records = exports.queryset(kind, request.user, params, request=request)
+    if not exports.fits_inline(records):
+        return render(request, "imports/export_large.html", {
+            "title": _("Export of %(kind)s") % {"kind": fields.model_for(kind)._meta.verbose_name_plural},
+            "limit": exports.INLINE_ROWS, "query": params.urlencode()})
     if fmt == "csv":
         response = StreamingHttpResponse(exports.csv_lines(kind, records), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{exports.file_name(kind, "csv")}"'
@@ -272,9 +283,8 @@ def export_list(request, kind, fmt):
 
 @login_required
 def export_all(request):
-    stream = exports.spooled()
-    exports.full_export(request.user, stream)
-    stream.seek(0)
-    return FileResponse(stream, as_attachment=True, filename=exports.file_name("all", "zip"),
-                        content_type="application/zip")
-
+    """Everything the user may see as a zip: always made in the background (it grows with the data)."""
+    if request.method == "POST":
+        return redirect(exports.start_full_export(request.user))
+    return render(request, "imports/export_large.html", {"title": _("Export of everything (zip)"), "all": True,
+                                                         "limit": exports.INLINE_ROWS, "query": ""})

@@ -23,7 +23,7 @@ from kundennetz.accounts.api.common import TrackedOut, get_for, get_visible, req
 from kundennetz.accounts.models import Account, Contact, Opportunity
 from kundennetz.core.concurrency import record
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors, InvalidInput
-from kundennetz.core.api_types import Id, InputSchema, Pagination, QueryId, Text, choice
+from kundennetz.core.api_types import Date, Id, InputSchema, Pagination, QueryId, Text, choice
 from kundennetz.core.models import User
 from kundennetz.core.permissions import ADD, CHANGE, DELETE, VIEW, restrict
 from kundennetz.core.roles import Role
@@ -41,7 +41,7 @@ router = Router(tags=["interactions"])
 class InteractionIn(InputSchema):
     account: Id = Field(description="Id of an account you may change; fixed once the interaction exists.")
     type: choice(Interaction.Type) = "meeting"
-    date: dt.date = Field(description="The day of the interaction (ISO), at most a year ahead.")
+    date: Date = Field(description="The day of the interaction (ISO), at most a year ahead.")
     duration_minutes: Optional[int] = Field(None, description="Minutes, 0 to 10080.")
     our_people: list[Id] = Field(default_factory=list, description="User ids; empty on create: you.")
     contacts: list[Id] = Field(default_factory=list, description="Ids of people at the same account.")
@@ -49,7 +49,7 @@ class InteractionIn(InputSchema):
     topics: Text = ""
     core_messages: list[Id] = Field(default_factory=list, description="Ids of the core messages carried.")
     note: Text = ""
-    follow_up_date: Optional[dt.date] = None
+    follow_up_date: Optional[Date] = None
 
 
 class InteractionOut(TrackedOut):
@@ -89,8 +89,8 @@ class InteractionOut(TrackedOut):
 class InteractionFilter(Schema):
     account: Optional[QueryId] = None
     type: Optional[choice(Interaction.Type)] = None
-    date_from: Optional[dt.date] = None
-    date_to: Optional[dt.date] = None
+    date_from: Optional[Date] = None
+    date_to: Optional[Date] = None
     person: Optional[QueryId] = Field(None, description="User id of one of our people.")
     contact: Optional[QueryId] = Field(None, description="Id of one of their people.")
     opportunity: Optional[QueryId] = None
@@ -223,8 +223,8 @@ class CoreMessageIn(InputSchema):
     kind: choice(CoreMessage.Kind) = "message"
     text_de: Text
     text_en: Text = ""
-    valid_from: Optional[dt.date] = None
-    valid_to: Optional[dt.date] = Field(None, description="Retire a message by ending its validity; it is never deleted.")
+    valid_from: Optional[Date] = None
+    valid_to: Optional[Date] = Field(None, description="Retire a message by ending its validity; it is never deleted.")
 
 
 class CoreMessageOut(TrackedOut):

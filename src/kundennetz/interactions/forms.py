@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kundennetz.accounts.forms import attach_errors
 from kundennetz.accounts.models import Account, Contact, Opportunity, Stage
+from kundennetz.core.choosers import ChooserSelect
+from kundennetz.core.forms import VersionedFormMixin
 from kundennetz.core.models import User
 from kundennetz.core.numberfields import WholeNumberField
 from kundennetz.core.permissions import ADD, restrict
@@ -72,7 +74,7 @@ class MessageChoice(SafeMultipleChoice):
         return f"{obj.get_kind_display()}: {obj.text}"
 
 
-class InteractionForm(forms.ModelForm):
+class InteractionForm(VersionedFormMixin, forms.ModelForm):
     """Log or edit an interaction. `account` fixed: the compact form on the account page; otherwise
     the user chooses among the accounts they may add to, and the account's people follow."""
 
@@ -119,6 +121,8 @@ class InteractionForm(forms.ModelForm):
         else:
             allowed = restrict(Account.objects.all(), user, ADD).order_by("name")
             field.queryset = allowed
+            field.widget = ChooserSelect("accounts:account_choices", attrs=field.widget.attrs, params="action=add")
+            field.widget.choices = field.choices
             raw = self.data.get(self.add_prefix("account")) if self.is_bound else self.initial.get("account")
             raw = getattr(raw, "pk", raw)
             pk = id_param(raw)
@@ -181,7 +185,7 @@ class InteractionForm(forms.ModelForm):
         return any(name in self.errors for name in detail_fields)
 
 
-class CoreMessageForm(forms.ModelForm):
+class CoreMessageForm(VersionedFormMixin, forms.ModelForm):
     required_css_class = "required"
     error_css_class = "has-error"
 

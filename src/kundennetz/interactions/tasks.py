@@ -14,3 +14,22 @@ def send_daily_reminders() -> dict:
     for line in report:
         counts[line.status] = counts.get(line.status, 0) + 1
     return counts
+
+
+def _consistency(job, progress) -> dict:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from . import services
+
+    count = services.refresh_snapshots()
+    return {"url": reverse("interactions:management"),
+            "message": _("Consistency recomputed for %(count)s accounts.") % {"count": count}}
+
+
+@task()
+def consistency_job(job_id: int) -> None:
+    """The consistency of every account recomputed (the management view's figures)."""
+    from kundennetz.core import jobs
+
+    jobs.run_job(job_id, _consistency)

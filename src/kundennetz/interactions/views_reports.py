@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -211,12 +210,11 @@ def management_export(request):
 @login_required
 @require_POST
 def management_refresh(request):
-    """Recompute now — only where that takes a moment; a large network is the nightly command's job."""
+    """Recompute now, in the background whatever the size of the network (progress on the job's page)."""
+    from kundennetz.core import jobs
+
+    from .tasks import consistency_job
+
     _require_management(request)
-    if Account.objects.count() > management_view.LIVE_REFRESH_LIMIT:
-        messages.error(request, _("The network is too large to recompute while you wait; the nightly "
-                                  "`kundennetz consistency` run does it."))
-    else:
-        count = services.refresh_snapshots()
-        messages.success(request, _("Consistency recomputed for %(count)s accounts.") % {"count": count})
-    return redirect("interactions:management")
+    job = jobs.start_job(request.user, "consistency", _("Consistency recomputed"), consistency_job)
+    return redirect(job)

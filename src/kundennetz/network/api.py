@@ -9,13 +9,15 @@ from decimal import Decimal
 from typing import Literal, Optional
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Field, FilterSchema, PatchDict, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kundennetz.accounts.api.common import TrackedOut, get_for, get_visible, require_create, resolve, save, set_fields
 from kundennetz.accounts.models import Account, Contact, Opportunity
-from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors
+from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors, InvalidInput
 from kundennetz.core.api_types import Id, InputSchema, Pagination, QueryId, Text, choice
 from kundennetz.core.permissions import CHANGE, DELETE, VIEW, restrict
 
@@ -115,9 +117,9 @@ def _queryset():
     return Relation.objects.filter(contact__deleted_at__isnull=True).select_related("contact")
 
 
-def _write(request, relation: Relation, data: dict) -> Relation:
+def _prepare(request, relation: Relation, data: dict, errors: FieldErrors) -> Relation:
+    """Copy the request's values onto `relation`, resolving the records it names (errors collected)."""
     user = request.auth
-    errors = FieldErrors()
     set_fields(relation, data, ("kind", "source", "note"))
     if "strength" in data:
         relation.strength = data["strength"]
@@ -133,7 +135,21 @@ def _write(request, relation: Relation, data: dict) -> Relation:
         relation.user = resolve(errors, "user", get_user_model().objects.filter(is_active=True), data["user"])
     if relation.contact_id is not None:
         relation.account_id = relation.contact.account_id
-    return save(relation, user, errors)
+    return relation
+
+
+def _write(request, relation: Relation, data: dict) -> Relation:
+    errors = FieldErrors()
+    return save(_prepare(request, relation, data, errors), request.auth, errors)
+
+
+class RelationsIn(InputSchema):
+    relations: list[RelationIn] = Field(max_length=5000, description="Up to 5,000 relations, saved all or none.")
+
+
+class RelationsOut(Schema):
+    created: int
+    ids: list[int]
 
 
 @router.get("relations", response={200: list[RelationOut], **COMMON_ERRORS}, summary="List relations")
@@ -154,6 +170,38 @@ def create_relation(request, payload: RelationIn):
     require_create(request.auth)
     relation = _write(request, Relation(), payload.dict())
     return Status(201, _queryset().get(pk=relation.pk))
+
+
+@router.post("relations/bulk", response={201: RelationsOut, **WRITE_ERRORS}, summary="Import relations")
+def import_relations(request, payload: RelationsIn):
+    """Creates many relations at once, all or none: every problem is reported at
+    `["body", "relations", index, field]`, and then nothing is saved. Each account is analysed once."""
+    require_create(request.auth)
+    items, problems = [], []
+    for index, item in enumerate(payload.relations):
+        errors = FieldErrors(prefix=("body", "relations", index))
+        relation = _prepare(request, Relation(), item.dict(), errors)
+        try:
+            relation.full_clean(exclude=sorted(errors.fields))
+        except DjangoValidationError as exc:
+            errors.add_django(exc)
+        problems.extend(errors.items)
+        items.append(relation)
+    seen = {}
+    for index, relation in enumerate(items):
+        key = (relation.kind, relation.contact_id, relation.other_id, relation.user_id, relation.source)
+        if key in seen:
+            problems.append({"loc": ["body", "relations", index], "msg": _("This relation exists already."),
+                             "type": "duplicate"})
+        seen[key] = index
+    if problems:
+        raise InvalidInput(problems)
+    with transaction.atomic(), services.batch():
+        for relation in items:
+            relation.stamp(request.auth)
+            relation._history_user = request.auth
+            relation.save()
+    return Status(201, {"created": len(items), "ids": [r.pk for r in items]})
 
 
 @router.patch("relations/{int:relation_id}", response={200: RelationOut, **WRITE_ERRORS},

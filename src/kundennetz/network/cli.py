@@ -46,8 +46,8 @@ GERMAN = {
     _("{where}: missing key {key}"): "{where}: Schlüssel {key} fehlt",
     _("unknown key {key} (allowed: {keys})"): "unbekannter Schlüssel {key} (erlaubt: {keys})",
     _("{where}: unknown key {key} (allowed: {keys})"): "{where}: unbekannter Schlüssel {key} (erlaubt: {keys})",
-    _("{where}: an id must be a non-empty text, not {value}"):
-        "{where}: eine ID muss ein nicht leerer Text sein, nicht {value}",
+    _("{where}: an id must be a non-empty text or a whole number, not {value}"):
+        "{where}: eine ID muss ein nicht leerer Text oder eine ganze Zahl sein, nicht {value}",
     _("{where}: id {id} is used twice"): "{where}: ID {id} kommt doppelt vor",
     _("{where}: id {id} is both one of our people and a contact"):
         "{where}: ID {id} ist zugleich eine unserer Personen und ein Kontakt",
@@ -124,9 +124,12 @@ def _list(data: dict, key: str) -> list:
     return value
 
 
-def _id(value: object, where: str) -> str:
+def _id(value: object, where: str) -> str | int:
+    """An id is a non-empty text or a whole number (as given: "1" and 1 are two different ids)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
     if not isinstance(value, str) or not value.strip():
-        raise InputError(gettext_noop("{where}: an id must be a non-empty text, not {value}"),
+        raise InputError(gettext_noop("{where}: an id must be a non-empty text or a whole number, not {value}"),
                          where=where, value=_show(value))
     return value
 
@@ -210,7 +213,7 @@ def summary(path: str, analysis: nw.Analysis, language: str) -> list[str]:
         return translate(message, language, **params)
 
     def names(ids: list) -> str:
-        return ", ".join(ids) if ids else t("none")
+        return ", ".join(str(i) for i in ids) if ids else t("none")
 
     lines = [f"{path}:", "  " + t("Decision makers: {count}", count=len(analysis.decision_makers))]
     if analysis.decision_makers:

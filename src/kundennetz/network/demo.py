@@ -38,6 +38,7 @@ def extend_demo(context) -> None:
             contacts.setdefault(contact.account_id, []).append(contact)
 
     relations: list[Relation] = []
+    head = context.users.get("sales")
 
     def knows(account, user_id, contact, strength=None, source=Relation.Source.MANUAL):
         relations.append(Relation(account=account, kind=Relation.Kind.KNOWS, user_id=user_id, contact=contact,
@@ -49,6 +50,8 @@ def extend_demo(context) -> None:
         if not people:
             continue
         ours = [account.owner_id, *(u for u in team.get(account.pk, []) if u != account.owner_id)]
+        if len(ours) == 1 and head is not None and head.pk != account.owner_id:
+            ours.append(head.pk)  # the sales head keeps in touch with the key people of some accounts
         deciders = [c for c in people if c.buying_role == Contact.BuyingRole.DECISION_MAKER] or people[:1]
         others = [c for c in people if c not in deciders]
         profile = index % 5

@@ -75,7 +75,7 @@ def warnings_for(account, stored: AccountNetwork | None = None, *, opportunity=N
         found.append(Warning("single_threaded", ngettext(
             "Single-threaded: %(titles)s hangs on one contact or none.",
             "Single-threaded: %(titles)s hang on one contact or none.", len(titles))
-            % {"titles": ", ".join(f"“{t}”" for t, _n in titles)}))
+            % {"titles": ", ".join(_("“%(title)s”") % {"title": t} for t, _n in titles)}))
     return found
 
 

@@ -8,6 +8,7 @@ touched (deferred to the end of a `batch()` when many records change at once), a
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -173,20 +174,18 @@ def refresh_accounts(account_ids: Iterable[int], *, today: date | None = None) -
     now = timezone.now()
     done = 0
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        loaded = load(chunk, today=today, weighting=weighting)
-        accounts, opportunities = [], []
-        for account_id in chunk:
-            data, threads = summarise(loaded[account_id])
-            accounts.append(AccountNetwork(
-                account_id=account_id, computed_at=now, weighting_version=weighting_version,
-                decision_makers=len(data["decision_makers"]), covered=len(data["covered"]),
-                uncovered=len(data["uncovered"]), bus_factor=data["bus_factor"],
-                weak_points=len(data["weak_contacts"]) + len(data["weak_users"]),
-                single_threaded=sum(1 for pk in loaded[account_id].open_opportunities if threads[pk] <= 1),
-                data=data))
-            opportunities.extend(OpportunityNetwork(opportunity_id=pk, threads=n, single_threaded=n <= 1,
-                                                    computed_at=now) for pk, n in threads.items())
+        # Accounts deleted meanwhile (not those in the trash) have nothing left to analyse.
+        chunk = list(Account.all_objects.filter(pk__in=ids[start:start + CHUNK]).order_by("pk")
+                     .values_list("pk", flat=True))
+        # Many small objects and no cycles: the cyclic collector would only rescan the heap again and again.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            loaded = load(chunk, today=today, weighting=weighting)
+            accounts, opportunities = _summaries(chunk, loaded, weighting_version, now)
+        finally:
+            if collecting:
+                gc.enable()
         with transaction.atomic():
             AccountNetwork.objects.filter(account_id__in=chunk).delete()
             OpportunityNetwork.objects.filter(opportunity__account_id__in=chunk).delete()
@@ -194,6 +193,23 @@ def refresh_accounts(account_ids: Iterable[int], *, today: date | None = None) -
             OpportunityNetwork.objects.bulk_create(opportunities, batch_size=500)
         done += len(chunk)
     return done
+
+
+def _summaries(chunk, loaded, weighting_version, now) -> tuple[list, list]:
+    """The rows to store for the accounts of one chunk."""
+    accounts, opportunities = [], []
+    for account_id in chunk:
+        data, threads = summarise(loaded[account_id])
+        accounts.append(AccountNetwork(
+            account_id=account_id, computed_at=now, weighting_version=weighting_version,
+            decision_makers=len(data["decision_makers"]), covered=len(data["covered"]),
+            uncovered=len(data["uncovered"]), bus_factor=data["bus_factor"],
+            weak_points=len(data["weak_contacts"]) + len(data["weak_users"]),
+            single_threaded=sum(1 for pk in loaded[account_id].open_opportunities if threads[pk] <= 1),
+            data=data))
+        opportunities.extend(OpportunityNetwork(opportunity_id=pk, threads=n, single_threaded=n <= 1,
+                                                computed_at=now) for pk, n in threads.items())
+    return accounts, opportunities
 
 
 def refresh_all(*, today: date | None = None) -> int:

@@ -6,6 +6,7 @@ queries; the analysis itself is refreshed when a relation is saved, never while 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -23,6 +24,8 @@ from .forms import RelationForm
 from .models import Relation
 from .panel import warnings_for
 
+RELATIONS_PER_PAGE = 50
+
 
 def _page(request, account, form=None, status=200):
     stored = services.stored(account)
@@ -30,11 +33,12 @@ def _page(request, account, form=None, status=200):
     may_change = can(request.user, CHANGE, account)
     relations = (Relation.objects.filter(account=account, contact__deleted_at__isnull=True)
                  .select_related("contact", "other", "user").order_by("kind", "id"))
+    page = Paginator(relations, RELATIONS_PER_PAGE).get_page(request.GET.get("page"))
     if form is None and may_change:
         form = RelationForm(user=request.user, account=account)
     return render(request, "network/account_map.html", {
         "account": account, "stored": stored, "svg": mark_safe(render_svg(data, labels)),  # noqa: S308 (escaped)
-        "warnings": warnings_for(account, stored), "relations": relations, "form": form,
+        "warnings": warnings_for(account, stored), "page": page, "relations": page.object_list, "form": form,
         "can_change": may_change, "can_delete": can(request.user, DELETE, account),
         "ties": {(u, c): (s, src) for u, c, s, src in (stored.data or {}).get("ties", [])},
     }, status=status)

@@ -552,13 +552,16 @@ def read_budget(request, period: str):
 def set_budget(request, period: str, payload: BudgetIn):
     _require_plan(request.auth)
     record = _period(period, ("path", "period"))
-    budget = Budget.objects.filter(period=record).first()
-    concurrency.require_absent_if_match(budget is not None)
-    budget = concurrency.record(budget) or Budget(period=record)
-    for name, value in payload.dict().items():
-        setattr(budget, name, value)
+
+    def change(budget):
+        concurrency.require_absent_if_match(budget.pk is not None)
+        concurrency.record(budget if budget.pk else None)
+        for name, value in payload.dict().items():
+            setattr(budget, name, value)
+        return save_record(budget, request.auth)
+
     try:
-        save_record(budget, request.auth)
+        budget = concurrency.upsert(Budget, {"period": record}, change)
     except DjangoValidationError as exc:
         _raise_django(exc)
     return _budget_out(concurrency.record(Budget.objects.select_related("period").get(pk=budget.pk)))
@@ -715,7 +718,7 @@ def compute_scenario(request, scenario_id: int):
     scenario = _scenario(scenario_id)
     _require_plan(request.auth)
     try:
-        services.compute_scenario(scenario, request.auth)
+        computed = services.compute_scenario(scenario, request.auth)
     except services.InvalidParameters as exc:
         _parameter_errors(exc)
     except services.PlanningError as exc:
@@ -724,7 +727,8 @@ def compute_scenario(request, scenario_id: int):
         return Status(409, {"detail": _("No plan meets every minimum: %(reasons)s") % {
             "reasons": " ".join(exc.messages)}, "conflicts": conflicts})
     names, strategies = _names()
-    return _scenario_out(_scenario(scenario.pk), names, strategies)
+    # Computing the applied scenario makes a new draft (returned here); the plan itself stays.
+    return _scenario_out(_scenario(computed.pk), names, strategies)
 
 
 @router.post("scenarios/{int:scenario_id}/apply", response={200: ApplyOut, 409: MessageOut, **RECORD_ERRORS},
@@ -837,12 +841,16 @@ def set_estimates(request, account_id: int, period: str, payload: EstimateIn):
     if not can_estimate(request.auth, account):
         raise PermissionDenied(_("You may not change this record."))
     record = _period(period, ("path", "period"))
-    estimate = ResponseEstimate.objects.filter(account=account, period=record).first() or ResponseEstimate(
-        account=account, period=record)
-    for name, value in payload.dict().items():
-        setattr(estimate, name, value)
+
+    def change(estimate):
+        concurrency.require_absent_if_match(estimate.pk is not None)
+        concurrency.record(estimate if estimate.pk else None)
+        for name, value in payload.dict().items():
+            setattr(estimate, name, value)
+        return save_record(estimate, request.auth)
+
     try:
-        save_record(estimate, request.auth)
+        estimate = concurrency.upsert(ResponseEstimate, {"account": account, "period": record}, change)
     except DjangoValidationError as exc:
         _raise_django(exc)
     return _estimate_out(estimate)

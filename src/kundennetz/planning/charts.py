@@ -37,6 +37,46 @@ def _rect(x, y, w, h, fill, tip="", extra="") -> str:
     return f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{h:.1f}" fill="{fill}"{extra}>{title}</rect>'
 
 
+def _label_room(names, width: int, size: int = 12, least: int = 120) -> int:
+    """Room left of the bars for the longest name at `size` px (about 0.6 em a character), so that no
+    name is cut at the chart's edge; at most 45 % of the chart."""
+    longest = max((len(str(n)) for n in names), default=0)
+    return int(min(width * 0.45, max(least, longest * size * 0.6 + 16)))
+
+
+def _fit(name: str, room: int, size: int = 12) -> str:
+    """The name, shortened with an ellipsis only when even the widest room cannot hold it."""
+    if len(name) * size * 0.6 + 16 <= room + 1:
+        return name
+    fits = max(4, int((room - 16) / (size * 0.6)))
+    return name[:fits - 1] + "…"
+
+
+def _label(x: float, y: float, name: str, room: int, size: int = 12) -> str:
+    """A name right-aligned before its bars; a name too long for the room is wrapped onto a second line
+    (cut with an ellipsis only beyond two lines), and the whole name is the tooltip."""
+    if len(name) * size * 0.6 + 16 <= room + 1:
+        return _text(x, y, name, anchor="end", size=size)
+    fits = max(4, int((room - 16) / (size * 0.6)))
+    words, lines, line = name.split(" "), [], ""
+    for word in words:
+        candidate = f"{line} {word}".strip()
+        if len(candidate) <= fits or not line:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    lines.append(line)
+    if len(lines) > 2:
+        lines = [lines[0], _fit(" ".join(lines[1:]), room, size)]
+    lines = [_fit(text, room, size) for text in lines]
+    first = y - size * 0.55
+    spans = "".join(f'<tspan x="{x:.1f}" y="{first + k * size * 1.1:.1f}">{escape(text)}</tspan>'
+                    for k, text in enumerate(lines))
+    return (f'<text x="{x:.1f}" y="{first:.1f}" text-anchor="end" font-size="{size}" fill="{INK}">'
+            f"<title>{escape(name)}</title>{spans}</text>")
+
+
 def _hours(value: float) -> str:
     return f"{format_number(value)} h"
 
@@ -48,7 +88,8 @@ def capacity_chart(rows, *, width: int = 720) -> str:
     if not rows:
         return _svg(width, 40, label, [_text(8, 24, _("No account managers with accounts or capacity yet."),
                                              fill=MUTED)])
-    bar, gap, left, right = 18, 14, 170, 150
+    bar, gap, right = 18, 14, 150
+    left = _label_room([r.name for r in rows], width)
     inner = width - left - right
     top = max(max(r.available, r.required) for r in rows) or 1.0
     scale = inner / top
@@ -56,7 +97,7 @@ def capacity_chart(rows, *, width: int = 720) -> str:
     body = []
     for i, r in enumerate(rows):
         y = 6 + i * (bar + gap)
-        body.append(_text(left - 8, y + bar * 0.75, r.name[:26], anchor="end"))
+        body.append(_label(left - 8, y + bar * 0.75, r.name, left))
         body.append(_rect(left, y, r.available * scale, bar, "#eef2f6",
                           _("%(name)s: %(hours)s available") % {"name": r.name, "hours": _hours(r.available)},
                           f' stroke="{GREY}"'))
@@ -95,7 +136,8 @@ def hours_chart(managers, *, width: int = 720) -> str:
     label = _("Hours per account manager: today's plan, recommendation and capacity")
     if not managers:
         return _svg(width, 40, label, [_text(8, 24, _("No results."), fill=MUTED)])
-    bar, gap, left, right = 11, 14, 170, 120
+    bar, gap, right = 11, 14, 120
+    left = _label_room([m.label for m in managers], width)
     inner = width - left - right
     top = max(max(m.available_hours + max(m.relief_hours, 0), m.hours, m.hours_today) for m in managers) or 1.0
     scale = inner / top
@@ -103,7 +145,7 @@ def hours_chart(managers, *, width: int = 720) -> str:
     body = []
     for i, m in enumerate(managers):
         y = 6 + i * (2 * bar + gap)
-        body.append(_text(left - 8, y + bar * 1.4, m.label[:26], anchor="end"))
+        body.append(_label(left - 8, y + bar * 1.4, m.label, left))
         body.append(_rect(left, y, m.hours_today * scale, bar, GREY,
                           _("%(name)s, today's plan: %(hours)s") % {"name": m.label, "hours": _hours(m.hours_today)}))
         body.append(_rect(left, y + bar, m.hours * scale, bar, ACCENT,
@@ -133,14 +175,15 @@ def price_chart(managers, *, width: int = 720) -> str:
     rows = [m for m in managers if m.manager_id or m.account_count]
     if not rows:
         return _svg(width, 40, label, [_text(8, 24, _("No results."), fill=MUTED)])
-    bar, gap, left, right = 16, 10, 170, 110
+    bar, gap, right = 16, 10, 110
+    left = _label_room([m.label for m in rows], width)
     inner = width - left - right
     top = max(m.hour_price for m in rows) or 1.0
     height = len(rows) * (bar + gap) + 8
     body = []
     for i, m in enumerate(rows):
         y = 4 + i * (bar + gap)
-        body.append(_text(left - 8, y + bar * 0.75, m.label[:26], anchor="end"))
+        body.append(_label(left - 8, y + bar * 0.75, m.label, left))
         body.append(_rect(left, y, inner * m.hour_price / top, bar, AMBER,
                           _("%(name)s: %(price)s per hour") % {"name": m.label, "price": format_money(m.hour_price)}))
         body.append(_text(left + inner * m.hour_price / top + 6, y + bar * 0.75, format_money(m.hour_price), size=11))
@@ -153,14 +196,15 @@ def contribution_chart(items, *, width: int = 720) -> str:
     items = [i for i in items if i[1] is not None and i[2] is not None]
     if not items:
         return _svg(width, 40, label, [_text(8, 24, _("No results."), fill=MUTED)])
-    bar, gap, left, right = 14, 16, 190, 150
+    bar, gap, right = 14, 16, 150
+    left = _label_room([name for name, _t, _r in items], width)
     inner = width - left - right
     top = max(max(t, r) for _l, t, r in items) or 1.0
     height = len(items) * (2 * bar + gap) + 30
     body = []
     for i, (name, today, recommended) in enumerate(items):
         y = 6 + i * (2 * bar + gap)
-        body.append(_text(left - 8, y + bar * 1.3, name[:28], anchor="end"))
+        body.append(_label(left - 8, y + bar * 1.3, name, left))
         body.append(_rect(left, y, inner * today / top, bar, GREY,
                           _("%(name)s, today's plan: %(amount)s") % {"name": name, "amount": format_money(today)}))
         body.append(_rect(left, y + bar, inner * recommended / top, bar, ACCENT,

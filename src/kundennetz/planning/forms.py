@@ -114,7 +114,7 @@ class ScenarioForm(forms.Form):
     visits = forms.ChoiceField(label=gettext_lazy("Contacts"), initial="continuous", choices=[
         ("continuous", gettext_lazy("hours as they come (fastest, exact)")),
         ("whole", gettext_lazy("whole contacts")),
-        ("at_least_one", gettext_lazy("at least one visit or none (mixed-integer, HiGHS)")),
+        ("at_least_one", gettext_lazy("at least one visit or none (slower, exact)")),
     ])
 
     fieldsets = [

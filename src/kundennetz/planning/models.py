@@ -153,9 +153,16 @@ class Capacity(TrackedModel):
 
     def save(self, *args, **kwargs):
         # Bulk paths and fixtures skip clean(); the stored hours must still follow the figures.
-        with contextlib.suppress(domain_capacity.CapacityError, TypeError):
+        with contextlib.suppress(domain_capacity.CapacityError, TypeError, ValueError):
             self.available_hours = self.compute_hours()
+        # update_or_create() and save(update_fields=…) write only the named fields: the derived one too.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & CAPACITY_SOURCES:
+            kwargs["update_fields"] = {*update_fields, "available_hours"}
         super().save(*args, **kwargs)
+
+
+CAPACITY_SOURCES = frozenset({"fte", "working_days", "care_share_pct", "absence_days", "hours_per_day"})
 
 
 _FIELD = {"care_share": "care_share_pct"}
@@ -255,6 +262,13 @@ class Scenario(TrackedModel):
     @property
     def is_computed(self) -> bool:
         return self.computed_at is not None and not self.conflicts
+
+    @property
+    def method_label(self) -> str:
+        """How the contacts were counted, in words (the solver behind it is no concern of the reader)."""
+        return str({"multipliers": _("hours as they come"), "greedy": _("whole contacts"),
+                    "lp": _("at least one visit or none"), "milp": _("at least one visit or none")}.get(
+            self.method, self.method))
 
     @property
     def gain(self) -> float | None:

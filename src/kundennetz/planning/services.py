@@ -33,7 +33,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account, Segment
-from kundennetz.core import tunables
+from kundennetz.core import concurrency, tunables
 from kundennetz.core.models import User
 from kundennetz.core.tunables.schemas import DefaultIntensities, PlanningFigures
 from kundennetz.domain import allocation as al
@@ -869,9 +869,31 @@ def _reset_totals(scenario: Scenario) -> None:
     scenario.method = ""
 
 
+def draft_copy(scenario: Scenario, user=None) -> Scenario:
+    """A new draft with the what-ifs of `scenario`, named after it ("Basis (2)", "Basis (3)", …)."""
+    base = scenario.name
+    taken = set(Scenario.objects.filter(name__startswith=base).values_list("name", flat=True))
+    number = 2
+    while f"{base} ({number})"[:120] in taken:
+        number += 1
+    name = f"{base} ({number})"
+    if len(name) > 120:
+        name = f"{base[:120 - len(f' ({number})')]} ({number})"
+    copy = Scenario(name=name, period=scenario.period, parameters=scenario.parameters, status=Scenario.Status.DRAFT)
+    copy.stamp(user)
+    copy.save()
+    return copy
+
+
 def compute_scenario(scenario: Scenario, user=None) -> Scenario:
-    """Solve the scenario and keep its result (all or nothing). Raises PlanningError when no plan meets
-    every minimum; the conflicts are kept with the scenario so that its page names them."""
+    """Solve the scenario and keep its result (all or nothing); returns the scenario computed. Raises
+    PlanningError when no plan meets every minimum; the conflicts are kept with the scenario so that its
+    page names them.
+
+    The applied scenario is the plan of its period and is never changed by computing: computing it again
+    makes a new draft with the same what-ifs (returned), and the plan stays until another is applied."""
+    if scenario.status == Scenario.Status.APPLIED:
+        scenario = draft_copy(scenario, user)
     started = time.perf_counter()
     period = scenario.period
     data = load(period)
@@ -883,13 +905,12 @@ def compute_scenario(scenario: Scenario, user=None) -> Scenario:
     except al.Infeasible as exc:
         conflicts = _conflicts(exc, applied, data)
         with transaction.atomic():
+            concurrency.lock_row(scenario)  # two computes of one scenario: one after the other
             scenario.account_results.all().delete()
             scenario.manager_results.all().delete()
             _reset_totals(scenario)
             scenario.conflicts = conflicts
             scenario.computed_at = timezone.now()
-            if scenario.status == Scenario.Status.APPLIED:
-                scenario.status = Scenario.Status.DRAFT
             scenario.stamp(user)
             scenario.save()
         raise PlanningError([conflict_message(c, period.code) for c in conflicts]) from None
@@ -956,6 +977,7 @@ def _store(scenario, data: PlanData, applied: _Applied, allocation: al.Allocatio
             scenario=scenario, manager_id=None, label=label, order=m + k, account_count=0, available_hours=hours,
             required_hours=0.0, minimum_hours=0.0, hours_today=0.0, hours=used, relief_hours=0.0, hour_price=0.0))
     with transaction.atomic():
+        concurrency.lock_row(scenario)  # two computes of one scenario: one after the other, the last one kept
         scenario.account_results.all().delete()
         scenario.manager_results.all().delete()
         _insert(ScenarioAccount, ("scenario_id", "account_id", "manager_id", "manager_label", "strategy",
@@ -976,9 +998,6 @@ def _store(scenario, data: PlanData, applied: _Applied, allocation: al.Allocatio
         scenario.support_price, scenario.pr_price = allocation.support_price, allocation.pr_price
         scenario.extra_manager_hours, scenario.extra_manager_value = extra_hours, extra_value
         scenario.computed_at = timezone.now()
-        if scenario.status == Scenario.Status.APPLIED:
-            # An applied plan no longer matches a recomputed result; applying again makes it current.
-            scenario.status = Scenario.Status.DRAFT
         scenario.seconds = round(time.perf_counter() - started, 3)
         scenario.stamp(user)
         scenario.save()
@@ -1082,6 +1101,10 @@ def apply_scenario(scenario: Scenario, user) -> int:
              for account_id, strategy, hours, contacts, contact_hours, support, pr, contribution
              in rows.iterator(chunk_size=BATCH)]
     with transaction.atomic():
+        # Two scenarios of one period applied at the same moment: one after the other (the period's row
+        # is the lock), so that the plan is entirely one of them, never both half-way or a unique-key error.
+        Period.objects.select_for_update().filter(pk=scenario.period_id).values_list("pk", flat=True).first()
+        concurrency.lock_row(scenario)
         AccountPlan.objects.filter(period_id=scenario.period_id).delete()
         _insert(AccountPlan, ("created_at", "updated_at", "created_by_id", "updated_by_id", "account_id", "period_id",
                               "scenario_id", "strategy", "contacts", "hours", "contact_hours", "support", "pr",

@@ -262,8 +262,13 @@ def scenario_detail(request, pk):
     names = {m.manager_id: m.label for m in managers if m.manager_id}
     strategies = services.account_strategies({})
     strategy_names = {k: i.name for k, i in strategies.catalogue.items()}
+    estimated = set(ResponseEstimate.objects.filter(
+        period=scenario.period, account_id__in=[row.account_id for row in page.object_list]).values_list(
+        "account_id", flat=True))
     for row in page.object_list:
         row.strategy_name = strategy_names.get(row.strategy, row.strategy)
+        row.own_estimate = row.account_id in estimated
+    own_estimates = ResponseEstimate.objects.filter(period=scenario.period).count()
     others = Scenario.objects.filter(period=scenario.period, computed_at__isnull=False, conflicts=[]).exclude(
         pk=scenario.pk).order_by("-created_at")[:5]
     return render(request, "planning/scenario.html", {
@@ -276,6 +281,8 @@ def scenario_detail(request, pk):
         "price_chart": charts.price_chart(managers) if managers else None,
         "contribution_chart": charts.contribution_chart(
             [(scenario.name, scenario.contribution_today, scenario.contribution)]) if scenario.is_computed else None,
+        "own_estimates": min(own_estimates, scenario.account_count),
+        "default_curves": max(0, scenario.account_count - own_estimates),
         "sorts": [("gain", _("Largest gain")), ("-gain", _("Smallest gain")), ("contacts", _("Most contacts")),
                   ("name", _("Account")), ("manager", _("Account manager"))],
     })
@@ -298,17 +305,14 @@ def _names_of(scenario: Scenario) -> dict:
 def scenario_compute(request, pk):
     scenario = _scenario(request, pk)
     _require(can_plan(request.user))
-    try:
-        services.compute_scenario(scenario, request.user)
-    except services.PlanningError as exc:
-        for message in exc.messages[:1]:
-            messages.error(request, _("No plan meets every minimum: %(reason)s") % {"reason": message})
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Scenario “%(name)s” computed in %(seconds)s s.") % {
-            "name": scenario.name, "seconds": f"{scenario.seconds:.2f}"})
-    return redirect(scenario)
+    # The optimisation grows with the accounts planned: a background job (progress on its page).
+    from kundennetz.core import jobs
+
+    from .tasks import scenario_job
+
+    job = jobs.start_job(request.user, "scenario", _("Scenario “%(name)s” computed") % {"name": scenario.name},
+                         scenario_job, {"scenario": scenario.pk})
+    return redirect(job)
 
 
 @login_required
@@ -395,8 +399,9 @@ def compare(request):
         period = scenarios[0].period if scenarios else _period(request)
         return redirect(_planning_url(period, "#scenarios"))
     table = services.comparison(scenarios)
+    periods = {s.period.code for s in scenarios}
     return render(request, "planning/compare.html", {
-        **table, "chart": charts.contribution_chart([(s.name, s.contribution_today, s.contribution)
+        **table, "one_period": scenarios[0].period.code if len(periods) == 1 else None, "chart": charts.contribution_chart([(s.name, s.contribution_today, s.contribution)
                                                      for s in scenarios])})
 
 

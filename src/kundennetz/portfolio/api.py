@@ -22,7 +22,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from kundennetz.accounts.models import Account, Contact, Segment
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors
-from kundennetz.core.api_types import MAX_ID, InputSchema, QueryId, Text, choice
+from kundennetz.core.api_types import MAX_ID, Date, InputSchema, QueryId, Text, choice
 from kundennetz.core.permissions import VIEW, restrict
 
 from . import queries, services
@@ -121,7 +121,7 @@ class SnapshotPage(Schema):
 
 class SnapshotIn(InputSchema):
     period: Optional[Text] = Field(None, description="\"2026-Q4\" or \"2026\"; default: the quarter of as_of.")
-    as_of: Optional[date] = Field(None, description="Day the figures are taken as of; default today.")
+    as_of: Optional[Date] = Field(None, description="Day the figures are taken as of; default today.")
 
 
 class ModelOut(Schema):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kundennetz.accounts.models import Contact, Segment
+from kundennetz.core.forms import VersionedFormMixin
 from kundennetz.core.numberfields import NumberField, WholeNumberField
 from kundennetz.core.roles import Role
 from kundennetz.domain import portfolio as rules
@@ -79,7 +80,11 @@ class OverrideForm(forms.Form):
 
     def __init__(self, *args, model: rules.ScoringModel, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["strategy"].choices = strategy_choices(model)
+        # Only the strategies of the grid in use; a current override keeps its own so that it is not lost.
+        in_grid = {cell.strategy for cell in model.grid.cells}
+        current = self.initial.get("strategy")
+        self.fields["strategy"].choices = [(key, name) for key, name in strategy_choices(model)
+                                           if key in in_grid or key == current]
 
 
 class RatingForm(forms.Form):
@@ -269,7 +274,7 @@ class SnapshotForm(forms.Form):
         return value
 
 
-class ValuePropositionForm(forms.ModelForm):
+class ValuePropositionForm(VersionedFormMixin, forms.ModelForm):
     roles = forms.MultipleChoiceField(label=_("Buying-centre roles"), choices=role_choices,
                                       widget=forms.CheckboxSelectMultiple)
     strategies = forms.MultipleChoiceField(label=_("Strategies"), required=False,

@@ -10,13 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, FloatField, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Floor, Greatest, Least
 from django.urls import reverse
 
 from kundennetz.accounts.models import Account
 from kundennetz.core.formatting import format_number
 from kundennetz.domain import portfolio as rules
-from kundennetz.domain.portfolio_svg import LABELS, PortfolioDot, render_portfolio_svg
+from kundennetz.domain.portfolio_svg import DENSITY_BINS, LABELS, DensityGrid, PortfolioDot, render_portfolio_svg
+
+# Above this many placed accounts the picture is a density grid counted by the database.
+LARGEST_NAMED = 12
+UNPLACED_LISTED = 20
 
 from . import strategy as today_rule
 from .models import AccountPosition, PortfolioSnapshot, current_language
@@ -130,9 +135,10 @@ def decorate(rows: Iterable[AccountPosition], model: rules.ScoringModel) -> list
     return result
 
 
-def cell_counts(queryset, model: rules.ScoringModel) -> list[dict]:
-    """Accounts per cell (and not placed), in the grid's order."""
-    counts = dict(queryset.order_by().values_list("cell").annotate(n=Count("account_id")))
+def cell_counts(queryset, model: rules.ScoringModel, counts: dict | None = None) -> list[dict]:
+    """Accounts per cell (and not placed), in the grid's order (`counts` when already known)."""
+    if counts is None:
+        counts = dict(queryset.order_by().values_list("cell").annotate(n=Count("account_id")))
     names = Names(model)
     rows = [{"key": c.key, "name": names.cell(c.key), "strategy": names.strategy(c.strategy),
              "color": names.color(c.strategy), "count": counts.get(c.key, 0)} for c in model.grid.cells]
@@ -145,10 +151,69 @@ def svg_labels():
     return replace(LABELS[lang], number=lambda value: format_number(value, 0)), lang
 
 
+def _bin(field: str):
+    square = Cast(Floor(F(field) * Value(DENSITY_BINS / 100.0, output_field=FloatField())), IntegerField())
+    return Least(Greatest(square, Value(0)), Value(DENSITY_BINS - 1), output_field=IntegerField())
+
+
+def _dot(model, account_id, name, att, pos, revenue, cell, abc, override) -> PortfolioDot:
+    strategy = override or (model.strategy_for_cell(cell).key if cell else None)
+    return PortfolioDot(id=account_id, name=name, attractiveness=att, position=pos,
+                        revenue=float(revenue) if revenue is not None else None, strategy=strategy,
+                        cell=cell or None, url=reverse("accounts:account_detail", args=[account_id]), abc=abc)
+
+
+DOT_FIELDS = ("account_id", "account__name", "attractiveness", "position", "account__annual_revenue", "cell",
+              "abc_revenue", "account__portfolio_override__strategy")
+
+
+def density(queryset, model: rules.ScoringModel) -> tuple[DensityGrid, dict[str, int]]:
+    """The positions counted per square of the density grid and per cell, by the database (one grouped
+    query over the positions, whatever their number, plus the largest and the first unplaced accounts)."""
+    placed = queryset.exclude(cell="").filter(attractiveness__isnull=False, position__isnull=False)
+    groups = (placed.order_by().annotate(bx=_bin("position"), by=_bin("attractiveness"))
+              .values_list("bx", "by", "cell", "account__portfolio_override__strategy").annotate(n=Count("account_id")))
+    per_square: dict[tuple[int, int], dict[str | None, int]] = {}
+    cells: dict[str, int] = {}
+    for bx, by, cell, override, n in groups:
+        strategy = override or (model.strategy_for_cell(cell).key if cell else None)
+        square = per_square.setdefault((int(bx), int(by)), {})
+        square[strategy] = square.get(strategy, 0) + n
+        cells[cell] = cells.get(cell, 0) + n
+    squares = tuple(sorted((i, j, sum(counts.values()), max(sorted(counts, key=str), key=counts.get))
+                           for (i, j), counts in per_square.items()))
+    largest = placed.order_by(F("account__annual_revenue").desc(nulls_last=True), "account_id")
+    unplaced = queryset.filter(cell="").order_by("account__name_sort", "account_id")
+    unplaced_count = unplaced[:10_001].count()
+    cells[""] = unplaced_count
+    grid = DensityGrid(
+        bins=DENSITY_BINS, cells=squares, placed=sum(n for _i, _j, n, _s in squares),
+        largest=tuple(_dot(model, *row) for row in largest.values_list(*DOT_FIELDS)[:LARGEST_NAMED]),
+        unplaced=tuple(_dot(model, *row) for row in unplaced.values_list(*DOT_FIELDS)[:UNPLACED_LISTED]),
+        unplaced_count=unplaced_count)
+    return grid, cells
+
+
 def picture(queryset, snapshot: PortfolioSnapshot, *, previous: PortfolioSnapshot | None,
             max_dots: int, id_prefix: str = "pf", xml_declaration: bool = False) -> tuple[str, int, bool]:
     """The SVG of the positions in `queryset`: (svg, number of dots, aggregated)."""
+    svg, count, aggregated, _cells = picture_with_cells(queryset, snapshot, previous=previous, max_dots=max_dots,
+                                                        id_prefix=id_prefix, xml_declaration=xml_declaration)
+    return svg, count, aggregated
+
+
+def picture_with_cells(queryset, snapshot: PortfolioSnapshot, *, previous: PortfolioSnapshot | None,
+                       max_dots: int, id_prefix: str = "pf", xml_declaration: bool = False):
+    """(svg, number of accounts, aggregated, accounts per cell or None). Up to `max_dots` placed accounts
+    one dot each; above, a density grid the database counts (no row per account reaches Python)."""
     model = snapshot.model
+    placed_probe = queryset.exclude(cell="").order_by()[: max_dots + 1].count()
+    if placed_probe > max_dots:
+        grid, cells = density(queryset, model)
+        labels, lang = svg_labels()
+        svg = render_portfolio_svg(model, [], lang=lang, labels=labels, max_dots=max_dots, id_prefix=id_prefix,
+                                   xml_declaration=xml_declaration, density=grid)
+        return svg, grid.placed + grid.unplaced_count, True, cells
     rows = queryset.order_by().values_list(
         "account_id", "account__name", "attractiveness", "position", "account__annual_revenue", "cell",
         "abc_revenue", "account__portfolio_override__strategy")
@@ -175,4 +240,4 @@ def picture(queryset, snapshot: PortfolioSnapshot, *, previous: PortfolioSnapsho
     labels, lang = svg_labels()
     svg = render_portfolio_svg(model, dots, lang=lang, labels=labels, movements=moves, max_dots=max_dots,
                                id_prefix=id_prefix, xml_declaration=xml_declaration)
-    return svg, len(dots), aggregated
+    return svg, len(dots), aggregated, None

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account, Contact, Opportunity, Stage
-from kundennetz.core import tunables
+from kundennetz.core import concurrency, tunables
 from kundennetz.core.services import save_record
 from kundennetz.core.tunables.schemas import RelationshipWeights
 from kundennetz.domain import portfolio as rules
@@ -571,10 +571,13 @@ def publish_model(definition: dict, user, comment: str = "") -> ScoringModel:
 
 
 def set_override(account, user, strategy: str, reason: str) -> StrategyOverride:
-    override = StrategyOverride.objects.filter(account=account).first() or StrategyOverride(account=account)
-    override.strategy = strategy
-    override.reason = (reason or "").strip()
-    return save_record(override, user)
+    def change(override):
+        override.strategy = strategy
+        override.reason = (reason or "").strip()
+        return save_record(override, user)
+
+    # Two people setting it at the same moment: one creates it, the other then changes it (no error).
+    return concurrency.upsert(StrategyOverride, {"account": account}, change)
 
 
 def clear_override(account, user) -> bool:
@@ -594,12 +597,15 @@ def set_rating(account, user, criterion: str, value: int | None, note: str = "")
             rating._history_user = user
             rating.delete()
         return None
-    rating = rating or ManualRating(account=account, criterion=criterion)
-    if rating.pk is not None and rating.value == value and rating.note == (note or "").strip():
-        return rating
-    rating.value = value
-    rating.note = (note or "").strip()
-    return save_record(rating, user)
+    def change(rating):
+        if rating.pk is not None and rating.value == value and rating.note == (note or "").strip():
+            return rating
+        rating.value = value
+        rating.note = (note or "").strip()
+        return save_record(rating, user)
+
+    # Two people rating at the same moment: one creates the rating, the other then changes it (no error).
+    return concurrency.upsert(ManualRating, {"account": account, "criterion": criterion}, change)
 
 
 def save_value_proposition(form, user):

@@ -38,7 +38,8 @@ from .forms import (
 from .models import ManualRating, PortfolioSnapshot, ScoringModel, StrategyOverride, ValueProposition, current_language
 from .permissions import can_edit_value_propositions, can_manage_portfolio, can_override, can_rate
 
-MAX_DOTS = DEFAULT_MAX_DOTS
+# A few thousand dots still read as single accounts; above, the picture shows density (see queries.picture).
+MAX_DOTS = min(DEFAULT_MAX_DOTS, 2_000)
 
 
 def _account(request, pk) -> Account:
@@ -72,7 +73,8 @@ def portfolio(request):
         return _no_snapshot(request)
     form, queryset = _filtered(request, snapshot)
     previous = snapshot.previous()
-    svg, dot_count, aggregated = queries.picture(queryset, snapshot, previous=previous, max_dots=MAX_DOTS)
+    svg, dot_count, aggregated, counts = queries.picture_with_cells(queryset, snapshot, previous=previous,
+                                                                    max_dots=MAX_DOTS)
     return render(request, "portfolio/portfolio.html", {
         "snapshot": snapshot,
         "previous": previous,
@@ -81,7 +83,7 @@ def portfolio(request):
         "dot_count": dot_count,
         "aggregated": aggregated,
         "max_dots": MAX_DOTS,
-        "cells": queries.cell_counts(queryset, snapshot.model),
+        "cells": queries.cell_counts(queryset, snapshot.model, counts),
         "query": request.GET.urlencode(),
         "can_manage": can_manage_portfolio(request.user),
         "is_account_manager": request.user.role == "account_manager",
@@ -285,14 +287,16 @@ def snapshots(request):
     if request.method == "POST":
         _require(can_manage)
         if form.is_valid():
-            try:
-                snapshot = services.recompute(period=form.cleaned_data["period"], user=request.user)
-            except ValidationError as exc:
-                form.add_error("period", exc.messages)
-            else:
-                messages.success(request, _("Snapshot %(period)s taken: %(count)s accounts scored.") % {
-                    "period": snapshot.period, "count": snapshot.account_count})
-                return redirect("portfolio:portfolio")
+            # Scoring every account grows with the network: a background job (progress on its page).
+            from kundennetz.core import jobs
+
+            from .tasks import snapshot_job
+
+            period = form.cleaned_data["period"]
+            job = jobs.start_job(request.user, "portfolio_snapshot",
+                                 _("Portfolio snapshot %(period)s") % {"period": period}, snapshot_job,
+                                 {"period": period})
+            return redirect(job)
     records = PortfolioSnapshot.objects.select_related("scoring_model", "created_by").in_order()
     return render(request, "portfolio/snapshots.html", {"snapshots": records[:100], "form": form,
                                                         "can_manage": can_manage})
@@ -379,14 +383,22 @@ def value_propositions(request):
         "rows": rows, "can_edit": can_edit_value_propositions(request.user)})
 
 
+def _saved_value_proposition(form, user) -> bool:
+    try:
+        services.save_value_proposition(form, user)
+    except ValidationError as exc:  # e.g. saved by someone else a moment ago (a stale version)
+        form.add_error(None, exc)
+        return False
+    return True
+
+
 @login_required
 def value_proposition_edit(request, pk=None):
     _require(can_edit_value_propositions(request.user))
     instance = get_object_or_404(ValueProposition, pk=pk) if pk else None
     record = ScoringModel.current()
     form = ValuePropositionForm(request.POST or None, instance=instance, model=record.rules if record else None)
-    if request.method == "POST" and form.is_valid():
-        services.save_value_proposition(form, request.user)
+    if request.method == "POST" and form.is_valid() and _saved_value_proposition(form, request.user):
         messages.success(request, _("Value proposition “%(title)s” saved.") % {"title": form.instance})
         return redirect("portfolio:value_propositions")
     return render(request, "portfolio/value_proposition_form.html", {"form": form, "instance": instance})

@@ -105,6 +105,9 @@ def _refresh_summary(checklist: Checklist) -> rules.Evaluation:
         recommendation=evaluation.recommendation, unfavourable_count=len(evaluation.unfavourable),
         open_points=len(evaluation.clarify))
     _summarise(checklist, evaluation)
+    # The pipeline filters and sorts by these; they live on the opportunity's row too.
+    Opportunity.all_objects.filter(pk=checklist.opportunity_id).update(
+        recommendation=checklist.recommendation, open_points=checklist.open_points)
     return evaluation
 
 

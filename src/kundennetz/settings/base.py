@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from . import identity
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -22,6 +24,23 @@ def _data_dir() -> Path:
 DATA_DIR = _data_dir()
 
 
+def _private_dir(path: Path) -> None:
+    """A directory only its owner may read (0700): it holds the database and the secret key."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_uid == os.getuid():
+        os.chmod(path, 0o700)
+
+
+def _private_file(path: Path) -> None:
+    """The SQLite file, created empty and private (0600) before SQLite opens it; SQLite gives its WAL and
+    shared-memory files the same permissions."""
+    _private_dir(path.parent) if path.parent == DATA_DIR else path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    elif path.stat().st_uid == os.getuid():
+        os.chmod(path, 0o600)
+
+
 def _secret_key() -> str:
     """Take the key from the environment, or generate one on first run and keep it in the data directory."""
     key = os.environ.get("KUNDENNETZ_SECRET_KEY")
@@ -30,7 +49,7 @@ def _secret_key() -> str:
     key_file = DATA_DIR / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _private_dir(DATA_DIR)
     key = secrets.token_urlsafe(64)
     # A private file: the key signs sessions and password-reset tokens.
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -69,6 +88,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "csp",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -93,6 +113,8 @@ MIDDLEWARE = [
     "kundennetz.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "kundennetz.core.security.SecurityHeadersMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "kundennetz.core.idempotency.IdempotencyMiddleware",
     "kundennetz.core.concurrency.ApiWriteMiddleware",
@@ -126,6 +148,8 @@ WSGI_APPLICATION = "kundennetz.wsgi.application"
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'kundennetz.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if DATABASES["default"]["NAME"] not in ("", ":memory:") and not str(DATABASES["default"]["NAME"]).startswith("file:"):
+        _private_file(Path(DATABASES["default"]["NAME"]))
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets readers work while one writer commits; IMMEDIATE avoids lock upgrades failing mid-transaction.
     DATABASES["default"]["OPTIONS"] = {
@@ -177,6 +201,11 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address, not the reverse proxy's: behind a proxy every request comes from the proxy, and
+# five bad logins from anyone would lock the user for everyone. Name the proxies (addresses or networks,
+# comma-separated) whose X-Forwarded-For is believed; see core.security.client_ip and the README.
+KUNDENNETZ_TRUSTED_PROXIES = env_list("KUNDENNETZ_TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "kundennetz.core.security.client_ip"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
@@ -186,6 +215,26 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts, styles, images and connections from this site only; no
+# inline script, no eval, no framing, forms post only here. Inline style attributes (bars, chart widths) stay allowed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Further headers set by core.security.SecurityHeadersMiddleware.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 
 LANGUAGE_CODE = "de-ch"
 LANGUAGES = [("de-ch", _("German")), ("en", _("English"))]
@@ -211,13 +260,16 @@ WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = os.environ.get("KUNDENNETZ_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("KUNDENNETZ_FROM_EMAIL", "kundennetz@localhost")
 
+# /api/docs and /api/openapi.json without a login (the laptop); the production settings require one.
+KUNDENNETZ_API_DOCS_PUBLIC = env_bool("KUNDENNETZ_API_DOCS_PUBLIC", True)
+
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Our own company's name as it appears in the checklist ("Liegt die … Lösung innerhalb des Budgets?").
-KUNDENNETZ_COMPANY_NAME = os.environ.get("KUNDENNETZ_COMPANY_NAME", "Kundennetz AG")
+KUNDENNETZ_COMPANY_NAME = identity.company_name()
 KUNDENNETZ_PAGE_SIZE = 25
 
 LOGGING = {

@@ -16,6 +16,9 @@ if not ALLOWED_HOSTS:
 
 STATIC_ROOT = os.environ.get("KUNDENNETZ_STATIC_ROOT") or str(DATA_DIR / "static")  # noqa: F405
 
+# The API description names every endpoint and field: for signed-in users only.
+KUNDENNETZ_API_DOCS_PUBLIC = env_bool("KUNDENNETZ_API_DOCS_PUBLIC", False)
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env_bool("KUNDENNETZ_SSL_REDIRECT", True)

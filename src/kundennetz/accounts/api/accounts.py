@@ -3,6 +3,7 @@
 from typing import Annotated, Literal, Optional
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from ninja import Field, FilterLookup, FilterSchema, PatchDict, Query, Router, Status
 from ninja.pagination import paginate
 
@@ -11,7 +12,7 @@ from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERROR
 from kundennetz.core.api_types import (
     Id, InputSchema, Money, Pagination, Percent, QueryId, Reference, Text, choice, lookup_reference,
 )
-from kundennetz.core.permissions import CHANGE, DELETE, VIEW, restrict
+from kundennetz.core.permissions import CHANGE, DELETE, VIEW, may_change_team, restrict
 
 from ..forms import account_managers
 from ..models import Account, Segment
@@ -118,6 +119,10 @@ def _write(request, account: Account, data: dict) -> Account:
     if "team" in data:
         current_team = list(account.team.all()) if account.pk else []
         team = resolve_many(errors, "team", account_managers(*current_team), data["team"] or [])
+        unchanged = {member.pk for member in team} - {account.owner_id} == {m.pk for m in current_team}
+        if not unchanged and not may_change_team(user, account):
+            errors.add("team", _("Set by the account's owner, the sales head or an administrator."),
+                       "permission_denied")
         # As in the web form: the owner is responsible anyway, so listing them in the team too would only confuse.
         m2m["team"] = [member for member in team if member.pk != account.owner_id]
     return save(account, user, errors, m2m=m2m)

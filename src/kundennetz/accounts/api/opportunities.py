@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from kundennetz.core.concurrency import record
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors
 from kundennetz.core.api_types import (
-    Id, InputSchema, Money, Pagination, Percent, QueryId, Reference, Text, choice, lookup_reference,
+    Date, Id, InputSchema, Money, Pagination, Percent, QueryId, Reference, Text, choice, lookup_reference,
 )
 from kundennetz.core.permissions import CHANGE, DELETE, VIEW, restrict
 from kundennetz.core.services import save_record
@@ -55,7 +55,7 @@ class OpportunityIn(InputSchema):
     expected_follow_up_volume: Money = None
     offer_price: Money = None
     estimated_margin_pct: Percent = None
-    expected_decision_date: Optional[date] = Field(None, description="ISO date, e.g. 2026-06-30.")
+    expected_decision_date: Optional[Date] = Field(None, description="ISO date, e.g. 2026-06-30.")
     owner: Optional[Id] = Field(
         None, description="User id of an active account manager. Sales head and admin choose it (omitted on "
                           "create: the account's owner); an account manager cannot: a new opportunity is theirs, "
@@ -64,7 +64,7 @@ class OpportunityIn(InputSchema):
     contacts: list[InvolvementIn] = Field(default_factory=list, description="The people involved.")
     closing_reason: Optional[Id] = Field(
         None, description="Closing reason id; required when the stage is of type lost, allowed only when closed.")
-    closed_on: Optional[date] = Field(
+    closed_on: Optional[Date] = Field(
         None, description="ISO date; follows the stage: today when it closes and none is given, empty while open.")
 
 
@@ -126,9 +126,9 @@ class OpportunityFilter(FilterSchema):
     contact: Optional[QueryId] = Field(None, description="Id of a person involved.")
     buying_role: Optional[choice(Contact.BuyingRole)] = Field(
         None, description="Someone is involved in this role.")
-    decision_from: Annotated[Optional[date], FilterLookup("expected_decision_date__gte")] = Field(
+    decision_from: Annotated[Optional[Date], FilterLookup("expected_decision_date__gte")] = Field(
         None, description="Expected decision on or after this date.")
-    decision_to: Annotated[Optional[date], FilterLookup("expected_decision_date__lte")] = Field(
+    decision_to: Annotated[Optional[Date], FilterLookup("expected_decision_date__lte")] = Field(
         None, description="Expected decision on or before this date.")
     single_threaded: Annotated[Optional[bool], FilterLookup("network__single_threaded")] = Field(
         None, description="true: at most one of its people is known well enough by one of ours (from the "

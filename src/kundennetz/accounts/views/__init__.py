@@ -1,6 +1,7 @@
 """The web pages of the customer network, one module per kind of record."""
 
 from .accounts import account_create, account_delete, account_detail, account_list, account_update
+from .choices import account_choices, contact_choices, owner_choices
 from .contacts import contact_create, contact_delete, contact_detail, contact_list, contact_update
 from .opportunities import (
     opportunity_create,
@@ -10,11 +11,12 @@ from .opportunities import (
     opportunity_stage,
     opportunity_update,
 )
-from .trash import restore, trash
+from .trash import restore, restore_many, trash
 
 __all__ = [
+    "account_choices", "contact_choices", "owner_choices",
     "account_create", "account_delete", "account_detail", "account_list", "account_update",
     "contact_create", "contact_delete", "contact_detail", "contact_list", "contact_update",
     "opportunity_create", "opportunity_delete", "opportunity_detail", "opportunity_list", "opportunity_stage",
-    "opportunity_update", "restore", "trash",
+    "opportunity_update", "restore", "restore_many", "trash",
 ]

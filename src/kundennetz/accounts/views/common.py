@@ -8,10 +8,11 @@ visible record a 403.
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 
+from kundennetz.core import keyset, paging
+from kundennetz.core.paging import CappedPaginator
 from kundennetz.core.permissions import ADD, VIEW, can, can_create, restrict
 
 from ..models import Account
@@ -57,11 +58,44 @@ def wants_results_only(request) -> bool:
             and not request.headers.get("HX-History-Restore-Request"))
 
 
+# From this page on, "next" seeks after the last row instead of skipping rows (see core.keyset).
+SEEK_FROM_PAGE = 10
+
+
+class SeekPage:
+    """A page reached by keyset: its rows, whether more follow, and the token of the next one."""
+
+    number = None
+    has_previous = True
+
+    def __init__(self, rows, size, keys, paginator):
+        self.object_list = rows[:size]
+        self.has_next_rows = len(rows) > size
+        self.next_token = keyset.token_after(self.object_list[-1], keys) if self.has_next_rows else ""
+        self.paginator = paginator
+        self.seek = True
+
+    def has_next(self):
+        return self.has_next_rows
+
+
 def list_page(request, filterset, template: str, results_template: str, *, default_sort: str = ""):
     """Render a filtered, paginated list; HTMX requests for the results get only the result table.
-    `default_sort` names the column the queryset's own ordering follows, so its header shows it."""
-    paginator = Paginator(filterset.qs, settings.KUNDENNETZ_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    `default_sort` names the column the queryset's own ordering follows, so its header shows it.
+    Early pages go by number; deeper ones by keyset (``after=``), so no page skips a million rows."""
+    queryset = filterset.qs
+    size = settings.KUNDENNETZ_PAGE_SIZE
+    # Counting stops at 10,000 ("more than 10,000"): no page counts a million rows.
+    paginator = CappedPaginator(queryset, size, cap=paging.COUNT_CAP)
+    keys = keyset.ordering_of(queryset)
+    sought = keyset.seek(queryset, keys, request.GET["after"]) if keys and request.GET.get("after") else None
+    if sought is not None:
+        page = SeekPage(list(sought[: size + 1]), size, keys, paginator)
+    else:
+        page = paginator.get_page(request.GET.get("page"))
+        page.seek, page.next_token = False, ""
+        if keys and page.number >= SEEK_FROM_PAGE and page.has_next() and page.object_list:
+            page.next_token = keyset.token_after(list(page.object_list)[-1], keys)
     fragment = wants_results_only(request)
     response = render(request, results_template if fragment else template, {
         "filter": filterset,

@@ -8,7 +8,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -40,11 +42,13 @@ def _deleted(request, model):
 @login_required
 def trash(request):
     _require_trash_manager(request)
-    kind = request.GET.get("kind", "accounts")
+    counts = {key: _deleted(request, tab_model).count() for key, (tab_model, _label, _rel) in KINDS.items()}
+    # Without a kind asked for, the trash opens on the first kind that holds anything.
+    kind = request.GET.get("kind") or next((key for key, n in counts.items() if n), "accounts")
     if kind not in KINDS:
         raise Http404
     model, _label, related = KINDS[kind]
-    tabs = [{"kind": key, "label": label, "count": _deleted(request, tab_model).count(), "current": key == kind}
+    tabs = [{"kind": key, "label": label, "count": counts[key], "current": key == kind}
             for key, (tab_model, label, _rel) in KINDS.items()]
     records = _deleted(request, model).select_related(*related).order_by("-deleted_at", "-pk")
     page = Paginator(records, settings.KUNDENNETZ_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -67,4 +71,41 @@ def restore(request, kind, pk):
         return redirect(back)
     record.restore(request.user)
     messages.success(request, _("“%(name)s” restored.") % {"name": record})
+    return redirect(back)
+
+
+MAX_BULK = 500
+
+
+@login_required
+@require_POST
+def restore_many(request, kind):
+    """Restore the chosen records of one kind at once; those whose account is in the trash stay there."""
+    _require_trash_manager(request)
+    if kind not in KINDS:
+        raise Http404
+    back = f"{reverse('accounts:trash')}?kind={kind}"
+    ids = sorted({int(v) for v in request.POST.getlist("ids") if v.isdigit() and 0 < int(v) < 2**63}
+                 )[:MAX_BULK]
+    if not ids:
+        messages.error(request, _("Choose the records to restore."))
+        return redirect(back)
+    model, _label, related = KINDS[kind]
+    restored, waiting = [], []
+    records = _deleted(request, model).filter(pk__in=ids).select_related(
+        *[name for name in ("account",) if name in related])
+    with transaction.atomic():
+        for record in records:
+            account = getattr(record, "account", None)
+            if account is not None and account.is_deleted:
+                waiting.append(record)
+                continue
+            record.restore(request.user)
+            restored.append(record)
+    if restored:
+        messages.success(request, ngettext("%(count)s record restored.", "%(count)s records restored.",
+                                           len(restored)) % {"count": len(restored)})
+    if waiting:
+        messages.error(request, _("Not restored, their account is in the trash: %(names)s. Restore the account "
+                                  "first.") % {"names": ", ".join(str(r) for r in waiting)})
     return redirect(back)

@@ -44,3 +44,13 @@ def network_week(manager):
     from ..panel import week_suggestions
 
     return {"suggestions": week_suggestions(manager), "manager": manager}
+
+
+@register.inclusion_tag("network/_threads.html")
+def network_threads(opportunity):
+    """For an opportunity's page: its threads (stored analysis, one query)."""
+    from ..models import OpportunityNetwork
+
+    found = OpportunityNetwork.objects.filter(opportunity=opportunity).values_list("threads", flat=True).first()
+    threads = found or 0
+    return {"opportunity": opportunity, "threads": threads, "single": threads <= 1}

@@ -16,7 +16,8 @@ from kundennetz.interactions import reminders
 
 
 class Command(BaseCommand):
-    help = ("E-mail every active account manager the contacts that are overdue or due within the next days "
+    help = ("E-mail everyone active who is responsible for accounts (the sales head too) the contacts that are "
+            "overdue or due within the next days "
             "(accounts they are responsible for, most important first), in their language. Sends each person "
             "at most one reminder per day.")
 

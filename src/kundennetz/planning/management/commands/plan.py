@@ -107,17 +107,22 @@ class Command(BaseCommand):
 
     def _compute(self, scenario: Scenario) -> None:
         try:
-            services.compute_scenario(scenario)
+            computed = services.compute_scenario(scenario)
         except services.PlanningError as exc:
             raise CommandError(_("No plan meets every minimum:") + "\n  " + "\n  ".join(exc.messages)) from None
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
+        if computed.pk != scenario.pk:
+            self.stdout.write(_("Scenario %(id)s “%(name)s” is the applied plan and stays so; computed as the new "
+                                "draft %(new_id)s “%(new_name)s”.") % {"id": scenario.pk, "name": scenario.name,
+                                                                      "new_id": computed.pk, "new_name": computed.name})
+            scenario = computed
         top_price = max(scenario.manager_results.values_list("hour_price", flat=True), default=0)
         self.stdout.write(self.style.SUCCESS(
             _("Scenario %(id)s “%(name)s” (%(period)s) computed in %(seconds)s s for %(count)s accounts "
               "(%(method)s).") % {"id": scenario.pk, "name": scenario.name, "period": scenario.period.code,
                                  "seconds": f"{scenario.seconds:.2f}", "count": scenario.account_count,
-                                 "method": scenario.method}))
+                                 "method": scenario.method_label}))
         self.stdout.write("  " + _("expected contribution: today's plan %(today)s, recommended %(recommended)s "
                                    "(%(gain)s)") % {"today": f"{scenario.contribution_today:,.0f}",
                                                     "recommended": f"{scenario.contribution:,.0f}",

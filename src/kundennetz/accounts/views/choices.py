@@ -1,0 +1,72 @@
+"""Chooser endpoints: the first matches for what someone types into an account, contact or owner chooser.
+
+Each answers with at most `CHOOSER_LIMIT` records the user may see (or, with ``action=add``, add records
+to), found by the same search as the lists, in name order; one query, whatever the size of the network.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from kundennetz.core.choosers import CHOOSER_LIMIT, chooser_response, term_words
+from kundennetz.core.models import User
+from kundennetz.core.permissions import ADD, VIEW, restrict
+from kundennetz.core.roles import Role
+
+from ..filters import search_words
+from ..models import Account, Contact
+
+
+def _first(queryset, label):
+    rows = list(queryset[:CHOOSER_LIMIT + 1])
+    return [(obj.pk, label(obj)) for obj in rows[:CHOOSER_LIMIT]], len(rows) > CHOOSER_LIMIT
+
+
+@login_required
+def account_choices(request):
+    action = ADD if request.GET.get("action") == ADD else VIEW
+    queryset = search_words(restrict(Account.objects.all(), request.user, action), "account", term_words(request))
+    rows, more = _first(queryset.order_by("name_sort", "pk").only("pk", "name", "city"),
+                        lambda a: f"{a.name} · {a.city}" if a.city else a.name)
+    return chooser_response(request, rows, more=more, empty_label=_("All accounts") if action == VIEW
+                            else "---------")
+
+
+@login_required
+def contact_choices(request):
+    queryset = restrict(Contact.objects.all(), request.user, VIEW)
+    account = request.GET.get("account") or ""
+    if account.isdigit() and len(account) < 19:
+        queryset = queryset.filter(account_id=int(account))
+    queryset = search_words(queryset, "contact", term_words(request)).select_related("account")
+    rows, more = _first(queryset.order_by("last_name_sort", "first_name", "pk"),
+                        lambda c: f"{c} · {c.account.name}")
+    return chooser_response(request, rows, more=more, empty_label="---------")
+
+
+def visible_owners(user):
+    """Users who own an account `user` may see: everyone owning one for those who see all, else the user
+    and the owners of the accounts they are on the team of (no scan of the accounts in either case)."""
+    if not (user.is_managing or user.is_observing):
+        team = Account.team.through.objects.filter(user=user, account__deleted_at__isnull=True)
+        owns = Account.objects.filter(owner=user)
+        return User.objects.filter(Q(pk=user.pk, pk__in=owns.values("owner_id")[:1])
+                                   | Q(pk__in=team.values("account__owner_id")))
+    return User.objects.filter(Exists(Account.objects.filter(owner=OuterRef("pk"))))
+
+
+@login_required
+def owner_choices(request):
+    """Owners to filter by (`scope=visible`, default) or account managers to hand a record to
+    (`scope=managers`, for those who may)."""
+    if request.GET.get("scope") == "managers" and request.user.is_managing:
+        queryset = User.objects.filter(is_active=True, role=Role.ACCOUNT_MANAGER)
+        empty = "---------"
+    else:
+        queryset = visible_owners(request.user)
+        empty = _("All account managers")
+    for word in term_words(request):
+        queryset = queryset.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                                   | Q(username__icontains=word))
+    rows, more = _first(queryset.order_by("last_name", "first_name", "pk"), str)
+    return chooser_response(request, rows, more=more, empty_label=empty)

@@ -1,0 +1,21 @@
+"""Background work of the portfolio: a snapshot (every account scored) as a job."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from kundennetz.core import jobs
+
+
+def _snapshot(job, progress) -> dict:
+    from . import services
+
+    snapshot = services.recompute(period=job.params["period"], user=job.created_by)
+    return {"url": reverse("portfolio:portfolio"), "message": _(
+        "Snapshot %(period)s taken: %(count)s accounts scored.") % {"period": snapshot.period,
+                                                                     "count": snapshot.account_count}}
+
+
+@task()
+def snapshot_job(job_id: int) -> None:
+    jobs.run_job(job_id, _snapshot)

@@ -1,0 +1,91 @@
+"""Exports larger than a page run in the background: a button (a GET starts nothing), progress, a
+download kept for a day, and never a cut-off file that looks complete."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+
+
+@pytest.fixture
+def many(cast, monkeypatch):
+    """Twelve accounts and a page of five, so that the list is "larger than a page"."""
+    from kundennetz.accounts.models import Account
+    from kundennetz.imports import exports
+
+    monkeypatch.setattr(exports, "INLINE_ROWS", 5)
+    for index in range(12):
+        Account.objects.create(name=f"Firma {index:02d} AG", city="Bern", owner=cast.owner)
+
+
+def test_large_list_export_as_a_job_with_progress_and_a_download(cast, client_for, many):
+    from kundennetz.core.models import Job, JobFilePart
+
+    client = client_for(cast.admin)
+    page = client.get("/exports/accounts.csv?q=firma")
+    assert page.status_code == 200 and 'id="start-export"' in page.content.decode()
+    assert Job.objects.count() == 0  # asking writes nothing
+    response = client.post("/exports/accounts.csv?q=firma")
+    job = Job.objects.get()
+    assert response.url == f"/jobs/{job.pk}/"
+    assert (job.status, job.done, job.total, job.created_by) == ("done", 12, 12, cast.admin)
+    assert job.expires_at - job.finished_at > timedelta(hours=23)
+    detail = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert 'id="job-download"' in detail
+    download = client.get(f"/jobs/{job.pk}/download")
+    body = b"".join(download.streaming_content)
+    assert int(download["Content-Length"]) == len(body) == job.file_size
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) == 13 and rows[1][2] == "Firma 00 AG"
+    assert JobFilePart.objects.filter(job=job).exists()
+    assert client_for(cast.owner).get(f"/jobs/{job.pk}/download").status_code == 404  # not theirs
+
+
+def test_an_export_that_breaks_off_leaves_no_file(cast, client_for, many, monkeypatch):
+    from kundennetz.core.models import Job, JobFilePart
+    from kundennetz.imports import exports
+
+    original = exports.csv_cell
+
+    def dies(value):
+        if value == "Firma 07 AG":
+            raise OSError("disk full")
+        return original(value)
+
+    monkeypatch.setattr(exports, "csv_cell", dies)
+    client = client_for(cast.admin)
+    client.post("/exports/accounts.csv")
+    job = Job.objects.get()
+    assert job.status == "failed" and "disk full" in job.reason
+    assert not job.downloadable and not JobFilePart.objects.exists()
+    assert client.get(f"/jobs/{job.pk}/download").status_code == 404
+
+
+def test_files_are_kept_a_day(cast, client_for, many):
+    from django.utils import timezone
+
+    from kundennetz.core import jobs
+    from kundennetz.core.models import Job, JobFilePart
+
+    client_for(cast.admin).post("/exports/accounts.xlsx")
+    job = Job.objects.get()
+    assert job.file_name.endswith(".xlsx") and jobs.purge_expired() == 0
+    assert jobs.purge_expired(timezone.now() + timedelta(days=1, minutes=1)) >= 1
+    job.refresh_from_db()
+    assert not JobFilePart.objects.exists() and not job.downloadable
+
+
+def test_api_export_flow(cast, client, many, token_for):
+    admin = token_for(cast.admin)
+    refused = client.get("/api/exports/accounts.csv", **admin)
+    assert refused.status_code == 409 and "POST /api/exports/accounts.csv" in refused.json()["detail"]
+    started = client.post("/api/exports/accounts.csv", **admin)
+    assert started.status_code == 202
+    job = client.get(f"/api/jobs/{started.json()['id']}", **admin).json()
+    assert job["status"] == "done" and job["progress"] == {"done": 12, "total": 12}
+    body = b"".join(client.get(job["download"], **admin).streaming_content)
+    assert body.decode("utf-8-sig").count("\n") == 13
+    assert client.get(f"/api/jobs/{job['id']}", **token_for(cast.owner)).status_code == 404
+    everything = client.post("/api/exports/all.zip", **admin)
+    assert everything.status_code == 202

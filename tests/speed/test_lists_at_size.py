@@ -1,0 +1,142 @@
+"""The causes of slow lists at size, one test each, with 5,000 accounts for one account manager.
+
+Each test measures what the page costs (its size, its queries) rather than its time, so that it holds on
+any machine: a page that rendered every visible account as an option, counted every row, or drew one dot
+per account grows with the data; these must not.
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+ACCOUNTS = 5_000
+
+
+@pytest.fixture
+def big(db):
+    """5,000 accounts (15,000 contacts, 5,000 opportunities) owned by one generated account manager."""
+    from kundennetz.core.generate import generate_network
+    from kundennetz.core.models import User
+
+    generate_network(ACCOUNTS, managers=1, interactions_per_account=1, seed=7)
+    User.objects.filter(username__startswith="gen-").update(language="en")
+    manager = User.objects.get(username__startswith="gen-", role="account_manager")
+    head = User.objects.get(username__startswith="gen-", role="sales_head")
+    return manager, head
+
+
+def _get(client, user, url):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response, len(queries.captured_queries), [q["sql"] for q in queries.captured_queries]
+
+
+def _options(response) -> int:
+    return len(re.findall(r"<option\b", response.content.decode()))
+
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url", ["/contacts/", "/opportunities/", "/accounts/", "/contacts/new/",
+                                 "/opportunities/new/", "/interactions/new/"])
+def test_choosers_never_list_every_account(big, client, url):
+    manager, head = big
+    for user in (manager, head):
+        response, _count, _sql = _get(client, user, url)
+        # Stages, roles, statuses and the like stay; no select holds the 5,000 accounts.
+        assert _options(response) < 120, (url, _options(response))
+        assert len(response.content) < 150_000
+    assert 'hx-get="/accounts/choices/' in response.content.decode() or url == "/accounts/"
+
+
+def test_account_chooser_answers_with_the_first_matches_accent_insensitive(big, client):
+    manager, _head = big
+    from kundennetz.accounts.models import Account
+
+    response, count, _sql = _get(client, manager, "/accounts/choices/?term=zurcher&format=json")
+    data = response.json()
+    assert 0 < len(data["results"]) <= 20 and data["more"] is True and count <= 4
+    names = [row["text"] for row in data["results"]]
+    assert all("zürcher" in name.lower() or "zurcher" in name.lower() for name in names)
+    keys = [Account.objects.get(pk=row["id"]).name_sort for row in data["results"]]
+    assert keys == sorted(keys)
+    html, _count, _sql = _get(client, manager, "/accounts/choices/?term=zurcher")
+    assert html.content.decode().count("<option") <= 22
+    # Someone else's accounts are never offered.
+    from kundennetz.core.testing import make_cast
+
+    outsider = make_cast().outsider
+    response, _count, _sql = _get(client, outsider, "/accounts/choices/?term=ag&format=json")
+    assert response.json()["results"] == []
+
+
+def test_owner_choices_do_not_scan_the_accounts(big, client):
+    manager, head = big
+    for user in (manager, head):
+        _response, _count, sql = _get(client, user, "/opportunities/")
+        owner_queries = [s for s in sql if 'FROM "core_user"' in s and "owner_id" in s]
+        # The old form: User … WHERE id IN (SELECT owner_id FROM every visible opportunity).
+        assert not any('IN (SELECT U0."owner_id"' in s and "accounts_opportunity" in s for s in owner_queries)
+
+
+def test_counts_stop_at_the_cap(big, client, monkeypatch):
+    from kundennetz.core import paging
+
+    _manager, head = big
+    monkeypatch.setattr(paging, "COUNT_CAP", 1_000)
+    response, _count, sql = _get(client, head, "/contacts/")
+    text = response.content.decode()
+    assert "More than 1,000 contacts" in text and "Page 1 of many" in text
+    counts = [s for s in sql if "COUNT(" in s]
+    assert counts and all("LIMIT 1001" in s for s in counts)
+
+
+def test_query_counts_do_not_grow_with_the_data(big, client):
+    """The same pages cost the same number of queries for 5,000 accounts as for a handful."""
+    manager, head = big
+    from kundennetz.core.generate import generate_network
+    from kundennetz.core.models import User
+
+    generate_network(3, managers=1, interactions_per_account=1, seed=8)
+    small = User.objects.filter(username__startswith="gen-2-", role="account_manager").get()
+    small_head = User.objects.filter(username__startswith="gen-2-", role="sales_head").get()
+    User.objects.filter(username__startswith="gen-2-").update(language="en")
+    for url in ("/accounts/", "/contacts/", "/opportunities/", "/opportunities/?recommendation=offer",
+                "/accounts/?q=zurich&sort=-revenue", "/contacts/?sort=-name", "/portfolio/"):
+        _r, many, _s = _get(client, manager, url)
+        _r, few, _s = _get(client, small, url)
+        # The picture: dots for a few accounts, the density grid (one query more) for thousands.
+        assert many - few == (1 if url == "/portfolio/" else 0), (url, many, few)
+        _r, many, _s = _get(client, head, url)
+        _r, few, _s = _get(client, small_head, url)
+        assert abs(many - few) <= 1, (url, many, few)  # the picture's density adds no query per account
+
+
+def test_portfolio_picture_is_a_density_grid_at_size(big, client):
+    manager, head = big
+    response, count, _sql = _get(client, head, "/portfolio/")
+    text = response.content.decode()
+    assert response.context["aggregated"] and 'class="density-cell"' in text
+    assert 'class="largest-account"' in text
+    assert len(response.content) < 250_000 and count < 20
+    # Filtered down to a few hundred accounts, the dots come back.
+    response, _count, _sql = _get(client, head, "/portfolio/?abc=A&cell=star&segment=key_accounts")
+    assert not response.context["aggregated"]
+
+
+def test_search_is_accent_insensitive_and_names_sort_in_german_order(big, client):
+    manager, _head = big
+    response, _count, _sql = _get(client, manager, "/accounts/?q=zurich")
+    names = [r.name for r in response.context["records"]]
+    assert names and all("zürich" in (r.search_text + r.city.lower()) or "zurich" in r.search_text
+                         for r in response.context["records"])
+    response, _count, _sql = _get(client, manager, "/accounts/?q=Bäckerei")
+    assert all("backerei" in r.search_text for r in response.context["records"])
+    response, _count, _sql = _get(client, manager, "/accounts/?sort=name")
+    keys = [r.name_sort for r in response.context["records"]]
+    assert keys == sorted(keys)

@@ -76,6 +76,7 @@ api.add_router("/portfolio/", "kundennetz.portfolio.api.router")
 api.add_router("/planning/", "kundennetz.planning.api.router")
 api.add_router("/", "kundennetz.qualification.api.router")
 api.add_router("/", "kundennetz.imports.api.router")
+api.add_router("/", "kundennetz.winloss.api.router")
 api.add_router("/", "kundennetz.network.api.router")
 
 

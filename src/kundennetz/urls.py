@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("kundennetz.interactions.urls")),
     path("", include("kundennetz.planning.urls")),
     path("", include("kundennetz.imports.urls")),
+    path("", include("kundennetz.winloss.urls")),
     path("", include("kundennetz.network.urls")),
 ]

@@ -44,9 +44,9 @@ def test_log_in_create_an_account_and_find_it(live_server, page):
     expect(row).to_contain_text("Petra Graf")
 
     # Live search narrows the list without a page load and keeps the address shareable.
-    page.get_by_label("Search").fill("zzz")
+    page.get_by_role("searchbox", name="Search", exact=True).fill("zzz")
     expect(page.get_by_text("No account matches.")).to_be_visible()
-    page.get_by_label("Search").fill("alpen")
+    page.get_by_role("searchbox", name="Search", exact=True).fill("alpen")
     expect(row).to_be_visible()
     expect(page).to_have_url(re.compile(r"q=alpen"))
 

@@ -8,7 +8,7 @@ from importing_helpers import Upload
 HEADER = "Name;Ort;Umsatz;Kundenberater;Externe ID\r\n"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_batches_with_the_same_new_accounts_at_once_create_each_once(cast):
     from django.db import connection, connections
 

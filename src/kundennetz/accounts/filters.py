@@ -190,7 +190,12 @@ class OpportunityFilter(RestrictedFilterSet):
         "owner": ("owner__last_name", "owner__first_name"),
         "volume": ("expected_volume",),
         "decision": ("expected_decision_date",),
+        "win": ("win_score__probability",),
+        "value": ("win_score__expected_value",),
     })
+    min_win = django_filters.NumberFilter(
+        label=_("Win probability at least (%)"), method="filter_min_win",
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}))
 
     class Meta:
         model = Opportunity
@@ -204,6 +209,12 @@ class OpportunityFilter(RestrictedFilterSet):
 
     def search(self, queryset, name, value):
         return _search(queryset, ["title", "account__name"], value)
+
+    def filter_min_win(self, queryset, name, value):
+        if value is None:
+            return queryset
+        value = max(0, min(100, value))
+        return queryset.filter(win_score__probability__gte=float(value) / 100)
 
     def filter_threads(self, queryset, name, value):
         # From the stored network analysis (kept in step with relations and people involved).

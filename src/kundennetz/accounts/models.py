@@ -343,6 +343,9 @@ class Stage(TranslatedName):
         return self.type != self.Type.OPEN
 
 
+NOT_RECORDED = "Not recorded"  # the English name of the reason a historic lost deal gets when none is given
+
+
 class ClosingReason(TranslatedName):
     """Why an opportunity ended the way it did; required when it is lost."""
 
@@ -355,6 +358,14 @@ class ClosingReason(TranslatedName):
         verbose_name = _("closing reason")
         verbose_name_plural = _("closing reasons")
         ordering = ["applies_to", "order", "id"]
+
+    @classmethod
+    def not_recorded(cls) -> "ClosingReason":
+        """The reason of a historic lost deal whose file gives none (seeded by a migration)."""
+        reason, _created = cls.objects.get_or_create(
+            name_en=NOT_RECORDED, applies_to=Stage.Type.LOST,
+            defaults={"name_de": "Nicht erfasst", "order": 99})
+        return reason
 
 
 class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
@@ -383,6 +394,10 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
     closing_reason = models.ForeignKey(ClosingReason, verbose_name=_("closing reason"), null=True,
                                        blank=True, on_delete=models.PROTECT, related_name="opportunities")
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    historic = models.BooleanField(
+        _("historic"), default=False, editable=False,
+        help_text=_("A deal closed before it was recorded here (imported with its outcome): it never went "
+                    "through the pipeline, so the pursuit gate does not apply to it."))
     # The checklist's latest recommendation and open points, kept here by the qualification app whenever it
     # evaluates (empty: no checklist yet), so that the pipeline filters and sorts by them from one index.
     recommendation = models.CharField(_("recommendation"), max_length=10, blank=True, default="", editable=False)
@@ -445,7 +460,7 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
     def is_historic_record(self) -> bool:
         """Marked historic (an imported deal that is already closed; ``is_historic`` where the field
         exists): it carries no pursuit decision and is not held to the stage gates."""
-        return bool(getattr(self, "is_historic", False))
+        return bool(self.historic or getattr(self, "is_historic", False))
 
     def stage_refusal(self, *, historic: bool | None = None):
         """The translated reason why the opportunity may not enter its (new) stage, or None.

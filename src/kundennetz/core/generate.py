@@ -74,8 +74,19 @@ class _Writer:
 
     def __init__(self, cursor, table: str, columns: Iterable[str]):
         self.cursor, self.table, self.columns = cursor, table, tuple(columns)
+        # Columns added to the model later and not named here get their model default.
+        self.extra = ()
+        model = next((m for m in apps.get_models(include_auto_created=True) if m._meta.db_table == table), None)
+        if model is not None:
+            self.extra = tuple(
+                (f.column, f.get_default()) for f in model._meta.concrete_fields
+                if f.column not in self.columns and not f.null and f.has_default() and not f.primary_key)
+            self.columns += tuple(column for column, _value in self.extra)
 
     def write(self, rows: Iterable[tuple]) -> int:
+        if self.extra:
+            defaults = tuple(value for _column, value in self.extra)
+            rows = (tuple(row) + defaults for row in rows)
         quote = connection.ops.quote_name
         cols = ", ".join(quote(c) for c in self.columns)
         n = 0

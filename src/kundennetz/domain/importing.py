@@ -154,6 +154,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bad_country": {"en": "“{value}” is not a country we know (use a two-letter code such as CH).",
                     "de": "«{value}» ist kein bekanntes Land (verwenden Sie einen Code wie CH)."},
     "bad_bool": {"en": "“{value}” is neither yes nor no.", "de": "«{value}» ist weder ja noch nein."},
+    "bad_answer": {"en": "“{value}” is not a checklist answer (yes, no, open, ja, nein, offen or empty).",
+                   "de": "«{value}» ist keine Checklisten-Antwort (yes, no, open, ja, nein, offen oder leer)."},
     "null_character": {"en": "The value contains a NUL character.", "de": "Der Wert enthält ein NUL-Zeichen."},
     # references and permissions
     "unknown_owner": {"en": "No active account manager “{value}”.",
@@ -181,6 +183,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_a_company": {"en": "A person, not a company: skipped.",
                       "de": "Eine Person, keine Firma: übersprungen."},
     "a_company": {"en": "A company, not a person: skipped.", "de": "Eine Firma, keine Person: übersprungen."},
+    "no_catalogue": {"en": "No published question catalogue exists for the checklist answers. Ask an "
+                           "administrator.",
+                     "de": "Für die Checklisten-Antworten gibt es keinen veröffentlichten Fragenkatalog. Wenden "
+                           "Sie sich an einen Administrator."},
     "invalid": {"en": "{message}", "de": "{message}"},
     "model_validation": {"en": "{message_en}", "de": "{message_de}"},
 }
@@ -930,7 +936,8 @@ def auto_map(headers: list[str], kind: str, layouts: list[dict], synonyms: dict[
 @dataclass(frozen=True)
 class FieldSpec:
     """What a target field accepts. `type` is one of: text, longtext, email, phone, url, amount,
-    percent, integer, date, bool, choice, country, ref (a name resolved later against the database)."""
+    percent, integer, date, bool, choice, country, ref (a name resolved later against the database),
+    answer (a checklist's headline answer: yes, no or open)."""
 
     name: str
     type: str = "text"
@@ -988,7 +995,18 @@ def _check_number(spec: FieldSpec, number: Decimal, raw: str) -> Decimal:
     return number
 
 
-TEXT_TYPES = frozenset({"text", "longtext", "email", "phone", "url", "choice", "country", "ref"})
+TEXT_TYPES = frozenset({"text", "longtext", "email", "phone", "url", "choice", "country", "ref", "answer"})
+
+# A headline answer of a qualification checklist, in either language; an empty cell answers nothing.
+ANSWER_WORDS = {"yes": "yes", "ja": "yes", "no": "no", "nein": "no", "open": "open", "offen": "open"}
+
+
+def parse_answer(value) -> str:
+    """"yes", "no" or "open" from yes/no/open/ja/nein/offen in any case; raises `CellError`."""
+    word = ANSWER_WORDS.get(clean_text(value).casefold())
+    if word is None:
+        raise CellError("bad_answer", value=clean_text(value))
+    return word
 
 
 def clean_value(spec: FieldSpec, raw, options: Options, decimal: str | None = None):
@@ -1028,6 +1046,8 @@ def clean_value(spec: FieldSpec, raw, options: Options, decimal: str | None = No
         result = match_choice(value, spec.choices or {}, spec.shown_choices)
     elif kind == "country":
         result = options.country(value)
+    elif kind == "answer":
+        result = parse_answer(value)
     else:
         raise ValueError(f"unknown field type {kind!r}")
     if spec.max_length is not None and isinstance(result, str) and len(result) > spec.max_length:

@@ -261,6 +261,7 @@ class Importer:
         self.numbers = {t.name for t in fields.targets(kind) if t.type in ("amount", "percent")}
         self.evidence: dict[str, Counter] = defaultdict(Counter)
         self.failed = False
+        self.answered_opportunities: list[int] = []  # opportunities whose checklist this import answered
         self.reason = f"import #{batch.pk}" if batch is not None and batch.pk else "import"
         self._load_catalogues()
 
@@ -283,6 +284,22 @@ class Importer:
         for stage in stages:
             self.first_stage_of.setdefault(stage.type, stage)
         self.reasons = Catalogue(ClosingReason.objects.filter(is_active=True))
+        self.answer_fields = {name: name[len(fields.ANSWER_PREFIX):] for name in self.specs
+                              if name.startswith(fields.ANSWER_PREFIX)}
+        self.existing_answers: dict[int, dict[str, object]] = {}
+        self._not_recorded = None
+        if self.kind == "opportunities":
+            from kundennetz.qualification.models import Catalogue as QuestionCatalogue
+
+            self.question_catalogue = QuestionCatalogue.current()
+
+    def not_recorded(self):
+        """The closing reason of a historic lost deal whose file gives none."""
+        from kundennetz.accounts.models import ClosingReason
+
+        if self._not_recorded is None:
+            self._not_recorded = ClosingReason.not_recorded()
+        return self._not_recorded
 
     def _column_index(self, headers: list[str]) -> dict[str, list[tuple[str, int]]]:
         index = defaultdict(list)
@@ -555,6 +572,23 @@ class Importer:
         # run) tells nothing about it, neither that it exists nor how many there are.
         self.visible = set(restrict(self.model.objects.filter(pk__in=found), self.user, VIEW)
                            .values_list("pk", flat=True)) if found else set()
+        self.existing_answers = self._answers_of(found) if found and self.answer_fields else {}
+
+    def _answers_of(self, opportunity_ids) -> dict[int, dict[str, object]]:
+        """The stored headline answers of existing opportunities (one query per chunk)."""
+        from kundennetz.qualification.models import Answer
+
+        result: dict[int, dict[str, object]] = defaultdict(dict)
+        for opportunity_id, question_id, value in Answer.objects.filter(
+                checklist__opportunity_id__in=opportunity_ids,
+                question_id__in=list(self.answer_fields.values())).values_list(
+                "checklist__opportunity_id", "question_id", "value"):
+            result[opportunity_id][question_id] = value
+        return result
+
+    def _row_answers(self, row: _Row) -> dict[str, str]:
+        """Question id → "yes"/"no"/"open" for the answer cells of `row` that are not empty."""
+        return {key: row.values[name] for name, key in self.answer_fields.items() if row.values.get(name)}
 
     def _lookup(self, rows: list[_Row], key: str) -> dict[tuple, list]:
         """Existing records (not in the trash) for the `key` keys of `rows`, by key."""
@@ -647,6 +681,10 @@ class Importer:
                     continue
                 current = {name: getattr(obj, name) for name in new}
                 changes = changed_fields(current, new)
+                stored = self.existing_answers.get(obj.pk, {})
+                for key, value in self._row_answers(row).items():
+                    if stored.get(key) != value:
+                        changes[fields.answer_field(key)] = (stored.get(key) or "", value)
                 if self.kind == "interactions" and "our_people" in row.refs:
                     people = {user.pk for user in row.refs["our_people"]}
                     if people - set(obj.our_people.values_list("pk", flat=True)):
@@ -655,7 +693,7 @@ class Importer:
                     row.obj, row.action = obj, "unchanged"
                     continue
                 for name, (_old, value) in changes.items():
-                    if name != "our_people":
+                    if name != "our_people" and name not in self.answer_fields:
                         setattr(obj, name, value)
                 row.obj, row.action, row.changes = obj, "update", changes
             else:
@@ -670,13 +708,26 @@ class Importer:
                     else:
                         row.problem("missing_owner", "owner")
                         continue
-                if self.kind == "opportunities" and obj.stage_id is None:
-                    obj.stage = self.first_stage_of.get("open")
-                if self.kind == "opportunities" and obj.stage_id is not None and obj.stage.is_closed:
-                    # A deal imported already closed is history: it carries no pursuit decision.
-                    obj.is_historic = True
+                if self.kind == "opportunities":
+                    if obj.stage_id is None:
+                        obj.stage = self.first_stage_of.get("open")
+                    self._mark_historic(obj)
                 row.obj, row.action = obj, "create"
+            if self._row_answers(row) and self.question_catalogue is None:
+                row.problem("no_catalogue")
+                continue
             self._validate(row)
+
+    def _mark_historic(self, obj) -> None:
+        """A deal that comes in already won or lost, with the day it closed, is history: it never went
+        through the pipeline, so the pursuit gate does not apply, and a lost one without a reason gets
+        the reason "not recorded"."""
+        stage = obj.stage if obj.stage_id else None
+        if stage is None or stage.type not in ("won", "lost") or obj.closed_on is None:
+            return
+        obj.historic = True
+        if stage.type == "lost" and obj.closing_reason_id is None:
+            obj.closing_reason = self.not_recorded()
 
     def _owner_allowed(self, row: _Row, expected: int | None) -> bool:
         """An account manager's file may name an owner only where it changes nothing."""
@@ -732,9 +783,9 @@ class Importer:
             for row in updates:
                 row.obj.updated_by = self.user
                 row.obj.updated_at = now
-                names |= {name for name in row.changes if name != "our_people"}
+                names |= {name for name in row.changes if self._is_model_field(name)}
                 row.previous = {self.model._meta.get_field(name).attname: _json(_pk(old))
-                                for name, (old, _new) in row.changes.items() if name != "our_people"}
+                                for name, (old, _new) in row.changes.items() if self._is_model_field(name)}
             bulk_update_with_history([row.obj for row in updates], self.model,
                                      sorted(names | {"updated_by", "updated_at"}), batch_size=BULK,
                                      default_user=self.user, default_change_reason=self.reason, default_date=now)
@@ -747,10 +798,65 @@ class Importer:
             records += [ImportedRecord(batch=self.batch, model=self.label, object_id=row.obj.pk, action="updated",
                                        previous=row.previous,
                                        values={self.model._meta.get_field(name).attname: _json(_pk(new))
-                                               for name, (_old, new) in row.changes.items() if name != "our_people"})
+                                               for name, (_old, new) in row.changes.items()
+                                               if self._is_model_field(name)})
                         for row in updates]
         if records and self.batch is not None:
             _insert_records(records)
+        if self.answer_fields:
+            answered = [row for row in creates + updates if self._row_answers(row)]
+            if answered:
+                self._write_answers(answered, now)
+
+    def _is_model_field(self, name: str) -> bool:
+        return name != "our_people" and name not in self.answer_fields
+
+    def _write_answers(self, rows: list[_Row], now) -> None:
+        """The rows' headline answers as the opportunities' checklist answers (current catalogue), with
+        history naming the importer; each touched checklist's recommendation is evaluated afresh."""
+        from kundennetz.qualification.models import Answer, Checklist
+        from kundennetz.qualification.services import refresh_summaries
+
+        wanted = {row.obj.pk: self._row_answers(row) for row in rows}
+        checklists = {checklist.opportunity_id: checklist
+                      for checklist in Checklist.objects.filter(opportunity_id__in=wanted)}
+        new = []
+        for opportunity_id in wanted:
+            if opportunity_id not in checklists:
+                checklist = Checklist(opportunity_id=opportunity_id, catalogue=self.question_catalogue)
+                checklist.stamp(self.user)
+                new.append(checklist)
+        if new:
+            Checklist.objects.bulk_create(new, batch_size=BULK)
+            if any(checklist.pk is None for checklist in new):  # a backend that returns no keys
+                checklists.update({c.opportunity_id: c for c in Checklist.objects.filter(
+                    opportunity_id__in=[c.opportunity_id for c in new])})
+            else:
+                checklists.update({checklist.opportunity_id: checklist for checklist in new})
+        by_checklist = {checklists[opportunity_id].pk: answers for opportunity_id, answers in wanted.items()}
+        existing = {(answer.checklist_id, answer.question_id): answer for answer in Answer.objects.filter(
+            checklist_id__in=by_checklist, question_id__in=list(self.answer_fields.values()))}
+        creates, updates = [], []
+        for checklist_id, answers in by_checklist.items():
+            for question_id, value in answers.items():
+                answer = existing.get((checklist_id, question_id))
+                if answer is None:
+                    creates.append(Answer(checklist_id=checklist_id, question_id=question_id, value=value,
+                                          updated_by=self.user, updated_at=now))
+                elif answer.value != value:
+                    answer.value, answer.updated_by, answer.updated_at = value, self.user, now
+                    updates.append(answer)
+        if creates:
+            bulk_create_with_history(creates, Answer, batch_size=BULK, default_user=self.user,
+                                     default_change_reason=self.reason, default_date=now)
+        if updates:
+            bulk_update_with_history(updates, Answer, ["value", "updated_by", "updated_at"], batch_size=BULK,
+                                     default_user=self.user, default_change_reason=self.reason, default_date=now)
+        refresh_summaries(list(by_checklist))
+        self.answered_opportunities.extend(wanted)
+        from kundennetz.winloss.services import refresh_scores
+
+        refresh_scores(list(wanted))
 
     def _write_references(self, creates: list[_Row]) -> None:
         pairs = [(row.values["external_id"], row.obj.pk) for row in creates if row.values.get("external_id")]

@@ -87,7 +87,7 @@ TARGETS: dict[str, list[Target]] = {
         Target("external_id", _("External ID"), "text", max_length=100),
         *_ACCOUNT_REFS,
         Target("title", _("Title"), "text", "title"),
-        Target("need", _("Need"), "longtext", "need"),
+        Target("need", _("Need (in words)"), "longtext", "need"),
         Target("stage", _("Stage"), "ref"),
         Target("status", _("Won/lost"), "choice"),
         Target("expected_volume", _("Expected volume"), "amount", "expected_volume"),
@@ -111,6 +111,83 @@ TARGETS: dict[str, list[Target]] = {
         Target("our_people", _("Our people (user names)"), "ref"),
     ],
 }
+
+
+
+# --------------------------------------------------------------------------------------------------
+# Checklist answers: the eight headline answers of the current catalogue as columns of opportunities
+# --------------------------------------------------------------------------------------------------
+
+ANSWER_PREFIX = "answer_"
+
+
+def _headline_catalogue():
+    """The catalogue whose headline answers an import fills: the current published one, else the
+    catalogue the application ships with."""
+    from kundennetz.qualification.cli import default_catalogue
+
+    try:
+        from kundennetz.qualification.models import Catalogue
+
+        current = Catalogue.current()
+        if current is not None:
+            return current.rules
+    except Exception:  # no database yet (e.g. while the command line parses its arguments)
+        pass
+    return default_catalogue()
+
+
+class _AnswerLabel:
+    """"ASCOTSMAN: Competition" in the active language (a label evaluated when shown)."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def __str__(self) -> str:
+        from kundennetz.qualification.cli import default_catalogue
+
+        catalogue = default_catalogue()
+        language = (translation.get_language() or "en").split("-")[0]
+        try:
+            name = catalogue.category(self.key).localised_name(language)
+        except KeyError:
+            name = self.key
+        return f"{_('Checklist')}: {name}"
+
+
+def answer_keys() -> tuple[str, ...]:
+    """The headline keys an import accepts (aspiration, solution, competition, only_me, ...)."""
+    from kundennetz.qualification.cli import default_catalogue
+
+    return default_catalogue().keys
+
+
+def answer_field(key: str) -> str:
+    return ANSWER_PREFIX + key
+
+
+def answer_columns() -> dict[str, str]:
+    """Normalised header → answer field: the catalogue keys and the German and English headline texts
+    (of the shipped catalogue and of the current one)."""
+    from kundennetz.domain.importing import normalize_header
+    from kundennetz.domain.qualification import localise
+    from kundennetz.qualification.cli import company_name, default_catalogue
+
+    company = company_name()
+    table: dict[str, str] = {}
+    for catalogue in (default_catalogue(), _headline_catalogue()):
+        for category in catalogue.categories:
+            if category.key not in answer_keys():
+                continue
+            target = answer_field(category.key)
+            texts = [localise(category.headline.text, language, company) for language in category.headline.text]
+            for text in (category.key, target, *texts):
+                table.setdefault(normalize_header(text), target)
+    return table
+
+
+TARGETS["opportunities"].extend(Target(answer_field(key), _AnswerLabel(key), "answer") for key in answer_keys())
+
 
 # A file must carry these (one field of each group), or the mapping must set a value for all rows.
 REQUIRED: dict[str, list[tuple[str, ...]]] = {

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.utils import translation
 
-from kundennetz.domain.importing import MappingGuess, auto_map, normalise_key
+from kundennetz.domain.importing import MappingGuess, auto_map, normalise_key, normalize_header
 
 DIRECTORY = Path(__file__).resolve().parent / "layouts"
 OWN_LAYOUT = "kundennetz"
@@ -88,7 +88,19 @@ def layout_names() -> dict[str, str]:
 def guess(headers: list[str], kind: str) -> MappingGuess:
     from . import fields
 
-    return auto_map(headers, kind, all_layouts(), synonyms().get(kind, {}), fields.field_names(kind))
+    guessed = auto_map(headers, kind, all_layouts(), synonyms().get(kind, {}), fields.field_names(kind))
+    if kind == "opportunities":
+        # A checklist's headline answers go by the catalogue's keys or headline texts, before any
+        # layout's guess ("need" is the answer to the headline question, not the need in words).
+        answers = fields.answer_columns()
+        taken = set()
+        for header in headers:
+            target = answers.get(normalize_header(header))
+            if target is not None and target not in taken:
+                taken.add(target)
+                guessed.columns[header] = target
+        guessed.matched = sum(1 for value in guessed.columns.values() if value)
+    return guessed
 
 
 def layout_options(layout_id: str | None) -> dict:

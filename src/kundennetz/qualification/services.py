@@ -111,6 +111,28 @@ def _refresh_summary(checklist: Checklist) -> rules.Evaluation:
     return evaluation
 
 
+def refresh_summaries(checklist_ids) -> None:
+    """Evaluate many checklists afresh (after a bulk change such as an import): two queries to read,
+    one bulk update to write, whatever the number."""
+    checklists = list(Checklist.objects.filter(pk__in=list(checklist_ids)).select_related("catalogue"))
+    values: dict[int, dict] = {checklist.pk: {} for checklist in checklists}
+    for checklist_id, question_id, value in Answer.objects.filter(checklist_id__in=values).values_list(
+            "checklist_id", "question_id", "value"):
+        values[checklist_id][question_id] = value
+    for checklist in checklists:
+        evaluation = rules.evaluate(checklist.catalogue.rules, _domain_answers(checklist, values[checklist.pk]),
+                                    checklist.catalogue.threshold)
+        checklist.recommendation = evaluation.recommendation
+        checklist.unfavourable_count = len(evaluation.unfavourable)
+        checklist.open_points = len(evaluation.clarify)
+    Checklist.objects.bulk_update(checklists, ["recommendation", "unfavourable_count", "open_points"],
+                                  batch_size=500)
+    # The pipeline filters and sorts by these; they live on the opportunity's row too.
+    Opportunity.all_objects.bulk_update(
+        [Opportunity(pk=c.opportunity_id, recommendation=c.recommendation, open_points=c.open_points)
+         for c in checklists], ["recommendation", "open_points"], batch_size=500)
+
+
 def _stored_value(checklist: Checklist, question: rules.Question, raw):
     """Validate one answer against its question and the opportunity's own records; the JSON to store."""
     try:
@@ -195,7 +217,12 @@ def set_answer(checklist: Checklist, question_id: str, raw, user, note: str | No
         answer.updated_by = user
         answer._history_user = user
         answer.save()
-    return _refresh_summary(checklist)
+    evaluation = _refresh_summary(checklist)
+    if question_id in checklist.catalogue.rules.keys:
+        from kundennetz.winloss.services import refresh_scores
+
+        refresh_scores([checklist.opportunity_id])  # the win probability follows the headline answers
+    return evaluation
 
 
 def suggestions(checklist: Checklist) -> list[rules.Suggestion]:

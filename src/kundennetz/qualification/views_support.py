@@ -267,4 +267,12 @@ def checklist_context(request, opportunity: Opportunity, *, bound: AnswerForm | 
         "changes": changes[:HISTORY_LIMIT],
         "changes_hidden": max(0, len(changes) - HISTORY_LIMIT),
         "currency": currency,
+        "win": _win(opportunity, user),
     }
+
+
+def _win(opportunity, user):
+    """The win probability panel (learned from won and lost deals); its own app fills it."""
+    from kundennetz.winloss.views import win_context
+
+    return win_context(opportunity, user)

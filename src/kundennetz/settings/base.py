@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "kundennetz.interactions",
     "kundennetz.planning",
     "kundennetz.imports",
+    "kundennetz.winloss",
     "kundennetz.network",
 ]
 
@@ -165,6 +166,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 KUNDENNETZ_SCHEDULE = [
     {"name": "reminders", "task": "kundennetz.interactions.tasks.send_daily_reminders", "every": "daily",
      "at": os.environ.get("KUNDENNETZ_REMINDERS_AT", "06:00")},
+    {"name": "win_model", "task": "kundennetz.winloss.tasks.refit_win_model", "every": "weekly", "weekday": 0,
+     "at": os.environ.get("KUNDENNETZ_WIN_MODEL_AT", "05:00")},
 ]
 # Files the background work produces (exports) and uploads waiting for a worker.
 MEDIA_ROOT = os.environ.get("KUNDENNETZ_MEDIA_ROOT") or str(DATA_DIR / "files")
@@ -223,7 +226,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "style-src-attr": ["'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
+        # blob: for the portfolio picture drawn into a PNG in the browser (portfolio.js).
+        "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

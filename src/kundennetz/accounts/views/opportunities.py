@@ -24,7 +24,7 @@ DETAIL_RELATED = ("account", "stage", "owner", "closing_reason", "created_by", "
 @login_required
 def opportunity_list(request):
     queryset = Opportunity.objects.restrict(request.user, "view").select_related("account", "stage", "owner",
-                                                                                 "checklist")
+                                                                                 "checklist", "win_score")
     filterset = OpportunityFilter(request.GET, queryset=queryset, request=request)
     return list_page(request, filterset, "accounts/opportunity_list.html", "accounts/_opportunity_results.html")
 

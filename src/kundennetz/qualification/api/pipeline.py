@@ -6,6 +6,7 @@ every question of the current catalogue open (`opened` tells the two apart).
 """
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Literal, Optional
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
@@ -27,12 +28,15 @@ router = Router(tags=["qualification"])
 ChecklistOrder = Literal[
     "recommendation", "-recommendation", "open_points", "-open_points", "unfavourable", "-unfavourable",
     "title", "-title", "expected_decision_date", "-expected_decision_date", "created_at", "-created_at",
+    "win_probability", "-win_probability", "expected_value", "-expected_value",
 ]
 
 # Sorting by recommendation follows the rule, not the alphabet: ascending is worst first.
 _RANK = Case(*(When(q_recommendation=value, then=Value(rank)) for value, rank in rules.RECOMMENDATION_RANK.items()),
              default=Value(0), output_field=IntegerField())
-_ORDER_FIELDS = {"recommendation": "q_rank", "open_points": "q_open_points", "unfavourable": "q_unfavourable"}
+_ORDER_FIELDS = {"recommendation": "q_rank", "open_points": "q_open_points", "unfavourable": "q_unfavourable",
+                 "win_probability": "q_win", "expected_value": "q_value"}
+_NULLS_LAST = {"expected_decision_date", "win_probability", "expected_value"}
 
 
 class ChecklistFilter(OpportunityFilter):
@@ -43,6 +47,8 @@ class ChecklistFilter(OpportunityFilter):
         None, ge=0, le=10**6, description="At most this many open points.")
     opened: Annotated[Optional[bool], FilterLookup("q_opened")] = Field(
         None, description="Whether someone has opened the checklist.")
+    min_win_probability: Annotated[Optional[float], FilterLookup("q_win__gte")] = Field(
+        None, ge=0, le=1, description="Win probability (0–1) at least this; opportunities without one are left out.")
     decision: Optional[Literal["pursue", "do_not_pursue", "none"]] = Field(
         None, description="The latest pursuit decision; none: no decision yet.")
 
@@ -66,6 +72,9 @@ class ChecklistSummaryOut(Schema):
     open_points: int = Field(description="Questions still open, to clarify with the customer.")
     opened: bool = Field(description="false: nobody has opened the checklist yet, so everything is open.")
     decision: Optional[choice(PursuitDecision.Decision)] = Field(description="The latest pursuit decision.")
+    win_probability: Optional[float] = Field(description="Learned from won and lost deals (0–1); null without a "
+                                                         "fitted model or answers.")
+    expected_value: Optional[Decimal] = Field(description="Win probability × volume × margin − the cost of a bid.")
 
     # The values come from the annotations of `_summaries`.
     @staticmethod
@@ -112,6 +121,14 @@ class ChecklistSummaryOut(Schema):
     def resolve_decision(obj) -> Optional[str]:
         return obj.q_decision
 
+    @staticmethod
+    def resolve_win_probability(obj) -> Optional[float]:
+        return obj.q_win
+
+    @staticmethod
+    def resolve_expected_value(obj) -> Optional[Decimal]:
+        return obj.q_value
+
 
 def _question_count() -> int:
     catalogue = Catalogue.current()
@@ -125,7 +142,8 @@ def _summaries(user):
                       q_open_points=Coalesce(F("checklist__open_points"), Value(_question_count())),
                       q_unfavourable=Coalesce(F("checklist__unfavourable_count"), Value(0)),
                       q_opened=Exists(Checklist.objects.filter(opportunity=OuterRef("pk"))),
-                      q_decision=Subquery(latest.values("decision")[:1]))
+                      q_decision=Subquery(latest.values("decision")[:1]),
+                      q_win=F("win_score__probability"), q_value=F("win_score__expected_value"))
             .annotate(q_rank=_RANK))
 
 
@@ -138,7 +156,7 @@ def list_checklists(request, filters: Query[ChecklistFilter], order_by: Checklis
     `-recommendation` "offer" first."""
     descending, name = order_by.startswith("-"), order_by.lstrip("-")
     column = _ORDER_FIELDS.get(name, name)
-    if name == "expected_decision_date":
+    if name in _NULLS_LAST:
         first = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
     else:
         first = F(column).desc() if descending else F(column).asc()

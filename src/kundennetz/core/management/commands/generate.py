@@ -6,16 +6,20 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kundennetz.core.generate import PASSWORD, generate_network
 from kundennetz.core.numberfields import whole_number_argument
-from kundennetz.domain.numbers import NumberError, parse_number
 
 
 def _non_negative(value: str) -> float:
+    """A mean per account, read like the forms read numbers ("2,5" or "2.5")."""
+    import argparse
+
+    from kundennetz.domain.numbers import NumberError, parse_number
+
     try:
         number = float(parse_number(value))
     except NumberError:
-        raise ValueError(value) from None
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
     if number < 0:
-        raise ValueError(value)
+        raise argparse.ArgumentTypeError(f"must not be negative: {value!r}")
     return number
 
 
@@ -25,7 +29,8 @@ class Command(BaseCommand):
             "5,000 accounts) and a generated sales head. Adds to what is in the database.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--accounts", type=whole_number_argument, required=True, help="Number of accounts (at least 1).")
+        parser.add_argument("--accounts", type=whole_number_argument, required=True,
+                            help="Number of accounts (at least 1; 1'000'000 is read too).")
         parser.add_argument("--managers", type=whole_number_argument, default=None,
                             help="Number of account managers (default: one per 5,000 accounts, at least 3).")
         parser.add_argument("--contacts", type=_non_negative, default=3.0, help="Contacts per account (mean).")

@@ -145,3 +145,15 @@ def test_the_account_page_says_what_its_plan_rests_on(planned, cast, client_for)
         pytest.skip("the account page shows the plan of the current period only")
     assert "own estimates" in own and "default assumptions" not in own
     assert "default assumptions" in assumed and "How this is computed" in assumed
+
+
+def test_a_failed_recompute_of_the_plan_leaves_the_plan_and_names_the_conflicts(planned, cast, api):
+    plan = services.create_scenario("Basis", planned["period"], {}, cast.sales_head)
+    services.apply_scenario(plan, cast.sales_head)
+    planned["capacities"]["owner"].delete()
+    response = api(cast.sales_head, "POST", f"/api/planning/scenarios/{plan.pk}/compute")
+    assert response.status_code == 409 and response.json()["conflicts"]
+    plan.refresh_from_db()
+    assert plan.status == Scenario.Status.APPLIED and plan.is_computed
+    draft = Scenario.objects.exclude(pk=plan.pk).get()
+    assert draft.conflicts and draft.status == Scenario.Status.DRAFT

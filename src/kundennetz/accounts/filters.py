@@ -12,10 +12,21 @@ from django.utils.translation import gettext_lazy as _
 
 from kundennetz.core.choosers import ChooserSelect
 from kundennetz.core.models import User
+from kundennetz.core.numberfields import NumberField
 from kundennetz.domain.text import search_terms
 from kundennetz.qualification.models import Recommendation
 
 from .models import Account, Contact, Opportunity, Segment, Stage
+
+
+class PercentFilter(django_filters.NumberFilter):
+    """A percentage typed as people type it ("35,5", "35,5 %")."""
+
+    field_class = NumberField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("percent", True)
+        super().__init__(*args, **kwargs)
 
 NOT_OPENED = "none"
 
@@ -193,9 +204,8 @@ class OpportunityFilter(RestrictedFilterSet):
         "win": ("win_score__probability",),
         "value": ("win_score__expected_value",),
     })
-    min_win = django_filters.NumberFilter(
-        label=_("Win probability at least (%)"), method="filter_min_win",
-        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}))
+    min_win = PercentFilter(label=_("Win probability at least (%)"), method="filter_min_win",
+                            min_value=0, max_value=100)
 
     class Meta:
         model = Opportunity

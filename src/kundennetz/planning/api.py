@@ -722,6 +722,7 @@ def compute_scenario(request, scenario_id: int):
     except services.InvalidParameters as exc:
         _parameter_errors(exc)
     except services.PlanningError as exc:
+        scenario = getattr(exc, "scenario", scenario)
         scenario.refresh_from_db()
         conflicts = _conflicts_out(scenario)
         return Status(409, {"detail": _("No plan meets every minimum: %(reasons)s") % {

@@ -913,7 +913,9 @@ def compute_scenario(scenario: Scenario, user=None) -> Scenario:
             scenario.computed_at = timezone.now()
             scenario.stamp(user)
             scenario.save()
-        raise PlanningError([conflict_message(c, period.code) for c in conflicts]) from None
+        error = PlanningError([conflict_message(c, period.code) for c in conflicts])
+        error.scenario = scenario  # the scenario that keeps the conflicts (a new draft when the plan was asked)
+        raise error from None
     except ValueError as exc:
         # The domain refuses figures it cannot plan with (e.g. an account's curve); say which.
         raise PlanningError([_("The figures cannot be planned with: %(reason)s") % {"reason": str(exc)}]) from None

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kundennetz.accounts.models import Segment
+from kundennetz.core.numberfields import NumberField
 
 from .models import DeclinedOutcome
 
@@ -11,7 +12,7 @@ from .models import DeclinedOutcome
 class BidCostForm(forms.Form):
     segment = forms.ModelChoiceField(label=_("Customer group"), queryset=Segment.objects.all(), required=False,
                                      empty_label=_("Accounts without a customer group"))
-    amount = forms.DecimalField(label=_("Cost of a bid"), min_value=Decimal("0"), max_digits=14, decimal_places=2)
+    amount = NumberField(label=_("Cost of a bid"), min_value=Decimal("0"), max_digits=14, decimal_places=2)
 
 
 class DeclinedOutcomeForm(forms.Form):

@@ -137,9 +137,17 @@ def test_closing_reason_must_fit_the_stage(cast, network):
     assert not form.is_valid() and "closing_reason" in form.errors
 
 
-def test_closing_date_follows_the_stage(cast, network):
+def test_won_needs_a_decision_to_pursue(cast, network):
     reason = ClosingReason.objects.filter(applies_to="won").first()
     form = OpportunityForm(opportunity_data(network.account, stage=Stage.objects.get(code="won").pk,
+                                            closing_reason=reason.pk), user=cast.owner)
+    assert not form.is_valid() and list(form.errors) == ["stage"]
+    assert "needs a recorded decision to pursue" in form.errors["stage"][0]
+
+
+def test_closing_date_follows_the_stage(cast, network):
+    reason = ClosingReason.objects.filter(applies_to="lost").first()
+    form = OpportunityForm(opportunity_data(network.account, stage=Stage.objects.get(code="lost").pk,
                                             closing_reason=reason.pk), user=cast.owner)
     assert form.is_valid(), form.errors
     assert form.instance.closed_on is not None

@@ -19,7 +19,7 @@ CEILING = 12
 def add_rows(cast, count: int, start: int = 0) -> None:
     """`count` accounts (each with a contact and an opportunity), spread over segments and owners."""
     segments = list(Segment.objects.all())
-    stages = list(Stage.objects.filter(type=Stage.Type.OPEN))
+    stages = list(Stage.objects.filter(type=Stage.Type.OPEN, requires_pursuit_decision=False))
     owners = [cast.owner, cast.team_member]
     for i in range(start, start + count):
         account = Account.objects.create(

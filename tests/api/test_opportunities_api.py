@@ -298,10 +298,12 @@ def pipeline(cast, network, people):
     rival = Competitor.objects.create(name="Rivalo AG")
     made = []
     for number, code in enumerate(["lead", "lead", "negotiation", "won", "won", "offer_submitted"]):
-        opportunity = Opportunity.objects.create(
+        opportunity = Opportunity(
             account=network.account, title=f"Projekt {number}", owner=cast.owner, stage=Stage.objects.get(code=code),
             expected_decision_date=f"2026-0{number + 1}-15",
             closing_reason=ClosingReason.objects.filter(applies_to="won").first() if code == "won" else None)
+        opportunity.is_historic = True  # test data: deals recorded with their stage, no pursuit decision
+        opportunity.save()
         if number % 2 == 0:
             OpportunityContact.objects.create(opportunity=opportunity, contact=colleague, role="decision_maker")
             OpportunityContact.objects.create(opportunity=opportunity, contact=network.contact, role="decision_maker")

@@ -385,8 +385,13 @@ def test_offer_submitted_needs_a_decision_to_pursue(api, cast, network):
     assert response.status_code == 422 and locs(response) == [["body", "stage"]]
     api(cast.sales_head, "POST", decisions_path(network), {"decision": "do_not_pursue"})
     assert api(cast.owner, "PATCH", path, {"stage": "offer_submitted"}).status_code == 422
+    response = api(cast.owner, "PATCH", path, {"stage": "won"})
+    assert response.status_code == 422 and "only “no offer” or “lost” are open" in response.json()["detail"][0]["msg"]
     api(cast.owner, "PATCH", checklist_path(network, "/answers"), OFFER)
-    assert api(cast.sales_head, "POST", decisions_path(network), {"decision": "pursue"}).status_code == 201
+    # Revising "do not pursue" needs a reason, even where the checklist agrees.
+    response = api(cast.sales_head, "POST", decisions_path(network), {"decision": "pursue"})
+    assert response.status_code == 422 and "Revising a decision not to pursue needs a reason." in str(response.json())
+    assert api(cast.sales_head, "POST", decisions_path(network), {"decision": "pursue", "reason": "Neue Lage"}).status_code == 201
     response = api(cast.owner, "PATCH", path, {"stage": "offer_submitted"})
     assert response.status_code == 200 and response.json()["stage"] == "offer_submitted"
 

@@ -118,9 +118,15 @@ def test_intensity_falls_back_to_the_default_of_the_customer_group(network):
     table = tunables.get(DefaultIntensities)
     mid, none = table.for_group("mid_market"), table.for_group("")
     assert network.account.segment.code == "mid_market" and network.other_account.segment_id is None
-    assert intensities[network.account.pk].contacts_per_year_min == mid.contacts_per_year_min == 4
+    # The cadence is measured against the one planned figure: the plan the group's default implies
+    # (mid-market: 30 h a year at 30/7 h per contact = 7 contacts), the quarterly minimum of the group.
+    figure = services.planned_figure(network.account.pk)
+    assert (figure.source, figure.contacts) == ("default", pytest.approx(7.0))
+    assert intensities[network.account.pk].contacts_per_year_min == pytest.approx(7.0)
     assert intensities[network.account.pk].min_per_quarter == mid.min_contacts_per_quarter == 1
-    assert intensities[network.other_account.pk].contacts_per_year_min == none.contacts_per_year_min
+    other = services.planned_figure(network.other_account.pk)
+    assert other.source == "default" and other.contacts >= none.contacts_per_year_min
+    assert intensities[network.other_account.pk].contacts_per_year_min == pytest.approx(other.contacts)
 
 
 def _spread(log, account, contact, core_messages, start, step, count):
@@ -162,8 +168,9 @@ def test_due_contacts_from_aggregates_match_the_full_history(network, owner_hist
     expected = dc.due_contacts([dc.due_input(full, today)], today, 7, {network.account.pk: 420000.0})
     got = services.due_for_accounts(Account.objects.filter(pk=network.account.pk), today, 7)
     assert got == expected
-    # The account itself was contacted on 2 May (due again 91 days later); its decision maker is overdue.
-    assert [(d.contact_id, d.overdue) for d in got] == [(network.contact.pk, True)]
+    # The account itself was contacted on 2 May and is planned 7 contacts a year (due again 52 days
+    # later, 23 June): overdue, as is its decision maker.
+    assert sorted([(d.contact_id or 0, d.overdue) for d in got]) == [(0, True), (network.contact.pk, True)]
 
 
 def test_snapshots_store_the_measures_and_drop_trashed_accounts(network, owner_history, log, cast):

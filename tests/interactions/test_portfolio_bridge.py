@@ -30,7 +30,11 @@ def test_strategy_today_with_its_care_intensity(portfolio, network, cast):
     facts = portfolio_bridge.portfolio_facts([network.account.pk])
     strategy = facts.strategies[network.account.pk]
     assert strategy.intensity is not None and strategy.name
-    assert services.intensity_for_accounts([network.account.pk])[network.account.pk] == strategy.intensity
+    # Cadence is measured against the one planned figure; the strategy's quarterly minimum stays.
+    figure = services.planned_figure(network.account.pk)
+    assert figure.source == "strategy" and figure.basis == strategy.name
+    assert services.intensity_for_accounts([network.account.pk])[network.account.pk] == dc.Intensity(
+        figure.contacts, None, strategy.intensity.min_per_quarter)
     assert facts.ranks[network.account.pk] >= 1
     portfolio_services.set_override(network.account, cast.sales_head, "hold_and_expand", "Schlüsselkunde")
     strategy = portfolio_bridge.portfolio_facts([network.account.pk]).strategies[network.account.pk]
@@ -47,7 +51,9 @@ def test_the_strategy_plans_the_contacts(portfolio, network, cast, owner_history
     default_plan = services.account_consistency(network.account, period, TODAY).current.cadence.planned
     portfolio_services.set_override(network.account, cast.sales_head, "hold_and_expand", "Schlüsselkunde")
     planned = services.account_consistency(network.account, period, TODAY).current.cadence.planned
-    assert planned == pytest.approx(12 * period.days / 365) and planned > default_plan
+    figure = services.planned_figure(network.account.pk)
+    assert figure.source == "strategy" and figure.contacts >= 12
+    assert planned == pytest.approx(figure.contacts * period.days / 365) and planned > default_plan
     services.refresh_snapshots(TODAY)
     assert ConsistencySnapshot.objects.get(account=network.account).strategy == "hold_and_expand"
 

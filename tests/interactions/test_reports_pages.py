@@ -158,4 +158,4 @@ def test_my_week_shows_the_contacts_the_applied_plan_recommends(cast, overdue, c
     AccountPlan.objects.create(account=overdue, period=period, contacts=14, hours=28.0, contact_hours=2.0,
                                support=0, pr=0)
     html = client_for(cast.owner).get(reverse("interactions:my_week")).content.decode()
-    assert f"Planned: 14 contacts in {today.year}" in html
+    assert f"<strong>14 contacts in {today.year}</strong>" in html and 'data-planned-source="adopted"' in html

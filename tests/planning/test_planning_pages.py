@@ -190,7 +190,9 @@ def test_account_page_shows_the_plan(planned, cast, client_for):
     plan = AccountPlan.objects.get(account=alpha)
     html = client_for(cast.owner).get(f"/accounts/{alpha.pk}/").content.decode()
     assert 'id="planning"' in html and 'id="planned-contacts"' in html
-    assert f"<strong>{plan.contacts}</strong>" in html and "Estimate the response" in html
+    assert f'data-planned-contacts="{plan.contacts}" data-planned-source="adopted"' in html
+    assert f"<strong>{plan.contacts} contacts in {planned['period'].code}</strong>" in html
+    assert "adopted plan “Basis”" in html and "Estimate the response" in html
 
 
 def test_estimates_form(planned, cast, client_for):

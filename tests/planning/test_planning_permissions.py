@@ -105,7 +105,8 @@ def test_account_managers_see_their_accounts_plan_only(scenario, planned, cast, 
 def test_account_managers_do_not_see_draft_recommendations(scenario, planned, cast, client_for):
     alpha = planned["accounts"]["alpha"]
     owner = client_for(cast.owner).get(f"/accounts/{alpha.pk}/").content.decode()
-    assert "no plan applied yet" in owner and "Basis" not in owner
+    # Without an adopted plan the account page shows the plan the strategy implies, labelled as such.
+    assert 'data-planned-source="default"' in owner and "Basis" not in owner
     head = client_for(cast.sales_head).get(f"/accounts/{alpha.pk}/").content.decode()
     assert "in “Basis”" in head
 

@@ -191,15 +191,15 @@ def test_contact_is_added_inline_and_picked(client_for, cast, network):
 
 
 def test_decision_needs_permission_and_a_reason_against_the_recommendation(client_for, cast, network):
-    cast.owner.language = "en"
-    cast.owner.save()
+    cast.team_member.language = "en"
+    cast.team_member.save()
     opportunity = network.opportunity
-    owner = client_for(cast.owner)
+    owner = client_for(cast.team_member)
     page = owner.get(url("checklist", opportunity)).content.decode()
     assert "Only the person named in the checklist" in page
     assert owner.post(url("decide", opportunity), {"decision": "pursue", "reason": "x"}).status_code == 403
-    # Naming oneself as our decision maker opens the decision form, live.
-    body = owner.post(url("answer", opportunity), {"question_id": "authority.our_decider", "value": cast.owner.pk},
+    # Naming oneself as our decision maker opens the decision form, live (a team member: not the owner).
+    body = owner.post(url("answer", opportunity), {"question_id": "authority.our_decider", "value": cast.team_member.pk},
                       **HX).content.decode()
     decision_part = body.split('id="decision"')[1]
     assert "<fieldset disabled>" not in decision_part.split("</fieldset>")[0]
@@ -210,13 +210,32 @@ def test_decision_needs_permission_and_a_reason_against_the_recommendation(clien
     response = owner.post(url("decide", opportunity), {"decision": "pursue", "reason": "Strategic customer"})
     assert response.status_code == 302 and response["Location"].endswith("#decision")
     decision = PursuitDecision.objects.get()
-    assert (decision.decision, decision.decided_by, decision.recommendation) == ("pursue", cast.owner, "clarify")
+    assert (decision.decision, decision.decided_by, decision.recommendation) == ("pursue", cast.team_member, "clarify")
     # Agreeing with the recommendation needs no reason; the earlier decision stays visible.
     response = client_for(cast.sales_head).post(url("decide", opportunity), {"decision": "do_not_pursue"}, **HX)
     body = response.content.decode()
     assert response.status_code == 200 and body.lstrip().startswith('<section id="decision"')
     assert "Earlier decisions" in body and "Strategic customer" in body
     assert PursuitDecision.objects.count() == 2
+
+
+def test_four_eyes_the_owner_does_not_decide_unless_allowed_for_small_volumes(client_for, cast, network):
+    from kundennetz.core import tunables
+    from kundennetz.core.tunables.schemas import PursuitRules
+
+    opportunity = network.opportunity
+    owner = client_for(cast.owner)
+    owner.post(url("answer", opportunity), {"question_id": "authority.our_decider", "value": cast.owner.pk}, **HX)
+    response = owner.post(url("decide", opportunity), {"decision": "pursue", "reason": "x"})
+    assert response.status_code == 403 and not PursuitDecision.objects.exists()
+    volume = float(opportunity.expected_volume or 0)
+    tunables.save(PursuitRules, {"allow_self_decision": True, "self_decision_max_volume": max(volume - 1, 0)},
+                  cast.admin)
+    if volume > 0:
+        assert owner.post(url("decide", opportunity), {"decision": "pursue", "reason": "x"}).status_code == 403
+    tunables.save(PursuitRules, {"allow_self_decision": True, "self_decision_max_volume": volume}, cast.admin)
+    assert owner.post(url("decide", opportunity), {"decision": "pursue", "reason": "x"}).status_code == 302
+    assert PursuitDecision.objects.get().decided_by == cast.owner
 
 
 def test_bad_decision_value_is_an_error_not_a_crash(client_for, cast, network):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kundennetz.core.models import ActiveQuerySet, SoftDeleteModel, TrackedModel, TranslatedName
-from kundennetz.domain.pursuit import may_enter_stage
+from kundennetz.domain import pursuit as pursuit_rules
 from kundennetz.domain.text import search_text, sort_key
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True,
@@ -451,13 +451,40 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
         elif (self.closing_reason_id is not None and stage is not None
               and self.closing_reason.applies_to != stage.type):
             errors["closing_reason"] = _("This closing reason does not fit the stage.")
-        if (stage is not None and stage.requires_pursuit_decision and not self.historic
-                and self._stage_changes()):
-            if not may_enter_stage(True, self.latest_pursuit_decision()):
-                errors["stage"] = _("This stage needs a decision to pursue the opportunity first "
-                                    "(see its qualification checklist).")
+        refusal = self.stage_refusal(historic=self.is_historic_record())
+        if refusal is not None:
+            errors["stage"] = refusal
         if errors:
             raise ValidationError(errors)
+
+    def is_historic_record(self) -> bool:
+        """Marked historic (an imported deal that is already closed; ``is_historic`` where the field
+        exists): it carries no pursuit decision and is not held to the stage gates."""
+        return bool(self.historic or getattr(self, "is_historic", False))
+
+    def stage_refusal(self, *, historic: bool | None = None):
+        """The translated reason why the opportunity may not enter its (new) stage, or None.
+
+        The rule is ``domain.pursuit.stage_refusal``; checked in ``clean`` and again in ``save`` so
+        that every path (form, API, import, admin, command) is held to it."""
+        stage = self.stage if self.stage_id else None
+        if stage is None or not self._stage_changes():
+            return None
+        if historic is None:
+            historic = self.is_historic_record()
+        code = pursuit_rules.stage_refusal(stage.type, stage.requires_pursuit_decision,
+                                           self.latest_pursuit_decision() if self.pk else None,
+                                           historic=historic)
+        return STAGE_REFUSALS[code] if code else None
+
+    def save(self, *args, **kwargs):
+        # Below the forms, too: a record written without full_clean (a command, a script) is held to the
+        # same gates; one created directly in a closed stage is a record of a deal already over.
+        historic = self.is_historic_record() or (self._state.adding and self.stage_id and self.stage.is_closed)
+        refusal = self.stage_refusal(historic=bool(historic))
+        if refusal is not None:
+            raise ValidationError({"stage": refusal})
+        super().save(*args, **kwargs)
 
 
     def _stage_changes(self) -> bool:
@@ -469,6 +496,14 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
         """The latest decision whether to pursue (recorded by the qualification app), or None."""
         decisions = apps.get_model("qualification", "PursuitDecision").objects.filter(opportunity_id=self.pk)
         return decisions.order_by("-decided_at", "-id").values_list("decision", flat=True).first()
+
+
+STAGE_REFUSALS = {
+    pursuit_rules.NEEDS_PURSUE: _("This stage needs a recorded decision to pursue the opportunity first "
+                                  "(see its qualification checklist)."),
+    pursuit_rules.NOT_PURSUED: _("It was decided not to pursue this opportunity: only “no offer” or “lost” are "
+                                 "open until the decision is revised with a reason."),
+}
 
 
 class OpportunityContact(models.Model):

@@ -712,6 +712,10 @@ class Importer:
                     if obj.stage_id is None:
                         obj.stage = self.first_stage_of.get("open")
                     self._mark_historic(obj)
+                    if obj.stage_id is not None and obj.stage.is_closed:
+                        # A deal imported already closed carries no pursuit decision: the stage gate
+                        # (won needs "pursue") does not apply to it, dated or not.
+                        obj.is_historic = True
                 row.obj, row.action = obj, "create"
             if self._row_answers(row) and self.question_catalogue is None:
                 row.problem("no_catalogue")

@@ -52,7 +52,7 @@ def _measures(result: dc.AccountConsistency) -> list[tuple[str, list[tuple[str, 
             (_("Took part in the contacts"), share(cont.presence)),
         ]),
         (_("Cadence"), [
-            (_("Contacts held / planned"), f"{format_number(cad.held, 0 if float(cad.held).is_integer() else 1)} / "
+            (_("Contacts held / planned in the period"), f"{format_number(cad.held, 0 if float(cad.held).is_integer() else 1)} / "
                                            f"{format_number(cad.planned_due)}"),
             (_("Longest gap"), days(cad.longest_gap_days)),
             (_("Since the last contact"), days(cad.days_since_last_contact)),
@@ -90,6 +90,7 @@ def panel_context(request, account, *, form=None, saved=None) -> dict:
         "more_reasons": [(services.reason_text(r, lang), r.impact) for r in result.score.top(99)[TOP_REASONS:]],
         "notes": [services.reason_text(r, lang) for r in result.score.notes],
         "measures": _measures(result),
+        "planned": services.planned_figure(account.pk, today),
         "due": [services.reason_text(d.reason, lang) for d in view.due],
         "period": period,
         "period_key": period_key,

@@ -229,7 +229,44 @@ def intensity_for_accounts(account_ids: Iterable, facts: portfolio_bridge.Portfo
         groups = _segment_codes(missing)
         for pk in missing:
             result[pk] = group_intensity(groups.get(pk))
-    return result
+    return _with_planned_contacts(result)
+
+
+def planned_figures(account_ids, day: date | None = None) -> dict:
+    """The one planned figure per account (``planning.figures``); empty without the planning app."""
+    from django.apps import apps
+
+    if not apps.is_installed("kundennetz.planning"):
+        return {}
+    from kundennetz.planning.figures import planned_for_accounts
+
+    return planned_for_accounts(account_ids, day)
+
+
+def planned_figure(account_id, day: date | None = None):
+    return planned_figures([account_id], day).get(account_id)
+
+
+def _with_planned_contacts(intensities: dict, day: date | None = None) -> dict:
+    """Measure the cadence against the one planned figure: its contacts per year replace the
+    intensity's minimum (the quarterly minimum of the strategy stays)."""
+    if not intensities:
+        return intensities
+    ids = list(intensities)
+    figures = planned_figures(ids if len(ids) <= ID_BATCH else None, day)
+    if not figures:
+        return intensities
+    from kundennetz.planning.figures import share_of_year
+
+    out = {}
+    for pk, intensity in intensities.items():
+        figure = figures.get(pk)
+        if figure is None:
+            out[pk] = intensity
+            continue
+        per_year = figure.per_year(share_of_year(figure))
+        out[pk] = dc.Intensity(per_year, None, intensity.min_per_quarter if per_year > 0 else 0)
+    return out
 
 
 def _segment_codes(account_ids: list) -> dict:

@@ -94,12 +94,12 @@ def my_week(request):
 
 
 def _planned_contacts(account_ids, today) -> dict:
-    """The contacts the applied capacity plan recommends per account, when planning is installed."""
+    """The one planned figure per account (planning.figures), when planning is installed."""
     if not apps.is_installed("kundennetz.planning"):
         return {}
-    from kundennetz.planning.services import planned_contacts
+    from kundennetz.planning.figures import planned_for_accounts
 
-    return planned_contacts(account_ids, today)
+    return planned_for_accounts(account_ids, today)
 
 
 def _filtered_rows(params):

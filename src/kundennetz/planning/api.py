@@ -330,9 +330,20 @@ class EstimateOut(Schema):
     warnings: list[str]
 
 
+class PlannedOut(Schema):
+    contacts: float = Field(description="Planned contacts in the period, rounded to one decimal.")
+    hours: float
+    period: str
+    source: str = Field(description="adopted (the adopted allocation), strategy (implied by the portfolio "
+                                    "strategy today) or default (implied by the customer group's default).")
+    basis: str = Field(description="The adopted scenario's or the strategy's name.")
+    label: str
+
+
 class AccountPlanningOut(Schema):
     account: int
     period: Optional[str]
+    planned: Optional[PlannedOut] = Field(None, description="The one planned figure every page shows.")
     plan: Optional[AccountPlanOut]
     recommendation: Optional[RecommendationOut]
     intensity: Optional[IntensityOut]
@@ -794,7 +805,12 @@ def read_account_plan(request, account_id: int, period: Optional[Text] = None):
         record = _period(period)
     view = services.account_plan(account, record, drafts=can_view_planning(request.auth))
     out = {"account": account.pk, "period": view.period.code if view.period else None, "plan": None,
-           "recommendation": None, "intensity": None, "estimate": None}
+           "recommendation": None, "intensity": None, "estimate": None, "planned": None}
+    if record is None:
+        from .figures import as_dict, planned_for
+
+        figure = planned_for(account)
+        out["planned"] = as_dict(figure) if figure is not None else None
     if view.plan is not None:
         p = view.plan
         out["plan"] = {"period": view.period.code, "scenario": p.scenario_id, "contacts": p.contacts, "hours": p.hours,

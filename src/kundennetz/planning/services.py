@@ -37,6 +37,7 @@ from kundennetz.core import concurrency, tunables
 from kundennetz.core.models import User
 from kundennetz.core.tunables.schemas import DefaultIntensities, PlanningFigures
 from kundennetz.domain import allocation as al
+from kundennetz.domain.planned import implied_effort
 
 from .display import money as format_money
 from .display import number as format_number
@@ -278,6 +279,13 @@ class Figures:
     pr: np.ndarray
 
 
+def effort_settings() -> dict:
+    """The tunables ``implied_effort`` needs (range of hours per contact, default hours per contact)."""
+    figures = tunables.get(PlanningFigures)
+    return {"contact_hours_range": (figures.contact_hours_min, figures.contact_hours_max),
+            "default_contact_hours": al.DEFAULT_CONTACT_HOURS}
+
+
 def figures(data: PlanData, keys: list[str] | None = None) -> Figures:
     """The intensity of each account's strategy turned into hours and money for the period.
 
@@ -292,18 +300,9 @@ def figures(data: PlanData, keys: list[str] | None = None) -> Figures:
     def column(attr):
         return np.array([getattr(catalogue[k], attr) for k in table], dtype=float)[idx] if table else np.zeros(0)
 
-    share = data.period.share_of_year
-    cmin, cmax, per_quarter, hours = (column(a) for a in ("contacts_min", "contacts_max", "min_per_quarter", "hours"))
-    middle = (cmin + cmax) / 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_contact = np.where(middle > 0, hours / np.where(middle > 0, middle, 1.0), al.DEFAULT_CONTACT_HOURS)
-    per_contact = np.where(hours > 0, per_contact, al.DEFAULT_CONTACT_HOURS)
-    figures = tunables.get(PlanningFigures)
-    per_contact = np.clip(per_contact, figures.contact_hours_min, figures.contact_hours_max)
-    contacts_min = np.maximum(cmin * share, per_quarter * 4 * share)
-    hours_min = contacts_min * per_contact
-    hours_max = np.maximum(cmax * share * per_contact, hours_min)
-    typical = np.clip(hours * share, hours_min, hours_max)
+    effort = implied_effort(*(column(a) for a in ("contacts_min", "contacts_max", "min_per_quarter", "hours")),
+                            data.period.share_of_year, **effort_settings())
+    typical, hours_min, hours_max, per_contact = effort.hours, effort.hours_min, effort.hours_max, effort.contact_hours
     counts = np.bincount(idx, minlength=len(table)).astype(float) if table else np.zeros(0)
     money = {}
     for res, attr, total in (("support", "support_share", data.support_budget), ("pr", "pr_share", data.pr_budget)):

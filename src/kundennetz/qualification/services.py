@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kundennetz.accounts.models import Competitor, Contact, Opportunity
 from kundennetz.core.models import User
@@ -255,23 +256,49 @@ def internal_decider_id(checklist: Checklist) -> int | None:
     return None
 
 
-def may_decide(user, checklist: Checklist) -> bool:
-    """Our internal decision maker named in the checklist, or a sales head or admin.
+def decider_refusal(user, checklist: Checklist) -> str | None:
+    """Why ``user`` may not decide on pursuing the checklist's opportunity (a code of
+    ``domain.pursuit``), or None. Deciding needs the capability (sales head, admin, or being named as
+    our decision maker in the checklist; marketing and read-only never) and four eyes: not the
+    opportunity's owner, unless the setting ``PursuitRules`` allows self-decision up to an amount."""
+    from kundennetz.core import tunables
+    from kundennetz.core.capabilities import has
+    from kundennetz.core.tunables.schemas import PursuitRules
 
-    Marketing and read-only users change nothing in the network, so naming one as decider gives no right."""
-    if not can(user, "view", checklist.opportunity) or user.is_observing:
-        return False
-    return user.is_managing or internal_decider_id(checklist) == user.pk
+    opportunity = checklist.opportunity
+    holds = (can(user, "view", opportunity) and not user.is_observing
+             and (has(user, "decide_pursuit") or internal_decider_id(checklist) == user.pk))
+    owner_may = tunables.get(PursuitRules).owner_may_decide(opportunity.expected_volume)
+    return pursuit.decider_refusal(holds_capability=holds, is_owner=opportunity.owner_id == user.pk,
+                                   owner_may_decide=owner_may)
+
+
+DECIDER_REFUSALS = {
+    pursuit.NO_CAPABILITY: gettext_lazy("Only a sales head, an admin or the decision maker named in the checklist "
+                                        "may decide on pursuing this opportunity."),
+    pursuit.OWN_OPPORTUNITY: gettext_lazy("Four eyes: the owner of an opportunity does not decide on pursuing it "
+                                          "(an admin may allow it for small volumes in the settings)."),
+    pursuit.REVISION_NEEDS_REASON: gettext_lazy("Revising a decision not to pursue needs a reason."),
+}
+
+
+def may_decide(user, checklist: Checklist) -> bool:
+    """Whether ``user`` may record the pursuit decision (see ``decider_refusal``)."""
+    return decider_refusal(user, checklist) is None
 
 
 @transaction.atomic
 def record_decision(opportunity: Opportunity, user, decision: str, reason: str = "") -> PursuitDecision:
-    if not may_decide(user, peek_checklist(opportunity)):
-        raise PermissionDenied
+    refusal = decider_refusal(user, peek_checklist(opportunity))
+    if refusal is not None:
+        raise PermissionDenied(DECIDER_REFUSALS[refusal])
     checklist = get_checklist(opportunity, user)
     if decision not in PursuitDecision.Decision.values:
         raise ValidationError({"decision": _("Choose to pursue or not to pursue.")})
     reason = (reason or "").strip()
+    previous = opportunity.latest_pursuit_decision()
+    if pursuit.revision_refusal(previous, decision, reason):
+        raise ValidationError({"reason": DECIDER_REFUSALS[pursuit.REVISION_NEEDS_REASON]})
     evaluation = _refresh_summary(checklist)
     if pursuit.goes_against(evaluation.recommendation, decision) and not reason:
         raise ValidationError({"reason": _("Going against the recommendation needs a reason.")})

@@ -20,6 +20,9 @@ def account_planning(context, account):
     # Recommendations of scenarios that are not the plan are the sales head's working material.
     view = services.account_plan(account, drafts=can_view_planning(user))
     view.can_estimate = can_estimate(user, account)
+    from ..figures import planned_for
+
+    view.figure = planned_for(account)
     view.can_open = can_view_planning(user) or is_account_manager(user)
     return view
 
@@ -70,3 +73,4 @@ def franc_price(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+

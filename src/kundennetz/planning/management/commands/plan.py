@@ -1,4 +1,7 @@
-"""`kundennetz plan compute|export`: compute a scenario, or export its result per account.
+"""`kundennetz plan compute|export|planned`: compute a scenario, export its result per account, or print
+the one planned figure of accounts.
+
+    kundennetz plan planned [--account ID ...] [--date YYYY-MM-DD]   (one JSON object per line)
 
     kundennetz plan compute --scenario "Budget −20 %"      (a name or an id)
     kundennetz plan export --scenario 3 --format csv|json [--output FILE]
@@ -23,6 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kundennetz.domain.numbers import normalize_dashes
+from kundennetz.core.numberfields import whole_number_argument
 from kundennetz.planning import services
 from kundennetz.planning.models import Scenario
 from kundennetz.planning.views import EXPORT_COLUMNS, export_rows
@@ -76,7 +80,12 @@ class Command(BaseCommand):
     help = "Compute a planning scenario, or export its result per account as CSV or JSON."
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{compute,export}")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{compute,export,planned}")
+        planned = sub.add_parser("planned", help=("The planned contacts and hours of accounts (the adopted plan, "
+                                                  "else the plan their strategy implies), one JSON line each."))
+        planned.add_argument("--account", type=whole_number_argument, action="append", metavar="ID",
+                             help="An account id (repeatable; default: every account).")
+        planned.add_argument("--date", metavar="YYYY-MM-DD", help="The day whose period counts (default: today).")
         compute = sub.add_parser("compute", help=("Solve a scenario with today's figures of its period and keep "
                                                    "the result."))
         compute.add_argument("--scenario", required=True, help=("The scenario's name or id."))
@@ -87,6 +96,9 @@ class Command(BaseCommand):
         export.add_argument("--output", help=("File to write (default: standard output)."))
 
     def handle(self, *args, action, **options):
+        if action == "planned":
+            self._planned(options.get("account"), options.get("date"))
+            return
         scenario = find_scenario(options["scenario"])
         if action == "compute":
             self._compute(scenario)
@@ -164,3 +176,27 @@ class Command(BaseCommand):
         if hasattr(target, "flush"):
             target.flush()
         sys.stdout.flush()
+
+    def _planned(self, account_ids, day_text) -> None:
+        from datetime import date
+
+        from kundennetz.accounts.models import Account
+        from kundennetz.planning.figures import as_dict, planned_for_accounts
+
+        day = None
+        if day_text:
+            try:
+                day = date.fromisoformat(day_text)
+            except ValueError:
+                raise CommandError(_("Enter a date as YYYY-MM-DD, not %(value)r.") % {"value": day_text}) from None
+        if account_ids:
+            known = set(Account.objects.filter(pk__in=account_ids).values_list("pk", flat=True))
+            missing = [str(pk) for pk in account_ids if pk not in known]
+            if missing:
+                raise CommandError(_("No account with the id %(ids)s.") % {"ids": ", ".join(missing)})
+        figures = planned_for_accounts(account_ids or None, day)
+        names = dict(Account.objects.filter(pk__in=list(figures)).values_list("pk", "name")) if account_ids else \
+            dict(Account.objects.values_list("pk", "name"))
+        for account_id in sorted(figures):
+            self.stdout.write(json.dumps({"account": account_id, "name": names.get(account_id, ""),
+                                         **as_dict(figures[account_id])}, ensure_ascii=False))

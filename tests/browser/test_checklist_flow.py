@@ -21,6 +21,12 @@ def test_answer_all_eight_headlines_decide_and_open_the_pdf(live_server, page):
     cast.owner.language = "en"
     cast.owner.save()
     opportunity = make_network(cast).opportunity
+    # Four eyes: an owner decides on their own deal only where the admin allows it for its volume.
+    from kundennetz.core import tunables
+    from kundennetz.core.tunables.schemas import PursuitRules
+
+    tunables.save(PursuitRules, {"allow_self_decision": True,
+                                 "self_decision_max_volume": float(opportunity.expected_volume or 0)}, cast.admin)
     checklist_url = f"/opportunities/{opportunity.pk}/checklist/"
 
     page.goto(f"{live_server.url}{checklist_url}")
@@ -48,7 +54,7 @@ def test_answer_all_eight_headlines_decide_and_open_the_pdf(live_server, page):
     expect(page.locator("#f-need--strategy")).to_have_attribute("data-state", "unfavourable")
     expect(page.locator("#light-need")).to_have_attribute("data-light", "amber")
 
-    # The owner may decide once named as our decision maker; the decision form opens without a reload.
+    # The owner may decide (small volume) once named as our decision maker; the form opens without a reload.
     decision = page.locator("#decision")
     expect(decision.get_by_role("button", name="Record decision")).to_be_disabled()
     page.locator("#id_authority--our_decider_value").select_option(label=str(cast.owner))

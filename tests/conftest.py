@@ -60,7 +60,8 @@ def pytest_runtest_teardown(item, nextitem):
     groups, scoring models, settings). Tests of other files may follow it on the same worker, so the rows
     the migrations wrote are put back right after it, as they were when the test database was made."""
     yield
-    if not _is_transactional(item):
+    # After the last test the test database is already gone; nothing follows that could need the rows.
+    if nextitem is None or not _is_transactional(item):
         return
     from django.db import connections
     from pytest_django.plugin import blocking_manager_key

@@ -32,11 +32,10 @@ def _decimal_hint() -> str | None:
     return mark if mark in (".", ",") else None
 
 
-class NumberField(forms.DecimalField):
-    """A decimal number as people type it (``35,5``, ``−20``, ``1'250'000``, ``1 250 000``).
+class _TypedNumber:
+    """What both number fields share: a text box with a numeric keyboard, read by `parse_number`."""
 
-    ``percent=True`` also accepts a trailing ``%``.
-    """
+    inputmode = "decimal"
 
     def __init__(self, *, percent: bool = False, **kwargs):
         self.percent = percent
@@ -47,11 +46,11 @@ class NumberField(forms.DecimalField):
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
         attrs.pop("step", None)
-        attrs.setdefault("inputmode", "decimal")
+        attrs.setdefault("inputmode", self.inputmode)
         attrs.setdefault("autocomplete", "off")
         return attrs
 
-    def to_python(self, value):
+    def _parse(self, value) -> Decimal | None:
         if value in self.empty_values or (isinstance(value, str) and not value.strip()):
             return None
         try:
@@ -59,35 +58,31 @@ class NumberField(forms.DecimalField):
         except NumberError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
+
+class NumberField(_TypedNumber, forms.DecimalField):
+    """A decimal number as people type it (``35,5``, ``−20``, ``1'250'000``, ``1 250 000``).
+
+    ``percent=True`` also accepts a trailing ``%``.
+    """
+
+    def to_python(self, value):
+        return self._parse(value)
+
     def prepare_value(self, value):
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
             return _shown(value)
         return value
 
 
-class WholeNumberField(forms.IntegerField):
+class WholeNumberField(_TypedNumber, forms.IntegerField):
     """A whole number as people type it (``1'250``, ``−3``, ``1 000``)."""
 
-    def __init__(self, *, percent: bool = False, **kwargs):
-        self.percent = percent
-        kwargs.setdefault("localize", True)
-        kwargs.setdefault("widget", forms.TextInput)
-        super().__init__(**kwargs)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.pop("step", None)
-        attrs.setdefault("inputmode", "numeric")
-        attrs.setdefault("autocomplete", "off")
-        return attrs
+    inputmode = "numeric"
 
     def to_python(self, value):
-        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+        number = self._parse(value)
+        if number is None:
             return None
-        try:
-            number = parse_number(value, decimal=_decimal_hint(), percent=self.percent)
-        except NumberError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         if number != number.to_integral_value():
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return int(number)

@@ -552,13 +552,24 @@ def recompute(*, period: str | None = None, as_of: date | None = None, user=None
 # --------------------------------------------------------------------------------------------------
 
 
-def publish_model(definition: dict, user, comment: str = "") -> ScoringModel:
+class StaleModel(Exception):
+    """Another version of the scoring model was saved since the one the change is based on."""
+
+    def __init__(self, current: ScoringModel):
+        super().__init__(current.version)
+        self.current = current
+
+
+def publish_model(definition: dict, user, comment: str = "", based_on: int | None = None) -> ScoringModel:
     """Save ``definition`` as the next version of the scoring model (it becomes the current one).
 
-    Raises ValidationError (at ``definition``) when the domain refuses the model.
+    Raises ValidationError (at ``definition``) when the domain refuses the model, and `StaleModel` when
+    ``based_on`` (the version the user edited) is no longer the newest: nobody's version is replaced unseen.
     """
     with transaction.atomic():
         latest = ScoringModel.objects.select_for_update().order_by("-version").first()
+        if based_on is not None and latest is not None and latest.version != based_on:
+            raise StaleModel(latest)
         version = (latest.version if latest else 0) + 1
         data = dict(definition)
         data["version"] = version

@@ -7,6 +7,9 @@ user's reach is a 404 (its existence stays private), a forbidden action on a vis
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundennetz.accounts.models import Account
+from kundennetz.core.forms import Conflict
 from kundennetz.core.permissions import VIEW, restrict
 from kundennetz.domain.portfolio_svg import DEFAULT_MAX_DOTS
 
@@ -261,20 +265,43 @@ def model_edit(request):
 
 
 def _pretty(definition) -> str:
-    import json
-
     return json.dumps(definition, ensure_ascii=False, indent=2)
+
+
+def _based_on(request) -> int | None:
+    """The model version the page showed (none from older pages: then no check, as before)."""
+    try:
+        return int(request.POST.get("based_on", ""))
+    except ValueError:
+        return None
 
 
 def _publish(request, form, field, definition, comment) -> bool:
     try:
-        record = services.publish_model(definition, request.user, comment)
+        record = services.publish_model(definition, request.user, comment, based_on=_based_on(request))
     except ValidationError as exc:
         form.add_error(None if field == "comment" else field, exc.messages)
+        return False
+    except services.StaleModel as stale:
+        _show_conflicts(form, stale.current, definition)
         return False
     messages.success(request, _("Version %(version)s of the scoring model is now in force. Take a new snapshot "
                                 "to apply it to the portfolio.") % {"version": record.version})
     return True
+
+
+def _show_conflicts(form, current, yours: dict) -> None:
+    """Where the version saved in the meantime and the user's differ (top-level parts of the model);
+    the page is shown again based on that version, so saving once more takes over, knowingly."""
+    theirs = current.definition
+    keys = sorted(k for k in set(theirs) | set(yours)
+                  if k not in ("version", "is_default") and theirs.get(k) != yours.get(k))
+    form.conflicts = [Conflict(name=k, label=k, theirs=json.dumps(theirs.get(k), ensure_ascii=False)[:500],
+                               yours=json.dumps(yours.get(k), ensure_ascii=False)[:500]) for k in keys]
+    form.conflict_record = SimpleNamespace(updated_by=current.created_by, updated_at=current.created_at)
+    form.add_error(None, _("Someone else saved version %(version)s of the scoring model while you were editing "
+                           "it. Compare below: keep theirs, or save yours again to replace theirs.")
+                   % {"version": current.version})
 
 
 # --- snapshots -------------------------------------------------------------------------------------

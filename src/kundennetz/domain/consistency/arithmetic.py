@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
 import calendar
 import math
+from datetime import date
+from typing import Any
 
 
 def _is_number(value: Any) -> bool:

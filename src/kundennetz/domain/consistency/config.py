@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-import json
 
 from .arithmetic import _is_number, _round_half_up
 from .model import AMBER, COMPONENT_MEASURES, DEFAULT_CONFIG_PATH, GREEN, Intensity, RED, ROLES

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import date
-import math
 
 from .arithmetic import _clean, add_months
 from .config import ConsistencyConfig, default_config

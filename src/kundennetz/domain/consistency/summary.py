@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-import statistics
 
 from .due import DueContact
 from .model import AccountHistory, BANDS, Id, RED

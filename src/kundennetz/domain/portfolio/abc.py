@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
 import numpy as np
 
 from .model import ABC_LABELS, AbcThresholds, AccountId

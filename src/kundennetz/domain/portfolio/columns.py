@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, NamedTuple
+
 import numpy as np
 
 from .model import Axis, MAX_POINTS, MIN_POINTS, ScoringModel, TIE_RESOLUTION, UNPLACED

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
+
 import numpy as np
 
 from .model import DAYS_PER_YEAR, RELATIONSHIP_CONTACT_POINTS_FULL, RELATIONSHIP_INTERACTIONS_FULL, RELATIONSHIP_LEVELS

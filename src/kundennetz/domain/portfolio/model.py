@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import re
 from bisect import bisect_right
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, replace as _replace
 from decimal import Decimal
 from typing import Any
-import math
+
 import numpy as np
-import re
 
 
 AXES = ("attractiveness", "position")

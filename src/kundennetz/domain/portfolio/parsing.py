@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
-import json
-import math
 
 from .model import AXES, AbcThresholds, Axis, BUYING_CENTRE_ROLES, CHANNELS, COMPUTED_FIGURES, CareIntensity, Cell, Criterion, Grid, SCALE_KINDS, Scale, ScoringModel, ScoringModelError, Strategy, THRESHOLD_COUNT, _COLOR, _NAME, _SOURCE, _is_number
 

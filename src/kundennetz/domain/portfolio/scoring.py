@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace as _replace
 from decimal import Decimal
 from typing import Any
-import math
+
 import numpy as np
 
 from .abc import abc_classes

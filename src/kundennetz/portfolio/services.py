@@ -583,6 +583,9 @@ def publish_model(definition: dict, user, comment: str = "", based_on: int | Non
 
 def set_override(account, user, strategy: str, reason: str) -> StrategyOverride:
     def change(override):
+        # An API PUT with If-Match: 412 when the override changed since it was read (nothing outside the API).
+        concurrency.require_absent_if_match(override.pk is not None)
+        concurrency.record(override if override.pk else None)
         override.strategy = strategy
         override.reason = (reason or "").strip()
         return save_record(override, user)
@@ -604,11 +607,17 @@ def set_rating(account, user, criterion: str, value: int | None, note: str = "")
     """Save a manual rating; ``None`` removes it (the removal stays in the history)."""
     rating = ManualRating.objects.filter(account=account, criterion=criterion).first()
     if value is None:
+        concurrency.require_absent_if_match(rating is not None)
         if rating is not None:
+            concurrency.record(rating)  # an API PUT with If-Match: 412 when stale
             rating._history_user = user
             rating.delete()
         return None
+
     def change(rating):
+        # An API PUT with If-Match: 412 when the rating changed since it was read (nothing outside the API).
+        concurrency.require_absent_if_match(rating.pk is not None)
+        concurrency.record(rating if rating.pk else None)
         if rating.pk is not None and rating.value == value and rating.note == (note or "").strip():
             return rating
         rating.value = value

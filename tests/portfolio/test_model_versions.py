@@ -45,3 +45,23 @@ def test_the_service_refuses_a_version_based_on_an_old_one(cast):
     with pytest.raises(services.StaleModel):
         services.publish_model(first.definition, cast.admin, "stale", based_on=first.version)
     assert ScoringModel.objects.count() == 2
+
+
+def test_a_stale_override_form_shows_the_conflict_and_saving_again_takes_over(cast, client_for, network):
+    from kundennetz.portfolio.models import StrategyOverride
+
+    url = f"/portfolio/accounts/{network.account.pk}/override/"
+    client = client_for(cast.sales_head)
+    page = client.get(url).content.decode()
+    assert 'name="version" value="0"' in page  # no override yet
+    client_for(cast.admin).post(url, {"version": "0", "strategy": "hold_and_expand", "reason": "Board"})
+    response = client_for(cast.sales_head).post(url, {"version": "0", "strategy": "big_step_or_out",
+                                                      "reason": "Mine"})
+    body = response.content.decode()
+    assert response.status_code == 200 and 'id="conflict"' in body and 'data-field="reason"' in body
+    assert StrategyOverride.objects.get(account=network.account).reason == "Board"
+    stored = StrategyOverride.objects.get(account=network.account).version
+    assert f'name="version" value="{stored}"' in body
+    again = client.post(url, {"version": str(stored), "strategy": "big_step_or_out", "reason": "Mine"})
+    assert again.status_code == 302
+    assert StrategyOverride.objects.get(account=network.account).reason == "Mine"

@@ -339,12 +339,13 @@ def override(request, pk):
     record = ScoringModel.current()
     current = StrategyOverride.objects.filter(account=account).first()
     initial = {"strategy": current.strategy, "reason": current.reason} if current else {}
+    initial["version"] = current.version if current else 0
     form = OverrideForm(request.POST or None, model=record.rules, initial=initial)
     if request.method == "POST" and request.POST.get("action") == "remove":
         if services.clear_override(account, request.user):
             messages.success(request, _("The override was removed; the account follows its cell again."))
         return redirect(account)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _override_conflicts(form, current):
         try:
             services.set_override(account, request.user, form.cleaned_data["strategy"], form.cleaned_data["reason"])
         except ValidationError as exc:
@@ -363,6 +364,31 @@ def override(request, pk):
         "account": account, "form": form, "current": current, "history": history,
         "computed_name": names.strategy(result.computed_strategy) if result and result.computed_strategy else "",
     })
+
+
+def _override_conflicts(form, current) -> bool:
+    """Someone changed the override since the page was shown and differs from the user's: list field, theirs
+    and yours and base the form on what is stored now (saving again takes over). Returns whether so."""
+    seen, now = form.cleaned_data.get("version"), current.version if current else 0
+    if seen is None or seen == now:
+        return False
+    theirs = {"strategy": current.strategy if current else "", "reason": current.reason if current else ""}
+    differing = [name for name in ("strategy", "reason") if theirs[name] != form.cleaned_data[name]]
+    if not differing:
+        return False
+    names = dict(form.fields["strategy"].choices)
+
+    def show(name, value):
+        return str(names.get(value, value)) if name == "strategy" else value
+
+    form.conflicts = [Conflict(name=name, label=str(form.fields[name].label), theirs=show(name, theirs[name]),
+                               yours=show(name, form.cleaned_data[name])) for name in differing]
+    form.conflict_record = current
+    form.data = form.data.copy()
+    form.data["version"] = str(now)
+    form.add_error(None, _("Someone else saved this record while you were editing it. Compare below: keep "
+                           "theirs, or save yours again to replace theirs."))
+    return True
 
 
 @login_required

@@ -20,8 +20,9 @@ from kundennetz.core.models import ApiToken  # noqa: E402
 from kundennetz.core.testing import make_cast, make_network  # noqa: E402
 
 pytestmark = pytest.mark.django_db(transaction=True)
-EXAMPLES = 2  # per operation and mode: about 440 requests, 20–40 s on a busy two-core machine
-BUDGET_SECONDS = 120  # catches a run that grows out of bounds, with room for a loaded machine
+# Per operation and mode: about 440 requests, 40 s on SQLite (a busy two-core machine). The bound is the
+# number of requests, not a time limit, which a loaded machine would break without anything being wrong.
+EXAMPLES = 2
 
 
 def test_no_operation_answers_a_server_error(live_server):
@@ -61,6 +62,6 @@ def test_no_operation_answers_a_server_error(live_server):
 
     elapsed = time.monotonic() - started
     assert not failures, "\n".join(failures[:40])
-    assert calls >= len(operations)
+    assert calls >= len(operations)  # every operation was called at least once
     print(f"{len(operations)} operations, {calls} requests in {elapsed:.1f} s")
-    assert elapsed < BUDGET_SECONDS, f"{calls} requests took {elapsed:.0f} s"
+    assert calls <= 2 * EXAMPLES * len(operations)

@@ -23,7 +23,7 @@ def _consistency(job, progress) -> dict:
     from . import services
 
     count = services.refresh_snapshots()
-    return {"url": reverse("interactions:management"),
+    return {"url": reverse("interactions:management"), "api": None,
             "message": _("Consistency recomputed for %(count)s accounts.") % {"count": count}}
 
 

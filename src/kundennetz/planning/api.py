@@ -4,8 +4,10 @@ compute, read, compare, apply) and the plan of an account with its estimates.
 Same rules as the web pages: sales head and admin change capacities, budgets and scenarios and apply
 plans; marketing and read-only see them; an account manager sees their own capacity and the plan of
 the accounts they may see, but not the colleagues' capacities or the scenarios (403). Invalid input
-answers 422 with the field in ``loc``; a scenario without a plan that meets every minimum answers 409
-with the conflicts named (which manager, hours required against available).
+answers 422 with the field in ``loc``. Computing and applying a scenario grow with the accounts
+planned: they answer 202 with a background job (``GET /api/jobs/{id}``); a scenario without a plan
+that meets every minimum ends its job ``failed`` and names its conflicts (which manager, hours
+required against available).
 """
 
 from datetime import datetime
@@ -29,6 +31,7 @@ from kundennetz.core.api_errors import (
 )
 from kundennetz.core import concurrency
 from kundennetz.core.api_types import MAX_ID, Id, InputSchema, QueryId, Text
+from kundennetz.core.job_api import JobOut
 from kundennetz.core.permissions import VIEW, restrict
 from kundennetz.core.services import save_record
 
@@ -268,12 +271,6 @@ class ComparisonOut(Schema):
     rows: list[ComparisonRowOut]
 
 
-class ApplyOut(Schema):
-    scenario: int
-    period: str
-    plans: int
-
-
 class IntensityOut(Schema):
     key: str
     name: str
@@ -348,11 +345,6 @@ class AccountPlanningOut(Schema):
     recommendation: Optional[RecommendationOut]
     intensity: Optional[IntensityOut]
     estimate: Optional[EstimateOut]
-
-
-class InfeasibleOut(Schema):
-    detail: str
-    conflicts: list[ConflictOut]
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -605,10 +597,13 @@ def list_scenarios(request, page: Query[Page], period: Optional[Text] = None):
             "count": queryset.count()}
 
 
-@router.post("scenarios", response={201: ScenarioOut, **WRITE_ERRORS}, summary="Create (and compute) a scenario")
+@router.post("scenarios", response={201: ScenarioOut, 202: JobOut, **WRITE_ERRORS},
+             summary="Create (and compute) a scenario")
 def create_scenario(request, payload: ScenarioIn):
-    """Sales head and admin. With `compute` (default) the answer carries the result; a scenario whose
-    minimums cannot be met is still created, with `computed` false and the `conflicts` named."""
+    """Sales head and admin. With `compute` (default) the scenario is created and its computation
+    queued: 202 with the job (`record` is the new scenario's address; poll `GET /api/jobs/{id}` until
+    `done`, or `failed` when no plan meets every minimum: the scenario then names its `conflicts`).
+    With `compute` false: 201 with the scenario, not computed."""
     _require_plan(request.auth)
     errors = FieldErrors()
     period = None
@@ -622,15 +617,13 @@ def create_scenario(request, payload: ScenarioIn):
         errors.add("name", _("A scenario with this name exists already."))
     errors.raise_if_any()
     try:
-        scenario = services.create_scenario(payload.name, period, payload.parameters, request.auth,
-                                            compute=payload.compute)
+        scenario = services.create_scenario(payload.name, period, payload.parameters, request.auth, compute=False)
     except services.InvalidParameters as exc:
         _parameter_errors(exc)
     except DjangoValidationError as exc:
         _raise_django(exc)
-    except services.PlanningError:
-        scenario = Scenario.objects.get(name=payload.name)
-    scenario.refresh_from_db()
+    if payload.compute:
+        return Status(202, services.start_compute(scenario, request.auth))
     names, strategies = _names()
     return Status(201, _scenario_out(Scenario.objects.select_related("period").get(pk=scenario.pk), names,
                                      strategies))
@@ -710,40 +703,32 @@ def delete_scenario(request, scenario_id: int):
     return Status(204, None)
 
 
-@router.post("scenarios/{int:scenario_id}/compute", response={200: ScenarioOut, 409: InfeasibleOut, **WRITE_ERRORS},
-             summary="Compute a scenario")
+@router.post("scenarios/{int:scenario_id}/compute", response={202: JobOut, **WRITE_ERRORS},
+             summary="Compute a scenario (background)")
 def compute_scenario(request, scenario_id: int):
-    """Solves the scenario with today's records of its period. 409 when no plan meets every minimum:
-    `conflicts` names them (which manager, the hours their accounts' minimums need, the hours available)."""
+    """Solves the scenario with today's records of its period, in the background: 202 with the job;
+    poll `GET /api/jobs/{id}`. Once `done`, `result` is the computed scenario's address (computing the
+    applied scenario makes a new draft; the plan itself stays). `failed` when no plan meets every
+    minimum: `reason` says so and the scenario's `conflicts` name them (which manager, the hours their
+    accounts' minimums need, the hours available)."""
     scenario = _scenario(scenario_id)
     _require_plan(request.auth)
-    try:
-        computed = services.compute_scenario(scenario, request.auth)
-    except services.InvalidParameters as exc:
-        _parameter_errors(exc)
-    except services.PlanningError as exc:
-        scenario = getattr(exc, "scenario", scenario)
-        scenario.refresh_from_db()
-        conflicts = _conflicts_out(scenario)
-        return Status(409, {"detail": _("No plan meets every minimum: %(reasons)s") % {
-            "reasons": " ".join(exc.messages)}, "conflicts": conflicts})
-    names, strategies = _names()
-    # Computing the applied scenario makes a new draft (returned here); the plan itself stays.
-    return _scenario_out(_scenario(computed.pk), names, strategies)
+    return Status(202, services.start_compute(scenario, request.auth))
 
 
-@router.post("scenarios/{int:scenario_id}/apply", response={200: ApplyOut, 409: MessageOut, **RECORD_ERRORS},
-             summary="Apply a scenario as the plan")
+@router.post("scenarios/{int:scenario_id}/apply", response={202: JobOut, 409: MessageOut, **RECORD_ERRORS},
+             summary="Apply a scenario as the plan (background)")
 def apply_scenario(request, scenario_id: int):
     """Sales head and admin: the scenario's recommendation becomes the plan of its period (the account
-    plans that "my week" and the account pages show), replacing the plan applied before."""
+    plans that "my week" and the account pages show), replacing the plan applied before. 202 with the
+    job; 409 at once when the scenario has no plan to apply."""
     scenario = _scenario(scenario_id)
     _require_plan(request.auth)
     try:
-        count = services.apply_scenario(scenario, request.auth)
+        job = services.start_apply(scenario, request.auth)
     except DjangoValidationError as exc:
         return Status(409, {"detail": " ".join(exc.messages)})
-    return {"scenario": scenario.pk, "period": scenario.period.code, "plans": count}
+    return Status(202, job)
 
 
 @router.get("scenarios/{int:scenario_id}/managers", response={200: list[ScenarioManagerOut], **RECORD_ERRORS},

@@ -1240,3 +1240,34 @@ def fit_estimate(estimate: ResponseEstimate) -> ResponseEstimate:
     estimate.baseline, estimate.rms_error = fit.baseline, fit.rms_error
     estimate.warnings = [_warning_text(w, fit.rms_error) for w in fit.warnings]
     return estimate
+
+
+# --------------------------------------------------------------------------------------------------
+# Long work started by people (pages and API): queued as background jobs
+# --------------------------------------------------------------------------------------------------
+
+
+def start_compute(scenario: Scenario, user):
+    """Queue the computation of `scenario` (it grows with the accounts planned) as a job of `user`;
+    returns the `Job`."""
+    from kundennetz.core import jobs
+
+    from .tasks import scenario_job
+
+    return jobs.start_job(user, "scenario", _("Scenario “%(name)s” computed") % {"name": scenario.name},
+                          scenario_job, {"scenario": scenario.pk, "record": f"/api/planning/scenarios/{scenario.pk}",
+                                         "back": scenario.get_absolute_url()})
+
+
+def start_apply(scenario: Scenario, user):
+    """Queue making `scenario` the plan of its period as a job of `user`; returns the `Job`. A scenario
+    that cannot be applied is refused here at once (ValidationError), before anything is queued."""
+    from kundennetz.core import jobs
+
+    from .tasks import apply_job
+
+    if not scenario.is_computed:
+        raise ValidationError(_("Only a computed scenario with a plan can be applied."))
+    return jobs.start_job(user, "scenario_apply", _("Scenario “%(name)s” applied") % {"name": scenario.name},
+                          apply_job, {"scenario": scenario.pk, "record": f"/api/planning/scenarios/{scenario.pk}",
+                                      "back": scenario.get_absolute_url()})

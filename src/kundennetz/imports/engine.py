@@ -42,6 +42,7 @@ from kundennetz.domain.importing import (
 )
 
 from . import fields, layouts
+from .bulk import create_with_history
 from .models import ExternalReference, ImportedRecord
 
 CHUNK = 1000
@@ -771,8 +772,7 @@ class Importer:
             for obj in objects:
                 if hasattr(obj, "stamp"):
                     obj.stamp(self.user)
-            bulk_create_with_history(objects, self.model, batch_size=BULK, default_user=self.user,
-                                     default_change_reason=self.reason, default_date=now)
+            create_with_history(objects, self.model, user=self.user, reason=self.reason, when=now)
             if self.kind != "accounts":
                 self._write_references(creates)
             if self.kind == "interactions":
@@ -780,8 +780,8 @@ class Importer:
                 through.objects.bulk_create([through(interaction_id=row.obj.pk, user_id=user.pk)
                                              for row in creates for user in row.refs.get("our_people", [])],
                                             batch_size=BULK)
-            records += [ImportedRecord(batch=self.batch, model=self.label, object_id=row.obj.pk, action="created")
-                        for row in creates]
+            batch_id = getattr(self.batch, "pk", None)
+            records += [(batch_id, self.label, row.obj.pk, "created", {}, {}) for row in creates]
         if updates:
             names = set()
             for row in updates:
@@ -799,11 +799,9 @@ class Importer:
                                              for row in updates if "our_people" in row.changes
                                              for user in row.refs.get("our_people", [])],
                                             batch_size=BULK, ignore_conflicts=True)
-            records += [ImportedRecord(batch=self.batch, model=self.label, object_id=row.obj.pk, action="updated",
-                                       previous=row.previous,
-                                       values={self.model._meta.get_field(name).attname: _json(_pk(new))
-                                               for name, (_old, new) in row.changes.items()
-                                               if self._is_model_field(name)})
+            records += [(getattr(self.batch, "pk", None), self.label, row.obj.pk, "updated", row.previous,
+                         {self.model._meta.get_field(name).attname: _json(_pk(new))
+                          for name, (_old, new) in row.changes.items() if self._is_model_field(name)})
                         for row in updates]
         if records and self.batch is not None:
             _insert_records(records)
@@ -901,9 +899,10 @@ class Importer:
         return text[:300]
 
 
-def _insert_records(records: list[ImportedRecord]) -> None:
-    """The undo log of a chunk in one `executemany`: a plain table of our own, written on every row,
-    where the ORM's per-value preparation would cost more than the insert itself."""
+def _insert_records(records: list[tuple]) -> None:
+    """The undo log of a chunk — (batch id, model, object id, action, previous, values) each — in one
+    `executemany`: a plain table of our own, written on every row, where building a model instance and
+    the ORM's per-value preparation would cost more than the insert itself."""
     from django.db import connection
 
     table = ImportedRecord._meta.db_table
@@ -911,8 +910,11 @@ def _insert_records(records: list[ImportedRecord]) -> None:
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     placeholders = ", ".join(["%s"] * len(columns))
     as_json = ImportedRecord._meta.get_field("previous")
-    params = [(r.batch_id, r.model, r.object_id, r.action, as_json.get_db_prep_save(r.previous, connection),
-               as_json.get_db_prep_save(r.values, connection)) for r in records]
+    empty = as_json.get_db_prep_save({}, connection)
+    params = [(batch_id, model, object_id, action,
+               as_json.get_db_prep_save(previous, connection) if previous else empty,
+               as_json.get_db_prep_save(values, connection) if values else empty)
+              for batch_id, model, object_id, action, previous, values in records]
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})",
                            params)

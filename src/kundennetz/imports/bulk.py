@@ -10,7 +10,10 @@ every other value goes through its field's own `get_db_prep_save`, as the ORM wo
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import connections, models, router
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models.expressions import DatabaseDefault
 from simple_history.utils import bulk_create_with_history
 
@@ -32,6 +35,13 @@ def _adapter(field, connection):
             return value if type(value) in _PLAIN_VALUES else prep(value, connection)
 
         return plain
+    if isinstance(field, models.DecimalField) and (type(connection.ops).adapt_decimalfield_value
+                                                   is BaseDatabaseOperations.adapt_decimalfield_value):
+        # The driver takes a Decimal as it is (the database's own operations leave it unchanged).
+        def number(value, prep=field.get_db_prep_save):
+            return value if type(value) in (Decimal, type(None)) else prep(value, connection)
+
+        return number
     if isinstance(field, models.DateTimeField):
         # The same moment on every row of a chunk (created, updated): adapted once.
         seen = {}

@@ -99,8 +99,13 @@ def create_with_history(objects: list, model, *, user, reason: str, when) -> lis
                 return bulk_create_with_history(objects, model, default_user=user, default_change_reason=reason,
                                                 default_date=when)
             defaults[field.attname] = expression.value
-    pre_save = [f for f in fields if type(f).pre_save is not models.Field.pre_save]
+    # Automatic dates take the import's moment (the one its history rows carry), the same for the
+    # whole chunk; any other field's pre_save runs as the ORM would run it.
+    moments = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    pre_save = [f for f in fields if type(f).pre_save is not models.Field.pre_save and f.attname not in moments]
     for obj in objects:
+        for name in moments:
+            setattr(obj, name, when)
         for field in pre_save:
             setattr(obj, field.attname, field.pre_save(obj, True))
         for name, value in defaults.items():
@@ -116,12 +121,14 @@ def create_with_history(objects: list, model, *, user, reason: str, when) -> lis
     for obj, key in zip(objects, keys):
         setattr(obj, pk.attname, key)
         obj._state.adding, obj._state.db = False, state_db
-    _history(connection, model, objects, user=user, reason=reason, when=when)
+    _history(connection, model, objects, dict(zip(attnames, range(len(attnames)))), rows, user=user, reason=reason,
+             when=when)
     return objects
 
 
-def _history(connection, model, objects: list, *, user, reason: str, when) -> None:
-    """One "+" history row per object, as `HistoryManager.bulk_history_create` writes them."""
+def _history(connection, model, objects: list, positions: dict, written: list, *, user, reason: str, when) -> None:
+    """One "+" history row per object, as `HistoryManager.bulk_history_create` writes them; the values
+    the records were just written with (`written`, by attname at `positions`) are used again."""
     from simple_history.utils import get_change_reason_from_object, get_history_manager_for_model
 
     history = get_history_manager_for_model(model).model
@@ -136,12 +143,16 @@ def _history(connection, model, objects: list, *, user, reason: str, when) -> No
     if relation:
         columns.append(meta.get_field("history_relation").column)
     default_user = getattr(user, "pk", None)
+    pk_name = model._meta.pk.attname
+    reused = [positions.get(field.attname) for field in tracked]
+    adapt_date = _adapter(date_field, connection)
     rows = []
-    for obj in objects:
-        row = [value if adapt is None else adapt(value)
-               for value, adapt in zip((getattr(obj, field.attname) for field in tracked), adapters)]
+    for obj, values in zip(objects, written):
+        row = [obj.pk if field.attname == pk_name else values[at] if at is not None
+               else (getattr(obj, field.attname) if adapt is None else adapt(getattr(obj, field.attname)))
+               for field, at, adapt in zip(tracked, reused, adapters)]
         who = getattr(obj, "_history_user", None)
-        row += [date_field.get_db_prep_save(getattr(obj, "_history_date", when), connection),
+        row += [adapt_date(getattr(obj, "_history_date", when)),
                 get_change_reason_from_object(obj) or reason, "+", getattr(who, "pk", default_user)]
         if relation:
             row.append(obj.pk)

@@ -16,6 +16,14 @@ def send_daily_reminders() -> dict:
     return counts
 
 
+@task()
+def refresh_consistency() -> dict:
+    """Every account's consistency recomputed (the nightly run of the task workers)."""
+    from . import services
+
+    return {"accounts": services.refresh_snapshots()}
+
+
 def _consistency(job, progress) -> dict:
     from django.urls import reverse
     from django.utils.translation import gettext as _

@@ -91,7 +91,7 @@ def test_bad_answers_are_reported_per_row_and_nothing_is_saved(cast, historic_ac
 
 
 def test_german_message_for_a_bad_answer(cast, historic_account, run_import):
-    from kundennetz.domain.importing import describe
+    from kundennetz.imports.messages import describe
 
     batch, _result = run_import(cast.admin, "opportunities",
                                 (HEADER + "Historic Client 001 AG,D,won,2024-01-15,vielleicht,,,,,,,\n").encode())
@@ -156,8 +156,8 @@ def test_an_account_manager_imports_history_of_own_accounts_only(cast, historic_
 
 
 def test_headers_map_to_answer_fields():
-    from kundennetz.imports import layouts
+    from kundennetz.imports import guessing
 
-    guess = layouts.guess(HEADER.strip().split(","), "opportunities")
+    guess = guessing.guess(HEADER.strip().split(","), "opportunities")
     assert [guess.columns[key] for key in KEYS] == [f"answer_{key}" for key in KEYS]
     assert guess.columns["title"] == "title" and guess.columns["closed_on"] == "closed_on"

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.apps import apps
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -270,32 +271,22 @@ CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "zip": "application/zip",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
+def download(kind: str, fmt: str, records):
+    """The records as a file to download at once: CSV streamed row by row, Excel spooled to disk."""
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_lines(kind, records), content_type=CONTENT_TYPES["csv"])
+        response["Content-Disposition"] = f'attachment; filename="{file_name(kind, "csv")}"'
+        return response
+    stream = spooled()
+    write_xlsx(kind, records, stream)
+    stream.seek(0)
+    return FileResponse(stream, as_attachment=True, filename=file_name(kind, "xlsx"),
+                        content_type=CONTENT_TYPES["xlsx"])
+
+
 def fits_inline(records) -> bool:
     """At most `INLINE_ROWS` records (a count capped at that, whatever the size of the list)."""
     return records.order_by()[:INLINE_ROWS + 1].count() <= INLINE_ROWS
-
-
-def start_export(user, kind: str, fmt: str, params) -> "Job":
-    """Queue the export of a list (with the list's filters in `params`) as a background job."""
-    from kundennetz.core import jobs
-
-    from .tasks import export_job
-
-    query = {key: params.getlist(key) for key in params} if hasattr(params, "getlist") else dict(params or {})
-    query.pop("page", None)
-    title = _("Export of %(kind)s (%(format)s)") % {"kind": fields.model_for(kind)._meta.verbose_name_plural,
-                                                   "format": fmt.upper() if fmt == "csv" else "Excel"}
-    return jobs.start_job(user, "export", title, export_job, {
-        "kind": kind, "format": fmt, "query": query, "language": get_language(), "content_type": CONTENT_TYPES[fmt]})
-
-
-def start_full_export(user) -> "Job":
-    from kundennetz.core import jobs
-
-    from .tasks import export_job
-
-    return jobs.start_job(user, "export_all", _("Export of everything (zip)"), export_job, {
-        "kind": "all", "format": "zip", "query": {}, "language": get_language(), "content_type": CONTENT_TYPES["zip"]})
 
 
 def run_export(job, progress) -> dict:

@@ -38,6 +38,7 @@ from kundennetz.core.api_errors import (
     MessageOut,
 )
 from kundennetz.core.api_types import Pagination
+from kundennetz.core.job_api import JobOut
 
 from . import exports, fields, services, tasks
 from .models import ImportBatch, ImportRow, SavedMapping
@@ -259,29 +260,6 @@ def undo_import(request, batch_id: int, attached: Literal["keep", "trash"] = "ke
     except services.ImportRefused as exc:
         raise HttpError(409, str(exc)) from None
     return Status(202, batch)
-
-
-class JobOut(Schema):
-    id: int
-    kind: str
-    title: str
-    status: str
-    created_at: datetime
-    finished_at: datetime | None
-    progress: Progress
-    reason: str
-    file_name: str
-    file_size: int
-    expires_at: datetime | None
-    download: str | None
-
-    @staticmethod
-    def resolve_progress(obj) -> dict:
-        return {"done": obj.done, "total": obj.total}
-
-    @staticmethod
-    def resolve_download(obj) -> str | None:
-        return f"/api/jobs/{obj.pk}/download" if obj.downloadable else None
 
 
 def _job(request, job_id: int):

@@ -24,6 +24,7 @@ from kundennetz.accounts.models import Account, Contact, Opportunity
 from kundennetz.core.concurrency import record
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors, InvalidInput
 from kundennetz.core.api_types import Date, Id, InputSchema, Pagination, QueryId, Text, choice
+from kundennetz.core.job_api import JobOut
 from kundennetz.core.models import User
 from kundennetz.core.permissions import ADD, CHANGE, DELETE, VIEW, restrict
 from kundennetz.core.roles import Role
@@ -31,7 +32,7 @@ from kundennetz.core.services import save_record
 
 from . import services
 from .models import CoreMessage, Interaction
-from .permissions import may_edit_core_messages, may_see_all_weeks
+from .permissions import may_edit_core_messages, may_see_all_weeks, may_see_management
 
 router = Router(tags=["interactions"])
 
@@ -400,6 +401,15 @@ def account_consistency(request, account_id: int,
         },
         "due": [_due(d, lang, {account.pk: account.name}) for d in view.due],
     }
+
+
+@router.post("/consistency", response={202: JobOut, **COMMON_ERRORS}, summary="Recompute every account's consistency (background)")
+def recompute_consistency(request):
+    """Sales head and admin: the consistency of every account recomputed (the management view's
+    figures). Answers 202 with the job at once; poll `GET /api/jobs/{id}` until `done` or `failed`."""
+    if not may_see_management(request.auth):
+        raise PermissionDenied(_("Only a sales head or an admin may recompute the consistency."))
+    return Status(202, services.start_consistency(request.auth))
 
 
 @router.get("/my-week", response={200: list[DueOut], **RECORD_ERRORS}, summary="Due contacts")

@@ -315,15 +315,12 @@ def snapshots(request):
         _require(can_manage)
         if form.is_valid():
             # Scoring every account grows with the network: a background job (progress on its page).
-            from kundennetz.core import jobs
-
-            from .tasks import snapshot_job
-
-            period = form.cleaned_data["period"]
-            job = jobs.start_job(request.user, "portfolio_snapshot",
-                                 _("Portfolio snapshot %(period)s") % {"period": period}, snapshot_job,
-                                 {"period": period})
-            return redirect(job)
+            try:
+                job = services.start_snapshot(request.user, period=form.cleaned_data["period"])
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                return redirect(job)
     records = PortfolioSnapshot.objects.select_related("scoring_model", "created_by").in_order()
     return render(request, "portfolio/snapshots.html", {"snapshots": records[:100], "form": form,
                                                         "can_manage": can_manage})

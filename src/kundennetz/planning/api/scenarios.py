@@ -8,13 +8,13 @@ from ninja import PatchDict, Query, Status
 
 from kundennetz.core.api_errors import COMMON_ERRORS, FieldErrors, MessageOut, RECORD_ERRORS, WRITE_ERRORS
 from kundennetz.core.api_types import MAX_ID, QueryId, Text
+from kundennetz.core.job_api import JobOut
 from kundennetz.core.services import save_record
 
 from .. import services
 from ..models import Period, Scenario, ScenarioAccount, ScenarioManager
 from ..permissions import can_open_planning, can_view_planning, visible_plans
 from .routing import (
-    _conflicts_out,
     _names,
     _parameter_errors,
     _period,
@@ -26,9 +26,7 @@ from .routing import (
     router,
 )
 from .schemas import (
-    ApplyOut,
     ComparisonOut,
-    InfeasibleOut,
     Page,
     PlanOut,
     ScenarioAccountPage,
@@ -78,10 +76,13 @@ def list_scenarios(request, page: Query[Page], period: Optional[Text] = None):
             "count": queryset.count()}
 
 
-@router.post("scenarios", response={201: ScenarioOut, **WRITE_ERRORS}, summary="Create (and compute) a scenario")
+@router.post("scenarios", response={201: ScenarioOut, 202: JobOut, **WRITE_ERRORS},
+             summary="Create (and compute) a scenario")
 def create_scenario(request, payload: ScenarioIn):
-    """Sales head and admin. With `compute` (default) the answer carries the result; a scenario whose
-    minimums cannot be met is still created, with `computed` false and the `conflicts` named."""
+    """Sales head and admin. With `compute` (default) the scenario is created and its computation
+    queued: 202 with the job (`record` is the new scenario's address; poll `GET /api/jobs/{id}` until
+    `done`, or `failed` when no plan meets every minimum: the scenario then names its `conflicts`).
+    With `compute` false: 201 with the scenario, not computed."""
     _require_plan(request.auth)
     errors = FieldErrors()
     period = None
@@ -95,15 +96,13 @@ def create_scenario(request, payload: ScenarioIn):
         errors.add("name", _("A scenario with this name exists already."))
     errors.raise_if_any()
     try:
-        scenario = services.create_scenario(payload.name, period, payload.parameters, request.auth,
-                                            compute=payload.compute)
+        scenario = services.create_scenario(payload.name, period, payload.parameters, request.auth, compute=False)
     except services.InvalidParameters as exc:
         _parameter_errors(exc)
     except DjangoValidationError as exc:
         _raise_django(exc)
-    except services.PlanningError:
-        scenario = Scenario.objects.get(name=payload.name)
-    scenario.refresh_from_db()
+    if payload.compute:
+        return Status(202, services.start_compute(scenario, request.auth))
     names, strategies = _names()
     return Status(201, _scenario_out(Scenario.objects.select_related("period").get(pk=scenario.pk), names,
                                      strategies))
@@ -183,40 +182,32 @@ def delete_scenario(request, scenario_id: int):
     return Status(204, None)
 
 
-@router.post("scenarios/{int:scenario_id}/compute", response={200: ScenarioOut, 409: InfeasibleOut, **WRITE_ERRORS},
-             summary="Compute a scenario")
+@router.post("scenarios/{int:scenario_id}/compute", response={202: JobOut, **WRITE_ERRORS},
+             summary="Compute a scenario (background)")
 def compute_scenario(request, scenario_id: int):
-    """Solves the scenario with today's records of its period. 409 when no plan meets every minimum:
-    `conflicts` names them (which manager, the hours their accounts' minimums need, the hours available)."""
+    """Solves the scenario with today's records of its period, in the background: 202 with the job;
+    poll `GET /api/jobs/{id}`. Once `done`, `result` is the computed scenario's address (computing the
+    applied scenario makes a new draft; the plan itself stays). `failed` when no plan meets every
+    minimum: `reason` says so and the scenario's `conflicts` name them (which manager, the hours their
+    accounts' minimums need, the hours available)."""
     scenario = _scenario(scenario_id)
     _require_plan(request.auth)
-    try:
-        computed = services.compute_scenario(scenario, request.auth)
-    except services.InvalidParameters as exc:
-        _parameter_errors(exc)
-    except services.PlanningError as exc:
-        scenario = getattr(exc, "scenario", scenario)
-        scenario.refresh_from_db()
-        conflicts = _conflicts_out(scenario)
-        return Status(409, {"detail": _("No plan meets every minimum: %(reasons)s") % {
-            "reasons": " ".join(exc.messages)}, "conflicts": conflicts})
-    names, strategies = _names()
-    # Computing the applied scenario makes a new draft (returned here); the plan itself stays.
-    return _scenario_out(_scenario(computed.pk), names, strategies)
+    return Status(202, services.start_compute(scenario, request.auth))
 
 
-@router.post("scenarios/{int:scenario_id}/apply", response={200: ApplyOut, 409: MessageOut, **RECORD_ERRORS},
-             summary="Apply a scenario as the plan")
+@router.post("scenarios/{int:scenario_id}/apply", response={202: JobOut, 409: MessageOut, **RECORD_ERRORS},
+             summary="Apply a scenario as the plan (background)")
 def apply_scenario(request, scenario_id: int):
     """Sales head and admin: the scenario's recommendation becomes the plan of its period (the account
-    plans that "my week" and the account pages show), replacing the plan applied before."""
+    plans that "my week" and the account pages show), replacing the plan applied before. 202 with the
+    job; 409 at once when the scenario has no plan to apply."""
     scenario = _scenario(scenario_id)
     _require_plan(request.auth)
     try:
-        count = services.apply_scenario(scenario, request.auth)
+        job = services.start_apply(scenario, request.auth)
     except DjangoValidationError as exc:
         return Status(409, {"detail": " ".join(exc.messages)})
-    return {"scenario": scenario.pk, "period": scenario.period.code, "plans": count}
+    return Status(202, job)
 
 
 @router.get("scenarios/{int:scenario_id}/managers", response={200: list[ScenarioManagerOut], **RECORD_ERRORS},

@@ -223,12 +223,6 @@ class ComparisonOut(Schema):
     rows: list[ComparisonRowOut]
 
 
-class ApplyOut(Schema):
-    scenario: int
-    period: str
-    plans: int
-
-
 class IntensityOut(Schema):
     key: str
     name: str
@@ -303,8 +297,3 @@ class AccountPlanningOut(Schema):
     recommendation: Optional[RecommendationOut]
     intensity: Optional[IntensityOut]
     estimate: Optional[EstimateOut]
-
-
-class InfeasibleOut(Schema):
-    detail: str
-    conflicts: list[ConflictOut]

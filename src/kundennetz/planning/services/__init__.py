@@ -16,7 +16,8 @@ the tunable ``DefaultIntensities`` (the same table consistency uses), so plannin
 Modules: ``strategies`` (the portfolio adapter), ``data`` (reading what a plan needs, the problem),
 ``implied`` (the plan the strategies imply), ``parameters`` (a scenario's what-ifs, checked and
 described), ``scenarios`` (computing and storing a scenario), ``comparison`` (comparing and applying)
-and ``account_plan`` (one account's plan, for the account page and My week).
+``background`` (computing and applying as background jobs) and ``account_plan`` (one account's plan,
+for the account page and My week).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ from .comparison import (
     apply_scenario,
     comparison,
 )
+from .background import start_apply, start_compute
 from .account_plan import (
     AccountPlanView,
     PlannedContacts,
@@ -117,4 +119,6 @@ __all__ = [
     "load",
     "periods_of_day",
     "planned_contacts",
+    "start_apply",
+    "start_compute",
 ]

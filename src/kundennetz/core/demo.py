@@ -14,8 +14,8 @@ The demo passwords are fixed here, in code, and never stored in plain text: `dem
 login only while that user still exists and the password still checks.
 
 Other apps extend the demo without touching this module: a module `<app>.demo` with a function
-`extend_demo(context: DemoContext)` is called after the base network is saved, in INSTALLED_APPS order,
-inside the same transaction (a failure there leaves nothing behind). It should draw its randomness from
+`extend_demo(context: DemoContext)` is called after the base network is saved, in INSTALLED_APPS order (or
+at the module's `DEMO_STEP`), inside the same transaction (a failure there leaves nothing behind). It should draw its randomness from
 `context.random("<app>")` so that adding an extension never changes the base data, save through
 `core.services.save_record(obj, context.admin)` or `bulk_create_with_history(..., default_user=context.admin)`
 so that the history names the admin, record what it made with `context.count(...)`, and, when
@@ -52,6 +52,7 @@ from kundennetz.accounts.models import (
     Stage,
 )
 
+from . import freshness
 from .roles import Role
 
 SEED = 2026
@@ -817,6 +818,10 @@ def load_demo(*, force: bool = False, if_empty: bool = False, today: date | None
             counts=counts, stdout=stdout)
         for extend in _extensions():
             extend(context)
+        # Each part stored its figures as it went; what a later part added (interactions after the
+        # portfolio snapshot, the adopted plan after the consistency rows) is taken into account now, so
+        # that no page of a fresh demo says "out of date".
+        freshness.refresh_stale(today)
     # The passwords were set a moment ago; checking them again would only repeat the slow hashing.
     logins = [DemoLogin(str(Role(spec.role).label), spec.username, spec.password, spec.full_name)
               for spec in DEMO_USERS]
@@ -825,18 +830,23 @@ def load_demo(*, force: bool = False, if_empty: bool = False, today: date | None
 
 
 def _extensions():
-    """Each installed app's `demo.extend_demo`, in INSTALLED_APPS order."""
+    """Each installed app's `demo.extend_demo`, in INSTALLED_APPS order unless its module sets `DEMO_STEP`.
+
+    A part that computes figures from the others' records (portfolio snapshots, planning scenarios) sets a
+    high `DEMO_STEP`, so that it runs after every record it reads is there.
+    """
     found = []
-    for config in apps.get_app_configs():
+    for position, config in enumerate(apps.get_app_configs()):
         if config.name == __package__ or not config.name.startswith("kundennetz."):
             continue
         module_name = f"{config.name}.demo"
         if importlib.util.find_spec(module_name) is None:
             continue
-        extend = getattr(importlib.import_module(module_name), "extend_demo", None)
+        module = importlib.import_module(module_name)
+        extend = getattr(module, "extend_demo", None)
         if callable(extend):
-            found.append(extend)
-    return found
+            found.append((getattr(module, "DEMO_STEP", position), position, extend))
+    return [extend for _step, _position, extend in sorted(found, key=lambda item: item[:2])]
 
 
 def _clear_network() -> dict[str, int]:

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class PlanningConfig(AppConfig):
     name = "kundennetz.planning"
     verbose_name = _("Capacity planning")
+
+    def ready(self):
+        from kundennetz.core import freshness
+
+        from . import services
+
+        # After the portfolio (strategies), before consistency (which measures against the adopted plan).
+        freshness.register_refresh(services.SCENARIO_INPUTS, services.refresh_if_stale, order=20)

@@ -33,7 +33,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account, Segment
-from kundennetz.core import concurrency, tunables
+from kundennetz.core import concurrency, freshness, tunables
 from kundennetz.core.models import User
 from kundennetz.core.tunables.schemas import DefaultIntensities, PlanningFigures
 from kundennetz.domain import allocation as al
@@ -62,6 +62,14 @@ MILP_ACCOUNT_LIMIT = 5_000
 BATCH = 2_000
 IN_LIMIT = 500
 OVERLOAD_TOLERANCE = 0.05  # hours
+
+
+# What a scenario is computed from (``core.freshness``): a change to any of these makes it out of date.
+SCENARIO_INPUTS = "planning"
+freshness.register(SCENARIO_INPUTS, models=(
+    "accounts.Account", "accounts.Segment", "portfolio.PortfolioSnapshot", "portfolio.StrategyOverride",
+    "portfolio.ScoringModel", "planning.Period", "planning.Capacity", "planning.Budget", "planning.AccountPlan",
+    "planning.ResponseEstimate"), tunables=(PlanningFigures, DefaultIntensities))
 
 
 def _lang() -> str:
@@ -895,6 +903,8 @@ def compute_scenario(scenario: Scenario, user=None) -> Scenario:
     if scenario.status == Scenario.Status.APPLIED:
         scenario = draft_copy(scenario, user)
     started = time.perf_counter()
+    # Taken before reading: a change while solving leaves the scenario out of date rather than hiding it.
+    inputs = freshness.fingerprint(SCENARIO_INPUTS)
     period = scenario.period
     data = load(period)
     parameters = clean_parameters(scenario.parameters, period, data.strategies)
@@ -910,7 +920,7 @@ def compute_scenario(scenario: Scenario, user=None) -> Scenario:
             scenario.manager_results.all().delete()
             _reset_totals(scenario)
             scenario.conflicts = conflicts
-            scenario.computed_at = timezone.now()
+            scenario.computed_at, scenario.inputs = timezone.now(), inputs
             scenario.stamp(user)
             scenario.save()
         error = PlanningError([conflict_message(c, period.code) for c in conflicts])
@@ -927,7 +937,7 @@ def compute_scenario(scenario: Scenario, user=None) -> Scenario:
         base = allocation if allocation.method == "multipliers" else None
         extra_value = al.value_of_additional_manager(problem, extra_hours, base=base).value
     _store(scenario, data, applied, allocation, extra_hours if extra_value is not None else None, extra_value, user,
-           started)
+           started, inputs)
     return scenario
 
 
@@ -947,7 +957,7 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
 
 
 def _store(scenario, data: PlanData, applied: _Applied, allocation: al.Allocation, extra_hours, extra_value, user,
-           started) -> None:
+           started, inputs: str = "") -> None:
     p = allocation.problem
     n, m = p.n_accounts, p.n_managers
     contacts_today = p.hours.current / p.contact_hours
@@ -999,7 +1009,7 @@ def _store(scenario, data: PlanData, applied: _Applied, allocation: al.Allocatio
         scenario.contribution_today, scenario.contribution = allocation.current_contribution, allocation.contribution
         scenario.support_price, scenario.pr_price = allocation.support_price, allocation.pr_price
         scenario.extra_manager_hours, scenario.extra_manager_value = extra_hours, extra_value
-        scenario.computed_at = timezone.now()
+        scenario.computed_at, scenario.inputs = timezone.now(), inputs
         scenario.seconds = round(time.perf_counter() - started, 3)
         scenario.stamp(user)
         scenario.save()
@@ -1020,15 +1030,29 @@ def create_scenario(name: str, period: Period, parameters, user, *, compute: boo
     return scenario
 
 
+def freshness_of(scenario: Scenario, *, current: str | None = None) -> freshness.AsOf:
+    """As of when the scenario was computed, and out of date when anything it was computed from (accounts,
+    strategies, capacities, budget, the applied plan, estimates, settings) changed since."""
+    return freshness.status(SCENARIO_INPUTS, scenario.computed_at, scenario.inputs, current=current)
+
+
+def refresh_if_stale(today=None) -> bool:
+    """Compute again every draft scenario whose inputs changed since; True when any was. The applied one
+    stays as adopted (computing it again would make a new draft)."""
+    current = freshness.fingerprint(SCENARIO_INPUTS)
+    stale = [s for s in Scenario.objects.filter(status=Scenario.Status.DRAFT, computed_at__isnull=False)
+             .select_related("period") if freshness_of(s, current=current).out_of_date]
+    for scenario in stale:
+        try:
+            compute_scenario(scenario)
+        except PlanningError:
+            pass  # the scenario keeps its conflicts, computed from the inputs as they are now
+    return bool(stale)
+
+
 def is_stale(scenario: Scenario) -> bool:
-    """Whether capacities, the budget or the applied plan of its period changed after it was computed."""
-    if scenario.computed_at is None:
-        return False
-    period = scenario.period_id
-    latest = [Capacity.objects.filter(period_id=period).aggregate(t=Max("updated_at"))["t"],
-              Budget.objects.filter(period_id=period).aggregate(t=Max("updated_at"))["t"],
-              ResponseEstimate.objects.filter(period_id=period).aggregate(t=Max("updated_at"))["t"]]
-    return any(t is not None and t > scenario.computed_at for t in latest)
+    """Whether the inputs changed after the scenario was computed (see ``freshness_of``)."""
+    return freshness_of(scenario).out_of_date
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1092,6 +1116,7 @@ def apply_scenario(scenario: Scenario, user) -> int:
     Returns the number of account plans written."""
     if not scenario.is_computed:
         raise ValidationError(_("Only a computed scenario with a plan can be applied."))
+    inputs_before = freshness.fingerprint(SCENARIO_INPUTS)
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
     who = user.pk if getattr(user, "is_authenticated", False) else None
@@ -1115,8 +1140,12 @@ def apply_scenario(scenario: Scenario, user) -> int:
             pk=scenario.pk).update(status=Scenario.Status.DRAFT)
         scenario.status = Scenario.Status.APPLIED
         scenario.applied_at, scenario.applied_by = now, user if who else None
+        # Its recommendation is now the plan it was compared with: adopting it does not put it out of date
+        # (other scenarios of the period now compare with another plan, and are).
+        if scenario.inputs and scenario.inputs == inputs_before:
+            scenario.inputs = freshness.fingerprint(SCENARIO_INPUTS)
         scenario.stamp(user)
-        scenario.save(update_fields=["status", "applied_at", "applied_by", "updated_at", "updated_by"])
+        scenario.save(update_fields=["status", "applied_at", "applied_by", "updated_at", "updated_by", "inputs"])
     return len(plans)
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kundennetz.accounts.models import Account, Segment
+from kundennetz.core import freshness
 from kundennetz.core.models import TrackedModel
 from kundennetz.domain import portfolio as rules
 
@@ -196,6 +197,8 @@ class PortfolioSnapshot(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("created by"))
+    inputs = models.CharField(_("inputs fingerprint"), max_length=64, blank=True, editable=False,
+                              help_text=_("What the figures were computed from (core.freshness)."))
 
     objects = SnapshotQuerySet.as_manager()
 
@@ -210,6 +213,16 @@ class PortfolioSnapshot(models.Model):
     @classmethod
     def current(cls) -> PortfolioSnapshot | None:
         return cls.objects.select_related("scoring_model").in_order().first()
+
+    def freshness(self, *, current: bool | None = None) -> freshness.AsOf:
+        """As of when, and out of date when its inputs changed since. Only the newest snapshot can be out of
+        date: an older one is the record of its period (``current`` saves the query when known)."""
+        if current is None:
+            newest = type(self).current()
+            current = newest is not None and newest.pk == self.pk
+        if not current:
+            return freshness.AsOf(when=self.created_at)
+        return freshness.status("portfolio", self.created_at, self.inputs)
 
     def previous(self) -> PortfolioSnapshot | None:
         """The snapshot before this one in time (the one movement is measured against)."""

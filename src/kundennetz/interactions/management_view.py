@@ -81,6 +81,11 @@ class Overview:
     def coverage(self) -> float | None:
         return self.decision_makers_covered / self.decision_makers if self.decision_makers else None
 
+    @property
+    def status(self) -> freshness.AsOf:
+        """As of the newest row, out of date when rows are missing, old or from other inputs."""
+        return freshness.AsOf(when=self.computed_at, out_of_date=self.stale)
+
 
 def snapshots():
     """The stored rows of accounts not in the trash."""

@@ -27,7 +27,7 @@ from kundennetz.core.api_errors import (
     FieldErrors,
     MessageOut,
 )
-from kundennetz.core import concurrency
+from kundennetz.core import concurrency, freshness
 from kundennetz.core.api_types import MAX_ID, Id, InputSchema, QueryId, Text
 from kundennetz.core.permissions import VIEW, restrict
 from kundennetz.core.services import save_record
@@ -185,6 +185,9 @@ class ScenarioOut(Schema):
     status: Literal["draft", "applied"]
     computed: bool
     computed_at: Optional[datetime]
+    as_of: Optional[datetime] = Field(description="When the result was computed (stored, not live); null before.")
+    out_of_date: bool = Field(description="True when accounts, strategies, capacities, the budget, the adopted "
+                                          "plan, estimates or settings changed after it was computed.")
     seconds: Optional[float]
     method: str
     conflicts: list[ConflictOut]
@@ -401,12 +404,15 @@ def _conflicts_out(scenario: Scenario) -> list[dict]:
             for c in scenario.conflicts]
 
 
-def _scenario_out(s: Scenario, names: dict | None = None, strategy_names: dict | None = None) -> dict:
+def _scenario_out(s: Scenario, names: dict | None = None, strategy_names: dict | None = None,
+                  inputs_now: str | None = None) -> dict:
     fields = ("hours_available", "hours_required", "hours_today", "hours_recommended", "contacts_today",
               "contacts_recommended", "support_budget", "support_today", "support_recommended", "pr_budget",
               "pr_today", "pr_recommended", "contribution_today", "contribution", "support_price", "pr_price",
               "extra_manager_hours", "extra_manager_value")
+    status = services.freshness_of(s, current=inputs_now)
     return {"id": s.pk, "name": s.name, "period": s.period.code, "parameters": s.parameters,
+            "as_of": status.when, "out_of_date": status.out_of_date,
             "what_ifs": services.describe_parameters(s.parameters, names or {}, strategy_names or {}),
             "status": s.status, "computed": s.is_computed, "computed_at": s.computed_at, "seconds": s.seconds,
             "method": s.method, "conflicts": _conflicts_out(s), "account_count": s.account_count,
@@ -601,7 +607,9 @@ def list_scenarios(request, page: Query[Page], period: Optional[Text] = None):
     if period:
         queryset = queryset.filter(period=_period(period))
     names, strategies = _names()
-    return {"items": [_scenario_out(s, names, strategies) for s in queryset[page.offset:page.offset + page.limit]],
+    inputs_now = freshness.fingerprint(services.SCENARIO_INPUTS)  # one query for the whole page
+    return {"items": [_scenario_out(s, names, strategies, inputs_now)
+                      for s in queryset[page.offset:page.offset + page.limit]],
             "count": queryset.count()}
 
 

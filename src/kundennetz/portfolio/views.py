@@ -123,6 +123,7 @@ def position_table(request):
         "query": params.urlencode(),
         "sorts": [("rank", _("Rank")), ("name", _("Account")), ("-attractiveness", _("Attractiveness")),
                   ("-position", _("Our position"))],
+        "can_manage": can_manage_portfolio(request.user),
     })
 
 

@@ -75,9 +75,12 @@ def portfolio(request):
     previous = snapshot.previous()
     svg, dot_count, aggregated, counts = queries.picture_with_cells(queryset, snapshot, previous=previous,
                                                                     max_dots=MAX_DOTS)
+    moves, moved = queries.movements(queryset, snapshot, previous)
     return render(request, "portfolio/portfolio.html", {
         "snapshot": snapshot,
         "previous": previous,
+        "moves": moves,
+        "moved": moved,
         "filter": form,
         "svg": svg,
         "dot_count": dot_count,

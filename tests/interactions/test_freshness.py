@@ -2,7 +2,6 @@
 or account puts them out of date (and a small network is recomputed as the page loads); a logged
 interaction refreshes its own account's row and leaves the others fresh."""
 
-
 import pytest
 from django.utils import timezone
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account
 from kundennetz.core.formatting import format_number
-from kundennetz.domain import movement
 from kundennetz.domain import portfolio as rules
+from kundennetz.domain.portfolio import move_reasons
 from kundennetz.domain.portfolio_svg import DENSITY_BINS, LABELS, DensityGrid, PortfolioDot, render_portfolio_svg
 
 # Above this many placed accounts the picture is a density grid counted by the database.
@@ -255,11 +255,11 @@ def movements(queryset, snapshot: PortfolioSnapshot, previous: PortfolioSnapshot
     if previous is None:
         return [], 0
     fields = ("account_id", "attractiveness", "position", "cell", "strategy")
-    after = {row[0]: movement.Stored(*row[1:]) for row in queryset.order_by().values_list(*fields)}
-    before = {row[0]: movement.Stored(*row[1:]) for row in AccountPosition.objects.filter(
+    after = {row[0]: move_reasons.Stored(*row[1:]) for row in queryset.order_by().values_list(*fields)}
+    before = {row[0]: move_reasons.Stored(*row[1:]) for row in AccountPosition.objects.filter(
         snapshot=previous, account_id__in=queryset.values("account_id")).order_by().values_list(*fields)}
     model_changed = previous.scoring_model_id != snapshot.scoring_model_id or previous.grid != snapshot.grid
-    found = movement.moves(before, after, model_changed=model_changed)
+    found = move_reasons.moves(before, after, model_changed=model_changed)
     names_now, names_then = Names(snapshot.model), Names(previous.model)
     accounts = dict(Account.objects.filter(pk__in=[m.account_id for m in found[:limit]]).values_list("pk", "name"))
     listed = [{
@@ -274,17 +274,19 @@ def movements(queryset, snapshot: PortfolioSnapshot, previous: PortfolioSnapshot
     return listed, len(found)
 
 
-def reason_text(code: str, move: movement.Move, previous: PortfolioSnapshot, snapshot: PortfolioSnapshot) -> str:
+def reason_text(code: str, move: move_reasons.Move, previous: PortfolioSnapshot,
+                snapshot: PortfolioSnapshot) -> str:
     """One reason of a move in the reader's language."""
-    if code == movement.ATTRACTIVENESS:
+    if code == move_reasons.ATTRACTIVENESS:
         return _("attractiveness %(before)s → %(after)s") % {
-            "before": format_number(move.before.attractiveness, 0), "after": format_number(move.after.attractiveness, 0)}
-    if code == movement.POSITION:
+            "before": format_number(move.before.attractiveness, 0),
+            "after": format_number(move.after.attractiveness, 0)}
+    if code == move_reasons.POSITION:
         return _("our (supplier) position %(before)s → %(after)s") % {
             "before": format_number(move.before.position, 0), "after": format_number(move.after.position, 0)}
-    if code == movement.MODEL:
+    if code == move_reasons.MODEL:
         return _("scoring model version %(before)s → %(after)s") % {
             "before": previous.scoring_model.version, "after": snapshot.scoring_model.version}
-    if code == movement.OVERRIDE:
+    if code == move_reasons.OVERRIDE:
         return _("strategy override set, changed or removed")
     return _("a score became missing or available")

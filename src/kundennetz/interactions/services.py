@@ -102,12 +102,11 @@ def rolling_year(today: date) -> dc.Period:
 
 def period_for(key: str | None, today: date) -> dc.Period:
     if key == "quarter":
-        start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-        return dc.Period(start, dc.add_months(start, 3) - timedelta(days=1))
+        return dc.Period.quarter_of(today)
     if key == "year":
-        return dc.Period(date(today.year, 1, 1), date(today.year, 12, 31))
+        return dc.Period.year_of(today)
     if key == "last_year":
-        return dc.Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+        return dc.Period.year_of(date(today.year - 1, 1, 1))
     return rolling_year(today)
 
 

@@ -529,7 +529,8 @@ def recompute(*, period: str | None = None, as_of: date | None = None, user=None
     inputs = freshness.fingerprint(SNAPSHOT_INPUTS)
     as_of = as_of or timezone.localdate()
     period = (period or period_of(as_of)).strip()
-    period_start, period_end = parse_period(period)
+    span = parse_period(period)
+    period = span.code  # "2026q4" and "2026-Q4" are one period
     model_record = model_record or ScoringModel.current()
     if model_record is None:
         raise ValidationError(_("There is no scoring model yet."))
@@ -544,7 +545,7 @@ def recompute(*, period: str | None = None, as_of: date | None = None, user=None
             if old is not None:
                 delete_snapshot(old)
             snapshot = PortfolioSnapshot.objects.create(
-                period=period, period_start=period_start, period_end=period_end, as_of=as_of,
+                period=period, period_start=span.start, period_end=span.end, as_of=as_of,
                 scoring_model=model_record, grid=model.grid_key, account_count=int(scored.ids.size), inputs=inputs,
                 placed_count=scored.placed, created_by=user if getattr(user, "is_authenticated", False) else None)
             _insert_positions(_position_rows(snapshot.pk, scored, model.grid.cell_keys, overrides,

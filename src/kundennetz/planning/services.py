@@ -34,13 +34,12 @@ from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account, Segment
 from kundennetz.core import concurrency, freshness, tunables
+from kundennetz.core.formatting import format_money, format_number
 from kundennetz.core.models import User
 from kundennetz.core.tunables.schemas import DefaultIntensities, PlanningFigures
 from kundennetz.domain import allocation as al
 from kundennetz.domain.planned import implied_effort
 
-from .display import money as format_money
-from .display import number as format_number
 from .models import (
     AccountPlan,
     Budget,

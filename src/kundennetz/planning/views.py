@@ -28,11 +28,10 @@ from kundennetz.accounts.forms import attach_errors
 from kundennetz.accounts.models import Account
 from kundennetz.core import freshness
 from kundennetz.core.api_types import MAX_ID
+from kundennetz.core.formatting import format_money, format_number
 from kundennetz.core.permissions import VIEW, restrict
 
 from . import charts, services
-from .display import money as format_money
-from .display import number as format_number
 from .forms import BudgetForm, CapacityForm, EstimateForm, ScenarioForm
 from .models import (
     AccountPlan,

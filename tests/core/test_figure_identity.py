@@ -133,7 +133,9 @@ def check_everywhere(client, ids: list[int]) -> None:
             assert score_text(100 * positions[account_id]) == position
         # The consistency score: the live panel, the API, the stored row the management view and the
         # nightly command write
-        api_score = client.get(f"/api/interactions/accounts/{account_id}/consistency").json()["score"]
+        body = client.get(f"/api/interactions/accounts/{account_id}/consistency").json()
+        api_score = body["score"]
+        assert body["live"] is True
         assert page["score"] == score_text(api_score)
         assert score_text(stored[account_id]) == page["score"]
         if account_id in managed:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import template
 
-from kundennetz.core import freshness
 from kundennetz.core.formatting import format_number, format_percent
 from kundennetz.core.permissions import VIEW, can
 
@@ -101,8 +100,7 @@ def account_portfolio(context, account):
     return {
         "model": record,
         "snapshot": snapshot,
-        "snapshot_status": snapshot.freshness() if snapshot is not None else None,
-        "live": freshness.AsOf.now(),
+        "snapshot_status": snapshot.freshness(current=True) if snapshot is not None else None,
         "position": position,
         "snapshot_cell": names.cell(snapshot_cell) if snapshot_cell else "",
         "live_cell": names.cell(result.cell) if result.cell else "",

@@ -48,12 +48,6 @@ class AsOf:
     out_of_date: bool = False
     live: bool = False
 
-    @classmethod
-    def now(cls) -> AsOf:
-        from django.utils import timezone
-
-        return cls(when=timezone.now(), out_of_date=False, live=True)
-
 
 def register(kind: str, *, models: tuple[str, ...] = (), tunables: tuple = ()) -> None:
     """Add ``models`` and ``tunables`` to the inputs of ``kind`` (call from an ``AppConfig.ready``)."""

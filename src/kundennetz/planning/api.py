@@ -27,12 +27,13 @@ from kundennetz.core.api_errors import (
     FieldErrors,
     MessageOut,
 )
-from kundennetz.core import concurrency, freshness
+from kundennetz.core import concurrency
 from kundennetz.core.api_types import MAX_ID, Id, InputSchema, QueryId, Text
 from kundennetz.core.permissions import VIEW, restrict
 from kundennetz.core.services import save_record
 
 from . import services
+from .freshness import freshness_of, scenario_inputs
 from .models import (
     Budget,
     Capacity,
@@ -410,7 +411,7 @@ def _scenario_out(s: Scenario, names: dict | None = None, strategy_names: dict |
               "contacts_recommended", "support_budget", "support_today", "support_recommended", "pr_budget",
               "pr_today", "pr_recommended", "contribution_today", "contribution", "support_price", "pr_price",
               "extra_manager_hours", "extra_manager_value")
-    status = services.freshness_of(s, current=inputs_now)
+    status = freshness_of(s, current=inputs_now)
     return {"id": s.pk, "name": s.name, "period": s.period.code, "parameters": s.parameters,
             "as_of": status.when, "out_of_date": status.out_of_date,
             "what_ifs": services.describe_parameters(s.parameters, names or {}, strategy_names or {}),
@@ -607,7 +608,7 @@ def list_scenarios(request, page: Query[Page], period: Optional[Text] = None):
     if period:
         queryset = queryset.filter(period=_period(period))
     names, strategies = _names()
-    inputs_now = freshness.fingerprint(services.SCENARIO_INPUTS)  # one query for the whole page
+    inputs_now = scenario_inputs()  # one query for the whole page
     return {"items": [_scenario_out(s, names, strategies, inputs_now)
                       for s in queryset[page.offset:page.offset + page.limit]],
             "count": queryset.count()}

@@ -32,13 +32,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account, Segment
-from kundennetz.core import concurrency, freshness, tunables
+from kundennetz.core import concurrency, tunables
 from kundennetz.core.formatting import format_money, format_number
 from kundennetz.core.models import User
 from kundennetz.core.tunables.schemas import DefaultIntensities, PlanningFigures
 from kundennetz.domain import allocation as al
 from kundennetz.domain.planned import implied_effort
 
+from .freshness import freshness_of, is_stale, scenario_inputs  # noqa: F401 - part of this API
 from .models import (
     AccountPlan,
     Budget,
@@ -60,14 +61,6 @@ MILP_ACCOUNT_LIMIT = 5_000
 BATCH = 2_000
 IN_LIMIT = 500
 OVERLOAD_TOLERANCE = 0.05  # hours
-
-
-# What a scenario is computed from (``core.freshness``): a change to any of these makes it out of date.
-SCENARIO_INPUTS = "planning"
-freshness.register(SCENARIO_INPUTS, models=(
-    "accounts.Account", "accounts.Segment", "portfolio.PortfolioSnapshot", "portfolio.StrategyOverride",
-    "portfolio.ScoringModel", "planning.Period", "planning.Capacity", "planning.Budget", "planning.AccountPlan",
-    "planning.ResponseEstimate"), tunables=(PlanningFigures, DefaultIntensities))
 
 
 def _lang() -> str:
@@ -902,7 +895,7 @@ def compute_scenario(scenario: Scenario, user=None) -> Scenario:
         scenario = draft_copy(scenario, user)
     started = time.perf_counter()
     # Taken before reading: a change while solving leaves the scenario out of date rather than hiding it.
-    inputs = freshness.fingerprint(SCENARIO_INPUTS)
+    inputs = scenario_inputs()
     period = scenario.period
     data = load(period)
     parameters = clean_parameters(scenario.parameters, period, data.strategies)
@@ -1028,31 +1021,6 @@ def create_scenario(name: str, period: Period, parameters, user, *, compute: boo
     return scenario
 
 
-def freshness_of(scenario: Scenario, *, current: str | None = None) -> freshness.AsOf:
-    """As of when the scenario was computed, and out of date when anything it was computed from (accounts,
-    strategies, capacities, budget, the applied plan, estimates, settings) changed since."""
-    return freshness.status(SCENARIO_INPUTS, scenario.computed_at, scenario.inputs, current=current)
-
-
-def refresh_if_stale(today=None) -> bool:
-    """Compute again every draft scenario whose inputs changed since; True when any was. The applied one
-    stays as adopted (computing it again would make a new draft)."""
-    current = freshness.fingerprint(SCENARIO_INPUTS)
-    stale = [s for s in Scenario.objects.filter(status=Scenario.Status.DRAFT, computed_at__isnull=False)
-             .select_related("period") if freshness_of(s, current=current).out_of_date]
-    for scenario in stale:
-        try:
-            compute_scenario(scenario)
-        except PlanningError:
-            pass  # the scenario keeps its conflicts, computed from the inputs as they are now
-    return bool(stale)
-
-
-def is_stale(scenario: Scenario) -> bool:
-    """Whether the inputs changed after the scenario was computed (see ``freshness_of``)."""
-    return freshness_of(scenario).out_of_date
-
-
 # --------------------------------------------------------------------------------------------------
 # Comparing and applying
 # --------------------------------------------------------------------------------------------------
@@ -1114,7 +1082,7 @@ def apply_scenario(scenario: Scenario, user) -> int:
     Returns the number of account plans written."""
     if not scenario.is_computed:
         raise ValidationError(_("Only a computed scenario with a plan can be applied."))
-    inputs_before = freshness.fingerprint(SCENARIO_INPUTS)
+    inputs_before = scenario_inputs()
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
     who = user.pk if getattr(user, "is_authenticated", False) else None
@@ -1141,7 +1109,7 @@ def apply_scenario(scenario: Scenario, user) -> int:
         # Its recommendation is now the plan it was compared with: adopting it does not put it out of date
         # (other scenarios of the period now compare with another plan, and are).
         if scenario.inputs and scenario.inputs == inputs_before:
-            scenario.inputs = freshness.fingerprint(SCENARIO_INPUTS)
+            scenario.inputs = scenario_inputs()
         scenario.stamp(user)
         scenario.save(update_fields=["status", "applied_at", "applied_by", "updated_at", "updated_by", "inputs"])
     return len(plans)

@@ -6,7 +6,6 @@ import pytest
 
 from kundennetz.core import tunables
 from kundennetz.core.tunables.schemas import PlanningFigures
-from kundennetz.planning import freshness as scenarios
 from kundennetz.planning import services
 from kundennetz.planning.models import Capacity, Scenario
 from kundennetz.portfolio.services import set_override
@@ -44,9 +43,9 @@ def test_applying_keeps_the_plan_fresh_and_dates_the_others(planned, cast):
     services.apply_scenario(base, cast.sales_head)
     assert not services.is_stale(Scenario.objects.get(pk=base.pk))
     assert services.is_stale(Scenario.objects.get(pk=other.pk))
-    assert scenarios.refresh_if_stale() is True
+    assert services.refresh_if_stale() is True
     assert not services.is_stale(Scenario.objects.get(pk=other.pk))
-    assert scenarios.refresh_if_stale() is False
+    assert services.refresh_if_stale() is False
 
 
 def test_page_list_and_api_say_as_of_and_out_of_date(planned, cast, client_for, api):

@@ -9,7 +9,8 @@ class PlanningConfig(AppConfig):
     def ready(self):
         from kundennetz.core import freshness
 
-        from . import freshness as scenarios
+        from . import services
+        from .freshness import SCENARIO_INPUTS
 
         # After the portfolio (strategies), before consistency (which measures against the adopted plan).
-        freshness.register_refresh(scenarios.SCENARIO_INPUTS, scenarios.refresh_if_stale, order=20)
+        freshness.register_refresh(SCENARIO_INPUTS, services.refresh_if_stale, order=20)

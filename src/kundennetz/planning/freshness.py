@@ -1,5 +1,6 @@
 """Whether a scenario still holds: what its result is computed from, as of when, and out of date when any
-of that changed since (``core.freshness``); and computing stale drafts again (the demo's last step)."""
+of that changed since (``core.freshness``). Computing stale drafts again is
+``services.refresh_if_stale``."""
 
 from __future__ import annotations
 
@@ -30,19 +31,3 @@ def freshness_of(scenario: Scenario, *, current: str | None = None) -> freshness
 def is_stale(scenario: Scenario) -> bool:
     """Whether the inputs changed after the scenario was computed (see ``freshness_of``)."""
     return freshness_of(scenario).out_of_date
-
-
-def refresh_if_stale(today=None) -> bool:
-    """Compute again every draft scenario whose inputs changed since; True when any was. The applied one
-    stays as adopted (computing it again would make a new draft)."""
-    from .services import PlanningError, compute_scenario
-
-    current = scenario_inputs()
-    stale = [s for s in Scenario.objects.filter(status=Scenario.Status.DRAFT, computed_at__isnull=False)
-             .select_related("period") if freshness_of(s, current=current).out_of_date]
-    for scenario in stale:
-        try:
-            compute_scenario(scenario)
-        except PlanningError:
-            pass  # the scenario keeps its conflicts, computed from the inputs as they are now
-    return bool(stale)

@@ -62,6 +62,7 @@ from .scenarios import (
     conflict_message,
     create_scenario,
     draft_copy,
+    refresh_if_stale,
 )
 from ..freshness import freshness_of, is_stale, scenario_inputs
 from .comparison import (
@@ -115,6 +116,7 @@ __all__ = [
     "implied_plan",
     "freshness_of",
     "is_stale",
+    "refresh_if_stale",
     "scenario_inputs",
     "load",
     "periods_of_day",

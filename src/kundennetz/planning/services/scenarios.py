@@ -15,7 +15,7 @@ from kundennetz.core import concurrency
 from kundennetz.core.formatting import format_money, format_number
 from kundennetz.domain import allocation as al
 
-from ..freshness import scenario_inputs
+from ..freshness import freshness_of, scenario_inputs
 from ..models import Period, Scenario, ScenarioAccount, ScenarioManager
 from .data import BATCH, PlanData, _responses, build_problem, figures, load
 from .parameters import MILP_ACCOUNT_LIMIT, clean_parameters
@@ -343,3 +343,17 @@ def create_scenario(name: str, period: Period, parameters, user, *, compute: boo
     if compute:
         compute_scenario(scenario, user)
     return scenario
+
+
+def refresh_if_stale(today=None) -> bool:
+    """Compute again every draft scenario whose inputs changed since; True when any was (the demo's last
+    step). The applied one stays as adopted (computing it again would make a new draft)."""
+    current = scenario_inputs()
+    stale = [s for s in Scenario.objects.filter(status=Scenario.Status.DRAFT, computed_at__isnull=False)
+             .select_related("period") if freshness_of(s, current=current).out_of_date]
+    for scenario in stale:
+        try:
+            compute_scenario(scenario)
+        except PlanningError:
+            pass  # the scenario keeps its conflicts, computed from the inputs as they are now
+    return bool(stale)

@@ -1,25 +1,47 @@
-"""Numbers, money and percentages in the active language's format (de-CH: 1'250'000.50)."""
+"""Numbers, money and percentages in the active language's format (de-CH: 1'250'000.50): the one
+formatting module. Django's own formats do the grouping and the decimal mark (``kundennetz/formats``);
+domain/ returns numbers and never formats them for people.
 
+A figure is rounded half up before it is shown (a result of 79'999.9999 francs reads 80'000, where
+Django's number_format would cut it to 79'999); a missing or non-finite value reads "–", never 0.
+"""
+
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 
+MISSING = "–"
+
+
+def is_number(value) -> bool:
+    """A finite number (not a bool): what can be shown as a figure."""
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _rounded(value, decimals: int) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    number = Decimal(str(value))
+    if not number.is_finite():
+        return None
+    return number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
 
 def format_number(value, decimals: int = 0) -> str:
-    if value is None or value == "":
-        return "–"
-    # Django's number_format cuts surplus decimals off; a figure is rounded (79'999.9999 → 80'000).
-    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    rounded = _rounded(value, decimals)
+    if rounded is None:
+        return MISSING
     return number_format(rounded, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 def format_money(value, currency: str = "CHF", decimals: int = 0) -> str:
-    if value is None or value == "":
-        return "–"
+    if _rounded(value, decimals) is None:
+        return MISSING
     return f"{currency} {format_number(value, decimals)}"
 
 
 def format_percent(value, decimals: int = 1) -> str:
-    if value is None or value == "":
-        return "–"
+    if _rounded(value, decimals) is None:
+        return MISSING
     return f"{format_number(value, decimals)} %"

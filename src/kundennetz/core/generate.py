@@ -25,6 +25,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import Max
 
+from kundennetz.domain.period import Period
 from kundennetz.domain.text import search_text, sort_key
 
 from .roles import Role
@@ -353,8 +354,8 @@ def _portfolio(rng: random.Random, today: date, now, result: Generated, say) -> 
     if stored is None:
         return
     model = stored.rules
-    period = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
-    start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    quarter = Period.quarter_of(today)
+    period, start = quarter.code, quarter.start
     snapshot = Snapshot.objects.filter(period=period).first()
     if snapshot is None:
         snapshot = Snapshot.objects.create(period=period, period_start=start, period_end=today, as_of=today,

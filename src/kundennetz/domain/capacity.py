@@ -12,18 +12,15 @@ days too. Pure Python and NumPy: no Django, no database.
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal
 
 import numpy as np
+
+from .period import Period  # noqa: F401 - the one period type, named here for the planning code
 
 # A 42-hour week over five days, the most common full-time contract in Switzerland.
 DEFAULT_HOURS_PER_DAY = 8.4
 MAX_HOURS_PER_DAY = 24.0
-PeriodKind = Literal["year", "quarter"]
-_PERIOD = re.compile(r"\s*(?P<year>\d{4})(?:-?Q(?P<quarter>[1-4]))?\s*\Z", re.IGNORECASE)
 
 
 class CapacityError(ValueError):
@@ -83,37 +80,7 @@ def working_days_between(start: date, end: date, holidays=()) -> int:
     return int(np.busday_count(start, end + timedelta(days=1), holidays=list(holidays)))
 
 
-@dataclass(frozen=True)
-class Period:
-    """A year (``2026``) or a quarter (``2026-Q3``) with its first and last day."""
-
-    code: str
-    kind: PeriodKind
-    year: int
-    quarter: int | None
-    start: date
-    end: date
-    share_of_year: float = field(compare=False)
-
-    @property
-    def working_days(self) -> int:
-        return working_days_between(self.start, self.end)
-
-    @property
-    def calendar_days(self) -> int:
-        return (self.end - self.start).days + 1
-
-
 def parse_period(text: str) -> Period:
-    """``2026`` or ``2026-Q3`` (also ``2026Q3``, lower case); ValueError for anything else."""
-    match = _PERIOD.match(text or "")
-    if not match or not 1900 <= int(match["year"]) <= 2999:
-        raise ValueError(f"enter a year (2026) or a quarter (2026-Q3), got {text!r}")
-    year = int(match["year"])
-    if match["quarter"] is None:
-        return Period(str(year), "year", year, None, date(year, 1, 1), date(year, 12, 31), 1.0)
-    quarter = int(match["quarter"])
-    start = date(year, 3 * quarter - 2, 1)
-    after = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    # Intensities are set per year; a quarter carries a quarter of them, whatever its length in days.
-    return Period(f"{year}-Q{quarter}", "quarter", year, quarter, start, after - timedelta(days=1), 0.25)
+    """``2026`` or ``2026-Q3`` (also ``2026Q3``, lower case); ValueError for anything else (the one
+    ``domain.period.Period``; its working days are ``working_days_between(period.start, period.end)``)."""
+    return Period.parse(text)

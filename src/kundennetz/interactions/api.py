@@ -338,6 +338,8 @@ class ConsistencyOut(Schema):
     period_start: dt.date
     period_end: dt.date
     as_of: Optional[dt.date]
+    live: bool = Field(True, description="Always true: computed for this response from the interactions as "
+                                         "they are (the management view's stored rows may be older).")
     score: Optional[float]
     band: Optional[str]
     score_previous: Optional[float]

@@ -8,6 +8,12 @@ class InteractionsConfig(AppConfig):
     verbose_name = _("Interactions and consistency")
 
     def ready(self):
+        from kundennetz.core import freshness
+
+        from . import management_view
+
+        # Last: consistency measures against the strategies and the adopted plan.
+        freshness.register_refresh("consistency", management_view.refresh_if_stale, order=30)
         # The portfolio scores relationship strength from the interactions of the last year; it asks
         # the apps that have figures through its registry, so it never imports this app.
         try:
@@ -16,4 +22,5 @@ class InteractionsConfig(AppConfig):
             return
         from .services import interaction_counts
 
-        register_figure_source(FigureSource("interactions", "interactions", interaction_counts))
+        register_figure_source(FigureSource("interactions", "interactions", interaction_counts,
+                                            inputs=("interactions.Interaction",)))

@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account
+from kundennetz.core import freshness
 from kundennetz.core.models import User
 from kundennetz.domain import consistency as dc
 
@@ -80,28 +81,52 @@ class Overview:
     def coverage(self) -> float | None:
         return self.decision_makers_covered / self.decision_makers if self.decision_makers else None
 
+    @property
+    def status(self) -> freshness.AsOf:
+        """As of the newest row, out of date when rows are missing, old or from other inputs."""
+        return freshness.AsOf(when=self.computed_at, out_of_date=self.stale)
+
 
 def snapshots():
     """The stored rows of accounts not in the trash."""
     return ConsistencySnapshot.objects.filter(account__deleted_at__isnull=True)
 
 
-def _state():
+def _state(inputs: str = ""):
+    """The rows' extent in one aggregate; ``other_inputs`` counts rows computed from other inputs than now."""
     return snapshots().aggregate(rows=Count("pk"), oldest=Min("as_of"), as_of=Max("as_of"),
                                  computed_at=Max("computed_at"), period_start=Max("period_start"),
-                                 period_end=Max("period_end"))
+                                 period_end=Max("period_end"), other_inputs=Count("pk", filter=~Q(inputs=inputs)))
+
+
+def is_stale(state: dict, accounts: int, today: date) -> bool:
+    """Rows missing, computed on an earlier day, or from inputs that changed since (``core.freshness``)."""
+    return (state["rows"] < accounts or (state["oldest"] is not None and state["oldest"] < today)
+            or bool(state["other_inputs"]))
 
 
 def ensure_fresh(today: date | None = None) -> tuple[bool, bool, dict]:
-    """(stale, refreshed, state): recompute a small network whose rows are missing or older than today."""
+    """(stale, refreshed, state): recompute a small network whose rows are missing, from an earlier day or
+    from inputs that changed since; a large one only says so (the nightly run or the button recomputes)."""
     today = today or timezone.localdate()
-    state = _state()
+    inputs = freshness.fingerprint(services.SNAPSHOT_INPUTS)
+    state = _state(inputs)
     accounts = Account.objects.count()
-    stale = state["rows"] < accounts or (state["oldest"] is not None and state["oldest"] < today)
+    stale = is_stale(state, accounts, today)
     if stale and accounts <= LIVE_REFRESH_LIMIT:
         services.refresh_snapshots(today)
-        return False, True, _state()
+        return False, True, _state(freshness.fingerprint(services.SNAPSHOT_INPUTS))
     return stale, False, state
+
+
+def refresh_if_stale(today: date | None = None) -> bool:
+    """Recompute every account's row when any is missing, from an earlier day or from other inputs."""
+    today = today or timezone.localdate()
+    state = _state(freshness.fingerprint(services.SNAPSHOT_INPUTS))
+    if not is_stale(state, Account.objects.count(), today):
+        return False
+    services.refresh_snapshots(today)
+    return True
 
 
 def _figures(suffix: str = "") -> dict:
@@ -153,7 +178,7 @@ def overview(today: date | None = None, *, refresh: bool = True) -> Overview:
     if refresh:
         stale, refreshed, state = ensure_fresh(today)
     else:
-        stale, refreshed, state = False, False, _state()
+        stale, refreshed, state = False, False, _state(freshness.fingerprint(services.SNAPSHOT_INPUTS))
     # The figures change only when snapshot rows do (every refresh stamps computed_at), so each
     # process keeps the last result for that state; the rows themselves stay the truth.
     fingerprint = "|".join(str(state[name]) for name in ("rows", "computed_at", "as_of", "period_start"))

@@ -172,6 +172,7 @@ class ConsistencySnapshot(models.Model):
                                    related_name="consistency_snapshot")
     computed_at = models.DateTimeField(default=timezone.now)
     as_of = models.DateField()
+    inputs = models.CharField(max_length=64, blank=True, default="")
     period_start = models.DateField()
     period_end = models.DateField()
     manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -30,7 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account, Contact
-from kundennetz.core import tunables
+from kundennetz.core import freshness, tunables
 from kundennetz.core.models import User
 from kundennetz.core.tunables.schemas import (
     ConsistencyWeights,
@@ -48,6 +48,15 @@ from .models import ConsistencySnapshot, CoreMessage, Interaction, record_histor
 # Tunables (kundennetz.core.tunables): the consistency weights, the influence weights of key people
 # (Contact.influence is a word, the measures weigh by a number) and the reminder window.
 CHUNK_ACCOUNTS = 2000
+
+# What the stored consistency rows are computed from (``core.freshness``). The interactions themselves are
+# not among them: a change to one refreshes its account's row at once (``_refresh_after_commit``), and
+# counting them would put every other row out of date with each logged contact.
+SNAPSHOT_INPUTS = "consistency"
+freshness.register(SNAPSHOT_INPUTS, models=(
+    "accounts.Account", "accounts.Contact", "interactions.CoreMessage", "portfolio.PortfolioSnapshot",
+    "portfolio.StrategyOverride", "portfolio.ScoringModel", "planning.AccountPlan", "planning.Period"),
+    tunables=(ConsistencyWeights, DefaultIntensities, ReminderWindow, RelationshipWeights))
 # Ids per IN list: far below SQLite's limit on query parameters.
 ID_BATCH = 900
 REASONS_KEPT = 5
@@ -93,12 +102,11 @@ def rolling_year(today: date) -> dc.Period:
 
 def period_for(key: str | None, today: date) -> dc.Period:
     if key == "quarter":
-        start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-        return dc.Period(start, dc.add_months(start, 3) - timedelta(days=1))
+        return dc.Period.quarter_of(today)
     if key == "year":
-        return dc.Period(date(today.year, 1, 1), date(today.year, 12, 31))
+        return dc.Period.year_of(today)
     if key == "last_year":
-        return dc.Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+        return dc.Period.year_of(date(today.year - 1, 1, 1))
     return rolling_year(today)
 
 
@@ -537,14 +545,14 @@ def account_consistency(account: Account, period: dc.Period | None = None, today
 
 
 def _snapshot(history: dc.AccountHistory, current: dc.AccountConsistency, previous: dc.AccountConsistency,
-              due: list, today: date, now, priority: float, strategy: str) -> ConsistencySnapshot:
+              due: list, today: date, now, priority: float, strategy: str, inputs: str = "") -> ConsistencySnapshot:
     cont, cad, msg = current.continuity, current.cadence, current.messages
     decision_makers = [c for c in history.contacts if c.role == dc.DECISION_MAKER]
     dm_gaps = sum(1 for g in cad.key_people_gaps if g.role == dc.DECISION_MAKER)
     reasons = [{"code": r.code, "params": dict(r.params), "impact": round(r.impact, 2)}
                for r in current.score.top(REASONS_KEPT)]
     return ConsistencySnapshot(
-        account_id=history.account_id, computed_at=now, as_of=today,
+        account_id=history.account_id, computed_at=now, as_of=today, inputs=inputs,
         period_start=current.period.start, period_end=current.period.end,
         manager_id=current.manager_id, strategy=strategy, priority=priority,
         score=current.score.value, band=current.score.band or "",
@@ -585,6 +593,8 @@ def refresh_snapshots(today: date | None = None, account_ids: Iterable | None = 
     months as of `today` and the twelve before; returns how many accounts were stored."""
     today = today or timezone.localdate()
     now = timezone.now()
+    # Taken before reading: a change while computing leaves the rows out of date rather than hiding it.
+    inputs = freshness.fingerprint(SNAPSHOT_INPUTS)
     period = rolling_year(today)
     previous = dc.previous_period(period)
     cfg = config()
@@ -605,7 +615,7 @@ def refresh_snapshots(today: date | None = None, account_ids: Iterable | None = 
         due = dc.due_contacts([dc.due_input(history, today, cfg)], today, due_within_days(), config=cfg)
         strategy = strategies.get(history.account_id)
         pending.append(_snapshot(history, now_, before, due, today, now, priorities.get(history.account_id, 0.0),
-                                 strategy.key if strategy else ""))
+                                 strategy.key if strategy else "", inputs))
         seen.append(history.account_id)
         if len(pending) >= batch:
             stored += _store(pending)

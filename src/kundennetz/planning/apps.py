@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class PlanningConfig(AppConfig):
     name = "kundennetz.planning"
     verbose_name = _("Capacity planning")
+
+    def ready(self):
+        from kundennetz.core import freshness
+
+        from . import services
+        from .freshness import SCENARIO_INPUTS
+
+        # After the portfolio (strategies), before consistency (which measures against the adopted plan).
+        freshness.register_refresh(SCENARIO_INPUTS, services.refresh_if_stale, order=20)

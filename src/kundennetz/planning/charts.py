@@ -13,8 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from .display import money as format_money
-from .display import number as format_number
+from kundennetz.core.formatting import format_money, format_number
 
 GREEN, RED, AMBER, ACCENT, GREY, INK, MUTED = "#2f8f4e", "#b3261e", "#c98a0b", "#1d5c8f", "#c4cdd5", "#1f2933", "#616e7c"
 

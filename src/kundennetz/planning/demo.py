@@ -1,6 +1,6 @@
 """The planning part of the demo: capacities of the demo account managers (and of the sales head for the
 accounts kept at the top) for the current year, that year's budgets, a computed baseline scenario
-applied as the plan, and a what-if with 20 % less budget.
+applied as the plan, and a what-if with 20 % less budget compared with that plan.
 
 Capacities are set against what the portfolio's strategies ask of each manager, so that the picture
 shows something to decide: one manager overloaded, one just about right, one with time to spare (each
@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from kundennetz.core import freshness
 from kundennetz.core.roles import Role
 from kundennetz.core.services import save_record
 
 from . import services
 from .models import Budget, Capacity, Period, Scenario, default_hours_per_day
 
+# After the portfolio: the plan follows the strategies of its snapshot (see core.demo._extensions).
+DEMO_STEP = 110
 # Hours available against hours the strategies ask for, per demo user.
 LOAD_TARGETS = {"sales": 1.1, "reto": 0.85, "nathalie": 0.97, "marco": 1.3}
 MIN_HEADROOM = 1.15
@@ -37,6 +40,9 @@ def extend_demo(context) -> None:
         _clear()
     rng = context.random("planning")
     admin = context.admin
+    # Plan against the network as it is now: the interactions logged since the portfolio snapshot count
+    # in its scores, so the snapshot is taken again first when they changed it.
+    freshness.refresh("portfolio", context.today)
     period = Period.get(str(context.today.year))
     demand = {row.manager_id: row for row in services.implied_plan(period).rows}
     # Everyone who looks after accounts gets a capacity: the account managers, and the sales head for the
@@ -60,9 +66,10 @@ def extend_demo(context) -> None:
     save_record(Budget(period=period, sales_support=SUPPORT_BUDGET, pr=PR_BUDGET, note="Demo"), admin)
     context.count("budgets", 1)
 
-    # Both against the same plan of today (the strategies'), then the baseline becomes the plan.
+    # The baseline becomes the plan; the what-if is then compared with that plan (computed before it, it
+    # would compare with a plan no longer in force, and show as out of date).
     baseline = services.create_scenario(f"Basis {period.code}", period, {}, admin)
+    services.apply_scenario(baseline, admin)
     services.create_scenario(f"Budget −20 % {period.code}", period,
                              {"budget_factor": {"support": 0.8, "pr": 0.8}}, admin)
-    services.apply_scenario(baseline, admin)
     context.count("planning scenarios", 2)

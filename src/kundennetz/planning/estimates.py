@@ -12,10 +12,8 @@ from itertools import pairwise
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from kundennetz.core.formatting import format_money, format_number
 from kundennetz.domain import allocation as al
-
-from .display import money as format_money
-from .display import number as format_number
 
 
 def _warning_text(text: str, rms: float) -> str:

@@ -223,6 +223,8 @@ class Scenario(TrackedModel):
     parameters = models.JSONField(_("what-if parameters"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     computed_at = models.DateTimeField(_("computed"), null=True, blank=True, editable=False)
+    inputs = models.CharField(_("inputs fingerprint"), max_length=64, blank=True, editable=False,
+                              help_text=_("What the result was computed from (core.freshness)."))
     seconds = models.FloatField(_("computing time (s)"), null=True, blank=True, editable=False)
     method = models.CharField(_("method"), max_length=20, blank=True, editable=False)
     conflicts = models.JSONField(_("conflicts"), default=list, blank=True, editable=False,

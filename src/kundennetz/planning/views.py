@@ -27,12 +27,12 @@ from django.views.decorators.http import require_POST
 from kundennetz.accounts.forms import attach_errors
 from kundennetz.accounts.models import Account
 from kundennetz.core.api_types import MAX_ID
+from kundennetz.core.formatting import format_money, format_number
 from kundennetz.core.permissions import VIEW, restrict
 
 from . import charts, services
-from .display import money as format_money
-from .display import number as format_number
 from .forms import BudgetForm, CapacityForm, EstimateForm, ScenarioForm
+from .freshness import freshness_of, scenario_inputs
 from .models import (
     AccountPlan,
     Budget,
@@ -96,10 +96,12 @@ def planning(request):
         for row in plan.rows:
             row.capacity = capacities.get(row.manager_id)
         scenarios = list(Scenario.objects.filter(period=period).select_related("created_by", "applied_by"))
+        inputs_now = scenario_inputs()  # one query for every scenario listed
         names = {r.manager_id: r.name for r in plan.rows}
         strategy_names = {k: i.name for k, i in services.account_strategies({}).catalogue.items()}
         for scenario in scenarios:
             scenario.what_ifs = services.describe_parameters(scenario.parameters, names, strategy_names)
+            scenario.as_of = freshness_of(scenario, current=inputs_now)
         context.update(rows=plan.rows, chart=charts.capacity_chart(plan.rows), scenarios=scenarios,
                        form=ScenarioForm(period=period, initial={"name": _next_name(period)}) if can_plan(user)
                        else None)
@@ -270,7 +272,7 @@ def scenario_detail(request, pk):
         "scenario": scenario, "managers": managers, "page": page, "sort": sort,
         "what_ifs": services.describe_parameters(scenario.parameters, names | _names_of(scenario), strategy_names),
         "conflicts": [services.conflict_message(c, scenario.period.code) for c in scenario.conflicts],
-        "stale": services.is_stale(scenario), "can_plan": can_plan(request.user), "others": others,
+        "as_of": freshness_of(scenario), "can_plan": can_plan(request.user), "others": others,
         "max_price": max((m.hour_price for m in managers), default=None),
         "hours_chart": charts.hours_chart(managers) if managers else None,
         "price_chart": charts.price_chart(managers) if managers else None,

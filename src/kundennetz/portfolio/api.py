@@ -17,10 +17,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from kundennetz.accounts.models import Account, Contact, Segment
+from kundennetz.core import freshness
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors
 from kundennetz.core.api_types import MAX_ID, Date, InputSchema, QueryId, Text, choice
 from kundennetz.core.job_api import JobOut
@@ -56,6 +58,8 @@ class PositionOut(Schema):
     overridden: bool
     abc_revenue: Literal["A", "B", "C"]
     abc_margin: Literal["A", "B", "C"]
+    as_of: datetime = Field(description="When the snapshot was taken (these are stored figures, not live ones).")
+    out_of_date: bool = Field(description="True when the inputs of the snapshot changed since it was taken.")
 
 
 class PositionPage(Schema):
@@ -82,6 +86,8 @@ class LiveOut(Schema):
     cell: Optional[str]
     strategy: Optional[str] = Field(description="The strategy the scores give today, without an override.")
     criteria: list[CriterionOut]
+    live: bool = Field(True, description="Always true: computed for this response from today's figures.")
+    as_of: datetime = Field(description="When these live figures were computed (now).")
 
 
 class OverrideOut(Schema):
@@ -113,6 +119,8 @@ class SnapshotOut(Schema):
     created_at: datetime
     created_by: Optional[int]
     current: bool
+    out_of_date: bool = Field(description="True when the inputs changed since it was taken (only the current "
+                                          "snapshot can be; older ones are the record of their period).")
 
 
 class SnapshotPage(Schema):
@@ -199,9 +207,10 @@ def _current_snapshot() -> PortfolioSnapshot:
     return snapshot
 
 
-def _position_out(row, snapshot, names: queries.Names) -> dict:
+def _position_out(row, snapshot, names: queries.Names, status) -> dict:
     key, overridden = row.strategy_key, row.overridden
     return {
+        "as_of": status.when, "out_of_date": status.out_of_date,
         "account": row.account_id, "name": row.account.name, "period": snapshot.period,
         "attractiveness": row.attractiveness, "position": row.position,
         "attractiveness_coverage": row.attractiveness_coverage, "position_coverage": row.position_coverage,
@@ -239,7 +248,8 @@ def list_portfolio_positions(
     rows = queries.decorate(queries.with_accounts(queryset).order_by(*queries.ORDERINGS[order_by])
                             [page.offset:page.offset + page.limit], model)
     names = queries.Names(model)
-    return {"items": [_position_out(row, snapshot, names) for row in rows], "count": total}
+    status = snapshot.freshness(current=True)
+    return {"items": [_position_out(row, snapshot, names, status) for row in rows], "count": total}
 
 
 def _visible_account(user, account_id: int) -> Account:
@@ -262,7 +272,8 @@ def read_portfolio_position(request, account_id: int):
         row = queries.with_accounts(queries.positions(request.auth, snapshot).filter(account=account)).first()
         if row is not None:
             model = snapshot.model
-            out["snapshot"] = _position_out(queries.decorate([row], model)[0], snapshot, queries.Names(model))
+            out["snapshot"] = _position_out(queries.decorate([row], model)[0], snapshot, queries.Names(model),
+                                            snapshot.freshness(current=True))
     override = StrategyOverride.objects.filter(account=account).first()
     if override is not None:
         out["override"] = {"strategy": override.strategy, "reason": override.reason,
@@ -287,6 +298,7 @@ def read_portfolio_position(request, account_id: int):
             "attractiveness_coverage": result.attractiveness.coverage,
             "position_coverage": result.position.coverage,
             "cell": result.cell, "strategy": result.computed_strategy, "criteria": criteria,
+            "live": True, "as_of": timezone.now(),
         }
     return out
 
@@ -348,8 +360,10 @@ def set_portfolio_rating(request, account_id: int, criterion: str, payload: Rati
 # --- snapshots and model ---------------------------------------------------------------------------
 
 
-def _snapshot_out(snapshot, current_id) -> dict:
+def _snapshot_out(snapshot, current_id, inputs_now: str = "") -> dict:
+    current = snapshot.pk == current_id
     return {
+        "out_of_date": current and snapshot.inputs != inputs_now,
         "id": snapshot.pk, "period": snapshot.period, "period_start": snapshot.period_start,
         "period_end": snapshot.period_end, "as_of": snapshot.as_of,
         "scoring_model_version": snapshot.scoring_model.version, "grid": snapshot.grid,
@@ -365,13 +379,15 @@ def list_portfolio_snapshots(request, page: Query[Page]):
     records = PortfolioSnapshot.objects.select_related("scoring_model").in_order()
     current = records.values_list("pk", flat=True).first()
     items = records[page.offset:page.offset + page.limit]
-    return {"items": [_snapshot_out(s, current) for s in items], "count": records.count()}
+    inputs_now = freshness.fingerprint(services.SNAPSHOT_INPUTS)
+    return {"items": [_snapshot_out(s, current, inputs_now) for s in items], "count": records.count()}
 
 
 @router.get("snapshots/{int:snapshot_id}", response={200: SnapshotOut, **RECORD_ERRORS}, summary="Read a snapshot")
 def read_portfolio_snapshot(request, snapshot_id: int):
     snapshot = get_object_or_404(PortfolioSnapshot.objects.select_related("scoring_model"), pk=snapshot_id)
-    return _snapshot_out(snapshot, PortfolioSnapshot.objects.in_order().values_list("pk", flat=True).first())
+    current = PortfolioSnapshot.objects.in_order().values_list("pk", flat=True).first()
+    return _snapshot_out(snapshot, current, freshness.fingerprint(services.SNAPSHOT_INPUTS))
 
 
 @router.post("snapshots", response={202: JobOut, **WRITE_ERRORS}, summary="Recompute the portfolio (background)")

@@ -10,6 +10,9 @@ from kundennetz.accounts.models import Segment
 from . import services
 from .models import ManualRating, PortfolioSnapshot, StrategyOverride, ValueProposition, period_of
 
+# After every part that adds records the scores read (deals, interactions, relations), so that the
+# snapshots count them (see core.demo._extensions).
+DEMO_STEP = 100
 PROPOSITIONS = [
     # roles, segments, strategies, German title and text, English title and text
     (["decision_maker"], [], [],

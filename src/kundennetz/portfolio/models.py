@@ -8,7 +8,6 @@ refers to the exact strategies it was computed with: changing a care intensity p
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from functools import cached_property
 
@@ -22,11 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kundennetz.accounts.models import Account, Segment
+from kundennetz.core import freshness
 from kundennetz.core.models import TrackedModel
 from kundennetz.domain import portfolio as rules
+from kundennetz.domain.period import Period, PeriodError
 
 BUYING_ROLES = rules.BUYING_CENTRE_ROLES
-PERIOD = re.compile(r"(?P<year>\d{4})(?:-Q(?P<quarter>[1-4]))?\Z")
 
 # Parsed definitions: versions never change once saved, and parsing a model on every request would cost
 # more than the page itself. The key includes the creation time, so that a database rebuilt with the
@@ -153,22 +153,17 @@ class ManualRating(TrackedModel):
                 raise ValidationError({"criterion": _("This criterion takes no manual rating.")})
 
 
-def parse_period(text: str) -> tuple[date, date]:
-    """First and last day of a period written as ``2026`` (a year) or ``2026-Q4`` (a quarter)."""
-    match = PERIOD.match((text or "").strip())
-    if not match or not 1900 <= int(match["year"]) <= 2999:
-        raise ValidationError({"period": _("Enter a year (2026) or a quarter (2026-Q4).")})
-    year = int(match["year"])
-    if match["quarter"] is None:
-        return date(year, 1, 1), date(year, 12, 31)
-    quarter = int(match["quarter"])
-    start = date(year, 3 * quarter - 2, 1)
-    end = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
-    return start, date.fromordinal(end.toordinal() - 1)
+def parse_period(text: str) -> Period:
+    """The period written as ``2026`` (a year) or ``2026-Q4`` (a quarter); ValidationError otherwise."""
+    try:
+        return Period.parse(text)
+    except PeriodError:
+        raise ValidationError({"period": _("Enter a year (2026) or a quarter (2026-Q4).")}) from None
 
 
 def period_of(day: date, *, year: bool = False) -> str:
-    return str(day.year) if year else f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    """The code of the quarter (or ``year``) that ``day`` lies in."""
+    return (Period.year_of(day) if year else Period.quarter_of(day)).code
 
 
 class SnapshotQuerySet(models.QuerySet):
@@ -196,6 +191,8 @@ class PortfolioSnapshot(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("created by"))
+    inputs = models.CharField(_("inputs fingerprint"), max_length=64, blank=True, editable=False,
+                              help_text=_("What the figures were computed from (core.freshness)."))
 
     objects = SnapshotQuerySet.as_manager()
 
@@ -210,6 +207,16 @@ class PortfolioSnapshot(models.Model):
     @classmethod
     def current(cls) -> PortfolioSnapshot | None:
         return cls.objects.select_related("scoring_model").in_order().first()
+
+    def freshness(self, *, current: bool | None = None) -> freshness.AsOf:
+        """As of when, and out of date when its inputs changed since. Only the newest snapshot can be out of
+        date: an older one is the record of its period (``current`` saves the query when known)."""
+        if current is None:
+            newest = type(self).current()
+            current = newest is not None and newest.pk == self.pk
+        if not current:
+            return freshness.AsOf(when=self.created_at)
+        return freshness.status("portfolio", self.created_at, self.inputs)
 
     def previous(self) -> PortfolioSnapshot | None:
         """The snapshot before this one in time (the one movement is measured against)."""

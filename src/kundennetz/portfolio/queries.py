@@ -18,6 +18,7 @@ from django.utils.translation import pgettext
 from kundennetz.accounts.models import Account
 from kundennetz.core.formatting import format_number
 from kundennetz.domain import portfolio as rules
+from kundennetz.domain.portfolio import move_reasons
 from kundennetz.domain.portfolio_svg import DENSITY_BINS, DensityGrid, PortfolioDot, SvgLabels, render_portfolio_svg
 
 # Above this many placed accounts the picture is a density grid counted by the database.
@@ -259,3 +260,50 @@ def picture_with_cells(queryset, snapshot: PortfolioSnapshot, *, previous: Portf
     svg = render_portfolio_svg(model, dots, lang=lang, labels=labels, movements=moves, max_dots=max_dots,
                                id_prefix=id_prefix, xml_declaration=xml_declaration)
     return svg, len(dots), aggregated, None
+
+
+MOVES_LISTED = 50
+
+
+def movements(queryset, snapshot: PortfolioSnapshot, previous: PortfolioSnapshot | None,
+              limit: int = MOVES_LISTED) -> tuple[list[dict], int]:
+    """(up to ``limit`` moves with names and reasons, how many moved in all) between ``previous`` and
+    ``snapshot`` among the positions in ``queryset`` (what the person may see, filtered). Two queries."""
+    if previous is None:
+        return [], 0
+    fields = ("account_id", "attractiveness", "position", "cell", "strategy")
+    after = {row[0]: move_reasons.Stored(*row[1:]) for row in queryset.order_by().values_list(*fields)}
+    before = {row[0]: move_reasons.Stored(*row[1:]) for row in AccountPosition.objects.filter(
+        snapshot=previous, account_id__in=queryset.values("account_id")).order_by().values_list(*fields)}
+    model_changed = previous.scoring_model_id != snapshot.scoring_model_id or previous.grid != snapshot.grid
+    found = move_reasons.moves(before, after, model_changed=model_changed)
+    names_now, names_then = Names(snapshot.model), Names(previous.model)
+    accounts = dict(Account.objects.filter(pk__in=[m.account_id for m in found[:limit]]).values_list("pk", "name"))
+    listed = [{
+        "account_id": m.account_id, "name": accounts.get(m.account_id, ""), "move": m,
+        "cell_before": names_then.cell(m.before.cell) if m.before.cell else "",
+        "cell_after": names_now.cell(m.after.cell) if m.after.cell else "",
+        "strategy_before": names_then.strategy(m.before.strategy) if m.before.strategy else "",
+        "strategy_after": names_now.strategy(m.after.strategy) if m.after.strategy else "",
+        "reasons": [reason_text(code, m, previous, snapshot) for code in m.reasons],
+    } for m in found[:limit]]
+    listed.sort(key=lambda item: (item["name"].lower(), item["account_id"]))
+    return listed, len(found)
+
+
+def reason_text(code: str, move: move_reasons.Move, previous: PortfolioSnapshot,
+                snapshot: PortfolioSnapshot) -> str:
+    """One reason of a move in the reader's language."""
+    if code == move_reasons.ATTRACTIVENESS:
+        return _("attractiveness %(before)s → %(after)s") % {
+            "before": format_number(move.before.attractiveness, 0),
+            "after": format_number(move.after.attractiveness, 0)}
+    if code == move_reasons.POSITION:
+        return _("our (supplier) position %(before)s → %(after)s") % {
+            "before": format_number(move.before.position, 0), "after": format_number(move.after.position, 0)}
+    if code == move_reasons.MODEL:
+        return _("scoring model version %(before)s → %(after)s") % {
+            "before": previous.scoring_model.version, "after": snapshot.scoring_model.version}
+    if code == move_reasons.OVERRIDE:
+        return _("strategy override set, changed or removed")
+    return _("a score became missing or available")

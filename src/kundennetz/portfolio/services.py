@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account, Contact, Opportunity, Stage
-from kundennetz.core import concurrency, tunables
+from kundennetz.core import concurrency, freshness, tunables
 from kundennetz.core.services import save_record
 from kundennetz.core.tunables.schemas import RelationshipWeights
 from kundennetz.domain import portfolio as rules
@@ -80,6 +80,8 @@ class FigureSource:
     name: str
     figure: str
     rows: Callable[[int, int, date], Iterable[tuple[int, float]]]
+    inputs: tuple[str, ...] = ()
+    """The tables the figure is read from (``"app_label.Model"``): a change there makes snapshots out of date."""
 
     def __post_init__(self):
         if self.figure not in FIGURES:
@@ -92,6 +94,7 @@ _SOURCES: dict[str, FigureSource] = {}
 def register_figure_source(source: FigureSource) -> None:
     """Add (or replace, by name) a source; call it from the contributing app's ``AppConfig.ready``."""
     _SOURCES[source.name] = source
+    freshness.register(SNAPSHOT_INPUTS, models=source.inputs)
 
 
 def figure_sources() -> list[FigureSource]:
@@ -109,7 +112,13 @@ def _contact_points_rows(first: int, last: int, as_of: date):
             .values_list("account_id", "_points"))
 
 
-register_figure_source(FigureSource("contacts", "contact_points", _contact_points_rows))
+# What a snapshot is computed from (``core.freshness``): a change to any of these makes it out of date.
+SNAPSHOT_INPUTS = "portfolio"
+freshness.register(SNAPSHOT_INPUTS, models=("accounts.Account", "accounts.Opportunity", "accounts.Stage",
+                                            "portfolio.ManualRating", "portfolio.StrategyOverride",
+                                            "portfolio.ScoringModel"),
+                   tunables=(RelationshipWeights,))
+register_figure_source(FigureSource("contacts", "contact_points", _contact_points_rows, inputs=("accounts.Contact",)))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -516,9 +525,12 @@ def recompute(*, period: str | None = None, as_of: date | None = None, user=None
     one transaction.
     """
     started = time.perf_counter()
+    # Taken before reading: a change while scoring leaves the snapshot out of date rather than hiding it.
+    inputs = freshness.fingerprint(SNAPSHOT_INPUTS)
     as_of = as_of or timezone.localdate()
     period = (period or period_of(as_of)).strip()
-    period_start, period_end = parse_period(period)
+    span = parse_period(period)
+    period = span.code  # "2026q4" and "2026-Q4" are one period
     model_record = model_record or ScoringModel.current()
     if model_record is None:
         raise ValidationError(_("There is no scoring model yet."))
@@ -533,8 +545,8 @@ def recompute(*, period: str | None = None, as_of: date | None = None, user=None
             if old is not None:
                 delete_snapshot(old)
             snapshot = PortfolioSnapshot.objects.create(
-                period=period, period_start=period_start, period_end=period_end, as_of=as_of,
-                scoring_model=model_record, grid=model.grid_key, account_count=int(scored.ids.size),
+                period=period, period_start=span.start, period_end=span.end, as_of=as_of,
+                scoring_model=model_record, grid=model.grid_key, account_count=int(scored.ids.size), inputs=inputs,
                 placed_count=scored.placed, created_by=user if getattr(user, "is_authenticated", False) else None)
             _insert_positions(_position_rows(snapshot.pk, scored, model.grid.cell_keys, overrides,
                                              nan_is_null=connection.vendor == "sqlite"))
@@ -562,6 +574,16 @@ def start_snapshot(user, *, period: str | None = None, as_of: date | None = None
         raise ValidationError(_("There is no scoring model yet."))
     return jobs.start_job(user, "portfolio_snapshot", _("Portfolio snapshot %(period)s") % {"period": period},
                           snapshot_job, {"period": period, "as_of": as_of.isoformat()})
+
+
+def refresh_if_stale(today: date | None = None) -> bool:
+    """Take the newest snapshot again when its inputs changed since (same period); True when it did."""
+    snapshot = PortfolioSnapshot.current()
+    if snapshot is None or not snapshot.freshness(current=True).out_of_date:
+        return False
+    today = today or timezone.localdate()
+    recompute(period=snapshot.period, as_of=min(today, snapshot.period_end), user=snapshot.created_by)
+    return True
 
 
 # --------------------------------------------------------------------------------------------------

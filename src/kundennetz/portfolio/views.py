@@ -79,9 +79,12 @@ def portfolio(request):
     previous = snapshot.previous()
     svg, dot_count, aggregated, counts = queries.picture_with_cells(queryset, snapshot, previous=previous,
                                                                     max_dots=MAX_DOTS)
+    moves, moved = queries.movements(queryset, snapshot, previous)
     return render(request, "portfolio/portfolio.html", {
         "snapshot": snapshot,
         "previous": previous,
+        "moves": moves,
+        "moved": moved,
         "filter": form,
         "svg": svg,
         "dot_count": dot_count,
@@ -127,6 +130,7 @@ def position_table(request):
         "query": params.urlencode(),
         "sorts": [("rank", _("Rank")), ("name", _("Account")), ("-attractiveness", _("Attractiveness")),
                   ("-position", _("Our position"))],
+        "can_manage": can_manage_portfolio(request.user),
     })
 
 

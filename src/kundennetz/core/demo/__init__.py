@@ -14,8 +14,9 @@ The demo passwords are fixed in code (``users``), never stored in plain text: `d
 login only while that user still exists and the password still checks.
 
 Other apps extend the demo without touching this package: a module `<app>.demo` with a function
-`extend_demo(context: DemoContext)` is called after the base network is saved, in INSTALLED_APPS order,
-inside the same transaction (a failure there leaves nothing behind). It should draw its randomness from
+`extend_demo(context: DemoContext)` is called after the base network is saved, in INSTALLED_APPS order (or
+at the module's `DEMO_STEP`), inside the same transaction (a failure there leaves nothing behind), and
+every stored figure that is out of date afterwards is computed again. It should draw its randomness from
 `context.random("<app>")` so that adding an extension never changes the base data, save through
 `core.services.save_record(obj, context.admin)` or `bulk_create_with_history(..., default_user=context.admin)`
 so that the history names the admin, record what it made with `context.count(...)`, and, when

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kundennetz.accounts.models import Account, Competitor, Contact, Opportunity, OpportunityContact
 
+from .. import freshness
 from ..roles import Role
 from .builder import _Builder, _moment
 from .users import DEMO_USERS, DemoLogin, DemoRefused, _demo_user_q
@@ -134,6 +135,10 @@ def load_demo(*, force: bool = False, if_empty: bool = False, today: date | None
             counts=counts, stdout=stdout)
         for extend in _extensions():
             extend(context)
+        # Each part stored its figures as it went; what a later part added (the adopted plan after the
+        # consistency rows, say) is taken into account now, so that no page of a fresh demo says
+        # "out of date".
+        freshness.refresh_stale(today)
     # The passwords were set a moment ago; checking them again would only repeat the slow hashing.
     logins = [DemoLogin(str(Role(spec.role).label), spec.username, spec.password, spec.full_name)
               for spec in DEMO_USERS]
@@ -142,18 +147,23 @@ def load_demo(*, force: bool = False, if_empty: bool = False, today: date | None
 
 
 def _extensions():
-    """Each installed app's `demo.extend_demo`, in INSTALLED_APPS order."""
+    """Each installed app's `demo.extend_demo`, in INSTALLED_APPS order unless its module sets `DEMO_STEP`.
+
+    A part that computes figures from the others' records (portfolio snapshots, planning scenarios) sets a
+    high `DEMO_STEP`, so that it runs after every record it reads is there.
+    """
     found = []
-    for config in apps.get_app_configs():
+    for position, config in enumerate(apps.get_app_configs()):
         if config.name == __package__ or not config.name.startswith("kundennetz."):
             continue
         module_name = f"{config.name}.demo"
         if importlib.util.find_spec(module_name) is None:
             continue
-        extend = getattr(importlib.import_module(module_name), "extend_demo", None)
+        module = importlib.import_module(module_name)
+        extend = getattr(module, "extend_demo", None)
         if callable(extend):
-            found.append(extend)
-    return found
+            found.append((getattr(module, "DEMO_STEP", position), position, extend))
+    return [extend for _step, _position, extend in sorted(found, key=lambda item: item[:2])]
 
 
 def _clear_network() -> dict[str, int]:

@@ -46,3 +46,11 @@ def planned_figure(figure):
     from kundennetz.planning.figures import source_label
 
     return {"figure": figure, "label": source_label(figure), "hours": format_number(figure.hours, 1)}
+
+
+@register.inclusion_tag("core/_as_of.html", takes_context=True)
+def as_of(context, status, url="", can_recompute=False, **fields):
+    """Live, or as of when and whether out of date (``core.freshness.AsOf``), with a one-click recompute
+    (a POST of ``fields`` to ``url``) for those who may."""
+    return {"status": status, "url": url if can_recompute else "", "fields": fields,
+            "csrf_token": context.get("csrf_token")}

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
+from ..period import Period  # noqa: F401 - the one period type (domain.period), part of this API
 from .arithmetic import _is_number, add_months
 
 
@@ -40,29 +41,6 @@ DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[2] / "interactions" / "co
 # ---------------------------------------------------------------------------------------------
 # Inputs
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """Both ends inclusive."""
-
-    start: date
-    end: date
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.start, date) or not isinstance(self.end, date):
-            raise ValueError("a period needs a start date and an end date")
-        if self.start > self.end:
-            raise ValueError(f"the period starts ({self.start}) after it ends ({self.end})")
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def observed_until(self, today: date) -> date | None:
-        """The last day that can be judged: the end, or today while the period runs; None before it starts."""
-        last = min(self.end, today)
-        return last if last >= self.start else None
 
 
 def previous_period(period: Period) -> Period:

@@ -20,6 +20,7 @@ The package re-exports its public names; the modules say what they hold:
 - ``columns``: the same rules over numpy columns, for a million accounts.
 - ``abc``: ABC analysis.
 - ``movement``: snapshots and movement between them.
+- ``move_reasons``: why an account moved between two stored snapshots (which input changed).
 """
 
 from __future__ import annotations

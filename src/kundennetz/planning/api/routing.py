@@ -9,6 +9,7 @@ from kundennetz.accounts.models import Account
 from kundennetz.core.api_errors import FieldErrors
 
 from .. import services
+from ..freshness import freshness_of
 from ..models import Capacity, Period, Scenario
 from ..permissions import can_plan, can_view_planning
 
@@ -62,12 +63,15 @@ def _conflicts_out(scenario: Scenario) -> list[dict]:
             for c in scenario.conflicts]
 
 
-def _scenario_out(s: Scenario, names: dict | None = None, strategy_names: dict | None = None) -> dict:
+def _scenario_out(s: Scenario, names: dict | None = None, strategy_names: dict | None = None,
+                  inputs_now: str | None = None) -> dict:
     fields = ("hours_available", "hours_required", "hours_today", "hours_recommended", "contacts_today",
               "contacts_recommended", "support_budget", "support_today", "support_recommended", "pr_budget",
               "pr_today", "pr_recommended", "contribution_today", "contribution", "support_price", "pr_price",
               "extra_manager_hours", "extra_manager_value")
+    status = freshness_of(s, current=inputs_now)
     return {"id": s.pk, "name": s.name, "period": s.period.code, "parameters": s.parameters,
+            "as_of": status.when, "out_of_date": status.out_of_date,
             "what_ifs": services.describe_parameters(s.parameters, names or {}, strategy_names or {}),
             "status": s.status, "computed": s.is_computed, "computed_at": s.computed_at, "seconds": s.seconds,
             "method": s.method, "conflicts": _conflicts_out(s), "account_count": s.account_count,

@@ -12,6 +12,7 @@ from kundennetz.core.job_api import JobOut
 from kundennetz.core.services import save_record
 
 from .. import services
+from ..freshness import scenario_inputs
 from ..models import Period, Scenario, ScenarioAccount, ScenarioManager
 from ..permissions import can_open_planning, can_view_planning, visible_plans
 from .routing import (
@@ -72,7 +73,9 @@ def list_scenarios(request, page: Query[Page], period: Optional[Text] = None):
     if period:
         queryset = queryset.filter(period=_period(period))
     names, strategies = _names()
-    return {"items": [_scenario_out(s, names, strategies) for s in queryset[page.offset:page.offset + page.limit]],
+    inputs_now = scenario_inputs()  # one query for the whole page
+    return {"items": [_scenario_out(s, names, strategies, inputs_now)
+                      for s in queryset[page.offset:page.offset + page.limit]],
             "count": queryset.count()}
 
 

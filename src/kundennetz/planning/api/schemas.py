@@ -140,6 +140,9 @@ class ScenarioOut(Schema):
     status: Literal["draft", "applied"]
     computed: bool
     computed_at: Optional[datetime]
+    as_of: Optional[datetime] = Field(description="When the result was computed (stored, not live); null before.")
+    out_of_date: bool = Field(description="True when accounts, strategies, capacities, the budget, the adopted "
+                                          "plan, estimates or settings changed after it was computed.")
     seconds: Optional[float]
     method: str
     conflicts: list[ConflictOut]

@@ -63,8 +63,9 @@ from .scenarios import (
     conflict_message,
     create_scenario,
     draft_copy,
-    is_stale,
+    refresh_if_stale,
 )
+from ..freshness import freshness_of, is_stale, scenario_inputs
 from .comparison import (
     COMPARED,
     apply_scenario,
@@ -115,7 +116,10 @@ __all__ = [
     "effort_settings",
     "figures",
     "implied_plan",
+    "freshness_of",
     "is_stale",
+    "refresh_if_stale",
+    "scenario_inputs",
     "load",
     "periods_of_day",
     "planned_contacts",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from kundennetz.core import concurrency
 
+from ..freshness import scenario_inputs
 from ..models import AccountPlan, Period, Scenario, ScenarioManager
 from .data import BATCH
 from .scenarios import _insert
@@ -77,6 +78,7 @@ def apply_scenario(scenario: Scenario, user) -> int:
     Returns the number of account plans written."""
     if not scenario.is_computed:
         raise ValidationError(_("Only a computed scenario with a plan can be applied."))
+    inputs_before = scenario_inputs()
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
     who = user.pk if getattr(user, "is_authenticated", False) else None
@@ -101,5 +103,9 @@ def apply_scenario(scenario: Scenario, user) -> int:
         scenario.status = Scenario.Status.APPLIED
         scenario.applied_at, scenario.applied_by = now, user if who else None
         scenario.stamp(user)
-        scenario.save(update_fields=["status", "applied_at", "applied_by", "updated_at", "updated_by"])
+        # Its recommendation is now the plan it was compared with: adopting it does not put it out of date
+        # (other scenarios of the period now compare with another plan, and are).
+        if scenario.inputs and scenario.inputs == inputs_before:
+            scenario.inputs = scenario_inputs()
+        scenario.save(update_fields=["status", "applied_at", "applied_by", "updated_at", "updated_by", "inputs"])
     return len(plans)

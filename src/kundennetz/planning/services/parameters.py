@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account, Segment
+from kundennetz.core.formatting import format_number
 
-from ..display import number as format_number
 from ..models import Capacity, Period
 from .strategies import Strategies, account_strategies
 

@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account
 from kundennetz.core import concurrency
+from kundennetz.core.formatting import format_money, format_number
 from kundennetz.domain import allocation as al
 
-from ..display import money as format_money, number as format_number
-from ..models import Budget, Capacity, Period, ResponseEstimate, Scenario, ScenarioAccount, ScenarioManager
+from ..freshness import freshness_of, scenario_inputs
+from ..models import Period, Scenario, ScenarioAccount, ScenarioManager
 from .data import BATCH, PlanData, _responses, build_problem, figures, load
 from .parameters import MILP_ACCOUNT_LIMIT, clean_parameters
 
@@ -218,6 +218,8 @@ def compute_scenario(scenario: Scenario, user=None) -> Scenario:
     if scenario.status == Scenario.Status.APPLIED:
         scenario = draft_copy(scenario, user)
     started = time.perf_counter()
+    # Taken before reading: a change while solving leaves the scenario out of date rather than hiding it.
+    inputs = scenario_inputs()
     period = scenario.period
     data = load(period)
     parameters = clean_parameters(scenario.parameters, period, data.strategies)
@@ -233,7 +235,7 @@ def compute_scenario(scenario: Scenario, user=None) -> Scenario:
             scenario.manager_results.all().delete()
             _reset_totals(scenario)
             scenario.conflicts = conflicts
-            scenario.computed_at = timezone.now()
+            scenario.computed_at, scenario.inputs = timezone.now(), inputs
             scenario.stamp(user)
             scenario.save()
         error = PlanningError([conflict_message(c, period.code) for c in conflicts])
@@ -250,7 +252,7 @@ def compute_scenario(scenario: Scenario, user=None) -> Scenario:
         base = allocation if allocation.method == "multipliers" else None
         extra_value = al.value_of_additional_manager(problem, extra_hours, base=base).value
     _store(scenario, data, applied, allocation, extra_hours if extra_value is not None else None, extra_value, user,
-           started)
+           started, inputs)
     return scenario
 
 
@@ -270,7 +272,7 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
 
 
 def _store(scenario, data: PlanData, applied: _Applied, allocation: al.Allocation, extra_hours, extra_value, user,
-           started) -> None:
+           started, inputs: str = "") -> None:
     p = allocation.problem
     n, m = p.n_accounts, p.n_managers
     contacts_today = p.hours.current / p.contact_hours
@@ -322,7 +324,7 @@ def _store(scenario, data: PlanData, applied: _Applied, allocation: al.Allocatio
         scenario.contribution_today, scenario.contribution = allocation.current_contribution, allocation.contribution
         scenario.support_price, scenario.pr_price = allocation.support_price, allocation.pr_price
         scenario.extra_manager_hours, scenario.extra_manager_value = extra_hours, extra_value
-        scenario.computed_at = timezone.now()
+        scenario.computed_at, scenario.inputs = timezone.now(), inputs
         scenario.seconds = round(time.perf_counter() - started, 3)
         scenario.stamp(user)
         scenario.save()
@@ -343,12 +345,15 @@ def create_scenario(name: str, period: Period, parameters, user, *, compute: boo
     return scenario
 
 
-def is_stale(scenario: Scenario) -> bool:
-    """Whether capacities, the budget or the applied plan of its period changed after it was computed."""
-    if scenario.computed_at is None:
-        return False
-    period = scenario.period_id
-    latest = [Capacity.objects.filter(period_id=period).aggregate(t=Max("updated_at"))["t"],
-              Budget.objects.filter(period_id=period).aggregate(t=Max("updated_at"))["t"],
-              ResponseEstimate.objects.filter(period_id=period).aggregate(t=Max("updated_at"))["t"]]
-    return any(t is not None and t > scenario.computed_at for t in latest)
+def refresh_if_stale(today=None) -> bool:
+    """Compute again every draft scenario whose inputs changed since; True when any was (the demo's last
+    step). The applied one stays as adopted (computing it again would make a new draft)."""
+    current = scenario_inputs()
+    stale = [s for s in Scenario.objects.filter(status=Scenario.Status.DRAFT, computed_at__isnull=False)
+             .select_related("period") if freshness_of(s, current=current).out_of_date]
+    for scenario in stale:
+        try:
+            compute_scenario(scenario)
+        except PlanningError:
+            pass  # the scenario keeps its conflicts, computed from the inputs as they are now
+    return bool(stale)

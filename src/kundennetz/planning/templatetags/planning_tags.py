@@ -2,9 +2,9 @@
 
 from django import template
 
+from kundennetz.core.formatting import format_money, format_number
+
 from .. import services
-from ..display import money as format_money
-from ..display import number as format_number
 from ..permissions import can_estimate, can_view_planning, is_account_manager
 
 register = template.Library()

@@ -71,10 +71,14 @@ def account_portfolio(context, account):
     ratings = {r.criterion: r for r in ManualRating.objects.filter(account=account)}
 
     axes = []
-    for axis, axis_score in ((model.attractiveness, result.attractiveness), (model.position, result.position)):
+    # The criteria are scored live (today's figures); the snapshot keeps what the cell was placed by. Both
+    # are shown, each labelled, so that a live 80 next to the portfolio's 72 is never a riddle.
+    stored = (position.attractiveness, position.position) if position is not None else (None, None)
+    for (axis, axis_score), snapshot_score in zip(((model.attractiveness, result.attractiveness),
+                                                   (model.position, result.position)), stored, strict=True):
         axes.append({
             "name": axis.name_de if lang == "de" else axis.name_en,
-            "score": axis_score.score, "coverage": axis_score.coverage,
+            "score": axis_score.score, "coverage": axis_score.coverage, "snapshot_score": snapshot_score,
             "criteria": [{
                 "name": c.name_de if lang == "de" else c.name_en,
                 "weight": c.weight,
@@ -96,6 +100,7 @@ def account_portfolio(context, account):
     return {
         "model": record,
         "snapshot": snapshot,
+        "snapshot_status": snapshot.freshness(current=True) if snapshot is not None else None,
         "position": position,
         "snapshot_cell": names.cell(snapshot_cell) if snapshot_cell else "",
         "live_cell": names.cell(result.cell) if result.cell else "",
@@ -137,3 +142,9 @@ def role_name(code):
     from kundennetz.accounts.models import Contact
 
     return dict(Contact.BuyingRole.choices).get(code, code)
+
+
+@register.simple_tag
+def snapshot_status(snapshot):
+    """As of when the snapshot was taken, and whether its inputs changed since (``core.freshness``)."""
+    return snapshot.freshness() if snapshot is not None else None

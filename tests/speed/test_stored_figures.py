@@ -39,3 +39,61 @@ def test_my_week_costs_the_same_queries_for_50_and_5000_accounts(client):
     # The same statements, one per line (only the id lists differ): a gap names the query that repeats.
     assert len(many) == len(few), "\n".join(sql[:160] for sql in many)
     assert many_response.context["groups"] and few_response.context["groups"]
+
+
+def test_planning_page_costs_the_same_queries_and_size_for_50_and_5000_accounts(client):
+    from kundennetz.accounts.models import Account
+
+    manager, head = _network(50, seed=5)
+    _get(client, head, "/planning/")
+    small_response, small = _get(client, head, "/planning/")
+    other, _other_head = _network(4_950, seed=6)
+    # The same manager now has 5,000 accounts: the page must not grow with them.
+    Account.objects.filter(owner=other).update(owner=manager)
+    large_response, large = _get(client, head, "/planning/")
+    assert len(large) == len(small), "\n".join(sql[:160] for sql in large)
+    # A hundred times the accounts: only the figures' digits get longer.
+    assert len(large_response.content) < 1.05 * len(small_response.content)
+    assert not any('"accounts_account"."name"' in sql for sql in large)  # no account is loaded one by one
+    row = next(r for r in large_response.context["rows"] if r.manager_id == manager.pk)
+    assert row.accounts == 5_000
+
+
+def test_stored_figures_are_what_the_live_rules_answer():
+    from kundennetz.planning import services
+    from kundennetz.planning.figures import planned_for_accounts
+    from kundennetz.planning.models import AccountFigures, Period
+    from kundennetz.portfolio import services as portfolio
+    from kundennetz.portfolio import strategy as today_rule
+
+    manager, head = _network(300, seed=9)
+    ids = list(AccountFigures.objects.order_by("pk").values_list("pk", flat=True))
+    assert len(ids) == 300
+    account_id = ids[7]
+    from kundennetz.accounts.models import Account
+
+    account = Account.objects.get(pk=account_id)
+    portfolio.set_override(account, head, "selective_withdrawal", "small")
+    today = today_rule.for_accounts(ids)
+    planned = planned_for_accounts(ids)
+    for row in AccountFigures.objects.all():
+        decided = today.of(row.pk)
+        assert (row.strategy, row.strategy_source, row.rank) == (
+            decided.key or "", decided.source, today.ranks.get(row.pk)), row.pk
+        assert row.planned_contacts == pytest.approx(planned[row.pk].contacts)
+        assert (row.planned_hours, row.planned_source) == (pytest.approx(planned[row.pk].hours),
+                                                           planned[row.pk].source)
+    assert AccountFigures.objects.get(pk=account_id).strategy == "selective_withdrawal"
+    portfolio.clear_override(account, head)
+    assert AccountFigures.objects.get(pk=account_id).strategy == (today_rule.for_account(account).key or "")
+    # The planning page's sums from the stored rows equal the plan computed account by account.
+    period = Period.get(services.current_period_code())
+    stored = services.implied_plan(period)
+    live = services.implied_plan(period, services.load(period))
+    assert stored.accounts == live.accounts == 300 and stored.from_portfolio == live.from_portfolio
+    for name in ("hours_required", "hours_minimum", "contacts_required", "support_required", "pr_required",
+                 "hours_available"):
+        assert getattr(stored, name) == pytest.approx(getattr(live, name)), name
+    assert [(r.manager_id, r.accounts) for r in stored.rows] == [(r.manager_id, r.accounts) for r in live.rows]
+    for mine, theirs in zip(stored.rows, live.rows):
+        assert (mine.required, mine.contacts) == (pytest.approx(theirs.required), pytest.approx(theirs.contacts))

@@ -151,11 +151,14 @@ def generate_network(accounts: int, *, managers: int | None = None, contacts_per
         _portfolio(rng, today, now, result, say)
     if connection.vendor == "postgresql":
         _reset_sequences()
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    # Apps that store figures derived from the strategies (planning) bring them up to date.
+    if apps.is_installed("kundennetz.portfolio"):
+        from kundennetz.portfolio.signals import strategies_changed
+
+        say("stored figures …")
+        strategies_changed.send(sender=apps.get_model("portfolio.PortfolioSnapshot"), account_ids=None)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     result.seconds = clock.perf_counter() - started
     return result
 

@@ -1,7 +1,16 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
 class PlanningConfig(AppConfig):
     name = "kundennetz.planning"
     verbose_name = _("Capacity planning")
+
+    def ready(self):
+        # The stored per-account figures follow every change of today's strategies.
+        if apps.is_installed("kundennetz.portfolio"):
+            from kundennetz.portfolio.signals import strategies_changed
+
+            from .stored import strategies_changed as receiver
+
+            strategies_changed.connect(receiver, dispatch_uid="planning.stored.refresh_figures")

@@ -157,10 +157,17 @@ def account_strategies(segments: Mapping[int, str | None]) -> Strategies:
     from_portfolio = len(of_account)
     catalogue = {**portfolio, **_group_intensities(lang)}
     for account_id, code in segments.items():
-        if account_id not in of_account:
-            key = GROUP_PREFIX + (code or "")
-            of_account[account_id] = key if key in catalogue else GROUP_PREFIX
+        of_account[account_id] = plan_key(of_account.get(account_id), code, catalogue)
     return Strategies(catalogue, of_account, position, snapshot_code, from_portfolio)
+
+
+def plan_key(strategy: str | None, segment_code: str | None, catalogue: Mapping[str, Intensity]) -> str:
+    """The intensity an account is planned with: its strategy today where the portfolio defines it,
+    else its customer group's default (the blank group's when the group has no row of its own)."""
+    if strategy and strategy in catalogue and catalogue[strategy].source == "portfolio":
+        return strategy
+    key = GROUP_PREFIX + (segment_code or "")
+    return key if key in catalogue else GROUP_PREFIX
 
 
 # --------------------------------------------------------------------------------------------------
@@ -430,8 +437,13 @@ class ImpliedPlan:
 
 def implied_plan(period: Period, data: PlanData | None = None) -> ImpliedPlan:
     """Per account manager the hours the strategies ask for against the hours available, and in total
-    the hours and money: recomputed from the records on every call, so it is never stale."""
-    data = data or load(period)
+    the hours and money. Without ``data`` it adds up the stored strategies per manager and strategy
+    (``planning.stored``: a constant number of queries, whatever the number of accounts); with the
+    period's loaded ``data`` it computes every account (what a scenario starts from)."""
+    if data is None:
+        from .stored import implied_plan_from_counts
+
+        return implied_plan_from_counts(period)
     fig = figures(data)
     mgr = data.manager_index()
     m = len(data.manager_ids)
@@ -1117,6 +1129,12 @@ def apply_scenario(scenario: Scenario, user) -> int:
         scenario.applied_at, scenario.applied_by = now, user if who else None
         scenario.stamp(user)
         scenario.save(update_fields=["status", "applied_at", "applied_by", "updated_at", "updated_by"])
+        period = scenario.period
+        if period.start <= timezone.localdate() <= period.end:
+            # The planned figures stored per account now come from this plan.
+            from .stored import refresh_figures
+
+            refresh_figures()
     return len(plans)
 
 

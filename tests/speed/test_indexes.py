@@ -19,7 +19,7 @@ JOIN_SORTS = {"account": {"owner", "segment"}, "contact": {"account"},
 
 CASES = {
     "account": ["", "name", "-name", "city", "-city", "status", "revenue", "-revenue", "potential", "-potential",
-                "q=zurich", "status=customer", "owner=ME"],
+                "planned", "-planned", "q=zurich", "status=customer", "owner=ME", "strategy=selective_withdrawal"],
     "contact": ["", "name", "-name", "function", "role", "-role", "buying_role=coach", "q=muller"],
     "opportunity": ["", "title", "-title", "volume", "-volume", "decision", "-decision", "recommendation",
                     "-recommendation", "open_points", "-open_points",

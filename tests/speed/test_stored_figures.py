@@ -60,33 +60,38 @@ def test_planning_page_costs_the_same_queries_and_size_for_50_and_5000_accounts(
 
 
 def test_stored_figures_are_what_the_live_rules_answer():
-    from kundennetz.planning import services
+    from kundennetz.accounts.models import Account
     from kundennetz.planning.figures import planned_for_accounts
-    from kundennetz.planning.models import AccountFigures, Period
     from kundennetz.portfolio import services as portfolio
     from kundennetz.portfolio import strategy as today_rule
 
     manager, head = _network(300, seed=9)
-    ids = list(AccountFigures.objects.order_by("pk").values_list("pk", flat=True))
-    assert len(ids) == 300
-    account_id = ids[7]
-    from kundennetz.accounts.models import Account
-
-    account = Account.objects.get(pk=account_id)
+    ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
+    before = today_rule.for_accounts(ids)
+    account = Account.objects.get(pk=next(pk for pk in ids if before.of(pk).key not in (None, "selective_withdrawal")))
     portfolio.set_override(account, head, "selective_withdrawal", "small")
     today = today_rule.for_accounts(ids)
     planned = planned_for_accounts(ids)
-    for row in AccountFigures.objects.all():
-        decided = today.of(row.pk)
-        assert (row.strategy, row.strategy_source, row.rank) == (
-            decided.key or "", decided.source, today.ranks.get(row.pk)), row.pk
-        assert row.planned_contacts == pytest.approx(planned[row.pk].contacts)
-        assert (row.planned_hours, row.planned_source) == (pytest.approx(planned[row.pk].hours),
-                                                           planned[row.pk].source)
-    assert AccountFigures.objects.get(pk=account_id).strategy == "selective_withdrawal"
+    assert Account.objects.filter(figures_at__isnull=True).count() == 0
+    for row in Account.objects.all():
+        assert row.strategy == (today.of(row.pk).key or ""), row.pk
+        assert (row.planned_contacts, row.planned_hours) == (pytest.approx(planned[row.pk].contacts),
+                                                             pytest.approx(planned[row.pk].hours))
+    account.refresh_from_db()
+    assert account.strategy == "selective_withdrawal"
     portfolio.clear_override(account, head)
-    assert AccountFigures.objects.get(pk=account_id).strategy == (today_rule.for_account(account).key or "")
+    account.refresh_from_db()
+    assert account.strategy == before.of(account.pk).key
+    # A person's edit keeps the stored figures (they are not form fields) and writes no history for them.
+    history = account.history.count()
+    account.name = "Renamed AG"
+    account.save()
+    assert Account.objects.get(pk=account.pk).strategy == account.strategy
+    assert account.history.count() == history + 1
     # The planning page's sums from the stored rows equal the plan computed account by account.
+    from kundennetz.planning import services
+    from kundennetz.planning.models import Period
+
     period = Period.get(services.current_period_code())
     stored = services.implied_plan(period)
     live = services.implied_plan(period, services.load(period))

@@ -6,6 +6,7 @@ filter never reveals a name outside their reach. Sorting accepts only the whitel
 
 import django_filters
 from django import forms
+from django.apps import apps
 from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -106,6 +107,15 @@ class RestrictedFilterSet(django_filters.FilterSet):
         return Account.objects.restrict(self.user, "view").only("pk", "name")
 
 
+def _strategy_choices() -> list[tuple[str, str]]:
+    """The portfolio's strategies by name (none without the portfolio and planning apps)."""
+    if not apps.is_installed("kundennetz.interactions"):
+        return []
+    from kundennetz.interactions.portfolio_bridge import strategy_names
+
+    return sorted(strategy_names().items(), key=lambda item: item[1].lower())
+
+
 class AccountFilter(RestrictedFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=_search_box(),
                                   help_text=_("Name, city or industry"))
@@ -117,6 +127,10 @@ class AccountFilter(RestrictedFilterSet):
                                              empty_label=_("All account managers"),
                                              widget=ChooserSelect("accounts:owner_choices"))
     industry = django_filters.ChoiceFilter(label=_("Industry"), empty_label=_("All industries"), choices=[])
+    # Today's strategy as stored on the account (kept by the portfolio snapshot and the overrides, see
+    # planning.stored): one index instead of deciding the rule for every account of the list.
+    strategy = django_filters.ChoiceFilter(label=_("Strategy"), empty_label=_("All strategies"), choices=[],
+                                           method="by_strategy")
     sort = SortFilter(columns={
         "name": ("name_sort",),
         "city": ("city",),
@@ -125,6 +139,7 @@ class AccountFilter(RestrictedFilterSet):
         "owner": ("owner__last_name", "owner__first_name"),
         "revenue": ("annual_revenue",),
         "potential": ("potential",),
+        "planned": ("planned_contacts",),
     })
 
     class Meta:
@@ -137,6 +152,7 @@ class AccountFilter(RestrictedFilterSet):
         visible = Account.objects.restrict(self.user, "view")
         self.filters["owner"].queryset = visible_owners(self.user)
         # Evaluated when the form renders or validates, not when the filter set is built.
+        self.filters["strategy"].extra["choices"] = _strategy_choices
         self.filters["industry"].extra["choices"] = lambda: [
             (name, name) for name in
             visible.exclude(industry="").order_by("industry").values_list("industry", flat=True).distinct()
@@ -144,6 +160,9 @@ class AccountFilter(RestrictedFilterSet):
 
     def search(self, queryset, name, value):
         return _search(queryset, ["name", "city", "industry"], value)
+
+    def by_strategy(self, queryset, name, value):
+        return queryset.filter(strategy=value)
 
 
 class ContactFilter(RestrictedFilterSet):

@@ -157,9 +157,17 @@ class Account(TrackedModel, Searchable, SoftDeleteModel):
                                   related_name="team_accounts")
     external_id = models.CharField(_("external ID"), max_length=100, blank=True, db_index=True)
     name_sort = models.CharField(max_length=200, blank=True, default="", editable=False)
+    # Figures decided elsewhere and stored here so that lists filter, sort and add up by index: today's
+    # strategy (the portfolio's rule) and the planned contacts and hours of the current year (planning's
+    # one figure). Written only by planning.stored.refresh_figures; "" / NULL until first computed.
+    strategy = models.CharField(_("strategy"), max_length=60, blank=True, default="", editable=False)
+    planned_contacts = models.FloatField(_("planned contacts"), null=True, blank=True, editable=False)
+    planned_hours = models.FloatField(_("planned hours"), null=True, blank=True, editable=False)
+    figures_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(m2m_fields=[team],
-                                excluded_fields=["updated_at", "version", "search_text", "name_sort"])
+                                excluded_fields=["updated_at", "version", "search_text", "name_sort", "strategy",
+                                                 "planned_contacts", "planned_hours", "figures_at"])
 
     class Meta:
         verbose_name = _("account")
@@ -177,6 +185,10 @@ class Account(TrackedModel, Searchable, SoftDeleteModel):
             models.Index(fields=["potential", "id"], name="account_live_potential", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["city", "id"], name="account_live_city", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["industry", "id"], name="account_live_industry", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["strategy", "name_sort", "id"], name="account_live_strategy", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["planned_contacts", "id"], name="account_live_planned", condition=models.Q(deleted_at__isnull=True)),
+            # The planning page adds up accounts per manager, strategy and customer group.
+            models.Index(fields=["owner", "strategy", "segment"], name="account_live_plan_groups", condition=models.Q(deleted_at__isnull=True)),
         ]
 
     def __str__(self) -> str:

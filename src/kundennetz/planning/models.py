@@ -425,36 +425,3 @@ class ResponseEstimate(TrackedModel):
 
         fit_estimate(self)
 
-
-class AccountFigures(models.Model):
-    """Per account the figures lists filter, sort and add up, stored by the work that computes them.
-
-    Written by ``planning.stored.refresh_figures`` with the one rule of each figure (today's strategy:
-    ``portfolio.strategy``; planned contacts and hours: ``planning.figures.planned_for_accounts``) after a
-    portfolio snapshot, a strategy override and an applied plan, so that a page reads a row instead of
-    deciding every account again. An account without a row yet counts with its customer group's default.
-    """
-
-    account = models.OneToOneField(Account, primary_key=True, on_delete=models.CASCADE, related_name="figures")
-    strategy = models.CharField(_("strategy"), max_length=60, blank=True, default="")  # "" = none from the portfolio
-    strategy_source = models.CharField(max_length=10, blank=True, default="")
-    rank = models.PositiveIntegerField(null=True, blank=True)
-    position = models.FloatField(null=True, blank=True)
-    planned_contacts = models.FloatField(_("planned contacts"), null=True, blank=True)
-    planned_hours = models.FloatField(_("planned hours"), null=True, blank=True)
-    planned_source = models.CharField(max_length=10, blank=True, default="")
-    planned_period = models.CharField(max_length=10, blank=True, default="")
-    computed_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("stored account figures")
-        verbose_name_plural = _("stored account figures")
-        indexes = [
-            # One per offered filter and sort (see tests/speed/test_stored_figures.py).
-            models.Index(fields=["strategy", "account"], name="figures_strategy"),
-            models.Index(fields=["planned_contacts", "account"], name="figures_planned_contacts"),
-            models.Index(fields=["rank", "account"], name="figures_rank"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.account_id}: {self.strategy or '-'}"

@@ -1,16 +1,17 @@
 """Stored per-account figures and the planning page's sums read from them.
 
-``refresh_figures`` writes, per account, today's strategy (the one rule, ``portfolio.strategy``), its
-rank and position, and the planned contacts and hours (``planning.figures.planned_for_accounts``) into
-``AccountFigures``: no second formula, only a stored copy of what those functions answer. It runs inside
+``refresh_figures`` writes, per account, today's strategy (the one rule, ``portfolio.strategy``) and the
+planned contacts and hours of the current year (``planning.figures.planned_for_accounts``) onto the
+account row (``Account.strategy``, ``planned_contacts``, ``planned_hours``): no second formula, only a
+stored copy of what those functions answer, so that lists filter and sort on them by index. It runs inside
 the portfolio snapshot (all accounts), when a strategy override is set or cleared (one account), when a
 plan is applied and from ``kundennetz generate``.
 
 ``implied_plan_from_counts`` is the plan the strategies imply, added up by the database: one GROUP BY
 (account manager, stored strategy, customer group) gives a few hundred rows whatever the number of
 accounts, and the domain's ``implied_effort`` turns each distinct intensity into hours and contacts once.
-An account without a stored row (just created or imported) counts with its customer group's default,
-exactly as an account without a strategy does.
+An account whose figures were not stored yet (just created or imported) counts with its customer
+group's default, exactly as an account without a strategy does, until the next snapshot.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import date
 
 import numpy as np
 from django.apps import apps
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -30,11 +31,10 @@ from kundennetz.core.models import User
 from kundennetz.domain.planned import implied_effort
 
 from .figures import planned_for_accounts
-from .models import AccountFigures, Budget, Capacity, Period
+from .models import Budget, Capacity, Period
 
 BATCH = 2_000
-_FIELDS = ["strategy", "strategy_source", "rank", "position", "planned_contacts", "planned_hours",
-           "planned_source", "planned_period", "computed_at"]
+_FIELDS = ["strategy", "planned_contacts", "planned_hours", "figures_at"]
 
 
 def refresh_figures(account_ids: Iterable | None = None, day: date | None = None) -> int:
@@ -53,25 +53,17 @@ def refresh_figures(account_ids: Iterable | None = None, day: date | None = None
         today = today_rule.for_accounts(scope)
     planned = planned_for_accounts(scope, day)
     now = timezone.now()
-    stored = 0
     for start in range(0, len(ids), BATCH):
         rows = []
         for pk in ids[start:start + BATCH]:
-            decided = today.of(pk) if today is not None else None
             figure = planned.get(pk)
-            rows.append(AccountFigures(
-                account_id=pk, strategy=(decided.key or "") if decided else "",
-                strategy_source=decided.source if decided else "",
-                rank=today.ranks.get(pk) if today is not None else None,
-                position=today.positions.get(pk) if today is not None else None,
-                planned_contacts=figure.contacts if figure else None, planned_hours=figure.hours if figure else None,
-                planned_source=figure.source if figure else "", planned_period=figure.period if figure else "",
-                computed_at=now))
+            rows.append(Account(pk=pk, strategy=(today.of(pk).key or "") if today is not None else "",
+                                planned_contacts=figure.contacts if figure else None,
+                                planned_hours=figure.hours if figure else None, figures_at=now))
         with transaction.atomic():
-            AccountFigures.objects.bulk_create(rows, update_conflicts=True, unique_fields=["account"],
-                                               update_fields=_FIELDS)
-        stored += len(rows)
-    return stored
+            # No history, no version: these columns are a copy of computed figures, not a person's change.
+            models.QuerySet.bulk_update(Account.all_objects.all(), rows, _FIELDS)
+    return len(ids)
 
 
 def strategies_changed(sender, account_ids=None, **kwargs) -> None:
@@ -83,8 +75,8 @@ def _group_counts(catalogue) -> dict[tuple[int, str], int]:
     """(account manager, planned intensity key) -> number of accounts, from one GROUP BY."""
     from .services import plan_key
 
-    rows = (Account.objects.order_by().values("owner_id", "figures__strategy", "segment__code")
-            .annotate(n=Count("pk")).values_list("owner_id", "figures__strategy", "segment__code", "n"))
+    rows = (Account.objects.order_by().values("owner_id", "strategy", "segment__code")
+            .annotate(n=Count("pk")).values_list("owner_id", "strategy", "segment__code", "n"))
     counts: dict[tuple[int, str], int] = defaultdict(int)
     for owner_id, strategy, code, n in rows:
         counts[(owner_id, plan_key(strategy, code, catalogue))] += n

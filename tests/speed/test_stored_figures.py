@@ -102,3 +102,35 @@ def test_stored_figures_are_what_the_live_rules_answer():
     assert [(r.manager_id, r.accounts) for r in stored.rows] == [(r.manager_id, r.accounts) for r in live.rows]
     for mine, theirs in zip(stored.rows, live.rows):
         assert (mine.required, mine.contacts) == (pytest.approx(theirs.required), pytest.approx(theirs.contacts))
+
+
+def test_revenue_sorts_in_francs_across_currencies(client):
+    from decimal import Decimal
+
+    from kundennetz.accounts.models import Account
+    from kundennetz.core import tunables
+    from kundennetz.core.testing import make_cast
+    from kundennetz.core.tunables.schemas import ExchangeRates
+
+    cast = make_cast()
+    tunables.save(ExchangeRates, {"EUR": 0.94, "USD": 0.8, "GBP": 1.07}, cast.admin, "test rates")
+    made = {code: Account.objects.create(name=f"Konto {code}", owner=cast.owner, currency=code,
+                                         annual_revenue=Decimal(amount))
+            for code, amount in (("CHF", "1000"), ("EUR", "1100"), ("USD", "1200"))}
+    assert made["EUR"].revenue_base == Decimal("1034.00") and made["USD"].revenue_base == Decimal("960.00")
+
+    def order():
+        client.force_login(cast.owner)
+        response = client.get("/accounts/?sort=-revenue")
+        return [r.currency for r in response.context["records"] if r.pk in {a.pk for a in made.values()}]
+
+    assert order() == ["EUR", "CHF", "USD"]  # in their own currencies the order would be USD, EUR, CHF
+    # New rates convert every account again; so do bulk writes of the amount or the currency.
+    tunables.save(ExchangeRates, {"EUR": 0.5, "USD": 0.8, "GBP": 1.07}, cast.admin, "euro falls")
+    assert Account.objects.get(pk=made["EUR"].pk).revenue_base == Decimal("550.00")
+    assert order() == ["CHF", "USD", "EUR"]
+    usd = made["USD"]
+    usd.currency = "GBP"
+    Account.objects.bulk_update([usd], ["currency"])
+    assert Account.objects.get(pk=usd.pk).revenue_base == Decimal("1284.00")
+    assert order() == ["GBP", "CHF", "EUR"]

@@ -6,3 +6,12 @@ class AccountsConfig(AppConfig):
     name = "kundennetz.accounts"
     label = "accounts"
     verbose_name = _("Customer network")
+
+    def ready(self):
+        from kundennetz.core.tunables import tunable_saved
+        from kundennetz.core.tunables.schemas import ExchangeRates
+
+        from .models import refresh_revenue_base
+
+        # New exchange rates: the stored revenue in francs follows in the same transaction.
+        tunable_saved.connect(refresh_revenue_base, sender=ExchangeRates, dispatch_uid="accounts.revenue_base")

@@ -137,7 +137,8 @@ class AccountFilter(RestrictedFilterSet):
         "segment": (lambda: _name_field("segment"),),
         "status": ("status", "name_sort"),
         "owner": ("owner__last_name", "owner__first_name"),
-        "revenue": ("annual_revenue",),
+        # In francs, whatever the account's currency (Account.revenue_base).
+        "revenue": ("revenue_base",),
         "potential": ("potential",),
         "planned": ("planned_contacts",),
     })

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='account',
             name='strategy',
-            field=models.CharField(blank=True, default='', editable=False, max_length=60, verbose_name='strategy'),
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=60, verbose_name='strategy'),
         ),
         migrations.AddIndex(
             model_name='account',

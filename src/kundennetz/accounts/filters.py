@@ -7,7 +7,9 @@ filter never reveals a name outside their reach. Sorting accepts only the whitel
 import django_filters
 from django import forms
 from django.apps import apps
+from django.db import connections
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +19,7 @@ from kundennetz.core.numberfields import NumberField
 from kundennetz.domain.text import search_terms
 from kundennetz.qualification.models import Recommendation
 
+from . import fts
 from .models import Account, Contact, Opportunity, Segment, Stage
 
 
@@ -34,8 +37,16 @@ NOT_OPENED = "none"
 
 def search_words(queryset, kind: str = "", words=None, value: str = ""):
     """Every word must appear in the record's folded search text (so "muster bern" finds Muster AG in Bern,
-    and "zurich" finds Zürich): one column, served by a trigram index on PostgreSQL."""
+    and "zurich" finds Zürich): one column, served by a trigram index on PostgreSQL (pg_trgm) and by an
+    FTS5 trigram index on SQLite (accounts/fts.py) for words of three characters or more."""
     terms = search_terms(" ".join(words) if words is not None else value)
+    table = queryset.model._meta.db_table
+    indexed = [word for word in terms if len(word) >= fts.MIN_WORD]
+    if connections[queryset.db].vendor == "sqlite" and table in fts.TABLES and indexed:
+        index = fts.index_of(table)
+        queryset = queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {index} WHERE {index} MATCH %s",
+                                                 [fts.match_expression(indexed)]))
+        terms = [word for word in terms if len(word) < fts.MIN_WORD]
     for word in terms:
         queryset = queryset.filter(search_text__contains=word)
     return queryset

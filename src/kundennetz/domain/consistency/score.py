@@ -7,7 +7,7 @@ from datetime import date
 
 from .config import ConsistencyConfig, default_config
 from .digest import _Timeline, _digest
-from .measures import _cadence, _continuity, _messages, cadence, continuity
+from .measures import _cadence, _continuity, _messages
 from .model import AccountHistory, CADENCE, CONTINUITY, CoreMessage, MESSAGES, MessageSet, Period
 from .results import AccountConsistency, Cadence, Continuity, MessageConsistency, Part, Reason, Score
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .arithmetic import _clean
 from .model import COACH, DECISION_MAKER, GATEKEEPER, INFLUENCER, TECHNICAL_EVALUATOR, USER
-from .results import Reason
+
+if TYPE_CHECKING:  # a reason is only read here; results imports this module to word its reasons
+    from .results import Reason
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,8 +13,8 @@ percent. The model itself is data (see ``portfolio/default_model.json`` and ``do
 
 The package re-exports its public names; the modules say what they hold:
 
-- ``model``: the scoring model's types (scales, criteria, axes, grid, strategies) and constants.
-- ``parsing``: reading and validating a scoring model document, the default model.
+- ``model``: the parts of a scoring model (scales, criteria, axes, grid, strategies) and constants.
+- ``scoring_model``: the scoring model as a whole, reading and validating its document, the default model.
 - ``figures``: computed figures (share of wallet, win rate, relationship strength).
 - ``scoring``: scoring one account and a list of accounts, with reasons.
 - ``columns``: the same rules over numpy columns, for a million accounts.
@@ -45,14 +45,14 @@ from .model import (
     RELATIONSHIP_LEVELS,
     SCALE_KINDS,
     Scale,
-    ScoringModel,
     ScoringModelError,
     Strategy,
     THRESHOLD_COUNT,
     TIE_RESOLUTION,
     UNPLACED,
 )
-from .parsing import (
+from .scoring_model import (
+    ScoringModel,
     load_default_model,
 )
 from .figures import (

@@ -7,7 +7,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .model import Axis, MAX_POINTS, MIN_POINTS, ScoringModel, TIE_RESOLUTION, UNPLACED
+from .model import MAX_POINTS, MIN_POINTS, TIE_RESOLUTION, UNPLACED, Axis
+from .scoring_model import ScoringModel
 
 
 # --------------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from .abc import abc_classes
-from .model import AccountId, Axis, Criterion, MAX_POINTS, MIN_POINTS, ScoringModel, TIE_RESOLUTION
+from .model import MAX_POINTS, MIN_POINTS, TIE_RESOLUTION, AccountId, Axis, Criterion
+from .scoring_model import ScoringModel
 
 
 # --------------------------------------------------------------------------------------------------

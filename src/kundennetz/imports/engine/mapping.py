@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from kundennetz.domain.importing import DATE_ORDERS
 
-from .. import fields, layouts
+from .. import fields, guessing
 
 
 CHUNK = 1000
@@ -57,8 +57,8 @@ class Mapping:
 
 def suggest(headers: list[str], kind: str) -> Mapping:
     """The mapping detected for `headers`: layout, columns and that layout's reading options."""
-    guess = layouts.guess(headers, kind)
-    options = layouts.layout_options(guess.layout)
+    guess = guessing.guess(headers, kind)
+    options = guessing.layout_options(guess.layout)
     mapped = {name for name in guess.columns.values() if name}
     return Mapping(columns=guess.columns, key=fields.default_key(kind, mapped),
                    date_order=options.get("date_order", "dmy"), layout=guess.layout)

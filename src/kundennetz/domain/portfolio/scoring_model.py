@@ -1,14 +1,118 @@
-"""Reading and validating a scoring model document; the default model shipped with the app."""
+"""The scoring model as a whole: its axes, grids and strategies, its document read and validated, and
+the default model shipped with the app."""
 
 from __future__ import annotations
 
 import json
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from dataclasses import replace as _replace
 from importlib import resources
 from typing import Any
 
-from .model import AXES, AbcThresholds, Axis, BUYING_CENTRE_ROLES, CHANNELS, COMPUTED_FIGURES, CareIntensity, Cell, Criterion, Grid, SCALE_KINDS, Scale, ScoringModel, ScoringModelError, Strategy, THRESHOLD_COUNT, _COLOR, _NAME, _SOURCE, _is_number
+from .model import (
+    _COLOR,
+    _NAME,
+    _SOURCE,
+    AXES,
+    BUYING_CENTRE_ROLES,
+    CHANNELS,
+    COMPUTED_FIGURES,
+    SCALE_KINDS,
+    THRESHOLD_COUNT,
+    AbcThresholds,
+    Axis,
+    CareIntensity,
+    Cell,
+    Criterion,
+    Grid,
+    Scale,
+    ScoringModelError,
+    Strategy,
+    _is_number,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringModel:
+    """Everything that decides an account's scores, cell and strategy; one version of it.
+
+    ``grids`` holds every prepared grid, ``grid_key`` the one in use; ``using_grid`` switches.
+    ``combined_weights`` weigh the two axes in the combined score that orders the accounts.
+    ``min_coverage``: an axis whose criteria with values carry less than this share of its weight
+    gets no score (shown as missing), rather than a score that rests on too little.
+    """
+
+    attractiveness: Axis
+    position: Axis
+    grids: Mapping[str, Grid]
+    grid_key: str
+    strategies: Mapping[str, Strategy]
+    min_coverage: float = 0.0
+    combined_weights: tuple[float, float] = (1.0, 1.0)
+    abc: AbcThresholds = AbcThresholds()
+    version: int = 1
+    name_de: str = ""
+    name_en: str = ""
+    is_default: bool = False
+
+    @property
+    def grid(self) -> Grid:
+        return self.grids[self.grid_key]
+
+    @property
+    def axes(self) -> tuple[Axis, Axis]:
+        return (self.attractiveness, self.position)
+
+    @property
+    def criteria(self) -> tuple[Criterion, ...]:
+        return self.attractiveness.criteria + self.position.criteria
+
+    def using_grid(self, key: str) -> ScoringModel:
+        if key not in self.grids:
+            raise ScoringModelError(f"grid: unknown grid {key!r}; known: {', '.join(self.grids)}")
+        return _replace(self, grid_key=key)
+
+    def strategy_for_cell(self, cell_key: str) -> Strategy:
+        for cell in self.grid.cells:
+            if cell.key == cell_key:
+                return self.strategies[cell.strategy]
+        raise KeyError(cell_key)
+
+    def columns_needed(self) -> tuple[str, ...]:
+        """Column names ``score_arrays`` reads: sources and ``manual:<key>`` of active criteria."""
+        names: list[str] = []
+        for axis in self.axes:
+            for c in axis.active:
+                if c.source != "manual":
+                    names.append(c.source)
+                if c.takes_manual:
+                    names.append(c.manual_key)
+        return tuple(dict.fromkeys(names))
+
+    @classmethod
+    def from_dict(cls, data: Any, *, grid: str | None = None) -> ScoringModel:
+        """Build and validate a model; every problem raises ``ScoringModelError`` with its path."""
+        return _parse_model(data, grid)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "name_de": self.name_de,
+            "name_en": self.name_en,
+            "is_default": self.is_default,
+            "min_coverage": self.min_coverage,
+            "combined_weights": {
+                "attractiveness": self.combined_weights[0],
+                "position": self.combined_weights[1],
+            },
+            "abc": {"a": self.abc.a, "b": self.abc.b},
+            "axes": {key: axis.to_dict() for key, axis in zip(AXES, self.axes)},
+            "grid": self.grid_key,
+            "grids": {key: g.to_dict() for key, g in self.grids.items()},
+            "strategies": [s.to_dict() for s in self.strategies.values()],
+        }
 
 
 def load_default_model(grid: str | None = None) -> ScoringModel:

@@ -1128,12 +1128,6 @@ def apply_scenario(scenario: Scenario, user) -> int:
         scenario.applied_at, scenario.applied_by = now, user if who else None
         scenario.stamp(user)
         scenario.save(update_fields=["status", "applied_at", "applied_by", "updated_at", "updated_by"])
-        period = scenario.period
-        if period.start <= timezone.localdate() <= period.end:
-            # The planned figures stored per account now come from this plan.
-            from .stored import refresh_figures
-
-            refresh_figures()
     return len(plans)
 
 

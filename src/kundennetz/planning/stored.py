@@ -4,8 +4,9 @@
 planned contacts and hours of the current year (``planning.figures.planned_for_accounts``) onto the
 account row (``Account.strategy``, ``planned_contacts``, ``planned_hours``): no second formula, only a
 stored copy of what those functions answer, so that lists filter and sort on them by index. It runs inside
-the portfolio snapshot (all accounts), when a strategy override is set or cleared (one account), when a
-plan is applied and from ``kundennetz generate``.
+the portfolio snapshot (all accounts), when a strategy override is set or cleared (one account) and from
+``kundennetz generate``. An applied plan reaches the stored planned figures with the next snapshot (writing
+every account inside the apply request doubled its time at 10,000 accounts).
 
 ``implied_plan_from_counts`` is the plan the strategies imply, added up by the database: one GROUP BY
 (account manager, stored strategy, customer group) gives a few hundred rows whatever the number of

@@ -467,6 +467,11 @@ def run_database(label: str, database_url: str, editors: int, seconds: float, wo
             "expected": tally.expected, "opportunities": setup["opportunities"], "created": tally.created,
             "looked_only": sorted(tally.looked_only)}))
         load = light_load(port, setup, load_seconds)
+        if tally.errors_5xx:  # the server's own account of what failed, before its directory goes away
+            log.flush()
+            text = (Path(home) / "server.log").read_text(errors="replace")
+            print(f"{label}: server log around the last error:\n{text[text.rfind('Traceback') - 300:][:4000]}",
+                  file=sys.stderr, flush=True)
         figures = {
             "editors": editors, "seconds": round(wall, 1), "workers": workers, "requests": tally.requests,
             "rps": round(tally.requests / wall, 1), "server_errors": tally.errors_5xx,

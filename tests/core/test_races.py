@@ -116,3 +116,15 @@ def test_ratings_and_overrides_at_the_same_moment(cast, network):
     assert _statuses(responses) == [200] * N
     from kundennetz.portfolio.models import ManualRating
     assert ManualRating.objects.filter(account=network.account, criterion="strategic_fit").count() == 1
+
+
+def test_contacts_added_to_one_account_at_the_same_moment_are_all_analysed(cast, network):
+    """Each new contact re-analyses the account's network; those analyses must queue, not collide."""
+    from kundennetz.network.models import AccountNetwork
+
+    api = _api(cast.owner)
+    responses = at_once(N, lambda i: api("POST", "/api/contacts",
+                                         {"account": network.account.pk, "last_name": f"Zugleich {i}"}))
+    assert _statuses(responses) == [201] * N  # before: a duplicate key on the stored analysis, HTTP 500
+    assert Contact.objects.filter(account=network.account, last_name__startswith="Zugleich").count() == N
+    assert AccountNetwork.objects.filter(account=network.account).count() == 1

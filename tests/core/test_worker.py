@@ -167,3 +167,28 @@ def test_recomputes_from_the_web_are_jobs_that_lead_to_their_result(cast, networ
     result = client.get(f"/jobs/{job.pk}/")
     assert result.status_code == 302 and result.url == "/portfolio/"
     assert client_for(cast.owner).get(f"/jobs/{job.pk}/").status_code == 404  # another person's job
+
+
+@pytest.mark.django_db
+def test_the_shipped_schedule_sends_reminders_daily_and_recomputes_consistency_nightly(cast, network, settings):
+    """The settings as shipped: reminders once a day, consistency every night, enqueued by a worker
+    (no cron), each once per day however many workers look."""
+    from django_tasks_db.models import DBTaskResult
+
+    from kundennetz.core import jobs
+    from kundennetz.interactions.models import ConsistencySnapshot
+    from kundennetz.settings import base
+
+    settings.KUNDENNETZ_SCHEDULE = base.KUNDENNETZ_SCHEDULE
+    settings.TASKS = DB_TASKS
+    daily = {s.name: s for s in jobs.schedules() if s.every == "daily"}
+    assert set(daily) == {"reminders", "consistency"}
+    day = timezone.make_aware(timezone.datetime(2026, 3, 3, 7, 0))
+    # (and this week's refit of the win model, due since Monday)
+    assert sorted(jobs.enqueue_due(day)) == ["consistency", "reminders", "win_model"]
+    assert jobs.enqueue_due(day + timedelta(hours=2)) == []
+    assert sorted(jobs.enqueue_due(day + timedelta(days=1))) == ["consistency", "reminders"]
+    assert DBTaskResult.objects.count() == 5
+    _worker().run()
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    assert ConsistencySnapshot.objects.count() == 2  # every account of the test network

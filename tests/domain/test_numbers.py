@@ -76,3 +76,18 @@ def test_grouped_and_signed_numbers_read_back(value, group, minus):
         integer = integer[:-3]
     text = (minus if value < 0 else "") + group.join([integer, *chunks]) + "," + fraction
     assert parse_number(text) == value
+
+
+@given(st.from_regex(r"-?[0-9]{1,14}(\.[0-9]{1,2})?", fullmatch=True), st.sampled_from([None, ".", ","]),
+       st.booleans())
+def test_plain_numbers_are_read_at_once_as_the_general_reader_reads_them(text, decimal, percent):
+    from kundennetz.domain.numbers import _parse_general
+
+    fast = parse_number(text, decimal=decimal, percent=percent)
+    general = _parse_general(text, decimal, percent)
+    assert fast == general and str(fast) == str(general)
+
+
+def test_ambiguous_and_grouped_numbers_still_take_the_general_reading():
+    assert parse_number("1.250") == Decimal(1250) and parse_number("1.250", decimal=".") == Decimal("1.25")
+    assert parse_number("12.345") == Decimal(12345) and parse_number("0.125") == Decimal("0.125")

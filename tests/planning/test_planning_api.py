@@ -1,6 +1,8 @@
-"""The planning API: same rules as the pages, 4xx with field names, 409 naming the conflicts, never 500."""
+"""The planning API: same rules as the pages, 4xx with field names, computing and applying as jobs
+(202) whose failure names the conflicts, never 500."""
 
 import pytest
+from api_helpers import finished_job, job_result
 
 from kundennetz.planning import services
 from kundennetz.planning.models import (
@@ -119,8 +121,9 @@ def test_plan_by_role(role, planned, cast, api):
 def test_scenario_lifecycle(planned, cast, api):
     created = api(cast.sales_head, "POST", "/api/planning/scenarios", {
         "name": "Budget −20 %", "period": "2026", "parameters": {"budget_factor": {"support": 0.8, "pr": 0.8}}})
-    assert created.status_code == 201, created.content
-    body = created.json()
+    assert created.status_code == 202, created.content
+    assert created.json()["kind"] == "scenario" and created.json()["record"].startswith("/api/planning/scenarios/")
+    body = job_result(api, cast.sales_head, created)
     assert body["computed"] and body["support_budget"] == pytest.approx(80_000) and body["what_ifs"] == ["budget −20 %"]
     assert body["contribution"] > 0 and body["support_price"] > 0 and body["extra_manager_value"] > 0
     scenario_id = body["id"]
@@ -129,14 +132,17 @@ def test_scenario_lifecycle(planned, cast, api):
     assert any(m["hour_price"] > 0 for m in managers)
     accounts = api(cast.marketing, "GET", f"/api/planning/scenarios/{scenario_id}/accounts", {"limit": 2})
     assert accounts.json()["count"] == 6 and len(accounts.json()["items"]) == 2
-    base = api(cast.sales_head, "POST", "/api/planning/scenarios", {"name": "Basis", "period": "2026"}).json()
+    base = job_result(api, cast.sales_head, api(cast.sales_head, "POST", "/api/planning/scenarios",
+                                                {"name": "Basis", "period": "2026"}))
     compared = api(cast.read_only, "GET", "/api/planning/scenarios/compare", {"s": [base["id"], scenario_id]})
     assert compared.status_code == 200
     rows = {r["figure"]: r["values"] for r in compared.json()["rows"]}
     assert rows["support_budget"] == [pytest.approx(100_000), pytest.approx(80_000)]
     assert rows["contribution"][0] > rows["contribution"][1]
-    applied = api(cast.sales_head, "POST", f"/api/planning/scenarios/{scenario_id}/apply")
-    assert applied.status_code == 200 and applied.json()["plans"] == 6
+    applied = finished_job(api, cast.sales_head, api(cast.sales_head, "POST", f"/api/planning/scenarios/{scenario_id}/apply"))
+    assert applied["kind"] == "scenario_apply" and applied["result"] == f"/api/planning/scenarios/{scenario_id}"
+    assert "for 6 accounts" in applied["message"]
+    assert api(cast.read_only, "GET", applied["result"]).json()["status"] == "applied"
     assert AccountPlan.objects.filter(scenario_id=scenario_id).count() == 6
     assert api(cast.sales_head, "DELETE", f"/api/planning/scenarios/{scenario_id}").status_code == 403
     assert api(cast.sales_head, "DELETE", f"/api/planning/scenarios/{base['id']}").status_code == 204
@@ -149,11 +155,21 @@ def test_scenarios_by_role(role, planned, cast, api):
     assert api(user, "GET", "/api/planning/scenarios").status_code == (200 if role in VIEWERS else 403)
     assert api(user, "GET", f"/api/planning/scenarios/{scenario.pk}").status_code == (200 if role in VIEWERS else 403)
     created = api(user, "POST", "/api/planning/scenarios", {"name": "Neu", "period": "2026"})
-    assert created.status_code == (201 if role in PLANNERS else 403)
+    assert created.status_code == (202 if role in PLANNERS else 403)
+    assert api(user, "POST", "/api/planning/scenarios", {"name": "Leer", "period": "2026", "compute": False}
+               ).status_code == (201 if role in PLANNERS else 403)
     assert api(user, "POST", f"/api/planning/scenarios/{scenario.pk}/compute").status_code == (
-        200 if role in PLANNERS else 403)
+        202 if role in PLANNERS else 403)
     assert api(user, "POST", f"/api/planning/scenarios/{scenario.pk}/apply").status_code == (
-        200 if role in PLANNERS else 403)
+        202 if role in PLANNERS else 403)
+    # Refused requests queue nothing; each job is seen by the one who started it (and the admin).
+    from kundennetz.core.models import Job
+
+    jobs = list(Job.objects.all())
+    assert all(job.created_by == user and job.status == "done" for job in jobs)
+    assert len(jobs) == (3 if role in PLANNERS else 0)
+    if jobs and role != "admin":
+        assert api(cast.owner, "GET", f"/api/jobs/{jobs[0].pk}").status_code == 404
 
 
 @pytest.mark.parametrize("parameters, loc", [
@@ -186,15 +202,18 @@ def test_bad_scenario_bodies(planned, cast, api):
 def test_infeasible_answers_409_naming_the_conflict(planned, cast, api):
     planned["capacities"]["owner"].delete()
     created = api(cast.sales_head, "POST", "/api/planning/scenarios", {"name": "Ohne", "period": "2026"})
-    assert created.status_code == 201
-    body = created.json()
+    job = finished_job(api, cast.sales_head, created, status="failed")
+    assert "No plan meets every minimum" in job["reason"] and "Owner Test" in job["reason"] and job["result"] is None
+    body = api(cast.sales_head, "GET", job["record"]).json()
     assert not body["computed"] and body["conflicts"][0]["name"] == "Owner Test"
     assert body["conflicts"][0]["message"].startswith("Owner Test: the minimum hours of their accounts total 60.3 h")
-    computed = api(cast.sales_head, "POST", f"/api/planning/scenarios/{body['id']}/compute")
-    assert computed.status_code == 409
-    assert "Owner Test" in computed.json()["detail"] and computed.json()["conflicts"][0]["available"] == 0
+    computed = finished_job(api, cast.sales_head, api(cast.sales_head, "POST",
+                                                      f"/api/planning/scenarios/{body['id']}/compute"), status="failed")
+    assert "Owner Test" in computed["reason"]
+    assert api(cast.sales_head, "GET", job["record"]).json()["conflicts"][0]["available"] == 0
     refused = api(cast.sales_head, "POST", f"/api/planning/scenarios/{body['id']}/apply")
     assert refused.status_code == 409 and not AccountPlan.objects.exists()
+    assert "computed scenario" in refused.json()["detail"]
 
 
 def test_patching_what_ifs_drops_the_result(planned, cast, api):
@@ -203,7 +222,7 @@ def test_patching_what_ifs_drops_the_result(planned, cast, api):
                    {"parameters": {"budget_factor": 0.5}})
     assert response.status_code == 200 and not response.json()["computed"]
     assert response.json()["parameters"] == {"budget_factor": {"support": 0.5, "pr": 0.5}}
-    recomputed = api(cast.sales_head, "POST", f"/api/planning/scenarios/{scenario.pk}/compute").json()
+    recomputed = job_result(api, cast.sales_head, api(cast.sales_head, "POST", f"/api/planning/scenarios/{scenario.pk}/compute"))
     assert recomputed["support_budget"] == pytest.approx(50_000)
 
 

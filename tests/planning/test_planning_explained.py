@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from api_helpers import finished_job, job_result
 
 from kundennetz.core.services import save_record
 from kundennetz.planning import charts, services
@@ -51,7 +52,7 @@ def test_the_api_computes_the_plan_into_a_new_draft(planned, cast, api):
     plan = services.create_scenario("Basis", planned["period"], {}, cast.sales_head)
     services.apply_scenario(plan, cast.sales_head)
     response = api(cast.sales_head, "POST", f"/api/planning/scenarios/{plan.pk}/compute")
-    assert response.status_code == 200 and response.json()["id"] != plan.pk
+    assert job_result(api, cast.sales_head, response)["id"] != plan.pk
     assert Scenario.objects.get(pk=plan.pk).status == Scenario.Status.APPLIED
 
 
@@ -152,8 +153,11 @@ def test_a_failed_recompute_of_the_plan_leaves_the_plan_and_names_the_conflicts(
     services.apply_scenario(plan, cast.sales_head)
     planned["capacities"]["owner"].delete()
     response = api(cast.sales_head, "POST", f"/api/planning/scenarios/{plan.pk}/compute")
-    assert response.status_code == 409 and response.json()["conflicts"]
+    job = finished_job(api, cast.sales_head, response, status="failed")
     plan.refresh_from_db()
     assert plan.status == Scenario.Status.APPLIED and plan.is_computed
     draft = Scenario.objects.exclude(pk=plan.pk).get()
     assert draft.conflicts and draft.status == Scenario.Status.DRAFT
+    # The failed job leads to the draft that names the conflicts, not to the plan that stays.
+    assert job["record"] == f"/api/planning/scenarios/{draft.pk}"
+    assert api(cast.sales_head, "GET", job["record"]).json()["conflicts"]

@@ -109,7 +109,15 @@ def test_create_a_what_if_scenario(planned, cast, client_for):
     assert response.status_code == 302, response.content.decode()[:2000]
     scenario = Scenario.objects.get(name="Budget −20 %")
     assert scenario.parameters == {"budget_factor": {"support": 0.8, "pr": 0.8}} and scenario.is_computed
-    html = client.get(response["Location"]).content.decode()
+    # Computed as a background job: its page leads to the scenario, saying what was done.
+    from kundennetz.core.models import Job
+
+    job = Job.objects.get()
+    assert response["Location"] == job.get_absolute_url() and job.kind == "scenario" and job.status == "done"
+    result = client.get(response["Location"])
+    assert result["Location"] == scenario.get_absolute_url()
+    html = client.get(result["Location"]).content.decode()
+    assert "computed in" in html
     assert "CHF 80,000" in html and "budget −20 %" in html
     assert "Shadow price per hour" in html and "per franc" in html and "An additional account manager" in html
     assert html.count("<svg") >= 3
@@ -141,8 +149,14 @@ def test_recompute_apply_and_delete(planned, cast, client_for):
     client = client_for(cast.sales_head)
     scenario = services.create_scenario("Basis", planned["period"], {}, cast.sales_head)
     assert client.post(f"/planning/scenarios/{scenario.pk}/compute/").status_code == 302
-    assert client.post(f"/planning/scenarios/{scenario.pk}/apply/").status_code == 302
+    applied = client.post(f"/planning/scenarios/{scenario.pk}/apply/", follow=True)
     assert AccountPlan.objects.filter(period=planned["period"]).count() == 6
+    assert applied.redirect_chain[0][0].startswith("/jobs/") and applied.redirect_chain[-1][0] == scenario.get_absolute_url()
+    assert "is now the plan of 2026 for 6 accounts" in applied.content.decode()
+    not_computed = services.create_scenario("Roh", planned["period"], {}, cast.sales_head, compute=False)
+    refused = client.post(f"/planning/scenarios/{not_computed.pk}/apply/", follow=True)
+    assert "Only a computed scenario" in refused.content.decode()
+    assert refused.redirect_chain == [(not_computed.get_absolute_url(), 302)]
     response = client.post(f"/planning/scenarios/{scenario.pk}/delete/", follow=True)
     assert "cannot be deleted" in response.content.decode()
     other = services.create_scenario("Andere", planned["period"], {}, cast.sales_head)

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from api_helpers import job_result
 
 from kundennetz.portfolio import services
 from kundennetz.portfolio.models import ValueProposition
@@ -81,7 +82,10 @@ def test_snapshots_and_model(scored, cast, api):
     assert snapshots["count"] == 1 and snapshots["items"][0]["current"] is True
     assert snapshots["items"][0]["account_count"] == 7
     created = api(cast.admin, "POST", "/api/portfolio/snapshots", {"period": "2027-Q1", "as_of": "2027-01-10"})
-    assert created.status_code == 201 and created.json()["period"] == "2027-Q1"
+    assert created.status_code == 202 and created.json()["kind"] == "portfolio_snapshot"
+    snapshot = job_result(api, cast.admin, created)
+    assert snapshot["period"] == "2027-Q1" and snapshot["as_of"] == "2027-01-10" and snapshot["current"]
+    assert snapshot["account_count"] == 7 and snapshot["created_by"] == cast.admin.pk
     assert api(cast.read_only, "GET", "/api/portfolio/snapshots").json()["items"][0]["period"] == "2027-Q1"
     model = api(cast.owner, "GET", "/api/portfolio/model").json()
     assert model["version"] == 1 and model["definition"]["grid"] == "2x2"

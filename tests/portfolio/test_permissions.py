@@ -7,6 +7,8 @@ not act on 403.
 
 import pytest
 
+from kundennetz.core.models import Job
+
 from kundennetz.portfolio import services
 from kundennetz.portfolio.models import ManualRating, PortfolioSnapshot, ScoringModel, StrategyOverride, ValueProposition
 
@@ -187,11 +189,11 @@ def test_snapshots_are_taken_by_sales_head_and_admin(role, cast, network, client
     response = client_for(user).post("/portfolio/snapshots/", {"period": "2026-Q3"})
     api_response = api(user, "POST", "/api/portfolio/snapshots", {"period": "2026-Q4"})
     if role in MANAGES:
-        assert response.status_code == 302 and api_response.status_code == 201
+        assert response.status_code == 302 and api_response.status_code == 202
         assert set(PortfolioSnapshot.objects.values_list("period", flat=True)) == {"2026-Q3", "2026-Q4"}
     else:
         assert response.status_code == 403 and api_response.status_code == 403
-        assert not PortfolioSnapshot.objects.exists()
+        assert not PortfolioSnapshot.objects.exists() and not Job.objects.exists()
 
 
 def test_a_bad_period_is_refused(cast, client_for, api):
@@ -199,7 +201,7 @@ def test_a_bad_period_is_refused(cast, client_for, api):
     assert response.status_code == 200 and "period" in response.context["form"].errors
     response = api(cast.sales_head, "POST", "/api/portfolio/snapshots", {"period": "Q4/2026"})
     assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["body", "period"]
-    assert not PortfolioSnapshot.objects.exists()
+    assert not PortfolioSnapshot.objects.exists() and not Job.objects.exists()
 
 
 # --- value propositions ----------------------------------------------------------------------------

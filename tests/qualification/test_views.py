@@ -344,3 +344,30 @@ def test_pipeline_list_filters_and_sorts_by_recommendation_and_open_points(clien
     assert client.get(url, {"recommendation": "bogus"}).status_code == 200
     page = client.get(url, {"sort": "-open_points"}).content.decode()
     assert "rec-offer" in page
+
+
+def test_page_queries_are_the_same_with_five_answers_and_forty(client_for, cast, network):
+    """The page's query count does not grow with the answers (nor with the history they leave)."""
+    checklist = services.get_checklist(network.opportunity, cast.owner)
+    questions = list(checklist.catalogue.rules.questions())
+    competitor = Competitor.objects.create(name="Rivalen AG")
+    people = [Contact.objects.create(account=network.account, last_name=f"Person {i}") for i in range(3)]
+    values = {"yes_no": "no", "amount": Decimal("1250000.50"), "text": "Notiz", "contacts": [p.pk for p in people],
+              "competitors": [competitor.pk], "user": cast.owner.pk}
+    client = client_for(cast.owner)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url("checklist", network.opportunity)).status_code == 200
+        return len(queries)
+
+    for question in questions[:5]:
+        services.set_answer(checklist, question.id, values[question.type], cast.owner)
+    five = count()
+    for round_ in range(2):  # every question answered, most of them twice: forty answers and their history
+        for question in questions:
+            services.set_answer(checklist, question.id, values[question.type] if round_ else "yes"
+                                if question.type == "yes_no" else values[question.type], cast.owner,
+                                note=f"Runde {round_}")
+    assert Answer.objects.filter(checklist=checklist).count() == len(questions) >= 30
+    assert count() == five

@@ -28,6 +28,9 @@ def test_fit_refused_below_thirty(make_history, cast, api):
     make_history(10)
     response = api(cast.admin, "POST", "/api/winloss/fit")
     assert response.status_code == 409 and "30" in response.json()["detail"]
+    from kundennetz.core.models import Job
+
+    assert not Job.objects.exists()  # refused at once, nothing queued
 
 
 def test_fit_model_predict(history, cast, api):
@@ -35,9 +38,11 @@ def test_fit_model_predict(history, cast, api):
         assert api(user, "POST", "/api/winloss/fit").status_code == (401 if user is None else 403)
     assert api(cast.sales_head, "POST", "/api/winloss/predict", {"answers": {}}).status_code == 409
     response = api(cast.sales_head, "POST", "/api/winloss/fit")
-    assert response.status_code == 200
-    fitted = response.json()
-    assert list(fitted) == ["deals", "won", "auc", "brier", "base_rate_brier", "model_version"]
+    assert response.status_code == 202 and response.json()["kind"] == "win_model"
+    job = api(cast.sales_head, "GET", f"/api/jobs/{response.json()['id']}").json()
+    assert job["status"] == "done" and job["result"] == "/api/winloss/model"
+    assert "fitted on 60 closed deals" in job["message"]
+    fitted = api(cast.sales_head, "GET", job["result"]).json()
     assert fitted["deals"] == 60 and fitted["model_version"] == 1
     model = api(cast.read_only, "GET", "/api/winloss/model").json()
     assert model["model_version"] == 1 and len(model["reliability"]) == 10

@@ -141,8 +141,12 @@ def test_fit_from_the_page(history, cast, client_for):
     from kundennetz.winloss.models import WinModel
 
     assert client_for(cast.read_only).post(reverse("winloss:fit")).status_code == 403
-    response = client_for(cast.sales_head).post(reverse("winloss:fit"))
-    assert response.status_code == 302 and WinModel.objects.count() == 1
+    response = client_for(cast.sales_head).post(reverse("winloss:fit"), follow=True)
+    assert WinModel.objects.count() == 1
+    # A background job whose page leads back to the overview, saying what was fitted.
+    assert response.redirect_chain[0][0].startswith("/jobs/")
+    assert response.redirect_chain[-1][0] == reverse("winloss:overview")
+    assert "fitted on 60 closed deals" in response.content.decode()
 
 
 def test_fit_refused_on_the_page(make_history, cast, client_for):

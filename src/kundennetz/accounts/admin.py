@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from kundennetz.core.forms import VersionedAdminMixin
 from kundennetz.core.permissions import ADD, CHANGE, DELETE, VIEW, can, can_create, restrict
 from kundennetz.core.roles import Role
 
@@ -18,7 +19,7 @@ from .models import Account, ClosingReason, Competitor, Contact, Opportunity, Op
 URLS_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class RestrictedAdmin(SimpleHistoryAdmin):
+class RestrictedAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     """An admin whose every list, form and action goes through `restrict`."""
 
     formfield_overrides = URLS_AS_HTTPS
@@ -96,7 +97,7 @@ class OpportunityAdmin(RestrictedAdmin):
     inlines = [InvolvementInline]
 
 
-class CatalogueAdmin(admin.ModelAdmin):
+class CatalogueAdmin(VersionedAdminMixin, admin.ModelAdmin):
     """Pipeline stages, closing reasons, customer groups and competitors: kept by administrators."""
 
     formfield_overrides = URLS_AS_HTTPS

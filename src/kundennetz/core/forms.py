@@ -178,3 +178,16 @@ def _shown(field, value) -> str:
         if str(value) in labels:
             return str(labels[str(value)])
     return str(formats.localize(value, use_l10n=True))
+
+
+class VersionedAdminMixin:
+    """For a ModelAdmin: its change form carries the record's version (see `VersionedFormMixin`), so a
+    stale save in the admin shows the conflict instead of overwriting a colleague's change."""
+
+    change_form_template = "admin/kundennetz/versioned_change_form.html"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        base = kwargs.get("form", self.form)
+        if not issubclass(base, VersionedFormMixin):
+            kwargs["form"] = type(f"Versioned{base.__name__}", (VersionedFormMixin, base), {})
+        return super().get_form(request, obj, change, **kwargs)

@@ -230,8 +230,11 @@ class ApiToken(models.Model):
 
 
 
-class TranslatedName(models.Model):
-    """A name kept in German and English; `name` gives the one for the active language."""
+class TranslatedName(VersionedModel):
+    """A name kept in German and English; `name` gives the one for the active language.
+
+    Versioned like every other edited record: two administrators editing one pipeline stage or customer
+    group cannot overwrite each other unseen."""
 
     name_de = models.CharField(_("name (German)"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120)

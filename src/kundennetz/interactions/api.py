@@ -24,6 +24,7 @@ from kundennetz.accounts.models import Account, Contact, Opportunity
 from kundennetz.core.concurrency import record
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors, InvalidInput
 from kundennetz.core.api_types import Date, Id, InputSchema, Pagination, QueryId, Text, choice
+from kundennetz.core.job_api import JobOut
 from kundennetz.core.models import User
 from kundennetz.core.permissions import ADD, CHANGE, DELETE, VIEW, restrict
 from kundennetz.core.roles import Role
@@ -31,7 +32,7 @@ from kundennetz.core.services import save_record
 
 from . import services
 from .models import CoreMessage, Interaction
-from .permissions import may_edit_core_messages, may_see_all_weeks
+from .permissions import may_edit_core_messages, may_see_all_weeks, may_see_management
 
 router = Router(tags=["interactions"])
 
@@ -152,28 +153,29 @@ def _write(request, interaction: Interaction, data: dict) -> Interaction:
     return interaction
 
 
+# Filter of the list → the lookup it applies (an empty filter applies none).
+_FILTER_LOOKUPS = (
+    ("account", "account_id"),
+    ("type", "type"),
+    ("date_from", "date__gte"),
+    ("date_to", "date__lte"),
+    ("person", "our_people"),
+    ("contact", "contacts"),
+    ("opportunity", "opportunity_id"),
+)
+
+
 @router.get("", response={200: list[InteractionOut], **COMMON_ERRORS}, summary="List interactions")
 @paginate(Pagination)
 def list_interactions(request, filters: Query[InteractionFilter], order_by: InteractionOrder = "-date"):
     """The interactions you may see (those of the accounts you may see), newest first unless asked otherwise."""
     queryset = restrict(_interactions(), request.auth, VIEW)
-    f = filters
-    if f.account:
-        queryset = queryset.filter(account_id=f.account)
-    if f.type:
-        queryset = queryset.filter(type=f.type)
-    if f.date_from:
-        queryset = queryset.filter(date__gte=f.date_from)
-    if f.date_to:
-        queryset = queryset.filter(date__lte=f.date_to)
-    if f.person:
-        queryset = queryset.filter(our_people=f.person)
-    if f.contact:
-        queryset = queryset.filter(contacts=f.contact)
-    if f.opportunity:
-        queryset = queryset.filter(opportunity_id=f.opportunity)
-    if f.q:
-        queryset = queryset.filter(Q(topics__icontains=f.q) | Q(note__icontains=f.q))
+    for name, lookup in _FILTER_LOOKUPS:
+        value = getattr(filters, name)
+        if value:
+            queryset = queryset.filter(**{lookup: value})
+    if filters.q:
+        queryset = queryset.filter(Q(topics__icontains=filters.q) | Q(note__icontains=filters.q))
     return queryset.order_by(order_by, "-id" if order_by.startswith("-") else "id")
 
 
@@ -399,6 +401,15 @@ def account_consistency(request, account_id: int,
         },
         "due": [_due(d, lang, {account.pk: account.name}) for d in view.due],
     }
+
+
+@router.post("/consistency", response={202: JobOut, **COMMON_ERRORS}, summary="Recompute every account's consistency (background)")
+def recompute_consistency(request):
+    """Sales head and admin: the consistency of every account recomputed (the management view's
+    figures). Answers 202 with the job at once; poll `GET /api/jobs/{id}` until `done` or `failed`."""
+    if not may_see_management(request.auth):
+        raise PermissionDenied(_("Only a sales head or an admin may recompute the consistency."))
+    return Status(202, services.start_consistency(request.auth))
 
 
 @router.get("/my-week", response={200: list[DueOut], **RECORD_ERRORS}, summary="Due contacts")

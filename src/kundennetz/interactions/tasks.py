@@ -16,6 +16,14 @@ def send_daily_reminders() -> dict:
     return counts
 
 
+@task()
+def refresh_consistency() -> dict:
+    """Every account's consistency recomputed (the nightly run of the task workers)."""
+    from . import services
+
+    return {"accounts": services.refresh_snapshots()}
+
+
 def _consistency(job, progress) -> dict:
     from django.urls import reverse
     from django.utils.translation import gettext as _
@@ -23,7 +31,7 @@ def _consistency(job, progress) -> dict:
     from . import services
 
     count = services.refresh_snapshots()
-    return {"url": reverse("interactions:management"),
+    return {"url": reverse("interactions:management"), "api": None,
             "message": _("Consistency recomputed for %(count)s accounts.") % {"count": count}}
 
 

@@ -214,10 +214,5 @@ def management_export(request):
 @require_POST
 def management_refresh(request):
     """Recompute now, in the background whatever the size of the network (progress on the job's page)."""
-    from kundennetz.core import jobs
-
-    from .tasks import consistency_job
-
     _require_management(request)
-    job = jobs.start_job(request.user, "consistency", _("Consistency recomputed"), consistency_job)
-    return redirect(job)
+    return redirect(services.start_consistency(request.user))

@@ -174,19 +174,22 @@ def refresh_accounts(account_ids: Iterable[int], *, today: date | None = None) -
     now = timezone.now()
     done = 0
     for start in range(0, len(ids), CHUNK):
-        # Accounts deleted meanwhile (not those in the trash) have nothing left to analyse.
-        chunk = list(Account.all_objects.filter(pk__in=ids[start:start + CHUNK]).order_by("pk")
-                     .values_list("pk", flat=True))
-        # Many small objects and no cycles: the cyclic collector would only rescan the heap again and again.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            loaded = load(chunk, today=today, weighting=weighting)
-            accounts, opportunities = _summaries(chunk, loaded, weighting_version, now)
-        finally:
-            if collecting:
-                gc.enable()
         with transaction.atomic():
+            # Accounts deleted meanwhile (not those in the trash) have nothing left to analyse. Their rows
+            # are locked: two changes of one account at the same moment (two people adding a contact)
+            # analyse it one after the other, the second seeing the first's change, instead of both
+            # replacing the stored row at once (a duplicate key, HTTP 500, on PostgreSQL).
+            chunk = list(Account.all_objects.select_for_update().filter(pk__in=ids[start:start + CHUNK])
+                         .order_by("pk").values_list("pk", flat=True))
+            # Many small objects and no cycles: the cyclic collector would only rescan the heap again and again.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                loaded = load(chunk, today=today, weighting=weighting)
+                accounts, opportunities = _summaries(chunk, loaded, weighting_version, now)
+            finally:
+                if collecting:
+                    gc.enable()
             AccountNetwork.objects.filter(account_id__in=chunk).delete()
             OpportunityNetwork.objects.filter(opportunity__account_id__in=chunk).delete()
             AccountNetwork.objects.bulk_create(accounts, batch_size=500)

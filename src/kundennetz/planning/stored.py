@@ -74,7 +74,7 @@ def strategies_changed(sender, account_ids=None, **kwargs) -> None:
 
 def _group_counts(catalogue) -> dict[tuple[int, str], int]:
     """(account manager, planned intensity key) -> number of accounts, from one GROUP BY."""
-    from .services import plan_key
+    from .services.strategies import plan_key
 
     rows = (Account.objects.order_by().values("owner_id", "strategy", "segment__code")
             .annotate(n=Count("pk")).values_list("owner_id", "strategy", "segment__code", "n"))
@@ -87,6 +87,7 @@ def _group_counts(catalogue) -> dict[tuple[int, str], int]:
 def implied_plan_from_counts(period: Period):
     """``services.implied_plan`` from the stored strategies: the same figures, a constant number of queries."""
     from . import services
+    from .services.data import _full_name
 
     strategies = services.account_strategies({})  # the catalogue and the snapshot; no account is read
     catalogue = strategies.catalogue
@@ -113,7 +114,7 @@ def implied_plan_from_counts(period: Period):
     capacities = dict(Capacity.objects.filter(period=period).values_list("manager_id", "available_hours"))
     manager_set = {owner for owner, _key in groups} | set(capacities)
     people = User.objects.filter(pk__in=manager_set).values_list("pk", "first_name", "last_name", "username")
-    names = {pk: services._full_name(first, last, username) for pk, first, last, username in people}
+    names = {pk: _full_name(first, last, username) for pk, first, last, username in people}
     manager_ids = sorted(manager_set, key=lambda uid: (names.get(uid, "").lower(), uid))
     position = {uid: j for j, uid in enumerate(manager_ids)}
     index = np.array([position[owner] for owner, _key in groups], dtype=np.int64)

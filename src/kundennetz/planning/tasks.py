@@ -1,9 +1,14 @@
-"""Background work of planning: computing an allocation scenario as a job."""
+"""Background work of planning: computing an allocation scenario and applying it as the plan, each
+as a job (queued by `services.start_compute` and `services.start_apply`)."""
 
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from kundennetz.core import jobs
+
+
+def _api(scenario) -> str:
+    return f"/api/planning/scenarios/{scenario.pk}"
 
 
 def _compute(job, progress) -> dict:
@@ -16,16 +21,37 @@ def _compute(job, progress) -> dict:
         # Computing the applied plan makes a new draft; the plan stays until another is applied.
         computed = services.compute_scenario(scenario, job.created_by)
     except services.PlanningError as exc:
-        raise ValueError(_("No plan meets every minimum: %(reason)s") % {"reason": exc.messages[0]}) from None
+        # Recomputing the applied plan left a new draft naming the conflicts: point the job at it.
+        draft = getattr(exc, "scenario", None) or scenario
+        if draft.pk != scenario.pk:
+            type(job).objects.filter(pk=job.pk).update(params={**job.params, "record": _api(draft),
+                                                               "back": draft.get_absolute_url()})
+        raise ValueError(_("No plan meets every minimum: %(reason)s") % {"reason": " ".join(exc.messages)}) from None
     if applied:
         message = _("Computed as the new draft “%(name)s”; “%(plan)s” stays the plan until you apply another "
                     "one.") % {"name": computed.name, "plan": scenario.name}
     else:
         message = _("Scenario “%(name)s” computed in %(seconds)s s.") % {
             "name": computed.name, "seconds": f"{computed.seconds:.2f}"}
-    return {"url": computed.get_absolute_url(), "message": message}
+    return {"url": computed.get_absolute_url(), "api": _api(computed), "scenario": computed.pk, "message": message}
+
+
+def _apply(job, progress) -> dict:
+    from . import services
+    from .models import Scenario
+
+    scenario = Scenario.objects.select_related("period").get(pk=job.params["scenario"])
+    count = services.apply_scenario(scenario, job.created_by)
+    return {"url": scenario.get_absolute_url(), "api": _api(scenario), "scenario": scenario.pk, "plans": count,
+            "message": _("“%(name)s” is now the plan of %(period)s for %(count)s accounts.") % {
+                "name": scenario.name, "period": scenario.period.code, "count": count}}
 
 
 @task()
 def scenario_job(job_id: int) -> None:
     jobs.run_job(job_id, _compute)
+
+
+@task()
+def apply_job(job_id: int) -> None:
+    jobs.run_job(job_id, _apply)

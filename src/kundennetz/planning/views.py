@@ -232,19 +232,14 @@ def scenario_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             scenario = services.create_scenario(form.cleaned_data["name"], period, form.cleaned_parameters,
-                                                request.user)
+                                                request.user, compute=False)
         except services.InvalidParameters as exc:
             form.add_error(None, exc.messages)
         except ValidationError as exc:
             attach_errors(form, exc)
-        except services.PlanningError:
-            scenario = Scenario.objects.get(name=form.cleaned_data["name"].strip())
-            messages.error(request, _("No plan meets every minimum in this scenario; see why below."))
-            return redirect(scenario)
         else:
-            messages.success(request, _("Scenario “%(name)s” computed in %(seconds)s s.") % {
-                "name": scenario.name, "seconds": f"{scenario.seconds:.2f}"})
-            return redirect(scenario)
+            # The optimisation grows with the accounts planned: a background job (progress on its page).
+            return redirect(services.start_compute(scenario, request.user))
     return render(request, "planning/scenario_form.html", {"form": form, "period": period,
                                                             "back": _planning_url(period, "#scenarios")})
 
@@ -306,13 +301,7 @@ def scenario_compute(request, pk):
     scenario = _scenario(request, pk)
     _require(can_plan(request.user))
     # The optimisation grows with the accounts planned: a background job (progress on its page).
-    from kundennetz.core import jobs
-
-    from .tasks import scenario_job
-
-    job = jobs.start_job(request.user, "scenario", _("Scenario “%(name)s” computed") % {"name": scenario.name},
-                         scenario_job, {"scenario": scenario.pk})
-    return redirect(job)
+    return redirect(services.start_compute(scenario, request.user))
 
 
 @login_required
@@ -321,13 +310,12 @@ def scenario_apply(request, pk):
     scenario = _scenario(request, pk)
     _require(can_plan(request.user))
     try:
-        count = services.apply_scenario(scenario, request.user)
+        # Writing a plan per account grows with the accounts: a background job (progress on its page).
+        job = services.start_apply(scenario, request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("“%(name)s” is now the plan of %(period)s for %(count)s accounts.") % {
-            "name": scenario.name, "period": scenario.period.code, "count": count})
-    return redirect(scenario)
+        return redirect(scenario)
+    return redirect(job)
 
 
 @login_required

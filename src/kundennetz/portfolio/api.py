@@ -23,6 +23,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kundennetz.accounts.models import Account, Contact, Segment
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors
 from kundennetz.core.api_types import MAX_ID, Date, InputSchema, QueryId, Text, choice
+from kundennetz.core.job_api import JobOut
 from kundennetz.core.permissions import VIEW, restrict
 
 from . import queries, services
@@ -367,21 +368,28 @@ def list_portfolio_snapshots(request, page: Query[Page]):
     return {"items": [_snapshot_out(s, current) for s in items], "count": records.count()}
 
 
-@router.post("snapshots", response={201: SnapshotOut, **WRITE_ERRORS}, summary="Recompute the portfolio")
+@router.get("snapshots/{int:snapshot_id}", response={200: SnapshotOut, **RECORD_ERRORS}, summary="Read a snapshot")
+def read_portfolio_snapshot(request, snapshot_id: int):
+    snapshot = get_object_or_404(PortfolioSnapshot.objects.select_related("scoring_model"), pk=snapshot_id)
+    return _snapshot_out(snapshot, PortfolioSnapshot.objects.in_order().values_list("pk", flat=True).first())
+
+
+@router.post("snapshots", response={202: JobOut, **WRITE_ERRORS}, summary="Recompute the portfolio (background)")
 def create_portfolio_snapshot(request, payload: SnapshotIn):
     """Scores every account with the current model and keeps the result as the snapshot of `period`
-    (replacing one of the same period). Sales head and admin only. Runs while you wait: for very large
-    networks prefer `kundennetz portfolio recompute`."""
+    (replacing one of the same period). Sales head and admin only. Answers 202 with the job at once;
+    poll `GET /api/jobs/{id}` until `status` is `done` (then `result` is the snapshot's address) or
+    `failed` (then `reason` says why)."""
     if not can_manage_portfolio(request.auth):
         raise PermissionDenied(_("Only a sales head or an admin may take portfolio snapshots."))
     try:
-        snapshot = services.recompute(period=payload.period or None, as_of=payload.as_of, user=request.auth)
+        job = services.start_snapshot(request.auth, period=payload.period or None, as_of=payload.as_of)
     except DjangoValidationError as exc:
         errors = FieldErrors()
         errors.add_django(exc)
         errors.raise_if_any()
         raise
-    return Status(201, _snapshot_out(snapshot, snapshot.pk))
+    return Status(202, job)
 
 
 @router.get("model", response={200: ModelOut, **RECORD_ERRORS}, summary="The scoring model in force")

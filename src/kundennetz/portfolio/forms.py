@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kundennetz.core.forms import VersionField
 from kundennetz.accounts.models import Contact, Segment
 from kundennetz.core.choosers import ChooserSelect
 from kundennetz.core.forms import VersionedFormMixin
@@ -77,6 +78,8 @@ class PositionFilterForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
+    # The version of the override the page showed (0: none yet), so a stale save cannot replace a newer one.
+    version = VersionField()
     strategy = forms.ChoiceField(label=_("Strategy"))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                              help_text=_("Why this account is treated differently from its cell."))

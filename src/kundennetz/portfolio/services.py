@@ -549,18 +549,46 @@ def recompute(*, period: str | None = None, as_of: date | None = None, user=None
     return snapshot
 
 
+def start_snapshot(user, *, period: str | None = None, as_of: date | None = None):
+    """Queue the recompute of the portfolio (a snapshot of `period`, every account scored) as a
+    background job of `user`; returns the `Job`. What can be told at once (a period that is no period,
+    no scoring model) is refused here with a ValidationError, before anything is queued."""
+    from kundennetz.core import jobs
+
+    from .tasks import snapshot_job
+
+    as_of = as_of or timezone.localdate()
+    period = (period or period_of(as_of)).strip()
+    parse_period(period)
+    if not ScoringModel.objects.exists():
+        raise ValidationError(_("There is no scoring model yet."))
+    return jobs.start_job(user, "portfolio_snapshot", _("Portfolio snapshot %(period)s") % {"period": period},
+                          snapshot_job, {"period": period, "as_of": as_of.isoformat()})
+
+
 # --------------------------------------------------------------------------------------------------
 # Changes made by people
 # --------------------------------------------------------------------------------------------------
 
 
-def publish_model(definition: dict, user, comment: str = "") -> ScoringModel:
+class StaleModel(Exception):
+    """Another version of the scoring model was saved since the one the change is based on."""
+
+    def __init__(self, current: ScoringModel):
+        super().__init__(current.version)
+        self.current = current
+
+
+def publish_model(definition: dict, user, comment: str = "", based_on: int | None = None) -> ScoringModel:
     """Save ``definition`` as the next version of the scoring model (it becomes the current one).
 
-    Raises ValidationError (at ``definition``) when the domain refuses the model.
+    Raises ValidationError (at ``definition``) when the domain refuses the model, and `StaleModel` when
+    ``based_on`` (the version the user edited) is no longer the newest: nobody's version is replaced unseen.
     """
     with transaction.atomic():
         latest = ScoringModel.objects.select_for_update().order_by("-version").first()
+        if based_on is not None and latest is not None and latest.version != based_on:
+            raise StaleModel(latest)
         version = (latest.version if latest else 0) + 1
         data = dict(definition)
         data["version"] = version
@@ -574,6 +602,9 @@ def publish_model(definition: dict, user, comment: str = "") -> ScoringModel:
 
 def set_override(account, user, strategy: str, reason: str) -> StrategyOverride:
     def change(override):
+        # An API PUT with If-Match: 412 when the override changed since it was read (nothing outside the API).
+        concurrency.require_absent_if_match(override.pk is not None)
+        concurrency.record(override if override.pk else None)
         override.strategy = strategy
         override.reason = (reason or "").strip()
         return save_record(override, user)
@@ -600,11 +631,17 @@ def set_rating(account, user, criterion: str, value: int | None, note: str = "")
     """Save a manual rating; ``None`` removes it (the removal stays in the history)."""
     rating = ManualRating.objects.filter(account=account, criterion=criterion).first()
     if value is None:
+        concurrency.require_absent_if_match(rating is not None)
         if rating is not None:
+            concurrency.record(rating)  # an API PUT with If-Match: 412 when stale
             rating._history_user = user
             rating.delete()
         return None
+
     def change(rating):
+        # An API PUT with If-Match: 412 when the rating changed since it was read (nothing outside the API).
+        concurrency.require_absent_if_match(rating.pk is not None)
+        concurrency.record(rating if rating.pk else None)
         if rating.pk is not None and rating.value == value and rating.note == (note or "").strip():
             return rating
         rating.value = value

@@ -1,4 +1,7 @@
-"""Background work of the portfolio: a snapshot (every account scored) as a job."""
+"""Background work of the portfolio: a snapshot (every account scored) as a job, queued by
+`services.start_snapshot`."""
+
+from datetime import date
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,10 +13,13 @@ from kundennetz.core import jobs
 def _snapshot(job, progress) -> dict:
     from . import services
 
-    snapshot = services.recompute(period=job.params["period"], user=job.created_by)
-    return {"url": reverse("portfolio:portfolio"), "message": _(
-        "Snapshot %(period)s taken: %(count)s accounts scored.") % {"period": snapshot.period,
-                                                                     "count": snapshot.account_count}}
+    as_of = job.params.get("as_of")
+    snapshot = services.recompute(period=job.params["period"], as_of=date.fromisoformat(as_of) if as_of else None,
+                                  user=job.created_by)
+    return {"url": reverse("portfolio:portfolio"), "api": f"/api/portfolio/snapshots/{snapshot.pk}",
+            "snapshot": snapshot.pk, "message": _(
+                "Snapshot %(period)s taken: %(count)s accounts scored.") % {"period": snapshot.period,
+                                                                             "count": snapshot.account_count}}
 
 
 @task()

@@ -7,6 +7,9 @@ user's reach is a 404 (its existence stays private), a forbidden action on a vis
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundennetz.accounts.models import Account
+from kundennetz.core.forms import Conflict
 from kundennetz.core.permissions import VIEW, restrict
 from kundennetz.domain.portfolio_svg import DEFAULT_MAX_DOTS
 
@@ -261,20 +265,43 @@ def model_edit(request):
 
 
 def _pretty(definition) -> str:
-    import json
-
     return json.dumps(definition, ensure_ascii=False, indent=2)
+
+
+def _based_on(request) -> int | None:
+    """The model version the page showed (none from older pages: then no check, as before)."""
+    try:
+        return int(request.POST.get("based_on", ""))
+    except ValueError:
+        return None
 
 
 def _publish(request, form, field, definition, comment) -> bool:
     try:
-        record = services.publish_model(definition, request.user, comment)
+        record = services.publish_model(definition, request.user, comment, based_on=_based_on(request))
     except ValidationError as exc:
         form.add_error(None if field == "comment" else field, exc.messages)
+        return False
+    except services.StaleModel as stale:
+        _show_conflicts(form, stale.current, definition)
         return False
     messages.success(request, _("Version %(version)s of the scoring model is now in force. Take a new snapshot "
                                 "to apply it to the portfolio.") % {"version": record.version})
     return True
+
+
+def _show_conflicts(form, current, yours: dict) -> None:
+    """Where the version saved in the meantime and the user's differ (top-level parts of the model);
+    the page is shown again based on that version, so saving once more takes over, knowingly."""
+    theirs = current.definition
+    keys = sorted(k for k in set(theirs) | set(yours)
+                  if k not in ("version", "is_default") and theirs.get(k) != yours.get(k))
+    form.conflicts = [Conflict(name=k, label=k, theirs=json.dumps(theirs.get(k), ensure_ascii=False)[:500],
+                               yours=json.dumps(yours.get(k), ensure_ascii=False)[:500]) for k in keys]
+    form.conflict_record = SimpleNamespace(updated_by=current.created_by, updated_at=current.created_at)
+    form.add_error(None, _("Someone else saved version %(version)s of the scoring model while you were editing "
+                           "it. Compare below: keep theirs, or save yours again to replace theirs.")
+                   % {"version": current.version})
 
 
 # --- snapshots -------------------------------------------------------------------------------------
@@ -288,15 +315,12 @@ def snapshots(request):
         _require(can_manage)
         if form.is_valid():
             # Scoring every account grows with the network: a background job (progress on its page).
-            from kundennetz.core import jobs
-
-            from .tasks import snapshot_job
-
-            period = form.cleaned_data["period"]
-            job = jobs.start_job(request.user, "portfolio_snapshot",
-                                 _("Portfolio snapshot %(period)s") % {"period": period}, snapshot_job,
-                                 {"period": period})
-            return redirect(job)
+            try:
+                job = services.start_snapshot(request.user, period=form.cleaned_data["period"])
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                return redirect(job)
     records = PortfolioSnapshot.objects.select_related("scoring_model", "created_by").in_order()
     return render(request, "portfolio/snapshots.html", {"snapshots": records[:100], "form": form,
                                                         "can_manage": can_manage})
@@ -312,12 +336,13 @@ def override(request, pk):
     record = ScoringModel.current()
     current = StrategyOverride.objects.filter(account=account).first()
     initial = {"strategy": current.strategy, "reason": current.reason} if current else {}
+    initial["version"] = current.version if current else 0
     form = OverrideForm(request.POST or None, model=record.rules, initial=initial)
     if request.method == "POST" and request.POST.get("action") == "remove":
         if services.clear_override(account, request.user):
             messages.success(request, _("The override was removed; the account follows its cell again."))
         return redirect(account)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _override_conflicts(form, current):
         try:
             services.set_override(account, request.user, form.cleaned_data["strategy"], form.cleaned_data["reason"])
         except ValidationError as exc:
@@ -336,6 +361,31 @@ def override(request, pk):
         "account": account, "form": form, "current": current, "history": history,
         "computed_name": names.strategy(result.computed_strategy) if result and result.computed_strategy else "",
     })
+
+
+def _override_conflicts(form, current) -> bool:
+    """Someone changed the override since the page was shown and differs from the user's: list field, theirs
+    and yours and base the form on what is stored now (saving again takes over). Returns whether so."""
+    seen, now = form.cleaned_data.get("version"), current.version if current else 0
+    if seen is None or seen == now:
+        return False
+    theirs = {"strategy": current.strategy if current else "", "reason": current.reason if current else ""}
+    differing = [name for name in ("strategy", "reason") if theirs[name] != form.cleaned_data[name]]
+    if not differing:
+        return False
+    names = dict(form.fields["strategy"].choices)
+
+    def show(name, value):
+        return str(names.get(value, value)) if name == "strategy" else value
+
+    form.conflicts = [Conflict(name=name, label=str(form.fields[name].label), theirs=show(name, theirs[name]),
+                               yours=show(name, form.cleaned_data[name])) for name in differing]
+    form.conflict_record = current
+    form.data = form.data.copy()
+    form.data["version"] = str(now)
+    form.add_error(None, _("Someone else saved this record while you were editing it. Compare below: keep "
+                           "theirs, or save yours again to replace theirs."))
+    return True
 
 
 @login_required

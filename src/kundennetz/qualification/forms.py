@@ -1,4 +1,5 @@
-"""Forms of the checklist page: one small form per question, the pursuit decision and the inline new contact.
+"""Forms of the checklist page: the answer to one question (shown by `controls`), the pursuit decision and the
+inline new contact.
 
 The forms only check the shape of the input; the rules (which contacts belong to the account, who may
 decide, when a reason is needed) stay in `services`, whose errors the views put back onto these forms.
@@ -70,15 +71,13 @@ class AnswerForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=MAX_TEXT,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, question: rules.Question, choices: dict[str, list] | None = None, **kwargs):
+    def __init__(self, *args, question: rules.Question, **kwargs):
         kwargs.setdefault("auto_id", f"id_{dom_id(question.id)}_%s")
         super().__init__(*args, **kwargs)
         self.question = question
         self.fields["value"] = self._value_field(question)
         self.order_fields(["question_id", "version", "value", "note"])
         self.conflict = None  # the newer answer someone else saved, when this form came too late
-        if choices is not None:
-            self.set_choices(choices)
 
     @staticmethod
     def _value_field(question: rules.Question) -> forms.Field:
@@ -93,16 +92,6 @@ class AnswerForm(forms.Form):
             return AmountField(label=label, required=False)
         return forms.CharField(label=label, required=False, max_length=MAX_TEXT,
                                widget=forms.Textarea(attrs={"rows": 2}))
-
-    def set_choices(self, choices: dict[str, list]) -> None:
-        """The entries to pick from, for showing the form; a bound form gets them only when shown again."""
-        widget = self.fields["value"].widget
-        if self.question.type == rules.CONTACTS:
-            widget.choices = choices["contacts"]
-        elif self.question.type == rules.COMPETITORS:
-            widget.choices = choices["competitors"]
-        elif self.question.type == rules.USER:
-            widget.choices = [("", "–"), *choices["users"]]
 
     def clean_question_id(self):
         if self.cleaned_data["question_id"] != self.question.id:

@@ -20,6 +20,9 @@ class Recommendation(models.TextChoices):
     NO_OFFER = rules.NO_OFFER, _("No offer")
 
 
+_PUBLISHED_RULES: dict[tuple, rules.Catalogue] = {}  # a handful of versions at most; domain catalogues are frozen
+
+
 class Catalogue(models.Model):
     """One version of a question catalogue. Published versions never change; an edit is a new version."""
 
@@ -51,8 +54,17 @@ class Catalogue(models.Model):
 
     @cached_property
     def rules(self) -> rules.Catalogue:
-        """The catalogue as the domain understands it."""
-        return rules.Catalogue.from_dict(self.definition)
+        """The catalogue as the domain understands it.
+
+        A published version never changes, so it is read once per process, not on every page that shows a
+        checklist; drafts are read afresh (an admin edits them)."""
+        if self.status != self.Status.PUBLISHED or self.pk is None:
+            return rules.Catalogue.from_dict(self.definition)
+        key = (self.pk, self.key, self.version, self.published_at)
+        parsed = _PUBLISHED_RULES.get(key)
+        if parsed is None:
+            parsed = _PUBLISHED_RULES[key] = rules.Catalogue.from_dict(self.definition)
+        return parsed
 
     def clean(self):
         try:

@@ -30,6 +30,7 @@ def peek_checklist(opportunity: Opportunity) -> Checklist:
     catalogue, so that looking at a checklist never writes (it is stored with its first answer)."""
     checklist = Checklist.objects.select_related("catalogue").filter(opportunity=opportunity).first()
     if checklist is not None:
+        checklist.opportunity = opportunity  # already loaded, with its account: no second query for them
         return checklist
     catalogue = Catalogue.current()
     if catalogue is None:
@@ -321,6 +322,7 @@ class ChecklistView:
     answers: dict[str, Answer]
     suggestions: list[rules.Suggestion]
     decision: PursuitDecision | None
+    decisions: list[PursuitDecision]  # newest first
 
 
 def checklist_view(opportunity: Opportunity, user) -> ChecklistView:
@@ -329,5 +331,7 @@ def checklist_view(opportunity: Opportunity, user) -> ChecklistView:
     answers = {a.question_id: a for a in checklist.answers.select_related("updated_by")} if checklist.pk else {}
     if checklist.pk:
         checklist.__dict__["_answer_values"] = {question_id: a.value for question_id, a in answers.items()}
+    decisions = list(PursuitDecision.objects.filter(opportunity=opportunity).select_related("decided_by"))
     return ChecklistView(checklist=checklist, evaluation=evaluate(checklist), answers=answers,
-                         suggestions=suggestions(checklist), decision=latest_decision(opportunity))
+                         suggestions=suggestions(checklist), decision=decisions[0] if decisions else None,
+                         decisions=decisions)

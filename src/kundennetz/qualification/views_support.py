@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,8 +23,9 @@ from kundennetz.core.permissions import can
 from kundennetz.domain import qualification as rules
 
 from . import services
+from .controls import Control, bound_control, stored_control
 from .forms import YES_NO_CHOICES, AnswerForm, DecisionForm, QuickContactForm, dom_id
-from .models import Answer, PursuitDecision
+from .models import Answer
 
 LIGHT_LABELS = {rules.GREEN: gettext_lazy("green"), rules.AMBER: gettext_lazy("amber"),
                 rules.RED: gettext_lazy("red")}
@@ -47,7 +49,7 @@ def company() -> str:
 
 
 def visible_opportunities(user):
-    return Opportunity.objects.restrict(user, "view").select_related("account", "stage", "owner")
+    return Opportunity.objects.restrict(user, "view").select_related("account", "account__segment", "stage", "owner")
 
 
 def unavailable(request, opportunity, exc):
@@ -65,7 +67,9 @@ class Names:
     competitors: dict[int, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, catalogue: rules.Catalogue, values) -> Names:
+    def load(cls, catalogue: rules.Catalogue, values, known: Names | None = None) -> Names:
+        """The names of the ids in `values`; only those not `known` already (the page's own lists) are read."""
+        known = known or cls()
         wanted = {rules.CONTACTS: set(), rules.USER: set(), rules.COMPETITORS: set()}
         for question_id, value in values:
             try:
@@ -75,10 +79,15 @@ class Names:
             if question.type in wanted and value not in (None, "", []):
                 wanted[question.type].update(value if isinstance(value, list) else [value])
         # The trash and inactive users included: history must still name who was picked back then.
+        missing = {kind: ids - set(getattr(known, attr)) for kind, attr, ids in (
+            (rules.CONTACTS, "contacts", wanted[rules.CONTACTS]), (rules.USER, "users", wanted[rules.USER]),
+            (rules.COMPETITORS, "competitors", wanted[rules.COMPETITORS]))}
         return cls(
-            contacts={c.pk: str(c) for c in Contact.all_objects.filter(pk__in=wanted[rules.CONTACTS])},
-            users={u.pk: str(u) for u in User.objects.filter(pk__in=wanted[rules.USER])},
-            competitors={c.pk: c.name for c in Competitor.objects.filter(pk__in=wanted[rules.COMPETITORS])},
+            contacts={**known.contacts, **{c.pk: str(c) for c in Contact.all_objects.filter(
+                pk__in=missing[rules.CONTACTS])}},
+            users={**known.users, **{u.pk: str(u) for u in User.objects.filter(pk__in=missing[rules.USER])}},
+            competitors={**known.competitors, **{c.pk: c.name for c in Competitor.objects.filter(
+                pk__in=missing[rules.COMPETITORS])}},
         )
 
     def show(self, question: rules.Question, value, currency: str = "CHF") -> str:
@@ -103,7 +112,7 @@ class Row:
     question: rules.Question
     dom: str
     text: str
-    form: AnswerForm
+    control: Control
     state: str
     state_label: str
     answer: Answer | None
@@ -199,31 +208,31 @@ def checklist_context(request, opportunity: Opportunity, *, bound: AnswerForm | 
     can_add_contact = can_change and can(user, "change", opportunity.account)
     currency = opportunity.account.currency
 
+    contacts = list(Contact.objects.filter(account_id=opportunity.account_id))
+    users = list(User.objects.filter(is_active=True))
+    competitors = list(Competitor.objects.values_list("pk", "name"))
     choices = {
-        "contacts": [(c.pk, str(c) + (f" – {c.function}" if c.function else ""))
-                     for c in Contact.objects.filter(account_id=opportunity.account_id)],
-        "users": [(u.pk, str(u)) for u in User.objects.filter(is_active=True)],
-        "competitors": list(Competitor.objects.values_list("pk", "name")),
+        "contacts": [(c.pk, str(c) + (f" – {c.function}" if c.function else "")) for c in contacts],
+        "users": [(u.pk, str(u)) for u in users],
+        "competitors": competitors,
     }
     suggestions = {s.question_id: s for s in view.suggestions}
     records = history_records(checklist)
+    # Names of people and competitors picked come from the lists just read; only others (the trash,
+    # inactive users) cost a query, so the page's queries do not grow with the answers.
+    known = Names(contacts={c.pk: str(c) for c in contacts}, users={u.pk: str(u) for u in users},
+                  competitors=dict(competitors))
     names = Names.load(catalogue, [(a.question_id, a.value) for a in view.answers.values()]
-                       + [(r.question_id, r.value) for r in records])
+                       + [(r.question_id, r.value) for r in records], known)
 
     def row(question: rules.Question, headline: bool = False) -> Row:
         answer = view.answers.get(question.id)
+        dom = dom_id(question.id)
         if bound is not None and bound.question.id == question.id:
-            form = bound
-            form.set_choices(choices)
-            if form.is_bound:
-                # Shown again with the version now stored: saving once more replaces a colleague's answer.
-                form.data = form.data.copy()
-                form.data["version"] = answer.version if answer else 0
+            # Shown again with the version now stored: saving once more replaces a colleague's answer.
+            control = bound_control(bound, dom, answer.version if answer else 0, choices)
         else:
-            form = AnswerForm(question=question, choices=choices, initial={
-                "question_id": question.id, "version": answer.version if answer else 0,
-                "note": answer.note if answer else "",
-                "value": AnswerForm.initial_value(question, answer.value if answer else None)})
+            control = stored_control(question, dom, answer, choices)
         new_contact = None
         if question.type == rules.CONTACTS and can_add_contact:
             if contact_form is not None and contact_form.question_id == question.id:
@@ -231,18 +240,19 @@ def checklist_context(request, opportunity: Opportunity, *, bound: AnswerForm | 
             else:
                 new_contact = QuickContactForm(question_id=question.id)
         state = evaluation.states[question.id]
-        return Row(question=question, dom=dom_id(question.id), text=question.localised(lang, our_company),
-                   form=form, state=state, state_label=STATE_LABELS[state], answer=answer,
+        return Row(question=question, dom=dom, text=question.localised(lang, our_company),
+                   control=control, state=state, state_label=STATE_LABELS[state], answer=answer,
                    suggestion=suggestions.get(question.id), contact_form=new_contact, headline=headline)
 
     blocks = [Block(key=c.key, letter=c.letter, name=c.localised_name(lang, our_company),
                     light=evaluation.lights[c.key], headline=row(c.headline, True),
                     details=[row(q) for q in c.details])
               for c in catalogue.categories]
-    decisions = list(PursuitDecision.objects.filter(opportunity=opportunity).select_related("decided_by"))
+    decisions = view.decisions
     changes = history(catalogue, names, records, currency)
     return {
         "opportunity": opportunity,
+        "answer_url": reverse("qualification:answer", args=[opportunity.pk]),
         "checklist": checklist,
         "catalogue": checklist.catalogue,
         "evaluation": evaluation,

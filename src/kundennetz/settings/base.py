@@ -166,6 +166,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 KUNDENNETZ_SCHEDULE = [
     {"name": "reminders", "task": "kundennetz.interactions.tasks.send_daily_reminders", "every": "daily",
      "at": os.environ.get("KUNDENNETZ_REMINDERS_AT", "06:00")},
+    # Networks larger than the management view recomputes on the spot get fresh figures every night.
+    {"name": "consistency", "task": "kundennetz.interactions.tasks.refresh_consistency", "every": "daily",
+     "at": os.environ.get("KUNDENNETZ_CONSISTENCY_AT", "02:00")},
     {"name": "win_model", "task": "kundennetz.winloss.tasks.refit_win_model", "every": "weekly", "weekday": 0,
      "at": os.environ.get("KUNDENNETZ_WIN_MODEL_AT", "05:00")},
 ]

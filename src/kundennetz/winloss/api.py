@@ -8,10 +8,11 @@ from typing import Any, Optional
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Body, Router, Schema
+from ninja import Body, Router, Schema, Status
 from ninja.errors import HttpError
 
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, InvalidInput, MessageOut
+from kundennetz.core.job_api import JobOut
 from kundennetz.qualification.api.checklists import find_opportunity
 from kundennetz.qualification.cli import InputError, _translate, default_catalogue
 
@@ -116,18 +117,19 @@ def _model_out(record) -> dict:
             "uses_figures": bool(parameters.get("use_figures"))}
 
 
-@router.post("/winloss/fit", response={200: FitOut, 403: MessageOut, **COMMON_ERRORS, **REFUSED},
-             summary="Fit the win model")
+@router.post("/winloss/fit", response={202: JobOut, 403: MessageOut, **COMMON_ERRORS, **REFUSED},
+             summary="Fit the win model (background)")
 def fit(request):
     """Fits on every closed deal (won or lost, with an answered checklist) and stores a new version; the
-    scores come from stratified 5-fold cross-validation. Sales head and admin only; 409 below 30 deals."""
+    scores come from stratified 5-fold cross-validation. Sales head and admin only; 409 below 30 deals.
+    Answers 202 with the job; once `done`, its `result` is `/api/winloss/model`."""
     if not services.may_fit(request.auth):
         raise PermissionDenied(_("Only the sales head or an administrator can fit the win model."))
     try:
-        record = services.fit_and_store_win_model(request.auth)
+        job = services.start_fit(request.auth)
     except services.Refused as refusal:
         raise HttpError(409, str(refusal)) from None
-    return services.fit_summary(record)
+    return Status(202, job)
 
 
 @router.get("/winloss/model", response={200: ModelOut, 403: MessageOut, 404: MessageOut, **COMMON_ERRORS},

@@ -20,3 +20,21 @@ def refit_win_model() -> dict:
 def refresh_win_scores() -> dict:
     """Re-score every opportunity (after the costs of a bid changed: the expected values move)."""
     return {"scored": services.refresh_scores()}
+
+
+def _fit(job, progress) -> dict:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    record = services.fit_and_store_win_model(job.created_by)
+    return {**services.fit_summary(record), "url": reverse("winloss:overview"), "api": "/api/winloss/model",
+            "message": _("Win model version %(version)s fitted on %(deals)s closed deals.") % {
+                "version": record.version, "deals": record.deals}}
+
+
+@task()
+def fit_job(job_id: int) -> None:
+    """The win model fitted for the person who asked (its progress and result on the job's page)."""
+    from kundennetz.core import jobs
+
+    jobs.run_job(job_id, _fit)

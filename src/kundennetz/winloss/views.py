@@ -64,18 +64,11 @@ def fit(request):
     if not services.may_fit(request.user):
         raise PermissionDenied
     try:
-        services.check_history()
+        job = services.start_fit(request.user)
     except services.Refused as refusal:
         messages.error(request, str(refusal))
         return redirect("winloss:overview")
-    from kundennetz.core import jobs
-
-    from .tasks import refit_win_model
-
-    jobs.enqueue(refit_win_model)
-    messages.success(request, _("The win model is being fitted in the background; this page shows the new "
-                                "version in a moment."))
-    return redirect("winloss:overview")
+    return redirect(job)
 
 
 @login_required

@@ -115,14 +115,27 @@ def version(model: type[Tunable]) -> int:
     return _entry(model)[1]
 
 
-def save(model: type[T], data: dict, user=None, reason: str = ""):
-    """Validate ``data`` and store it as the next version of ``model``; returns the new row."""
+class StaleSettings(Exception):
+    """The settings were saved by someone else since the version the change is based on."""
+
+    def __init__(self, current: int):
+        super().__init__(current)
+        self.current = current
+
+
+def save(model: type[T], data: dict, user=None, reason: str = "", based_on: int | None = None):
+    """Validate ``data`` and store it as the next version of ``model``; returns the new row.
+
+    ``based_on``: the version the user edited; if another one was saved since, `StaleSettings` is raised
+    and nothing is stored (checked under the same lock that numbers the versions, so no race slips past)."""
     from .models import TunableVersion
 
     obj = model.model_validate(data)
     with transaction.atomic():
         last = (TunableVersion.objects.select_for_update().filter(name=model.NAME)
                 .order_by("-version").values_list("version", flat=True).first()) or 0
+        if based_on is not None and based_on != last:
+            raise StaleSettings(last)
         row = TunableVersion.objects.create(name=model.NAME, version=last + 1, data=obj.model_dump(mode="json"),
                                             reason=reason[:300], created_by=user if getattr(user, "pk", None) else None)
         transaction.on_commit(clear_cache)
@@ -131,6 +144,32 @@ def save(model: type[T], data: dict, user=None, reason: str = ""):
         tunable_saved.send(sender=model, value=obj)
     clear_cache()
     return row
+
+
+def three_way(model: type[Tunable], based_on: int, yours: dict) -> tuple[dict, list[str], object]:
+    """A change based on an older version, merged key by key with what was saved since.
+
+    A key only the other person changed takes their value, a key only the user changed keeps the user's;
+    keys both changed differently are returned as conflicts. Returns (merged values, conflicting keys,
+    the version row in force)."""
+    from .models import TunableVersion
+
+    current = TunableVersion.objects.filter(name=model.NAME).select_related("created_by").order_by("-version").first()
+    base_row = TunableVersion.objects.filter(name=model.NAME, version=based_on).first()
+    defaults = model().model_dump(mode="json")
+    base = {**defaults, **(base_row.data if base_row else {})}
+    theirs = {**defaults, **(current.data if current else {})}
+    merged, conflicts = dict(yours), []
+    for key in sorted(set(theirs) | set(yours)):
+        if key not in model.model_fields or theirs.get(key) == yours.get(key):
+            continue
+        if theirs.get(key) == base.get(key):
+            continue  # only the user changed it
+        if key not in yours or yours.get(key) == base.get(key):
+            merged[key] = theirs.get(key)  # only they changed it: keep theirs
+            continue
+        conflicts.append(key)
+    return merged, conflicts, current
 
 
 def history(model: type[Tunable]):

@@ -1,6 +1,7 @@
 """The settings pages: admins see every tunable with its history and save a new version."""
 
 import json
+from types import SimpleNamespace
 
 from django import forms
 from django.contrib import messages as flash
@@ -12,13 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import ValidationError
 
+from kundennetz.core.forms import Conflict, VersionField
 from kundennetz.core.permissions import may_edit_settings
 
-from . import ALL, BY_NAME, get, history, save, version
+from . import ALL, BY_NAME, StaleSettings, get, history, save, three_way, version
 from . import messages as error_lines
 
 
 class TunableForm(forms.Form):
+    # The version the page showed, so that saving cannot silently replace a colleague's newer version.
+    version = VersionField()
     document = forms.CharField(label=gettext_lazy("Values (JSON)"), widget=forms.Textarea(attrs={"rows": 24,
                                "class": "mono", "spellcheck": "false"}))
     reason = forms.CharField(label=gettext_lazy("Reason for the change"), max_length=300,
@@ -27,6 +31,21 @@ class TunableForm(forms.Form):
     def __init__(self, *args, model=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.model = model
+        self.conflicts: list[Conflict] = []
+        self.conflict_record = None
+
+    def show_conflicts(self, keys: list[str], yours: dict, current) -> None:
+        """Refuse the save, list key, theirs and yours, and base the form on the version now in force,
+        so that saving once more takes over (knowingly)."""
+        theirs = current.data if current else {}
+        self.conflicts = [Conflict(name=key, label=key, theirs=_json(theirs.get(key)), yours=_json(yours.get(key)))
+                          for key in keys]
+        self.conflict_record = SimpleNamespace(updated_by=current.created_by if current else None,
+                                               updated_at=current.created_at if current else None)
+        self.data = self.data.copy()
+        self.data["version"] = str(current.version if current else 0)
+        self.add_error(None, _("Someone else saved these settings while you were editing them. Compare below: "
+                               "keep theirs, or save yours again to replace theirs."))
 
     def clean_document(self):
         raw = self.cleaned_data["document"]
@@ -49,6 +68,27 @@ def _admin_only(request):
         raise PermissionDenied(_("Only an admin may change the settings."))
 
 
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _save(request, model, form):
+    """Save the form's values; based on an older version, merge them (`three_way`) or show the conflicts."""
+    document, based_on = form.cleaned_data["document"], form.cleaned_data.get("version")
+    if based_on is not None and based_on != version(model):
+        document, conflicts, current = three_way(model, based_on, document)
+        if conflicts:
+            form.show_conflicts(conflicts, document, current)
+            return None
+        based_on = current.version if current else 0
+    try:
+        return save(model, document, request.user, form.cleaned_data["reason"], based_on=based_on)
+    except StaleSettings:  # saved by someone else between the check and the save: compare again
+        _merged, conflicts, current = three_way(model, based_on, document)
+        form.show_conflicts(conflicts or sorted(document), document, current)
+        return None
+
+
 @login_required
 def settings_list(request):
     _admin_only(request)
@@ -67,11 +107,13 @@ def settings_edit(request, name):
     if request.method == "POST":
         form = TunableForm(request.POST, model=model)
         if form.is_valid():
-            row = save(model, form.cleaned_data["document"], request.user, form.cleaned_data["reason"])
-            flash.success(request, _("Saved as version %(version)s.") % {"version": row.version})
-            return redirect("settings_edit", name=name)
+            row = _save(request, model, form)
+            if row is not None:
+                flash.success(request, _("Saved as version %(version)s.") % {"version": row.version})
+                return redirect("settings_edit", name=name)
     else:
         form = TunableForm(model=model, initial={
+            "version": version(model),
             "document": json.dumps(current.model_dump(mode="json"), indent=2, ensure_ascii=False)})
     return render(request, "core/tunables/edit.html", {
         "model": model, "label": model.LABEL, "help": model.HELP, "form": form, "version": version(model),

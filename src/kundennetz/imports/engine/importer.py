@@ -28,6 +28,7 @@ from kundennetz.domain.importing import (
 )
 
 from .. import fields, layouts
+from ..bulk import create_with_history
 from ..models import ExternalReference, ImportedRecord
 from .mapping import BULK, CHUNK, Mapping
 from .outcomes import Outcome, Result, _Row, _display, _json
@@ -587,8 +588,7 @@ class Importer:
             for obj in objects:
                 if hasattr(obj, "stamp"):
                     obj.stamp(self.user)
-            bulk_create_with_history(objects, self.model, batch_size=BULK, default_user=self.user,
-                                     default_change_reason=self.reason, default_date=now)
+            create_with_history(objects, self.model, user=self.user, reason=self.reason, when=now)
             if self.kind != "accounts":
                 self._write_references(creates)
             if self.kind == "interactions":
@@ -596,8 +596,8 @@ class Importer:
                 through.objects.bulk_create([through(interaction_id=row.obj.pk, user_id=user.pk)
                                              for row in creates for user in row.refs.get("our_people", [])],
                                             batch_size=BULK)
-            records += [ImportedRecord(batch=self.batch, model=self.label, object_id=row.obj.pk, action="created")
-                        for row in creates]
+            batch_id = getattr(self.batch, "pk", None)
+            records += [(batch_id, self.label, row.obj.pk, "created", {}, {}) for row in creates]
         if updates:
             names = set()
             for row in updates:
@@ -615,11 +615,9 @@ class Importer:
                                              for row in updates if "our_people" in row.changes
                                              for user in row.refs.get("our_people", [])],
                                             batch_size=BULK, ignore_conflicts=True)
-            records += [ImportedRecord(batch=self.batch, model=self.label, object_id=row.obj.pk, action="updated",
-                                       previous=row.previous,
-                                       values={self.model._meta.get_field(name).attname: _json(_pk(new))
-                                               for name, (_old, new) in row.changes.items()
-                                               if self._is_model_field(name)})
+            records += [(getattr(self.batch, "pk", None), self.label, row.obj.pk, "updated", row.previous,
+                         {self.model._meta.get_field(name).attname: _json(_pk(new))
+                          for name, (_old, new) in row.changes.items() if self._is_model_field(name)})
                         for row in updates]
         if records and self.batch is not None:
             _insert_records(records)

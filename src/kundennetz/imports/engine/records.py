@@ -7,9 +7,10 @@ from django.db import models
 from ..models import ImportedRecord
 
 
-def _insert_records(records: list[ImportedRecord]) -> None:
-    """The undo log of a chunk in one `executemany`: a plain table of our own, written on every row,
-    where the ORM's per-value preparation would cost more than the insert itself."""
+def _insert_records(records: list[tuple]) -> None:
+    """The undo log of a chunk — (batch id, model, object id, action, previous, values) each — in one
+    `executemany`: a plain table of our own, written on every row, where building a model instance and
+    the ORM's per-value preparation would cost more than the insert itself."""
     from django.db import connection
 
     table = ImportedRecord._meta.db_table
@@ -17,8 +18,11 @@ def _insert_records(records: list[ImportedRecord]) -> None:
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     placeholders = ", ".join(["%s"] * len(columns))
     as_json = ImportedRecord._meta.get_field("previous")
-    params = [(r.batch_id, r.model, r.object_id, r.action, as_json.get_db_prep_save(r.previous, connection),
-               as_json.get_db_prep_save(r.values, connection)) for r in records]
+    empty = as_json.get_db_prep_save({}, connection)
+    params = [(batch_id, model, object_id, action,
+               as_json.get_db_prep_save(previous, connection) if previous else empty,
+               as_json.get_db_prep_save(values, connection) if values else empty)
+              for batch_id, model, object_id, action, previous, values in records]
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})",
                            params)

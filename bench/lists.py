@@ -8,7 +8,8 @@ for the run (``kundennetz_bench_lists``, dropped afterwards). Account managers o
 Then, per database and role, each page is requested in-process through Django's test client: one warm-up,
 then ``--repeat`` timed requests (median and p95 in ms), the number of queries of one request, the size of
 the answer, and the peak RSS of a worker serving it (each page runs in a process forked for it, so one
-page's memory does not hide another's). The floor is a bare indexed ``SELECT … LIMIT 50`` on the page's
+page's memory does not hide another's), with what the first request added to it and the peak of Python
+objects during that request (tracemalloc). The floor is a bare indexed ``SELECT … LIMIT 50`` on the page's
 main table; ``ratio`` is the page's p95 over the floor's p95. Goal: p95 <= 200 ms everywhere (a full run
 exits with status 1 when a page misses it).
 
@@ -31,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +49,8 @@ PAGES = [
     ("accounts by owner", "/accounts/?sort=owner", "accounts_account", "both"),
     ("accounts customers by city", "/accounts/?status=customer&sort=city", "accounts_account", "both"),
     ("accounts search", "/accounts/?q=zurich", "accounts_account", "both"),
+    ("accounts by planned contacts", "/accounts/?sort=-planned", "accounts_account", "both"),
+    ("accounts of one strategy", "/accounts/?strategy=selective_withdrawal", "accounts_account", "both"),
     ("contacts", "/contacts/", "accounts_contact", "both"),
     ("contacts deep page", "/contacts/?page=400", "accounts_contact", "both"),
     ("contacts by account", "/contacts/?sort=account", "accounts_contact", "both"),
@@ -106,8 +110,15 @@ def _measure_page(client, url: str, headers: dict, repeat: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    # The first request's memory: what the worker's resident size grew by (getrusage), and the peak of
+    # Python objects alive during the request (tracemalloc).
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, **headers)
+    heap_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    rss_added = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
     status = response.status_code
     size = len(response.content)
     queries = len(captured.captured_queries)
@@ -117,7 +128,8 @@ def _measure_page(client, url: str, headers: dict, repeat: int) -> dict:
         client.get(url, **headers)
         times.append((time.perf_counter() - started) * 1000)
     return {"status": status, "median_ms": round(statistics.median(times), 1),
-            "p95_ms": round(_percentile(times, 0.95), 1), "queries": queries, "bytes": size}
+            "p95_ms": round(_percentile(times, 0.95), 1), "queries": queries, "bytes": size,
+            "request_rss_added_mb": round(rss_added / 1024, 1), "request_heap_peak_mb": round(heap_peak / 2**20, 1)}
 
 
 def _forked(fn) -> dict:
@@ -201,7 +213,8 @@ def measure(database_url: str, home: str, repeat: int, only: str | None) -> dict
             print(f"  {role:4} {name:30} " + (
                 f"{figures['status']} median {figures['median_ms']:8.1f} ms  p95 {figures['p95_ms']:8.1f} ms  "
                 f"{figures['queries']:3} queries  {figures['bytes'] / 1024:8.1f} KB  "
-                f"RSS {figures['peak_rss_mb']:7.1f} MB" if "error" not in figures else figures["error"]),
+                f"RSS {figures['peak_rss_mb']:7.1f} MB (+{figures['request_rss_added_mb']:.1f}, "
+                f"heap {figures['request_heap_peak_mb']:.1f})" if "error" not in figures else figures["error"]),
                 flush=True)
     return {"floors": floors, "pages": pages}
 

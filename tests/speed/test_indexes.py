@@ -19,7 +19,7 @@ JOIN_SORTS = {"account": {"owner", "segment"}, "contact": {"account"},
 
 CASES = {
     "account": ["", "name", "-name", "city", "-city", "status", "revenue", "-revenue", "potential", "-potential",
-                "q=zurich", "status=customer", "owner=ME"],
+                "planned", "-planned", "q=zurich", "status=customer", "owner=ME", "strategy=selective_withdrawal"],
     "contact": ["", "name", "-name", "function", "role", "-role", "buying_role=coach", "q=muller"],
     "opportunity": ["", "title", "-title", "volume", "-volume", "decision", "-decision", "recommendation",
                     "-recommendation", "open_points", "-open_points",
@@ -87,7 +87,7 @@ def test_every_offered_filter_and_sort_has_an_index(generated):
                 if case.lstrip("-") in JOIN_SORTS[kind]:
                     continue
                 if connection.vendor == "sqlite" and case.startswith("q="):
-                    continue  # SQLite: a substring search walks the sort index and tests the folded column
+                    continue  # SQLite: the search reads its FTS5 index (tested below)
                 problems, plan = check(_list_query(kind, case, user), table)
                 if problems:
                     failures.append(f"{role} {kind} {case or 'default'}: {problems}\n{plan}")
@@ -120,3 +120,40 @@ def test_substring_search_uses_the_trigram_index_on_postgresql(generated):
             cursor.execute("SET LOCAL enable_seqscan = off")
             plan = model.all_objects.filter(search_text__contains="2999").order_by().explain()
         assert f"{model._meta.db_table}_search_trgm" in plan, plan
+
+
+@pytest.mark.django_db
+def test_substring_search_uses_the_fts5_index_on_sqlite(generated):
+    if connection.vendor != "sqlite":
+        pytest.skip("FTS5 is SQLite's; PostgreSQL searches through its trigram indexes")
+    for kind, case in (("account", "q=urich"), ("contact", "q=muller"), ("opportunity", "q=projekt 29")):
+        queryset = _list_query(kind, case, generated["am"])
+        plan = queryset.explain()
+        assert "VIRTUAL TABLE INDEX" in plan and f"accounts_{kind}_fts" in plan, plan
+        assert f"SCAN accounts_{kind}\n" not in plan + "\n", plan
+
+
+@pytest.mark.django_db
+def test_the_sqlite_search_index_follows_every_write_and_survives_a_table_rebuild(generated):
+    if connection.vendor != "sqlite":
+        pytest.skip("FTS5 is SQLite's")
+    from kundennetz.accounts import fts
+    from kundennetz.accounts.filters import search_words
+    from kundennetz.accounts.models import Account
+
+    def found(text):
+        return set(search_words(Account.all_objects.all(), value=text).values_list("pk", flat=True))
+
+    account = Account.objects.order_by("pk").first()
+    account.name, account.city = "Grüezi Kässerei", "Zürich"
+    account.save()
+    assert found("kasser zuri") == {account.pk}  # accents and case folded, substrings of three or more
+    Account.objects.filter(pk=account.pk).update(search_text="anders")  # raw writes too (trigger)
+    assert found("kasser") == set() and found("ander") >= {account.pk}
+    with connection.cursor() as cursor:  # what a table rebuild by a schema change leaves behind
+        cursor.execute("DROP TRIGGER accounts_account_fts_au")
+    assert fts.ensure(connection) == ["accounts_account"]
+    Account.objects.filter(pk=account.pk).update(search_text="wieder da")
+    assert found("wieder") == {account.pk}
+    Account.all_objects.filter(pk=account.pk).delete()
+    assert found("wieder") == set()

@@ -43,7 +43,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("url", ["/contacts/", "/opportunities/", "/accounts/", "/contacts/new/",
-                                 "/opportunities/new/", "/interactions/new/"])
+                                 "/opportunities/new/", "/interactions/new/", "/accounts/new/", "/portfolio/",
+                                 "/planning/"])
 def test_choosers_never_list_every_account(big, client, url):
     manager, head = big
     for user in (manager, head):
@@ -51,7 +52,12 @@ def test_choosers_never_list_every_account(big, client, url):
         # Stages, roles, statuses and the like stay; no select holds the 5,000 accounts.
         assert _options(response) < 120, (url, _options(response))
         assert len(response.content) < 150_000
-    assert 'hx-get="/accounts/choices/' in response.content.decode() or url == "/accounts/"
+    text = response.content.decode()
+    if url in ("/accounts/", "/accounts/new/", "/portfolio/"):
+        # Account managers are chosen by searching too (the filters and the owner of a new account).
+        assert 'hx-get="/owners/choices/' in text
+    elif url != "/planning/":
+        assert 'hx-get="/accounts/choices/' in text
 
 
 def test_account_chooser_answers_with_the_first_matches_accent_insensitive(big, client):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,22 @@ class AccountsConfig(AppConfig):
     name = "kundennetz.accounts"
     label = "accounts"
     verbose_name = _("Customer network")
+
+    def ready(self):
+        from kundennetz.core.tunables import tunable_saved
+        from kundennetz.core.tunables.schemas import ExchangeRates
+
+        from .models import refresh_revenue_base
+
+        # New exchange rates: the stored revenue in francs follows in the same transaction.
+        tunable_saved.connect(refresh_revenue_base, sender=ExchangeRates, dispatch_uid="accounts.revenue_base")
+        # SQLite rebuilds a table for some schema changes, dropping its triggers: put the search index back.
+        post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="accounts.fts")
+
+
+def _ensure_search_index(using="default", **kwargs):
+    from django.db import connections
+
+    from . import fts
+
+    fts.ensure(connections[using])

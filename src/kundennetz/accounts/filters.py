@@ -6,7 +6,10 @@ filter never reveals a name outside their reach. Sorting accepts only the whitel
 
 import django_filters
 from django import forms
+from django.apps import apps
+from django.db import connections
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +19,7 @@ from kundennetz.core.numberfields import NumberField
 from kundennetz.domain.text import search_terms
 from kundennetz.qualification.models import Recommendation
 
+from . import fts
 from .models import Account, Contact, Opportunity, Segment, Stage
 
 
@@ -44,8 +48,16 @@ NOT_OPENED = "none"
 
 def search_words(queryset, kind: str = "", words=None, value: str = ""):
     """Every word must appear in the record's folded search text (so "muster bern" finds Muster AG in Bern,
-    and "zurich" finds Zürich): one column, served by a trigram index on PostgreSQL."""
+    and "zurich" finds Zürich): one column, served by a trigram index on PostgreSQL (pg_trgm) and by an
+    FTS5 trigram index on SQLite (accounts/fts.py) for words of three characters or more."""
     terms = search_terms(" ".join(words) if words is not None else value)
+    table = queryset.model._meta.db_table
+    indexed = [word for word in terms if len(word) >= fts.MIN_WORD]
+    if connections[queryset.db].vendor == "sqlite" and table in fts.TABLES and indexed:
+        index = fts.index_of(table)
+        queryset = queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {index} WHERE {index} MATCH %s",
+                                                 [fts.match_expression(indexed)]))
+        terms = [word for word in terms if len(word) < fts.MIN_WORD]
     for word in terms:
         queryset = queryset.filter(search_text__contains=word)
     return queryset
@@ -117,6 +129,15 @@ class RestrictedFilterSet(django_filters.FilterSet):
         return Account.objects.restrict(self.user, "view").only("pk", "name")
 
 
+def _strategy_choices() -> list[tuple[str, str]]:
+    """The portfolio's strategies by name (none without the portfolio and planning apps)."""
+    if not apps.is_installed("kundennetz.interactions"):
+        return []
+    from kundennetz.interactions.portfolio_bridge import strategy_names
+
+    return sorted(strategy_names().items(), key=lambda item: item[1].lower())
+
+
 class AccountFilter(RestrictedFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=_search_box(),
                                   help_text=_("Name, city or industry"))
@@ -128,14 +149,20 @@ class AccountFilter(RestrictedFilterSet):
                                              empty_label=_("All account managers"),
                                              widget=ChooserSelect("accounts:owner_choices"))
     industry = django_filters.ChoiceFilter(label=_("Industry"), empty_label=_("All industries"), choices=[])
+    # Today's strategy as stored on the account (kept by the portfolio snapshot and the overrides, see
+    # planning.stored): one index instead of deciding the rule for every account of the list.
+    strategy = django_filters.ChoiceFilter(label=_("Strategy"), empty_label=_("All strategies"), choices=[],
+                                           method="by_strategy")
     sort = SortFilter(columns={
         "name": ("name_sort",),
         "city": ("city",),
         "segment": (lambda: _name_field("segment"),),
         "status": ("status", "name_sort"),
         "owner": ("owner__last_name", "owner__first_name"),
-        "revenue": ("annual_revenue",),
+        # In francs, whatever the account's currency (Account.revenue_base).
+        "revenue": ("revenue_base",),
         "potential": ("potential",),
+        "planned": ("planned_contacts",),
     })
 
     class Meta:
@@ -146,6 +173,7 @@ class AccountFilter(RestrictedFilterSet):
         visible = Account.objects.restrict(self.user, "view")
         self.filters["owner"].queryset = visible_owners(self.user)
         # Evaluated when the form renders or validates, not when the filter set is built.
+        self.filters["strategy"].extra["choices"] = _strategy_choices
         self.filters["industry"].extra["choices"] = lambda: [
             (name, name) for name in
             visible.exclude(industry="").order_by("industry").values_list("industry", flat=True).distinct()
@@ -153,6 +181,9 @@ class AccountFilter(RestrictedFilterSet):
 
     def search(self, queryset, name, value):
         return _search(queryset, ["name", "city", "industry"], value)
+
+    def by_strategy(self, queryset, name, value):
+        return queryset.filter(strategy=value)
 
 
 class ContactFilter(RestrictedFilterSet):

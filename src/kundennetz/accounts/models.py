@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,12 +15,32 @@ from simple_history.models import HistoricalRecords
 
 from kundennetz.core.models import ActiveQuerySet, SoftDeleteModel, TrackedModel, TranslatedName
 from kundennetz.domain import pursuit as pursuit_rules
+from kundennetz.domain.money import rate, to_base
 from kundennetz.domain.text import search_text, sort_key
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True,
          "validators": [MinValueValidator(Decimal("0"))]}
 PERCENT = {"max_digits": 5, "decimal_places": 2, "null": True, "blank": True,
            "validators": [MinValueValidator(Decimal("-100")), MaxValueValidator(Decimal("100"))]}
+
+
+def exchange_rates() -> dict[str, float]:
+    """Francs per unit of each currency in force (the tunable ExchangeRates)."""
+    from kundennetz.core import tunables
+    from kundennetz.core.tunables.schemas import ExchangeRates
+
+    return tunables.get(ExchangeRates).rates()
+
+
+def refresh_revenue_base(**_signal) -> None:
+    """Convert every account's revenue again (after new exchange rates): one UPDATE per currency."""
+    rates = exchange_rates()
+    for code in Account.Currency.values:
+        factor = rate(code, rates)
+        Account.all_objects.filter(currency=code).update(
+            revenue_base=models.ExpressionWrapper(
+                Round(models.F("annual_revenue") * models.Value(factor), 2),
+                output_field=models.DecimalField(max_digits=16, decimal_places=2)))
 
 
 class SearchableQuerySet(ActiveQuerySet):
@@ -107,8 +128,10 @@ class Account(TrackedModel, Searchable, SoftDeleteModel):
     """A company in our customer network."""
 
     account_lookup = ""
-    search_sources = ("name", "city", "industry")
-    search_fields = ("search_text", "name_sort")
+    # Columns derived on every save path (save, bulk_create, bulk_update): the folded search text, the
+    # German sort key and the revenue in francs.
+    search_sources = ("name", "city", "industry", "annual_revenue", "currency")
+    search_fields = ("search_text", "name_sort", "revenue_base")
 
     class LegalForm(models.TextChoices):
         AG = "ag", _("AG (company limited by shares)")
@@ -157,9 +180,20 @@ class Account(TrackedModel, Searchable, SoftDeleteModel):
                                   related_name="team_accounts")
     external_id = models.CharField(_("external ID"), max_length=100, blank=True, db_index=True)
     name_sort = models.CharField(max_length=200, blank=True, default="", editable=False)
+    # The revenue with us in francs at the exchange rates in force (tunable ExchangeRates), for sorting.
+    revenue_base = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, editable=False)
+    # Figures decided elsewhere and stored here so that lists filter, sort and add up by index: today's
+    # strategy (the portfolio's rule) and the planned contacts and hours of the current year (planning's
+    # one figure). Written only by planning.stored.refresh_figures; "" / NULL until first computed.
+    strategy = models.CharField(_("strategy"), max_length=60, blank=True, default="", db_default="",
+                                editable=False)
+    planned_contacts = models.FloatField(_("planned contacts"), null=True, blank=True, editable=False)
+    planned_hours = models.FloatField(_("planned hours"), null=True, blank=True, editable=False)
+    figures_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(m2m_fields=[team],
-                                excluded_fields=["updated_at", "version", "search_text", "name_sort"])
+                                excluded_fields=["updated_at", "version", "search_text", "name_sort", "revenue_base", "strategy",
+                                                 "planned_contacts", "planned_hours", "figures_at"])
 
     class Meta:
         verbose_name = _("account")
@@ -174,9 +208,14 @@ class Account(TrackedModel, Searchable, SoftDeleteModel):
             models.Index(fields=["owner", "name_sort", "id"], name="account_live_owner_name", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["status", "name_sort", "id"], name="account_live_status_name", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["annual_revenue", "id"], name="account_live_revenue", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["revenue_base", "id"], name="account_live_revenue_base", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["potential", "id"], name="account_live_potential", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["city", "id"], name="account_live_city", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["industry", "id"], name="account_live_industry", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["strategy", "name_sort", "id"], name="account_live_strategy", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["planned_contacts", "id"], name="account_live_planned", condition=models.Q(deleted_at__isnull=True)),
+            # The planning page adds up accounts per manager, strategy and customer group.
+            models.Index(fields=["owner", "strategy", "segment"], name="account_live_plan_groups", condition=models.Q(deleted_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
@@ -202,6 +241,7 @@ class Account(TrackedModel, Searchable, SoftDeleteModel):
     def refresh_search_fields(self) -> None:
         self.search_text = search_text(self.name, self.city, self.industry)
         self.name_sort = sort_key(self.name)
+        self.revenue_base = to_base(self.annual_revenue, self.currency, exchange_rates())
 
     def save(self, *args, **kwargs):
         renamed = self.pk is not None and getattr(self, "_loaded_name", self.name) != self.name

@@ -25,10 +25,13 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import Max
 
+from kundennetz.domain.money import to_base
 from kundennetz.domain.period import Period
 from kundennetz.domain.text import search_text, sort_key
 
+from . import tunables
 from .roles import Role
+from .tunables.schemas import ExchangeRates
 
 PASSWORD = "generate-2026"
 USER_PREFIX = "gen-"
@@ -152,11 +155,14 @@ def generate_network(accounts: int, *, managers: int | None = None, contacts_per
         _portfolio(rng, today, now, result, say)
     if connection.vendor == "postgresql":
         _reset_sequences()
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    # Apps that store figures derived from the strategies (planning) bring them up to date.
+    if apps.is_installed("kundennetz.portfolio"):
+        from kundennetz.portfolio.signals import strategies_changed
+
+        say("stored figures …")
+        strategies_changed.send(sender=apps.get_model("portfolio.PortfolioSnapshot"), account_ids=None)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     result.seconds = clock.perf_counter() - started
     return result
 
@@ -212,7 +218,8 @@ def _accounts(n: int, manager_ids: list[int], rng: random.Random, now, result: G
     columns = ("id", "name", "legal_form", "industry", "segment_id", "street", "postal_code", "city", "country",
                "website", "currency", "annual_revenue", "potential", "contribution_margin_pct", "status",
                "owner_id", "external_id", "created_at", "updated_at", "created_by_id", "updated_by_id",
-               "deleted_at", "deleted_by_id", "search_text", "name_sort")
+               "deleted_at", "deleted_by_id", "search_text", "name_sort", "revenue_base")
+    rates = tunables.get(ExchangeRates).rates()
     legal_forms = ("ag", "gmbh", "cooperative", "sole", "partnership", "other")
     statuses = ("customer", "customer", "prospect", "former")
     currencies = ("CHF",) * 17 + ("EUR", "EUR", "USD")
@@ -230,10 +237,11 @@ def _accounts(n: int, manager_ids: list[int], rng: random.Random, now, result: G
             name = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(LEGAL)} {pk}"
             industry = rng.choice(INDUSTRIES)
             names[pk] = name
-            yield (pk, name, rng.choice(legal_forms), industry, rng.choice(segments),
+            row = (pk, name, rng.choice(legal_forms), industry, rng.choice(segments),
                    f"Bahnhofstrasse {rng.randint(1, 200)}", postal, city, "CH", "", rng.choice(currencies),
                    revenue, potential, Decimal(rng.randint(5, 45)), rng.choice(statuses), owner, "",
                    now, now, None, None, None, None, search_text(name, city, industry), sort_key(name))
+            yield (*row, to_base(revenue, row[10], rates))
             if len(manager_ids) > 1 and rng.random() < 0.2:
                 team_rows.append((pk, manager_ids[(offset + 1 + rng.randrange(len(manager_ids) - 1))
                                                   % len(manager_ids)]))

@@ -39,31 +39,36 @@ def _int(value, default: int, lo: int, hi: int) -> int:
     return min(hi, max(lo, number))
 
 
-def week_items(manager, today, within_days: int):
-    """The due contacts of the accounts `manager` is responsible for, grouped by account (priority order)."""
+def week_items(manager, today, within_days: int, page_number=None):
+    """The due contacts of the accounts `manager` is responsible for, grouped by account (priority
+    order) and paged; returns (page, due). Only the page's accounts, people and value propositions are
+    read: the query count stays the same whether the manager has 50 or 5,000 accounts."""
     due = services.due_for_accounts(Account.objects.filter(owner=manager), today, within_days)
-    account_ids = {d.account_id for d in due}
+    groups = reminders.present(due, services.reason_language())
+    # Paged by account, most important first: a manager with hundreds of accounts gets a readable week.
+    page = Paginator(groups, settings.KUNDENNETZ_PAGE_SIZE).get_page(page_number)
+    shown = [d for group in page.object_list for d in (*(item["due"] for item in group["items"]),
+                                                         *group["never_met_items"])]
+    account_ids = {group["account_id"] for group in page.object_list}
     accounts = Account.objects.in_bulk(account_ids)
-    contact_ids = {d.contact_id for d in due if d.contact_id is not None}
-    contacts = Contact.objects.in_bulk(contact_ids)
+    contacts = Contact.objects.in_bulk({d.contact_id for d in shown if d.contact_id is not None})
     roles_by_account = {}
-    for d in due:
+    for d in shown:
         if d.role:
             roles_by_account.setdefault(d.account_id, set()).add(d.role)
     propositions = portfolio_bridge.value_propositions(account_ids, roles_by_account)
     # Until the portfolio maps value propositions to roles, the current ones of marketing are offered to all.
     general = [] if propositions else [m.text for m in CoreMessage.objects.filter(
         kind=CoreMessage.Kind.VALUE_PROPOSITION) if m.is_valid_on(today)]
-    lang = services.reason_language()
-    groups = reminders.present(due, lang)
-    for group in groups:
+    for group in page.object_list:
         group["account"] = accounts.get(group["account_id"])
         for item in group["items"]:
             d = item["due"]
             item["contact"] = contacts.get(d.contact_id)
             item["propositions"] = propositions.get((d.account_id, d.role), general) if d.contact_id else []
         group["never_met_people"] = [(contacts.get(d.contact_id), d) for d in group["never_met_items"]]
-    return [g for g in groups if g["account"] is not None], due
+    page.object_list = [g for g in page.object_list if g["account"] is not None]
+    return page, due
 
 
 @login_required
@@ -80,9 +85,7 @@ def my_week(request):
             manager = User.objects.filter(pk=chosen).first() or user
     elif request.GET.get("manager") not in (None, "", str(user.pk)):
         raise PermissionDenied
-    groups, due = week_items(manager, today, within)
-    # Paged by account, most important first: a manager with hundreds of accounts gets a readable week.
-    page = Paginator(groups, settings.KUNDENNETZ_PAGE_SIZE).get_page(request.GET.get("page"))
+    page, due = week_items(manager, today, within, request.GET.get("page"))
     plans = _planned_contacts([group["account"].pk for group in page.object_list], today)
     return render(request, "interactions/my_week.html", {
         "groups": [(group, plans.get(group["account"].pk)) for group in page.object_list], "page": page,

@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +14,11 @@ class PlanningConfig(AppConfig):
 
         # After the portfolio (strategies), before consistency (which measures against the adopted plan).
         freshness.register_refresh(SCENARIO_INPUTS, services.refresh_if_stale, order=20)
+
+        # The stored per-account figures follow every change of today's strategies.
+        if apps.is_installed("kundennetz.portfolio"):
+            from kundennetz.portfolio.signals import strategies_changed
+
+            from .stored import strategies_changed as receiver
+
+            strategies_changed.connect(receiver, dispatch_uid="planning.stored.refresh_figures")

@@ -426,3 +426,4 @@ class ResponseEstimate(TrackedModel):
 
     def clean(self):
         fit_estimate(self)
+

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kundennetz.core.forms import VersionField
 from kundennetz.accounts.models import Contact, Segment
+from kundennetz.core.choosers import ChooserSelect
 from kundennetz.core.forms import VersionedFormMixin
 from kundennetz.core.numberfields import NumberField, WholeNumberField
 from kundennetz.core.roles import Role
@@ -53,7 +54,9 @@ class PositionFilterForm(forms.Form):
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Account name")}))
     segment = forms.ModelChoiceField(label=_("Customer group"), queryset=Segment.objects.all(), required=False,
                                      to_field_name="code", empty_label=_("all"))
-    owner = forms.ModelChoiceField(label=_("Account manager"), queryset=None, required=False, empty_label=_("all"))
+    # Searchable: the page never lists every account manager (ids typed in a link are still checked).
+    owner = forms.ModelChoiceField(label=_("Account manager"), queryset=None, required=False, empty_label=_("all"),
+                                   widget=ChooserSelect("accounts:owner_choices"))
     abc = forms.ChoiceField(label=_("ABC class"), choices=ABC_CHOICES, required=False)
     cell = forms.ChoiceField(label=_("Cell"), required=False)
     strategy = forms.ChoiceField(label=_("Strategy"), required=False)

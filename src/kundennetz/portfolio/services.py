@@ -46,6 +46,7 @@ from .models import (
     parse_period,
     period_of,
 )
+from .signals import strategies_changed
 
 CHUNK_SIZE = 50_000
 WRITE_BATCH = 20_000
@@ -552,6 +553,7 @@ def recompute(*, period: str | None = None, as_of: date | None = None, user=None
                                              nan_is_null=connection.vendor == "sqlite"))
             snapshot.seconds = round(time.perf_counter() - started, 3)
             snapshot.save(update_fields=["seconds"])
+            strategies_changed.send(sender=PortfolioSnapshot, account_ids=None)
     except IntegrityError:
         # Someone else took a snapshot of the same period in the meantime; theirs stands.
         raise ValidationError({"period": _("A snapshot of this period was taken at the same moment by someone "
@@ -630,7 +632,10 @@ def set_override(account, user, strategy: str, reason: str) -> StrategyOverride:
         return save_record(override, user)
 
     # Two people setting it at the same moment: one creates it, the other then changes it (no error).
-    return concurrency.upsert(StrategyOverride, {"account": account}, change)
+    with transaction.atomic():
+        override = concurrency.upsert(StrategyOverride, {"account": account}, change)
+        strategies_changed.send(sender=StrategyOverride, account_ids=[account.pk])
+    return override
 
 
 def clear_override(account, user) -> bool:
@@ -638,7 +643,9 @@ def clear_override(account, user) -> bool:
     if override is None:
         return False
     override._history_user = user
-    override.delete()
+    with transaction.atomic():
+        override.delete()
+        strategies_changed.send(sender=StrategyOverride, account_ids=[account.pk])
     return True
 
 

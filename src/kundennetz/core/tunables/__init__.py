@@ -30,12 +30,16 @@ from typing import TypeVar
 
 from django.core.signals import request_finished, request_started
 from django.db import transaction
+from django.dispatch import Signal
 from pydantic import ValidationError
 
 from .schemas import ALL, BY_NAME, Tunable
 
+# Sent inside the saving transaction with the new value (sender: the tunable's model).
+tunable_saved = Signal()
+
 __all__ = ["ALL", "BY_NAME", "CACHE_SECONDS", "Tunable", "clear_cache", "get", "history", "messages", "save",
-           "version"]
+           "tunable_saved", "version"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=Tunable)
@@ -135,6 +139,9 @@ def save(model: type[T], data: dict, user=None, reason: str = "", based_on: int 
         row = TunableVersion.objects.create(name=model.NAME, version=last + 1, data=obj.model_dump(mode="json"),
                                             reason=reason[:300], created_by=user if getattr(user, "pk", None) else None)
         transaction.on_commit(clear_cache)
+        clear_cache()
+        # Apps that store values derived from a tunable bring them up to date in the same transaction.
+        tunable_saved.send(sender=model, value=obj)
     clear_cache()
     return row
 

@@ -328,6 +328,23 @@ class NetworkStrength(Tunable):
     min_strength: float = Field(0.5, ge=0, le=1)
 
 
+class ExchangeRates(Tunable):
+    """Francs per unit of each other currency: lists sort amounts kept in different currencies by their
+    value in francs (see domain.money)."""
+
+    NAME: ClassVar[str] = "exchange_rates"
+    LABEL: ClassVar[object] = _("Exchange rates")
+    HELP: ClassVar[object] = _("Francs (CHF) per unit of each currency. The account list sorts revenue by its "
+                               "value in francs; a new version converts every account again.")
+
+    EUR: float = Field(0.94, gt=0, le=1000)
+    USD: float = Field(0.80, gt=0, le=1000)
+    GBP: float = Field(1.07, gt=0, le=1000)
+
+    def rates(self) -> dict[str, float]:
+        return {"EUR": self.EUR, "USD": self.USD, "GBP": self.GBP}
+
+
 ALL: tuple[type[Tunable], ...] = (DefaultIntensities, ConsistencyWeights, RelationshipWeights, ReminderWindow,
-                                  PlanningFigures, PursuitRules, NetworkStrength)
+                                  PlanningFigures, PursuitRules, NetworkStrength, ExchangeRates)
 BY_NAME: dict[str, type[Tunable]] = {cls.NAME: cls for cls in ALL}

@@ -94,8 +94,13 @@ class ImpliedPlan:
 
 def implied_plan(period: Period, data: PlanData | None = None) -> ImpliedPlan:
     """Per account manager the hours the strategies ask for against the hours available, and in total
-    the hours and money: recomputed from the records on every call, so it is never stale."""
-    data = data or load(period)
+    the hours and money. Without ``data`` it adds up the stored strategies per manager and strategy
+    (``planning.stored``: a constant number of queries, whatever the number of accounts); with the
+    period's loaded ``data`` it computes every account."""
+    if data is None:
+        from ..stored import implied_plan_from_counts
+
+        return implied_plan_from_counts(period)
     fig = figures(data)
     mgr = data.manager_index()
     m = len(data.manager_ids)

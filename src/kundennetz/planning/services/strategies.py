@@ -109,7 +109,14 @@ def account_strategies(segments: Mapping[int, str | None]) -> Strategies:
     from_portfolio = len(of_account)
     catalogue = {**portfolio, **_group_intensities(lang)}
     for account_id, code in segments.items():
-        if account_id not in of_account:
-            key = GROUP_PREFIX + (code or "")
-            of_account[account_id] = key if key in catalogue else GROUP_PREFIX
+        of_account[account_id] = plan_key(of_account.get(account_id), code, catalogue)
     return Strategies(catalogue, of_account, position, snapshot_code, from_portfolio)
+
+
+def plan_key(strategy: str | None, segment_code: str | None, catalogue: Mapping[str, Intensity]) -> str:
+    """The intensity an account is planned with: its strategy today where the portfolio defines it,
+    else its customer group's default (the blank group's when the group has no row of its own)."""
+    if strategy and strategy in catalogue and catalogue[strategy].source == "portfolio":
+        return strategy
+    key = GROUP_PREFIX + (segment_code or "")
+    return key if key in catalogue else GROUP_PREFIX

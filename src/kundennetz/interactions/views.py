@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kundennetz.accounts.models import Account
 from kundennetz.accounts.views.common import get_for_user
 from kundennetz.accounts.views.history import record_history
+from kundennetz.core.capabilities import has
 from kundennetz.core.permissions import ADD, CHANGE, DELETE, VIEW, can, can_create, restrict
 from kundennetz.domain import consistency as dc
 
@@ -42,7 +43,7 @@ def visible_interactions(user):
     index instead of scanning a million rows; whoever sees every account is served best by the date
     index, newest first."""
     queryset = Interaction.objects.filter(account__deleted_at__isnull=True)
-    if not (user.is_managing or user.is_observing):
+    if not has(user, "view_network"):
         # A list of ids, not a subquery: PostgreSQL then reads those accounts' rows by index.
         accounts = list(restrict(Account.objects.all(), user, VIEW).values_list("pk", flat=True))
         queryset = queryset.filter(account_id__in=accounts)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundennetz.accounts.models import Account
-from kundennetz.core.permissions import VIEW, restrict
+from kundennetz.core.permissions import VIEW, restrict, sees_own_accounts_only
 from kundennetz.domain.portfolio_svg import DEFAULT_MAX_DOTS
 
 from . import queries, services
@@ -86,7 +86,7 @@ def portfolio(request):
         "cells": queries.cell_counts(queryset, snapshot.model, counts),
         "query": request.GET.urlencode(),
         "can_manage": can_manage_portfolio(request.user),
-        "is_account_manager": request.user.role == "account_manager",
+        "is_account_manager": sees_own_accounts_only(request.user),
     })
 
 

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from kundennetz.core.choosers import CHOOSER_LIMIT, chooser_response, term_words
 from kundennetz.core.models import User
-from kundennetz.core.permissions import ADD, VIEW, restrict
+from kundennetz.core.capabilities import has
+from kundennetz.core.permissions import ADD, VIEW, may_choose_owner, restrict
 from kundennetz.core.roles import Role
 
 from ..filters import search_words
@@ -47,7 +48,7 @@ def contact_choices(request):
 def visible_owners(user):
     """Users who own an account `user` may see: everyone owning one for those who see all, else the user
     and the owners of the accounts they are on the team of (no scan of the accounts in either case)."""
-    if not (user.is_managing or user.is_observing):
+    if not has(user, "view_network"):
         team = Account.team.through.objects.filter(user=user, account__deleted_at__isnull=True)
         owns = Account.objects.filter(owner=user)
         return User.objects.filter(Q(pk=user.pk, pk__in=owns.values("owner_id")[:1])
@@ -59,7 +60,7 @@ def visible_owners(user):
 def owner_choices(request):
     """Owners to filter by (`scope=visible`, default) or account managers to hand a record to
     (`scope=managers`, for those who may)."""
-    if request.GET.get("scope") == "managers" and request.user.is_managing:
+    if request.GET.get("scope") == "managers" and may_choose_owner(request.user):
         queryset = User.objects.filter(is_active=True, role=Role.ACCOUNT_MANAGER)
         empty = "---------"
     else:

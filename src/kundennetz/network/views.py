@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundennetz.accounts.models import Account
-from kundennetz.accounts.views.common import get_for_user
-from kundennetz.core.permissions import CHANGE, DELETE, VIEW, can, restrict
+from kundennetz.core.permissions import CHANGE, DELETE, VIEW, can, get_for, restrict
 from kundennetz.domain.network_svg import render_svg
 
 from . import services
@@ -46,12 +45,12 @@ def _page(request, account, form=None, status=200):
 
 @login_required
 def account_map(request, pk):
-    return _page(request, get_for_user(request, Account, pk, queryset=Account.objects.select_related("segment")))
+    return _page(request, get_for(Account.objects.select_related("segment"), request.user, pk))
 
 
 @login_required
 def account_map_svg(request, pk):
-    account = get_for_user(request, Account, pk)
+    account = get_for(Account.objects.all(), request.user, pk)
     data, labels = services.map_data(account)
     response = HttpResponse(render_svg(data, labels), content_type="image/svg+xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="network-{slugify(account.name) or account.pk}.svg"'
@@ -62,7 +61,7 @@ def account_map_svg(request, pk):
 def account_map_png(request, pk):
     from .png import render_png
 
-    account = get_for_user(request, Account, pk)
+    account = get_for(Account.objects.all(), request.user, pk)
     data, labels = services.map_data(account)
     response = HttpResponse(render_png(data, labels), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="network-{slugify(account.name) or account.pk}.png"'
@@ -72,7 +71,7 @@ def account_map_png(request, pk):
 @login_required
 @require_POST
 def relation_create(request, pk):
-    account = get_for_user(request, Account, pk, CHANGE)
+    account = get_for(Account.objects.all(), request.user, pk, CHANGE)
     form = RelationForm(request.POST, user=request.user, account=account)
     if form.is_valid():
         form.save()

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -50,7 +50,7 @@ def visible_interactions(user):
 
 
 def _visible_account(request, pk) -> Account:
-    return get_object_or_404(restrict(Account.objects.select_related("owner", "segment"), request.user, VIEW), pk=pk)
+    return get_for(Account.objects.select_related("owner", "segment"), request.user, pk)
 
 
 # --- the account page's panel -------------------------------------------------------------------

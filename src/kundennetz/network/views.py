@@ -8,14 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundennetz.accounts.models import Account
-from kundennetz.core.permissions import CHANGE, DELETE, VIEW, can, get_for, restrict
+from kundennetz.core.permissions import CHANGE, DELETE, can, get_for
 from kundennetz.domain.network_svg import render_svg
 
 from . import services
@@ -83,12 +83,7 @@ def relation_create(request, pk):
 @login_required
 @require_POST
 def relation_delete(request, pk):
-    relation = get_object_or_404(restrict(Relation.objects.select_related("contact", "user", "other"),
-                                          request.user, VIEW), pk=pk)
-    if not can(request.user, DELETE, relation):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
+    relation = get_for(Relation.objects.select_related("contact", "user", "other"), request.user, pk, DELETE)
     relation.soft_delete(request.user)
     messages.success(request, _("Relation “%(relation)s” moved to the trash.") % {"relation": relation})
     return redirect("network:account_map", pk=relation.account_id)

@@ -29,7 +29,7 @@ from kundennetz.core.api_errors import (
 )
 from kundennetz.core import concurrency
 from kundennetz.core.api_types import MAX_ID, Id, InputSchema, QueryId, Text
-from kundennetz.core.permissions import VIEW, restrict
+from kundennetz.core.permissions import CHANGE, get_for
 from kundennetz.core.services import save_record
 
 from . import services
@@ -42,14 +42,7 @@ from .models import (
     ScenarioAccount,
     ScenarioManager,
 )
-from .permissions import (
-    can_estimate,
-    can_open_planning,
-    can_plan,
-    can_view_planning,
-    visible_capacities,
-    visible_plans,
-)
+from .permissions import can_open_planning, can_plan, can_view_planning, visible_capacities, visible_plans
 
 router = Router(tags=["planning"])
 
@@ -781,10 +774,7 @@ def scenario_accounts(request, scenario_id: int, page: Query[Page], manager: Opt
 
 
 def _visible_account(user, account_id: int) -> Account:
-    account = restrict(Account.objects.select_related("segment"), user, VIEW).filter(pk=account_id).first()
-    if account is None:
-        raise Http404(_("No %(verbose_name)s found matching the query") % {"verbose_name": Account._meta.verbose_name})
-    return account
+    return get_for(Account.objects.select_related("segment"), user, account_id)
 
 
 def _estimate_out(e: ResponseEstimate) -> dict:
@@ -838,9 +828,7 @@ def set_estimates(request, account_id: int, period: str, payload: EstimateIn):
     """The expected contribution in the period with no effort, today's effort (in hours), 150 % of it and at
     saturation; the fitted curve replaces the default one in the next computed scenario. For whoever may
     change the account."""
-    account = _visible_account(request.auth, account_id)
-    if not can_estimate(request.auth, account):
-        raise PermissionDenied(_("You may not change this record."))
+    account = get_for(Account.objects.all(), request.auth, account_id, CHANGE)
     record = _period(period, ("path", "period"))
 
     def change(estimate):
@@ -860,9 +848,7 @@ def set_estimates(request, account_id: int, period: str, payload: EstimateIn):
 @router.delete("accounts/{int:account_id}/estimates/{period}", response={204: None, **RECORD_ERRORS},
                summary="Remove a manager's estimates")
 def delete_estimates(request, account_id: int, period: str):
-    account = _visible_account(request.auth, account_id)
-    if not can_estimate(request.auth, account):
-        raise PermissionDenied(_("You may not change this record."))
+    account = get_for(Account.objects.all(), request.auth, account_id, CHANGE)
     estimate = ResponseEstimate.objects.filter(account=account, period__code=period).first()
     if estimate is None:
         raise Http404(_("No estimates for this account and period."))

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from kundennetz.accounts.forms import attach_errors
 from kundennetz.accounts.models import Account
 from kundennetz.core.api_types import MAX_ID
-from kundennetz.core.permissions import VIEW, restrict
+from kundennetz.core.permissions import CHANGE, get_for
 
 from . import charts, services
 from .display import money as format_money
@@ -42,13 +42,7 @@ from .models import (
     Scenario,
     ScenarioAccount,
 )
-from .permissions import (
-    can_estimate,
-    can_open_planning,
-    can_plan,
-    can_view_planning,
-    visible_plans,
-)
+from .permissions import can_open_planning, can_plan, can_view_planning, visible_plans
 
 GAIN = F("contribution") - F("contribution_today")
 ACCOUNT_SORTS = {
@@ -418,9 +412,7 @@ def about(request):
 
 @login_required
 def estimates(request, pk):
-    account = get_object_or_404(restrict(Account.objects.select_related("segment", "owner"), request.user, VIEW),
-                                 pk=pk)
-    _require(can_estimate(request.user, account))
+    account = get_for(Account.objects.select_related("segment", "owner"), request.user, pk, CHANGE)
     period = _period(request, request.POST.get("period_code") or None)
     instance = ResponseEstimate.objects.filter(account=account, period=period).first() or ResponseEstimate(
         account=account, period=period)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundennetz.accounts.models import Account
-from kundennetz.core.permissions import VIEW, restrict, sees_own_accounts_only
+from kundennetz.core.permissions import get_for, sees_own_accounts_only
 from kundennetz.domain.portfolio_svg import DEFAULT_MAX_DOTS
 
 from . import queries, services
@@ -43,7 +43,7 @@ MAX_DOTS = min(DEFAULT_MAX_DOTS, 2_000)
 
 
 def _account(request, pk) -> Account:
-    return get_object_or_404(restrict(Account.objects.select_related("segment", "owner"), request.user, VIEW), pk=pk)
+    return get_for(Account.objects.select_related("segment", "owner"), request.user, pk)
 
 
 def _require(allowed: bool) -> None:

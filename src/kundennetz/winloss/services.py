@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 
 from kundennetz.accounts.models import Opportunity, Stage
 from kundennetz.core.capabilities import has
-from kundennetz.core.permissions import VIEW, is_signed_in, restrict
+from kundennetz.core.permissions import VIEW, restrict
 from kundennetz.domain import winloss as rules
 from kundennetz.qualification.models import Answer, Catalogue, Checklist
 

@@ -30,8 +30,8 @@ def restrict(queryset: QuerySet, user, action: str = VIEW, *, with_trashed_accou
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     lookup = queryset.model.account_lookup
-    if lookup and not with_trashed_accounts:
-        queryset = queryset.filter(**{f"{lookup}__deleted_at__isnull": True})
+    if not with_trashed_accounts:
+        queryset = of_live_accounts(queryset)
     if not is_signed_in(user):
         return queryset.none()
     if has(user, "change_any_account"):
@@ -47,6 +47,16 @@ def restrict(queryset: QuerySet, user, action: str = VIEW, *, with_trashed_accou
     if lookup:
         return queryset.filter(Q(**{f"{lookup}__owner": user}) | Q(**{f"{lookup}__in": team_accounts}))
     return queryset.filter(Q(owner=user) | Q(pk__in=team_accounts))
+
+
+def of_live_accounts(queryset: QuerySet) -> QuerySet:
+    """The records of `queryset` whose account is not in the trash: what hangs off a trashed account
+    went to the trash with it. `restrict` applies it; computations that run for nobody in particular
+    (snapshots, commands) call it themselves."""
+    lookup = queryset.model.account_lookup
+    if not lookup:
+        return queryset
+    return queryset.filter(**{f"{lookup}__deleted_at__isnull": True})
 
 
 def not_found(model) -> Http404:

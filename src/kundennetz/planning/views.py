@@ -100,7 +100,7 @@ def planning(request):
     else:
         own = [r for r in plan.rows if r.manager_id == user.pk]
         accounts = (visible_plans(AccountPlan.objects.filter(period=period), user)
-                    .filter(account__deleted_at__isnull=True).select_related("account").order_by("account__name"))
+                    .select_related("account").order_by("account__name"))
         page = Paginator(accounts, settings.KUNDENNETZ_PAGE_SIZE).get_page(request.GET.get("page"))
         context.update(rows=own, chart=charts.capacity_chart(own), own_plans=page)
     return render(request, "planning/planning.html", context)

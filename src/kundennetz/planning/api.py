@@ -31,6 +31,7 @@ from kundennetz.core import concurrency
 from kundennetz.core.api_types import MAX_ID, Id, InputSchema, QueryId, Text
 from kundennetz.core.permissions import CHANGE, get_for
 from kundennetz.core.services import save_record
+from kundennetz.domain import capacity as domain_capacity
 
 from . import services
 from .models import (
@@ -358,6 +359,17 @@ def _period(code: str, loc: tuple = ("query", "period")) -> Period:
         errors = FieldErrors(prefix=())
         errors.add(loc, _("Enter a year (2026) or a quarter (2026-Q3)."))
         errors.raise_if_any()
+
+
+def _period_code(code: str, loc: tuple = ("query", "period")) -> str:
+    """The code of a period named in a read: checked, but no period row is made for it (reading never
+    writes; a period nobody planned holds nothing)."""
+    try:
+        return domain_capacity.parse_period(code).code
+    except ValueError:
+        errors = FieldErrors(prefix=())
+        errors.add(loc, _("Enter a year (2026) or a quarter (2026-Q3)."))
+        errors.raise_if_any()
         raise
 
 
@@ -438,7 +450,7 @@ def list_capacities(request, page: Query[Page], period: Optional[Text] = None, m
         raise PermissionDenied(_("You may not see capacities."))
     queryset = visible_capacities(_capacities(), request.auth).order_by("-period__start", "manager__last_name", "pk")
     if period:
-        queryset = queryset.filter(period=_period(period))
+        queryset = queryset.filter(period__code=_period_code(period))
     if manager:
         queryset = queryset.filter(manager_id=manager)
     return {"items": [_capacity_out(c) for c in queryset[page.offset:page.offset + page.limit]],
@@ -535,7 +547,8 @@ def list_budgets(request, page: Query[Page]):
 def read_budget(request, period: str):
     if not can_view_planning(request.auth):
         raise PermissionDenied(_("You may not see the budgets."))
-    budget = Budget.objects.select_related("period").filter(period=_period(period, ("path", "period"))).first()
+    budget = Budget.objects.select_related("period").filter(
+        period__code=_period_code(period, ("path", "period"))).first()
     if budget is None:
         raise Http404(_("No budget has been entered for %(period)s.") % {"period": period})
     return _budget_out(concurrency.record(budget))
@@ -592,7 +605,7 @@ def list_scenarios(request, page: Query[Page], period: Optional[Text] = None):
     _require_view(request.auth)
     queryset = Scenario.objects.select_related("period").order_by("-created_at", "-pk")
     if period:
-        queryset = queryset.filter(period=_period(period))
+        queryset = queryset.filter(period__code=_period_code(period))
     names, strategies = _names()
     return {"items": [_scenario_out(s, names, strategies) for s in queryset[page.offset:page.offset + page.limit]],
             "count": queryset.count()}

@@ -8,12 +8,12 @@ from django.db import OperationalError
 
 @pytest.fixture
 def locked(monkeypatch):
-    from kundennetz.imports import services
+    from kundennetz.imports import tasks
 
     def refuse(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(services, "request_commit", refuse)
+    monkeypatch.setattr(tasks, "request_commit", refuse)
 
 
 def _batch(cast):

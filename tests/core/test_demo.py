@@ -305,7 +305,7 @@ def test_an_extension_runs_inside_the_same_transaction(monkeypatch):
         seen["opportunities"] = len(context.opportunities)
         context.count("checklists", 3)
 
-    monkeypatch.setattr(demo, "_extensions", lambda: [extend])
+    monkeypatch.setattr(demo.loading, "_extensions", lambda: [extend])
     result = load()
     assert seen == {"accounts": 60, "opportunities": 80}
     assert result.counts["checklists"] == 3
@@ -314,7 +314,7 @@ def test_an_extension_runs_inside_the_same_transaction(monkeypatch):
         raise RuntimeError("extension failed")
 
     load(force=True)
-    monkeypatch.setattr(demo, "_extensions", lambda: [broken])
+    monkeypatch.setattr(demo.loading, "_extensions", lambda: [broken])
     with pytest.raises(RuntimeError):
         load(force=True)
     # The failed forced load was rolled back as a whole, the earlier demo is still there.

@@ -15,14 +15,14 @@ def run_import(db):
     """`run_import(user, kind, content, name="x.csv", mapping=None, commit=False, skip_errors=False)` →
     (batch, result of the check) through the same services the wizard uses: start, the check as a task,
     and the commit as a task when asked (tasks run at once in tests: the immediate backend)."""
-    from kundennetz.imports import services
+    from kundennetz.imports import services, tasks
 
     def run(user, kind, content, name="import.csv", mapping=None, commit=False, skip_errors=False):
         batch = services.start(user, Upload(content, name), kind, mapping=mapping)
         result = None if batch.file_problem else services.check(batch, user)
         batch.refresh_from_db()
         if commit and batch.can_commit and (skip_errors or not batch.error_count):
-            services.request_commit(batch, user, skip_errors=skip_errors)
+            tasks.request_commit(batch, user, skip_errors=skip_errors)
         batch.refresh_from_db()
         return batch, result
 

@@ -39,17 +39,17 @@ def outcomes(batch) -> dict[int, tuple[str, list[str]]]:
 
 def commit_now(batch, user, skip_errors=False):
     """The commit as the wizard and the API queue it (the task runs at once in tests)."""
-    from kundennetz.imports import services
+    from kundennetz.imports import tasks
 
-    services.request_commit(batch, user, skip_errors=skip_errors)
+    tasks.request_commit(batch, user, skip_errors=skip_errors)
     batch.refresh_from_db()
     return batch
 
 
 def undo_now(batch, user, attached="keep"):
-    from kundennetz.imports import services
+    from kundennetz.imports import tasks
 
-    services.request_undo(batch, user, attached)
+    tasks.request_undo(batch, user, attached)
     batch.refresh_from_db()
     return batch
 

@@ -7,9 +7,9 @@ from importing_helpers import commit_now, outcomes
 
 def undo_with_summary(batch, user, attached="keep"):
     """The undo as the worker runs it, returning what it did."""
-    from kundennetz.imports import services
+    from kundennetz.imports import services, tasks
 
-    services.request_undo(batch, user, attached, queue=False)
+    tasks.request_undo(batch, user, attached, queue=False)
     return services.undo(batch, user, attached)
 
 HEADER = "Name;Ort;Umsatz;Kundenberater;Externe ID\r\n"
@@ -111,33 +111,33 @@ def test_undo_keeps_values_changed_after_the_import(cast, network, run_import):
 def test_undo_once_and_only_committed(cast, run_import):
     import pytest
 
-    from kundennetz.imports import services
+    from kundennetz.imports import services, tasks
 
     batch, _ = run_import(cast.admin, "accounts", (HEADER + "A AG;Bern;1;owner;A\r\n").encode())
     with pytest.raises(services.ImportRefused):
-        services.request_undo(batch, cast.admin)
+        tasks.request_undo(batch, cast.admin)
     with pytest.raises(services.ImportRefused):
         services.undo(batch, cast.admin)  # a worker with a stale task: the batch is not being undone
     assert commit_now(batch, cast.admin).status == "committed"
-    services.request_undo(batch, cast.admin)
+    tasks.request_undo(batch, cast.admin)
     batch.refresh_from_db()
     assert batch.status == "undone"
     with pytest.raises(services.ImportRefused):
-        services.request_undo(batch, cast.admin)
+        tasks.request_undo(batch, cast.admin)
     with pytest.raises(services.ImportRefused):
-        services.request_commit(batch, cast.admin)
+        tasks.request_commit(batch, cast.admin)
 
 
 def test_reimport_after_undo_creates_again(cast, run_import):
     """Contacts keep their external IDs apart; after an undo the same file imports afresh."""
     from kundennetz.accounts.models import Account, Contact
-    from kundennetz.imports import services
+    from kundennetz.imports import tasks
 
     Account.objects.create(name="Basis AG", city="Bern", owner=cast.owner, external_id="B-1")
     content = b"Externe ID;Kunde Externe ID;Vorname;Nachname;E-Mail\r\nC-1;B-1;Eva;Roth;EVA@basis.ch\r\n"
     batch, _ = run_import(cast.admin, "contacts", content, commit=True)
     assert batch.status == "committed" and Contact.objects.get().email == "eva@basis.ch"
-    services.request_undo(batch, cast.admin)
+    tasks.request_undo(batch, cast.admin)
     assert Contact.objects.count() == 0
     again, _ = run_import(cast.admin, "contacts", content, commit=True)
     assert again.created_count == 1 and Contact.objects.count() == 1

@@ -156,8 +156,8 @@ def test_an_account_manager_imports_history_of_own_accounts_only(cast, historic_
 
 
 def test_headers_map_to_answer_fields():
-    from kundennetz.imports import layouts
+    from kundennetz.imports import guessing
 
-    guess = layouts.guess(HEADER.strip().split(","), "opportunities")
+    guess = guessing.guess(HEADER.strip().split(","), "opportunities")
     assert [guess.columns[key] for key in KEYS] == [f"answer_{key}" for key in KEYS]
     assert guess.columns["title"] == "title" and guess.columns["closed_on"] == "closed_on"

@@ -17,7 +17,7 @@ def only_this_apps_demo(monkeypatch):
     """The base network and this app's extension; other apps' demo data is theirs to test."""
     from kundennetz.interactions.demo import extend_demo
 
-    monkeypatch.setattr(demo, "_extensions", lambda: [extend_demo])
+    monkeypatch.setattr(demo.loading, "_extensions", lambda: [extend_demo])
 
 
 def test_demo_covers_good_and_bad():

@@ -19,7 +19,7 @@ def base_interactions_and_network(monkeypatch):
     from kundennetz.interactions.demo import extend_demo as interactions
     from kundennetz.network.demo import extend_demo as relations
 
-    monkeypatch.setattr(demo, "_extensions", lambda: [interactions, relations])
+    monkeypatch.setattr(demo.loading, "_extensions", lambda: [interactions, relations])
 
 
 def test_demo_shows_every_warning():

@@ -16,7 +16,7 @@ class Upload(io.BytesIO):
 
 
 def test_an_imported_decision_maker_shows_as_uncovered(cast, network, django_capture_on_commit_callbacks):
-    from kundennetz.imports import services
+    from kundennetz.imports import services, tasks
 
     Relation.objects.create(kind="knows", contact=network.contact, user=cast.owner, strength=1,
                             account=network.account)
@@ -27,7 +27,7 @@ def test_an_imported_decision_maker_shows_as_uncovered(cast, network, django_cap
         batch = services.start(cast.owner, Upload(content, "kontakte.csv"), "contacts")
         services.check(batch, cast.owner)
         batch.refresh_from_db()
-        services.request_commit(batch, cast.owner)
+        tasks.request_commit(batch, cast.owner)
     batch.refresh_from_db()
     assert batch.status == "committed", (batch.status, batch.error_count)
     stored = AccountNetwork.objects.get(account=network.account)

@@ -39,7 +39,7 @@ from kundennetz.core.api_errors import (
 )
 from kundennetz.core.api_types import Pagination
 
-from . import exports, fields, services
+from . import exports, fields, services, tasks
 from .models import ImportBatch, ImportRow, SavedMapping
 from .permissions import visible_batches
 
@@ -181,7 +181,7 @@ def upload(request, file: File[UploadedFile], kind: Form[Kind], mapping: Form[st
         batch.delete()
         field = "mapping" if problem.get("code") == "missing_column" else "file"
         raise InvalidInput([_problem(problem, ["body", field])])
-    return Status(202, services.request_check(batch, request.auth))
+    return Status(202, tasks.request_check(batch, request.auth))
 
 
 @router.get("/imports", response={200: list[BatchOut], **COMMON_ERRORS}, summary="List imports")
@@ -233,7 +233,7 @@ def commit_import(request, batch_id: int, skip_errors: bool = False):
     (status `committing`); it ends `committed`, or `failed` with the reason and nothing saved."""
     batch = _batch(request, batch_id)
     try:
-        batch = services.request_commit(batch, request.auth, skip_errors=skip_errors)
+        batch = tasks.request_commit(batch, request.auth, skip_errors=skip_errors)
     except services.ImportRefused as exc:
         raise HttpError(409, str(exc)) from None
     return Status(202, batch)
@@ -255,7 +255,7 @@ def undo_import(request, batch_id: int, attached: Literal["keep", "trash"] = "ke
     records since stay (`attached=keep`) or go to the trash too (`attached=trash`). Answers 202."""
     batch = _batch(request, batch_id)
     try:
-        batch = services.request_undo(batch, request.auth, attached)
+        batch = tasks.request_undo(batch, request.auth, attached)
     except services.ImportRefused as exc:
         raise HttpError(409, str(exc)) from None
     return Status(202, batch)
@@ -310,7 +310,7 @@ def download_job(request, job_id: int):
 
 @router.post("/exports/all.zip", response={202: JobOut, **COMMON_ERRORS}, summary="Export everything (background)")
 def export_everything(request):
-    return Status(202, exports.start_full_export(request.auth))
+    return Status(202, tasks.start_full_export(request.auth))
 
 
 @router.post("/exports/{kind}.{fmt}", response={202: JobOut, **COMMON_ERRORS}, summary="Export a list (background)")
@@ -318,7 +318,7 @@ def export_list_job(request, kind: Kind, fmt: Literal["csv", "xlsx"]):
     """Any size: answers 202 with a job; poll `GET /api/jobs/{id}`, then download its file."""
     if kind not in exports.export_kinds():
         raise Http404(_("Not found."))
-    return Status(202, exports.start_export(request.auth, kind, fmt, request.GET))
+    return Status(202, tasks.start_export(request.auth, kind, fmt, request.GET))
 
 
 @router.get("/exports/{kind}.{fmt}", response={200: None, 409: MessageOut, **COMMON_ERRORS}, summary="Export a list",

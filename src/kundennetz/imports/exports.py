@@ -275,29 +275,6 @@ def fits_inline(records) -> bool:
     return records.order_by()[:INLINE_ROWS + 1].count() <= INLINE_ROWS
 
 
-def start_export(user, kind: str, fmt: str, params) -> "Job":
-    """Queue the export of a list (with the list's filters in `params`) as a background job."""
-    from kundennetz.core import jobs
-
-    from .tasks import export_job
-
-    query = {key: params.getlist(key) for key in params} if hasattr(params, "getlist") else dict(params or {})
-    query.pop("page", None)
-    title = _("Export of %(kind)s (%(format)s)") % {"kind": fields.model_for(kind)._meta.verbose_name_plural,
-                                                   "format": fmt.upper() if fmt == "csv" else "Excel"}
-    return jobs.start_job(user, "export", title, export_job, {
-        "kind": kind, "format": fmt, "query": query, "language": get_language(), "content_type": CONTENT_TYPES[fmt]})
-
-
-def start_full_export(user) -> "Job":
-    from kundennetz.core import jobs
-
-    from .tasks import export_job
-
-    return jobs.start_job(user, "export_all", _("Export of everything (zip)"), export_job, {
-        "kind": "all", "format": "zip", "query": {}, "language": get_language(), "content_type": CONTENT_TYPES["zip"]})
-
-
 def run_export(job, progress) -> dict:
     """The job's export written to a temporary file, then kept with the job: a file that could not be
     finished is never offered (the job fails instead)."""

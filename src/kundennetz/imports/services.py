@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_update_with_history
 
-from kundennetz.core import jobs
 from kundennetz.core.jobs import Progress
 from kundennetz.domain.importing import FileProblem, Issue, describe, judge_decimal
 
@@ -173,24 +172,6 @@ CHECKABLE = (ImportBatch.Status.UPLOADED, ImportBatch.Status.CHECKING, ImportBat
              ImportBatch.Status.FAILED)
 
 
-def request_check(batch: ImportBatch, user, mapping: dict | None = None) -> ImportBatch:
-    """Queue the dry run (status "checking"); the worker runs `check`."""
-    from .tasks import check_batch
-
-    with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status not in CHECKABLE or not locked.stored or locked.failed_step == "undo":
-            raise ImportRefused(_("This import can no longer be checked."))
-        if mapping is not None:
-            locked.mapping = Mapping.from_json(mapping).as_json()
-        locked.status, locked.failure, locked.failed_step = ImportBatch.Status.CHECKING, "", ""
-        locked.progress_done, locked.progress_started_at = 0, timezone.now()
-        locked.save()
-        jobs.enqueue(check_batch, locked.pk, user.pk)
-    batch.refresh_from_db()
-    return batch
-
-
 def check(batch: ImportBatch, user, mapping: dict | None = None, _again: bool = False) -> Result:
     """The dry run: every row's outcome kept with the batch, nothing else written."""
     if batch.status not in CHECKABLE or not batch.stored:
@@ -234,31 +215,6 @@ def check(batch: ImportBatch, user, mapping: dict | None = None, _again: bool = 
 
 
 # -- commit ---------------------------------------------------------------------------------------
-
-
-def request_commit(batch: ImportBatch, user, skip_errors: bool = False) -> ImportBatch:
-    """Queue the import of a checked batch (status "committing"); the worker runs `commit`."""
-    from .tasks import commit_batch
-
-    if batch.created_by_id != user.pk:
-        raise PermissionDenied(_("Only the person who uploaded the file can import it."))
-    if not may_import(user):
-        raise PermissionDenied(_("Your role may not import records."))
-    with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status != ImportBatch.Status.DRY_RUN or not locked.stored:
-            raise ImportRefused(_("Only a checked import can be committed, and only once."))
-        if locked.file_problem or (locked.error_count and not skip_errors):
-            raise ImportRefused(_("The check found errors; correct the file or the mapping first, "
-                                  "or choose to leave the rows with errors out."))
-        if skip_errors and not locked.importable_rows:
-            raise ImportRefused(_("No row could be imported."))
-        locked.status, locked.skip_errors = ImportBatch.Status.COMMITTING, skip_errors
-        locked.progress_done, locked.progress_started_at = 0, timezone.now()
-        locked.save()
-        jobs.enqueue(commit_batch, locked.pk, user.pk)
-    batch.refresh_from_db()
-    return batch
 
 
 @contextlib.contextmanager
@@ -471,30 +427,6 @@ def attached_since(batch: ImportBatch, examples: int = 10) -> list[Attached]:
         result.append(Attached(label, model, count, [str(obj) for obj in queryset.order_by("pk")[:examples]],
                                batches))
     return result
-
-
-def request_undo(batch: ImportBatch, user, attached: str = "keep", *, queue: bool = True) -> ImportBatch:
-    """Queue the undo of a committed batch (status "undoing"); the worker runs `undo`. `attached`: what
-    happens to records others attached since ("keep" them, or "trash" them too)."""
-    from .tasks import undo_batch
-
-    if not may_undo(user):
-        raise PermissionDenied(_("Only an administrator or the sales head can undo an import."))
-    if attached not in ATTACHED_CHOICES:
-        raise ImportRefused(_("Choose whether to keep the records attached since or to move them to the trash."))
-    with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        retry = locked.status == ImportBatch.Status.FAILED and locked.failed_step == "undo"
-        if locked.status != ImportBatch.Status.COMMITTED and not retry:
-            raise ImportRefused(_("Only an imported batch can be undone, and only once."))
-        locked.status, locked.failure, locked.failed_step = ImportBatch.Status.UNDOING, "", ""
-        locked.progress_done, locked.progress_started_at = 0, timezone.now()
-        locked.progress_total = locked.records.count()
-        locked.save()
-        if queue:  # the command runs `undo` itself
-            jobs.enqueue(undo_batch, locked.pk, user.pk, attached)
-    batch.refresh_from_db()
-    return batch
 
 
 def undo(batch: ImportBatch, user, attached: str = "keep") -> UndoSummary:

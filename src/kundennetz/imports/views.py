@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from kundennetz.domain.importing import ENCODING_NAMES
 from kundennetz.domain.progress import percent, seconds_left
 
-from . import exports, fields, layouts, services
+from . import exports, fields, guessing, layouts, services, tasks
 from .forms import MappingForm, UploadForm
 from .models import ImportBatch, ImportRow, SavedMapping
 from .permissions import may_import, may_undo, visible_batches
@@ -71,7 +71,7 @@ def upload(request):
             if batch.file_problem:
                 return redirect(batch)
             if saved is not None:
-                services.request_check(batch, request.user)
+                tasks.request_check(batch, request.user)
                 return redirect(batch)
             return redirect("imports:mapping", pk=batch.pk)
     return render(request, "imports/upload.html", {"form": form, "layouts": layouts.system_layouts(),
@@ -116,7 +116,7 @@ def mapping(request, pk):
                                                              (batch.mapping or {}).get("delimiter", "auto")):
                 batch.file_problem = None
             try:
-                services.request_check(batch, request.user, mapping=chosen)
+                tasks.request_check(batch, request.user, mapping=chosen)
             except services.ImportRefused as exc:
                 messages.error(request, str(exc))
             if name:
@@ -127,7 +127,7 @@ def mapping(request, pk):
                for index, (header, name) in enumerate(form.column_fields)]
     return render(request, "imports/mapping.html", {
         "batch": batch, "form": form, "columns": columns,
-        "layout_name": layouts.layout_names().get(batch.layout or "", ""),
+        "layout_name": guessing.layout_names().get(batch.layout or "", ""),
         "encoding_name": ENCODING_NAMES.get(batch.encoding, batch.encoding),
         "default_fields": [form[name] for name in form.default_fields],
         "decimal_fields": [form[name] for _header, name in form.decimal_fields],
@@ -165,7 +165,7 @@ def batch_detail(request, pk):
             batch.status == ImportBatch.Status.FAILED and batch.failed_step == "undo")),
         "may_remap": batch.stored and batch.status in (ImportBatch.Status.UPLOADED, ImportBatch.Status.DRY_RUN)
         or batch.status == ImportBatch.Status.FAILED and batch.failed_step in ("check", "commit"),
-        "layout_name": layouts.layout_names().get(batch.layout or "", ""),
+        "layout_name": guessing.layout_names().get(batch.layout or "", ""),
         "encoding_name": ENCODING_NAMES.get(batch.encoding, batch.encoding),
         "mapped": [(header, labels.get(target, "")) for header, target in
                    ((batch.mapping or {}).get("columns") or {}).items() if target],
@@ -198,7 +198,7 @@ def commit(request, pk):
     batch = _own(request, pk)
     skip = request.POST.get("skip_errors") == "1"
     try:
-        services.request_commit(batch, request.user, skip_errors=skip)
+        tasks.request_commit(batch, request.user, skip_errors=skip)
     except services.ImportRefused as exc:
         messages.error(request, str(exc))
     return redirect(batch)
@@ -214,7 +214,7 @@ def undo(request, pk):
     if request.method == "POST":
         attached = request.POST.get("attached", "keep")
         try:
-            services.request_undo(batch, request.user, attached)
+            tasks.request_undo(batch, request.user, attached)
         except services.ImportRefused as exc:
             messages.error(request, str(exc))
         return redirect(batch)
@@ -263,7 +263,7 @@ def export_list(request, kind, fmt):
     params = request.GET.copy()
     params.pop("page", None)
     if request.method == "POST":
-        job = exports.start_export(request.user, kind, fmt, params)
+        job = tasks.start_export(request.user, kind, fmt, params)
         return redirect(job)
     records = exports.queryset(kind, request.user, params, request=request)
     if not exports.fits_inline(records):
@@ -285,6 +285,6 @@ def export_list(request, kind, fmt):
 def export_all(request):
     """Everything the user may see as a zip: always made in the background (it grows with the data)."""
     if request.method == "POST":
-        return redirect(exports.start_full_export(request.user))
+        return redirect(tasks.start_full_export(request.user))
     return render(request, "imports/export_large.html", {"title": _("Export of everything (zip)"), "all": True,
                                                          "limit": exports.INLINE_ROWS, "query": ""})

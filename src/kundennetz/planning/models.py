@@ -24,6 +24,8 @@ from kundennetz.accounts.models import Account
 from kundennetz.core.models import TrackedModel
 from kundennetz.domain import capacity as domain_capacity
 
+from .estimates import fit_estimate
+
 
 def default_hours_per_day() -> Decimal:
     """Hours per working day of a new capacity: the tunable ``PlanningFigures.hours_per_day``."""
@@ -421,6 +423,4 @@ class ResponseEstimate(TrackedModel):
         return f"{self.account} · {self.period}"
 
     def clean(self):
-        from .services import fit_estimate
-
         fit_estimate(self)

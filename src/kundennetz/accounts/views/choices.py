@@ -5,16 +5,15 @@ to), found by the same search as the lists, in name order; one query, whatever t
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kundennetz.core.choosers import CHOOSER_LIMIT, chooser_response, term_words
 from kundennetz.core.models import User
-from kundennetz.core.capabilities import has
 from kundennetz.core.permissions import ADD, VIEW, may_choose_owner, restrict
 from kundennetz.core.roles import Role
 
-from ..filters import search_words
+from ..filters import search_words, visible_owners
 from ..models import Account, Contact
 
 
@@ -43,17 +42,6 @@ def contact_choices(request):
     rows, more = _first(queryset.order_by("last_name_sort", "first_name", "pk"),
                         lambda c: f"{c} · {c.account.name}")
     return chooser_response(request, rows, more=more, empty_label="---------")
-
-
-def visible_owners(user):
-    """Users who own an account `user` may see: everyone owning one for those who see all, else the user
-    and the owners of the accounts they are on the team of (no scan of the accounts in either case)."""
-    if not has(user, "view_network"):
-        team = Account.team.through.objects.filter(user=user, account__deleted_at__isnull=True)
-        owns = Account.objects.filter(owner=user)
-        return User.objects.filter(Q(pk=user.pk, pk__in=owns.values("owner_id")[:1])
-                                   | Q(pk__in=team.values("account__owner_id")))
-    return User.objects.filter(Exists(Account.objects.filter(owner=OuterRef("pk"))))
 
 
 @login_required

@@ -30,7 +30,7 @@ from kundennetz.domain.importing import (
     describe,
 )
 
-from ... import fields, layouts
+from ... import fields, guessing
 from ...engine import Mapping, adapt, suggest
 from ...models import SavedMapping
 from ...services import import_file
@@ -118,7 +118,8 @@ class Command(BaseCommand):
     def _undo(self, options) -> None:
         """Undo a batch right here (the same steps a worker runs), printing what happened."""
         from ...models import ImportBatch
-        from ...services import ImportRefused, attached_since, request_undo, undo
+        from ...services import ImportRefused, attached_since, undo
+        from ...tasks import request_undo
 
         user = self._user(options["username"])
         translation.activate(user.language or "en")
@@ -198,7 +199,7 @@ class Command(BaseCommand):
     def _describe_source(self, source, mapping, kind) -> None:
         if self.verbosity < 1:
             return
-        layout = layouts.layout_names().get(mapping.layout or "", "–")
+        layout = guessing.layout_names().get(mapping.layout or "", "–")
         details = [f"format {source.format}"]
         if source.format == "csv":
             details += [f"encoding {ENCODING_NAMES.get(source.encoding, source.encoding)}",

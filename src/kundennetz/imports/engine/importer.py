@@ -1,25 +1,12 @@
-"""Running an import: every row of a file checked, matched and (when committing) written in bulk.
-
-The file is read in chunks of `CHUNK` rows; each chunk is cleaned (domain rules), its references
-(owners, customer groups, stages, accounts) resolved with a handful of queries, its keys matched
-against the database with one query, its records validated by the model (`full_clean`, minus the
-foreign keys already resolved here) and, when committing, written with `bulk_create_with_history` /
-`bulk_update_with_history`, so that history names the importer. Memory stays flat whatever the size
-of the file: only the current chunk and a short digest of each key seen (duplicate detection) are held.
-
-The engine never commits on its own: the caller wraps a commit in one transaction and rolls it back
-when any row failed (`Result.ok`), so that an error in the last row saves nothing.
-"""
+"""The importer: reads a file in chunks, cleans, resolves, matches, validates and writes its rows."""
 
 from __future__ import annotations
 
 import contextlib
 import itertools
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
@@ -29,7 +16,6 @@ from kundennetz.core.models import User
 from kundennetz.core.permissions import ADD, CHANGE, VIEW, can_create, restrict
 from kundennetz.core.roles import Role
 from kundennetz.domain.importing import (
-    DATE_ORDERS,
     DuplicateTracker,
     FileProblem,
     Issue,
@@ -41,182 +27,12 @@ from kundennetz.domain.importing import (
     split_full_name,
 )
 
-from . import fields, layouts
-from .models import ExternalReference, ImportedRecord
-
-CHUNK = 1000
-BULK = 500
-
-
-# --------------------------------------------------------------------------------------------------
-# The mapping: which column fills which field, and how cells are read
-# --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Mapping:
-    """Header → field (None: not imported), the upsert key, how to read cells, values for all rows."""
-
-    columns: dict[str, str | None]
-    key: str = ""
-    date_order: str = "dmy"
-    decimal: str = "auto"
-    decimals: dict[str, str] = field(default_factory=dict)  # per column, where "auto" cannot tell
-    default_country: str = "CH"
-    defaults: dict[str, str] = field(default_factory=dict)
-    encoding: str = "auto"
-    delimiter: str = "auto"
-    layout: str | None = None
-
-    def as_json(self) -> dict:
-        return {"columns": self.columns, "key": self.key, "date_order": self.date_order, "decimal": self.decimal,
-                "decimals": self.decimals,
-                "default_country": self.default_country, "defaults": self.defaults, "encoding": self.encoding,
-                "delimiter": self.delimiter, "layout": self.layout}
-
-    @classmethod
-    def from_json(cls, data: dict) -> Mapping:
-        data = dict(data or {})
-        return cls(columns=dict(data.get("columns") or {}), key=data.get("key") or "",
-                   date_order=data.get("date_order") if data.get("date_order") in DATE_ORDERS else "dmy",
-                   decimal=data.get("decimal") if data.get("decimal") in (".", ",") else "auto",
-                   decimals={str(k): v for k, v in (data.get("decimals") or {}).items() if v in (".", ",")},
-                   default_country=(data.get("default_country") or "CH").upper(),
-                   defaults={k: str(v) for k, v in (data.get("defaults") or {}).items() if str(v).strip()},
-                   encoding=data.get("encoding") or "auto", delimiter=data.get("delimiter") or "auto",
-                   layout=data.get("layout"))
-
-    def mapped(self) -> set[str]:
-        return {name for name in self.columns.values() if name} | set(self.defaults)
-
-
-def suggest(headers: list[str], kind: str) -> Mapping:
-    """The mapping detected for `headers`: layout, columns and that layout's reading options."""
-    guess = layouts.guess(headers, kind)
-    options = layouts.layout_options(guess.layout)
-    mapped = {name for name in guess.columns.values() if name}
-    return Mapping(columns=guess.columns, key=fields.default_key(kind, mapped),
-                   date_order=options.get("date_order", "dmy"), layout=guess.layout)
-
-
-def adapt(saved: dict, headers: list[str], kind: str) -> Mapping:
-    """A saved mapping applied to a new file: its columns where the headers match, detection elsewhere."""
-    mapping = Mapping.from_json(saved)
-    detected = suggest(headers, kind)
-    known = {header.casefold(): target for header, target in mapping.columns.items()}
-    mapping.columns = {header: known.get(header.casefold(), detected.columns.get(header)) for header in headers}
-    return mapping
-
-
-# --------------------------------------------------------------------------------------------------
-# Outcomes
-# --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Outcome:
-    row: int
-    action: str
-    label: str = ""
-    object_id: int | None = None
-    issues: list[dict] = field(default_factory=list)
-    changes: dict = field(default_factory=dict)
-
-
-@dataclass
-class Result:
-    counts: Counter = field(default_factory=Counter)
-    file_problem: Issue | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.file_problem is None and not self.counts.get("error")
-
-
-@dataclass
-class _Row:
-    """One row on its way through the chunk."""
-
-    row: int
-    values: dict = field(default_factory=dict)
-    columns: dict = field(default_factory=dict)
-    issues: list = field(default_factory=list)
-    refs: dict = field(default_factory=dict)
-    skip: Issue | None = None
-    key: tuple | None = None
-    obj: models.Model | None = None
-    action: str = ""
-    changes: dict = field(default_factory=dict)
-    previous: dict = field(default_factory=dict)
-
-    def problem(self, code: str, field_name: str | None = None, **params) -> None:
-        self.issues.append(Issue(code, params, row=self.row, column=self.columns.get(field_name),
-                                 field=field_name))
-
-    @property
-    def live(self) -> bool:
-        return not self.issues and self.skip is None
-
-
-def _json(value):
-    return DjangoJSONEncoder().default(value) if value is not None and not isinstance(
-        value, (str, int, float, bool)) else value
-
-
-def _display(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, models.Model):
-        return str(value)
-    return str(_json(value))
-
-
-# --------------------------------------------------------------------------------------------------
-# References: users, catalogues, accounts
-# --------------------------------------------------------------------------------------------------
-
-
-class People:
-    """Users by any name a file may use for them: user name, e-mail, "First Last", "Last, First"."""
-
-    def __init__(self, queryset):
-        self.by_name: dict[str, set] = defaultdict(set)
-        self.users = {}
-        for user in queryset:
-            self.users[user.pk] = user
-            for name in (user.username, user.email, f"{user.first_name} {user.last_name}",
-                         f"{user.last_name}, {user.first_name}", f"{user.last_name} {user.first_name}"):
-                key = normalise_key(name)
-                if key and key != ",":
-                    self.by_name[key].add(user.pk)
-
-    def find(self, text: str) -> tuple[User | None, int]:
-        """The user `text` names and how many it could mean (0, 1 or more)."""
-        pks = self.by_name.get(normalise_key(text), set())
-        if len(pks) == 1:
-            return self.users[next(iter(pks))], 1
-        return None, len(pks)
-
-
-class Catalogue:
-    """Records of a small table by code and by German and English name (plus synonyms)."""
-
-    def __init__(self, queryset, synonyms: dict[str, str] | None = None):
-        self.by_name = {}
-        by_code = {}
-        for obj in queryset:
-            code = getattr(obj, "code", None)
-            if code:
-                by_code[code] = obj
-            for name in (code, obj.name_de, obj.name_en, str(obj.pk) if code is None else None):
-                if name:
-                    self.by_name.setdefault(normalise_key(name), obj)
-        for word, code in (synonyms or {}).items():
-            if code in by_code:
-                self.by_name.setdefault(word, by_code[code])
-
-    def find(self, text: str):
-        return self.by_name.get(normalise_key(text))
+from .. import fields, layouts
+from ..models import ExternalReference, ImportedRecord
+from .mapping import BULK, CHUNK, Mapping
+from .outcomes import Outcome, Result, _Row, _display, _json
+from .records import _insert_records, _pk, db_lower
+from .references import Catalogue, People
 
 
 # --------------------------------------------------------------------------------------------------
@@ -899,36 +715,3 @@ class Importer:
             text = " · ".join(str(part) for part in (values.get("date") or "", values.get("type", ""),
                                                      values.get("topics", "")) if part)
         return text[:300]
-
-
-def _insert_records(records: list[ImportedRecord]) -> None:
-    """The undo log of a chunk in one `executemany`: a plain table of our own, written on every row,
-    where the ORM's per-value preparation would cost more than the insert itself."""
-    from django.db import connection
-
-    table = ImportedRecord._meta.db_table
-    columns = ("batch_id", "model", "object_id", "action", "previous", "values")
-    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
-    as_json = ImportedRecord._meta.get_field("previous")
-    params = [(r.batch_id, r.model, r.object_id, r.action, as_json.get_db_prep_save(r.previous, connection),
-               as_json.get_db_prep_save(r.values, connection)) for r in records]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})",
-                           params)
-
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-def db_lower(text: str) -> str:
-    """`text` as the database's LOWER() writes it: SQLite lowers only A–Z, PostgreSQL every letter.
-    Names are then compared exactly (case and whitespace aside) in Python."""
-    from django.db import connection
-
-    text = " ".join(str(text or "").split())
-    return text.translate(_ASCII_LOWER) if connection.vendor == "sqlite" else text.lower()
-
-
-def _pk(value):
-    return value.pk if isinstance(value, models.Model) else value

@@ -1,0 +1,106 @@
+"""The shape of the source: no file too long to read, no import cycle between modules.
+
+Both are read from the source text, without importing anything: a file over `MAX_LINES` lines is a
+module that holds more than one thing, and a cycle between modules means neither can be understood
+(or loaded) without the other.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import networkx as nx
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+PACKAGE = SRC / "kundennetz"
+MAX_LINES = 800
+
+
+def _sources() -> list[Path]:
+    return sorted(path for path in PACKAGE.rglob("*.py") if "migrations" not in path.parts)
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _top_level_imports(tree: ast.Module):
+    """Imports run when the module loads: its own statements, and those in top-level if/try blocks
+    (imports inside functions run later, and those under TYPE_CHECKING never)."""
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        elif isinstance(node, ast.If) and not _is_type_checking(node):
+            pending.extend(node.body + node.orelse)
+        elif isinstance(node, ast.Try):
+            pending.extend(node.body + node.orelse + node.finalbody)
+            for handler in node.handlers:
+                pending.extend(handler.body)
+
+
+def _resolve(node: ast.ImportFrom, module: str, is_package: bool) -> str:
+    if not node.level:
+        return node.module or ""
+    base = module.split(".") if is_package else module.split(".")[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def import_graph() -> nx.DiGraph:
+    """Module → module for every import of our own package that runs when a module loads.
+    ``from package import name`` points at the submodule when ``name`` is one, else at the package."""
+    paths = {_module_name(path): path for path in _sources()}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(paths)
+    for module, path in paths.items():
+        is_package = path.name == "__init__.py"
+        for node in _top_level_imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            else:
+                target = _resolve(node, module, is_package)
+                targets = [f"{target}.{alias.name}" if f"{target}.{alias.name}" in paths else target
+                           for alias in node.names]
+            for target in targets:
+                while target and target not in paths:  # `import a.b.c` of a name inside a module
+                    target = target.rpartition(".")[0]
+                if target in paths and target != module:
+                    graph.add_edge(module, target)
+    return graph
+
+
+def test_no_source_file_is_longer_than_the_limit():
+    too_long = {
+        str(path.relative_to(SRC)): count
+        for path in _sources()
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert too_long == {}, f"split these into modules that each hold one thing (limit {MAX_LINES} lines)"
+
+
+def test_the_import_graph_sees_relative_and_package_imports():
+    graph = import_graph()
+    # `from . import fields, layouts` in a package module, and `from .model import ...` inside a package
+    assert graph.has_edge("kundennetz.imports.engine.importer", "kundennetz.imports.fields")
+    assert graph.has_edge("kundennetz.domain.consistency.score", "kundennetz.domain.consistency.model")
+    # a package's __init__ importing its own modules
+    assert graph.has_edge("kundennetz.domain.consistency", "kundennetz.domain.consistency.model")
+
+
+def test_no_import_cycle_between_modules():
+    cycles = sorted(sorted(cycle) for cycle in nx.simple_cycles(import_graph()))
+    assert cycles == [], "modules that import each other (directly or round about): " + "; ".join(
+        " -> ".join(cycle) for cycle in cycles[:20])

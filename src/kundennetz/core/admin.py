@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .capabilities import has
 from .models import ApiToken, User
 from .permissions import ADD, CHANGE, DELETE, VIEW, can, can_create, restrict
 
@@ -29,6 +30,9 @@ class RestrictedMixin:
             return can(request.user, action, obj)
         if action == ADD:
             return can_create(request.user)
+        if action == VIEW:
+            # The list itself, empty or not, is for whoever sees records of the network at all.
+            return has(request.user, "view_network") or has(request.user, "view_own_accounts")
         return restrict(self.model.objects.all(), request.user, action).exists()
 
     def has_module_permission(self, request):

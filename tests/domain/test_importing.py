@@ -18,7 +18,6 @@ from kundennetz.domain.importing import (
     auto_map,
     changed_fields,
     clean_row,
-    describe,
     detect_delimiter,
     detect_encoding,
     format_amount,
@@ -237,13 +236,3 @@ def test_duplicates_and_changes():
     assert changed_fields({"a": 1, "b": Decimal("1.0"), "c": "x"}, {"a": 2, "b": Decimal(1), "c": ""}) == {"a": (1, 2)}
     assert split_full_name("Anna Maria Meier") == ("Anna Maria", "Meier")
     assert split_full_name("Meier, Anna") == ("Anna", "Meier") and split_full_name("Cher") == ("", "Cher")
-
-
-def test_every_reason_reads_in_both_languages():
-    from kundennetz.domain.importing import MESSAGES
-
-    for code, texts in MESSAGES.items():
-        assert set(texts) == {"de", "en"}, code
-    assert describe("bad_number", {"value": "x"}, "de-ch") == "«x» ist keine Zahl."
-    assert describe("bad_number", {"value": "x"}, "en") == "“x” is not a number."
-    assert describe("no_such_code", {}, "en") == "no_such_code"

@@ -43,9 +43,9 @@ from kundennetz.domain.portfolio import (
     years_as_customer,
 )
 from kundennetz.domain.portfolio_svg import (
-    LABELS,
     PortfolioDot,
     dots_from_results,
+    SvgLabels,
     render_portfolio_svg,
 )
 
@@ -619,6 +619,41 @@ def test_movement_between_snapshots():
 # --------------------------------------------------------------------------------------------------
 
 
+# The picture's words as the adapter passes them (the domain has none of its own).
+LABELS = {
+    "de": SvgLabels(
+            title="Kundenportfolio",
+            x_axis="Lieferantenposition",
+            y_axis="Kundenattraktivität",
+            attractiveness="Attraktivität",
+            position="Position",
+            legend="Strategien",
+            size_note="Kreisfläche ~ Umsatz",
+            movement="Wechsel seit letztem Stand",
+            unplaced="Nicht platziert, Werte fehlen ({count})",
+            more="… und {count} weitere",
+            aggregated="{count} Kunden als Dichte dargestellt (mehr als {max_dots} Punkte)",
+            density_cell="{count} Kunden",
+            no_strategy="ohne Strategie",
+        ),
+    "en": SvgLabels(
+            title="Customer portfolio",
+            x_axis="Our position",
+            y_axis="Customer attractiveness",
+            attractiveness="Attractiveness",
+            position="Position",
+            legend="Strategies",
+            size_note="Circle area ~ revenue",
+            movement="Cell change since last snapshot",
+            unplaced="Not placed, scores missing ({count})",
+            more="… and {count} more",
+            aggregated="{count} accounts shown as density (more than {max_dots} dots)",
+            density_cell="{count} accounts",
+            no_strategy="no strategy",
+        ),
+}
+
+
 def _svg_root(svg: str) -> ET.Element:
     return ET.fromstring(svg)
 
@@ -628,7 +663,8 @@ def test_svg_is_valid_with_one_circle_per_placed_account_and_escaped_names():
     accounts = [rated(1, 4, 4, revenue=1e6), rated(2, 2, 4, revenue=0), rated(3, None, 2), rated(4, 1, 1)]
     accounts.append(AccountFacts(5, nasty, {"manual:a": 5, "manual:p": 1}, revenue=5e5))
     results = score_portfolio(simple_model(), accounts)
-    svg = render_portfolio_svg(simple_model(), dots_from_results(results, lambda r: f"/accounts/{r.id}/?tab=1&x=2"))
+    svg = render_portfolio_svg(simple_model(), dots_from_results(results, lambda r: f"/accounts/{r.id}/?tab=1&x=2"),
+                               labels=LABELS["de"])
     root = _svg_root(svg)
     circles = root.findall(f".//{SVG}circle")
     assert len(circles) == 4
@@ -647,7 +683,7 @@ def test_svg_is_valid_with_one_circle_per_placed_account_and_escaped_names():
 
 def test_svg_is_localised_by_the_passed_strings():
     results = score_portfolio(simple_model(), [rated(1, 4, 4)])
-    de = render_portfolio_svg(simple_model(), dots_from_results(results))
+    de = render_portfolio_svg(simple_model(), dots_from_results(results), labels=LABELS["de"])
     en = render_portfolio_svg(simple_model(), dots_from_results(results), lang="en", labels=LABELS["en"])
     assert "Starkunden" in de and "Kundenattraktivität" in de
     assert "Star customers" in en and "Customer attractiveness" in en and "Starkunden" not in en
@@ -656,7 +692,7 @@ def test_svg_is_localised_by_the_passed_strings():
 def test_svg_drops_links_that_do_not_navigate():
     dot = PortfolioDot(1, "x", 50, 50, url="javascript:alert(1)")
     tab = PortfolioDot(2, "y", 60, 60, url="java\tscript:alert(1)")
-    svg = render_portfolio_svg(DEFAULT, [dot, tab])
+    svg = render_portfolio_svg(DEFAULT, [dot, tab], labels=LABELS["de"])
     assert "javascript" not in svg and not _svg_root(svg).findall(f".//{SVG}a")
 
 
@@ -664,7 +700,7 @@ def test_svg_draws_arrows_for_cell_changes_of_shown_accounts():
     old = {1: SnapshotPoint(20, 20, "take_along"), 2: SnapshotPoint(80, 80, "star"), 3: SnapshotPoint(10, 10, "take_along")}
     new = {1: SnapshotPoint(80, 80, "star"), 2: SnapshotPoint(81, 81, "star"), 3: SnapshotPoint(90, 90, "star")}
     dots = [PortfolioDot(i, f"A{i}", p.attractiveness, p.position) for i, p in new.items() if i != 3]
-    root = _svg_root(render_portfolio_svg(DEFAULT, dots, movements=compare_snapshots(old, new)))
+    root = _svg_root(render_portfolio_svg(DEFAULT, dots, labels=LABELS["de"], movements=compare_snapshots(old, new)))
     moves = root.findall(f".//{SVG}line[@class='move']")
     assert [(m.get("data-account-id"), m.get("data-from"), m.get("data-to")) for m in moves] == [
         ("1", "take_along", "star")
@@ -675,7 +711,7 @@ def test_svg_aggregates_beyond_max_dots_with_a_note():
     rng = np.random.default_rng(3)
     dots = [PortfolioDot(i, f"A{i}", float(a), float(p), strategy="hold_and_expand") for i, (a, p) in enumerate(rng.uniform(0, 100, (60, 2)))]
     dots.append(PortfolioDot(999, "unplaced", None, 50.0))
-    svg = render_portfolio_svg(DEFAULT, dots, max_dots=50, lang="en")
+    svg = render_portfolio_svg(DEFAULT, dots, labels=LABELS["en"], max_dots=50, lang="en")
     root = _svg_root(svg)
     assert not root.findall(f".//{SVG}circle")
     squares = root.findall(f".//{SVG}rect[@class='density-cell']")
@@ -683,12 +719,12 @@ def test_svg_aggregates_beyond_max_dots_with_a_note():
     note = root.find(f".//{SVG}text[@class='note']")
     assert note.text == "60 accounts shown as density (more than 50 dots)"
     assert len(root.findall(f".//{SVG}text[@class='unplaced-account']")) == 1
-    assert len(_svg_root(render_portfolio_svg(DEFAULT, dots[:50], max_dots=50)).findall(f".//{SVG}circle")) == 50
+    assert len(_svg_root(render_portfolio_svg(DEFAULT, dots[:50], labels=LABELS["de"], max_dots=50)).findall(f".//{SVG}circle")) == 50
 
 
 def test_svg_lists_at_most_a_few_unplaced_names():
     dots = [PortfolioDot(i, f"A{i}", None, None) for i in range(30)]
-    root = _svg_root(render_portfolio_svg(DEFAULT, dots, max_unplaced_listed=5, lang="en"))
+    root = _svg_root(render_portfolio_svg(DEFAULT, dots, labels=LABELS["en"], max_unplaced_listed=5, lang="en"))
     assert len(root.findall(f".//{SVG}text[@class='unplaced-account']")) == 5
     assert "… and 25 more" in ET.tostring(root, encoding="unicode")
 
@@ -801,7 +837,7 @@ def test_abc_does_not_depend_on_input_order(values, perm):
 @given(st.lists(st.text(max_size=20), min_size=1, max_size=6))
 def test_svg_stays_valid_xml_whatever_the_names(names):
     dots = [PortfolioDot(f"id-{n}-{i}", n, 10.0 * i, 50.0, url=f"/a/{n}") for i, n in enumerate(names)]
-    root = _svg_root(render_portfolio_svg(DEFAULT, dots))
+    root = _svg_root(render_portfolio_svg(DEFAULT, dots, labels=LABELS["de"]))
     assert len(root.findall(f".//{SVG}circle")) == len(names)
 
 

@@ -91,7 +91,7 @@ def test_bad_answers_are_reported_per_row_and_nothing_is_saved(cast, historic_ac
 
 
 def test_german_message_for_a_bad_answer(cast, historic_account, run_import):
-    from kundennetz.domain.importing import describe
+    from kundennetz.imports.messages import describe
 
     batch, _result = run_import(cast.admin, "opportunities",
                                 (HEADER + "Historic Client 001 AG,D,won,2024-01-15,vielleicht,,,,,,,\n").encode())

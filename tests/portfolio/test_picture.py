@@ -152,3 +152,19 @@ def test_no_snapshot_yet(cast, client_for):
     assert response.status_code == 200 and b"Take snapshot now" in response.content
     assert b"Take snapshot now" not in client_for(cast.owner).get("/portfolio/").content
     assert client_for(cast.owner).get("/portfolio/portfolio.svg").status_code == 404
+
+
+def test_the_pictures_words_come_from_the_catalogue_in_the_readers_language():
+    from django.utils import translation
+
+    from kundennetz.portfolio.queries import svg_labels
+
+    with translation.override("de-ch"):
+        german, language = svg_labels()
+    assert language == "de"
+    assert (german.title, german.y_axis, german.attractiveness) == (
+        "Kundenportfolio", "Kundenattraktivität", "Attraktivität")
+    assert german.aggregated.format(count=3, max_dots=2) == "3 Kunden als Dichte dargestellt (mehr als 2 Punkte)"
+    with translation.override("en"):
+        english, language = svg_labels()
+    assert (language, english.title, english.x_axis) == ("en", "Customer portfolio", "Our position")

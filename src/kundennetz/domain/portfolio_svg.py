@@ -70,40 +70,6 @@ class SvgLabels:
     number: Callable[[float], str] = _default_number
 
 
-LABELS = {
-    "de": SvgLabels(
-        title="Kundenportfolio",
-        x_axis="Lieferantenposition",
-        y_axis="Kundenattraktivität",
-        attractiveness="Attraktivität",
-        position="Position",
-        legend="Strategien",
-        size_note="Kreisfläche ~ Umsatz",
-        movement="Wechsel seit letztem Stand",
-        unplaced="Nicht platziert, Werte fehlen ({count})",
-        more="… und {count} weitere",
-        aggregated="{count} Kunden als Dichte dargestellt (mehr als {max_dots} Punkte)",
-        density_cell="{count} Kunden",
-        no_strategy="ohne Strategie",
-    ),
-    "en": SvgLabels(
-        title="Customer portfolio",
-        x_axis="Our position",
-        y_axis="Customer attractiveness",
-        attractiveness="Attractiveness",
-        position="Position",
-        legend="Strategies",
-        size_note="Circle area ~ revenue",
-        movement="Cell change since last snapshot",
-        unplaced="Not placed, scores missing ({count})",
-        more="… and {count} more",
-        aggregated="{count} accounts shown as density (more than {max_dots} dots)",
-        density_cell="{count} accounts",
-        no_strategy="no strategy",
-    ),
-}
-
-
 def dots_from_results(
     results: Iterable[AccountResult],
     url_for: Callable[[AccountResult], str | None] | None = None,
@@ -211,8 +177,8 @@ def render_portfolio_svg(
     model: ScoringModel,
     dots: Sequence[PortfolioDot],
     *,
+    labels: SvgLabels,
     lang: str = "de",
-    labels: SvgLabels | None = None,
     movements: Iterable[Movement] = (),
     max_dots: int = DEFAULT_MAX_DOTS,
     width: int = 960,
@@ -224,13 +190,12 @@ def render_portfolio_svg(
 ) -> str:
     """The portfolio picture as a complete SVG document.
 
-    Cell and strategy names come from the model in ``lang``; everything else from ``labels``
-    (defaults: ``LABELS[lang]``). ``id_prefix`` keeps ids unique when several pictures share a page;
+    Cell and strategy names come from the model in ``lang``; every other word from ``labels`` (the
+    adapter's, in the reader's language: the domain has none of its own). ``id_prefix`` keeps ids unique when several pictures share a page;
     ``xml_declaration=False`` for inlining into HTML.
     """
     if max_dots < 0:
         raise ValueError("max_dots must not be negative")
-    labels = labels or LABELS.get(lang, LABELS["en"])
     prefix = re.sub(r"[^A-Za-z0-9_-]", "", id_prefix) or "kn"
     grid = model.grid
     legend_width = 250
@@ -554,5 +519,5 @@ def _legend(
     return out
 
 
-__all__ = ["DEFAULT_MAX_DOTS", "DENSITY_BINS", "LABELS", "NAMED_DOTS", "DensityGrid", "PortfolioDot", "density_bin",
+__all__ = ["DEFAULT_MAX_DOTS", "DENSITY_BINS", "NAMED_DOTS", "DensityGrid", "PortfolioDot", "density_bin",
            "SvgLabels", "dots_from_results", "render_portfolio_svg"]

@@ -43,32 +43,12 @@ MAX_THRESHOLD = 8
 
 
 class NotEnoughDeals(ValueError):
-    """Too little history to learn from; `code` and `params` say why (for a message in any language)."""
+    """Too little history to learn from; `code` and `params` say why (worded by the adapter,
+    ``winloss.services.refusal_message``)."""
 
     def __init__(self, code: str, **params):
         super().__init__(code)
         self.code, self.params = code, params
-
-
-MESSAGES = {
-    "too_few_deals": {
-        "en": "A win model needs at least {minimum} closed deals (won or lost, with an answered checklist); "
-              "there are {deals}.",
-        "de": "Ein Gewinnmodell braucht mindestens {minimum} abgeschlossene Geschäfte (gewonnen oder verloren, "
-              "mit beantworteter Checkliste); es gibt {deals}.",
-    },
-    "too_few_of_one_outcome": {
-        "en": "A win model needs at least {minimum} won and {minimum} lost deals; there are {won} won and "
-              "{lost} lost.",
-        "de": "Ein Gewinnmodell braucht mindestens {minimum} gewonnene und {minimum} verlorene Geschäfte; es gibt "
-              "{won} gewonnene und {lost} verlorene.",
-    },
-}
-
-
-def describe(code: str, params: Mapping | None = None, language: str = "en") -> str:
-    lang = "de" if (language or "").lower().startswith("de") else "en"
-    return MESSAGES[code][lang].format(**(params or {}))
 
 
 # --- features ---------------------------------------------------------------------------------------

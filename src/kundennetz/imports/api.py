@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status, UploadedFile
@@ -335,17 +335,4 @@ def export_list(request, kind: Kind, fmt: Literal["csv", "xlsx"]):
         raise HttpError(409, _("More than %(limit)d records: export them in the background with POST "
                                "/api/exports/%(kind)s.%(format)s.") % {"limit": exports.INLINE_ROWS, "kind": kind,
                                                                        "format": fmt})
-    return export_response(kind, fmt, records)
-
-
-def export_response(kind: str, fmt: str, records):
-    if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_lines(kind, records), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{exports.file_name(kind, "csv")}"'
-        return response
-    stream = exports.spooled()
-    exports.write_xlsx(kind, records, stream)
-    stream.seek(0)
-    return FileResponse(stream, as_attachment=True, filename=exports.file_name(kind, "xlsx"),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
+    return exports.download(kind, fmt, records)

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.apps import apps
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -268,6 +269,19 @@ def full_export(user, stream, progress=None) -> None:
 INLINE_ROWS = 500
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "zip": "application/zip",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def download(kind: str, fmt: str, records):
+    """The records as a file to download at once: CSV streamed row by row, Excel spooled to disk."""
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_lines(kind, records), content_type=CONTENT_TYPES["csv"])
+        response["Content-Disposition"] = f'attachment; filename="{file_name(kind, "csv")}"'
+        return response
+    stream = spooled()
+    write_xlsx(kind, records, stream)
+    stream.seek(0)
+    return FileResponse(stream, as_attachment=True, filename=file_name(kind, "xlsx"),
+                        content_type=CONTENT_TYPES["xlsx"])
 
 
 def fits_inline(records) -> bool:

@@ -17,10 +17,11 @@ from django.utils.translation import ngettext
 from simple_history.utils import bulk_update_with_history
 
 from kundennetz.core.jobs import Progress
-from kundennetz.domain.importing import FileProblem, Issue, describe, judge_decimal
+from kundennetz.domain.importing import FileProblem, Issue, judge_decimal
 
 from . import fields
 from .engine import BULK, Importer, Mapping, Result, adapt, suggest
+from .messages import describe
 from .models import ExternalReference, ImportBatch, ImportedRecord, ImportFilePart, ImportRow
 from .permissions import may_import, may_undo
 from .readers import open_source

@@ -13,9 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -270,15 +269,7 @@ def export_list(request, kind, fmt):
         return render(request, "imports/export_large.html", {
             "title": _("Export of %(kind)s") % {"kind": fields.model_for(kind)._meta.verbose_name_plural},
             "limit": exports.INLINE_ROWS, "query": params.urlencode()})
-    if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_lines(kind, records), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{exports.file_name(kind, "csv")}"'
-        return response
-    stream = exports.spooled()
-    exports.write_xlsx(kind, records, stream)
-    stream.seek(0)
-    return FileResponse(stream, as_attachment=True, filename=exports.file_name(kind, "xlsx"),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return exports.download(kind, fmt, records)
 
 
 @login_required

@@ -152,28 +152,29 @@ def _write(request, interaction: Interaction, data: dict) -> Interaction:
     return interaction
 
 
+# Filter of the list → the lookup it applies (an empty filter applies none).
+_FILTER_LOOKUPS = (
+    ("account", "account_id"),
+    ("type", "type"),
+    ("date_from", "date__gte"),
+    ("date_to", "date__lte"),
+    ("person", "our_people"),
+    ("contact", "contacts"),
+    ("opportunity", "opportunity_id"),
+)
+
+
 @router.get("", response={200: list[InteractionOut], **COMMON_ERRORS}, summary="List interactions")
 @paginate(Pagination)
 def list_interactions(request, filters: Query[InteractionFilter], order_by: InteractionOrder = "-date"):
     """The interactions you may see (those of the accounts you may see), newest first unless asked otherwise."""
     queryset = restrict(_interactions(), request.auth, VIEW)
-    f = filters
-    if f.account:
-        queryset = queryset.filter(account_id=f.account)
-    if f.type:
-        queryset = queryset.filter(type=f.type)
-    if f.date_from:
-        queryset = queryset.filter(date__gte=f.date_from)
-    if f.date_to:
-        queryset = queryset.filter(date__lte=f.date_to)
-    if f.person:
-        queryset = queryset.filter(our_people=f.person)
-    if f.contact:
-        queryset = queryset.filter(contacts=f.contact)
-    if f.opportunity:
-        queryset = queryset.filter(opportunity_id=f.opportunity)
-    if f.q:
-        queryset = queryset.filter(Q(topics__icontains=f.q) | Q(note__icontains=f.q))
+    for name, lookup in _FILTER_LOOKUPS:
+        value = getattr(filters, name)
+        if value:
+            queryset = queryset.filter(**{lookup: value})
+    if filters.q:
+        queryset = queryset.filter(Q(topics__icontains=filters.q) | Q(note__icontains=filters.q))
     return queryset.order_by(order_by, "-id" if order_by.startswith("-") else "id")
 
 

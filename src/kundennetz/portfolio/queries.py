@@ -8,16 +8,17 @@ taken, for history.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 
 from django.db.models import Count, F, FloatField, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Floor, Greatest, Least
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kundennetz.accounts.models import Account
 from kundennetz.core.formatting import format_number
 from kundennetz.domain import portfolio as rules
-from kundennetz.domain.portfolio_svg import DENSITY_BINS, LABELS, DensityGrid, PortfolioDot, render_portfolio_svg
+from kundennetz.domain.portfolio_svg import DENSITY_BINS, DensityGrid, PortfolioDot, SvgLabels, render_portfolio_svg
 
 # Above this many placed accounts the picture is a density grid counted by the database.
 LARGEST_NAMED = 12
@@ -146,8 +147,25 @@ def cell_counts(queryset, model: rules.ScoringModel, counts: dict | None = None)
 
 
 def svg_labels():
-    lang = current_language()
-    return replace(LABELS[lang], number=lambda value: format_number(value, 0)), lang
+    """The words of the portfolio picture in the reader's language, and that language (for the names
+    of cells and strategies, which the scoring model holds in both)."""
+    labels = SvgLabels(
+        title=_("Customer portfolio"),
+        x_axis=_("Our position"),
+        y_axis=_("Customer attractiveness"),
+        attractiveness=pgettext("short axis label", "Attractiveness"),
+        position=_("Position"),
+        legend=_("Strategies"),
+        size_note=_("Circle area ~ revenue"),
+        movement=_("Cell change since last snapshot"),
+        unplaced=_("Not placed, scores missing ({count})"),
+        more=_("… and {count} more"),
+        aggregated=_("{count} accounts shown as density (more than {max_dots} dots)"),
+        density_cell=_("{count} accounts"),
+        no_strategy=_("no strategy"),
+        number=lambda value: format_number(value, 0),
+    )
+    return labels, current_language()
 
 
 def _bin(field: str):

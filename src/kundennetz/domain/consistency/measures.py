@@ -10,8 +10,32 @@ from datetime import date
 from .arithmetic import _clean, add_months
 from .config import ConsistencyConfig, default_config
 from .digest import _Digest, _Timeline, _digest, _quarter_slices
-from .model import Assignment, CADENCE, COMPONENT_MEASURES, CONTINUITY, Contact, CoreMessage, DECISION_MAKER, INFLUENCER, Id, Intensity, Interaction, MESSAGES, MessageSet, Period
-from .results import Cadence, Continuity, KeyPersonGap, MessageConsistency, OutsideMessage, Part, QuarterShortfall, Reason
+from .model import (
+    Assignment,
+    CADENCE,
+    COMPONENT_MEASURES,
+    CONTINUITY,
+    Contact,
+    CoreMessage,
+    DECISION_MAKER,
+    INFLUENCER,
+    Id,
+    Intensity,
+    Interaction,
+    MESSAGES,
+    MessageSet,
+    Period,
+)
+from .results import (
+    Cadence,
+    Continuity,
+    KeyPersonGap,
+    MessageConsistency,
+    OutsideMessage,
+    Part,
+    QuarterShortfall,
+    Reason,
+)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Pure Python (no Django), so that the rules can be tested and reused without a database. The package
 re-exports its public names; the modules say what they hold:
 
-- ``issues``: problems as reason codes with parameters (never prose), and their descriptions;
+- ``issues``: problems as reason codes with parameters (never prose; ``imports.messages`` words them);
 - ``formulas``: neutralising cells a spreadsheet would run as a formula (exports) and the reversal;
 - ``values``: whitespace, e-mail addresses, phone numbers (E.164, Swiss default), amounts in Swiss,
   German, French and English notation, dates, yes/no, choices and countries by any of their spellings;
@@ -20,9 +20,6 @@ from .issues import (
     CellError,
     FileProblem,
     Issue,
-    MESSAGES,
-    ROW_LABEL,
-    describe,
 )
 from .formulas import (
     FORMULA_TRIGGERS,
@@ -94,10 +91,8 @@ __all__ = [
     "FileProblem",
     "Issue",
     "MAX_LINE_CHARS",
-    "MESSAGES",
     "MappingGuess",
     "Options",
-    "ROW_LABEL",
     "Record",
     "SAMPLE_BYTES",
     "TEXT_TYPES",
@@ -109,7 +104,6 @@ __all__ = [
     "clean_text",
     "clean_value",
     "decimal_evidence",
-    "describe",
     "detect_delimiter",
     "detect_encoding",
     "format_amount",

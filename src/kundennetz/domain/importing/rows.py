@@ -8,7 +8,19 @@ from decimal import Decimal
 
 from .formulas import unneutralise
 from .issues import CellError, Issue
-from .values import clean_long_text, clean_text, match_choice, normalise_key, normalize_email, normalize_phone, normalize_url, parse_amount, parse_bool, parse_date, parse_integer
+from .values import (
+    clean_long_text,
+    clean_text,
+    match_choice,
+    normalise_key,
+    normalize_email,
+    normalize_phone,
+    normalize_url,
+    parse_amount,
+    parse_bool,
+    parse_date,
+    parse_integer,
+)
 
 
 # --------------------------------------------------------------------------------------------------

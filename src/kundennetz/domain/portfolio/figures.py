@@ -8,7 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from .model import DAYS_PER_YEAR, RELATIONSHIP_CONTACT_POINTS_FULL, RELATIONSHIP_INTERACTIONS_FULL, RELATIONSHIP_LEVELS
+from .model import (
+    DAYS_PER_YEAR,
+    RELATIONSHIP_CONTACT_POINTS_FULL,
+    RELATIONSHIP_INTERACTIONS_FULL,
+    RELATIONSHIP_LEVELS,
+)
 
 
 # --------------------------------------------------------------------------------------------------

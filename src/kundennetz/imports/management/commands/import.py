@@ -27,11 +27,11 @@ from kundennetz.domain.importing import (
     DATE_ORDERS,
     ENCODING_NAMES,
     FileProblem,
-    describe,
 )
 
 from ... import fields, guessing
 from ...engine import Mapping, adapt, suggest
+from ...messages import describe
 from ...models import SavedMapping
 from ...services import import_file
 

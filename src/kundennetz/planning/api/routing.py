@@ -1,0 +1,109 @@
+"""Planning's API router and what its endpoints share: periods, permission checks, conversions."""
+
+from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router
+
+from kundennetz.accounts.models import Account
+from kundennetz.core.api_errors import FieldErrors
+from kundennetz.domain import capacity as domain_capacity
+
+from .. import services
+from ..models import Capacity, Period, Scenario
+from ..permissions import can_plan, can_view_planning
+
+
+router = Router(tags=["planning"])
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _period(code: str, loc: tuple = ("query", "period")) -> Period:
+    try:
+        return Period.get(code)
+    except DjangoValidationError:
+        errors = FieldErrors(prefix=())
+        errors.add(loc, _("Enter a year (2026) or a quarter (2026-Q3)."))
+        errors.raise_if_any()
+        raise
+
+
+def _period_code(code: str, loc: tuple = ("query", "period")) -> str:
+    """The code of a period named in a read: checked, but no period row is made for it (reading never
+    writes; a period nobody planned holds nothing)."""
+    try:
+        return domain_capacity.parse_period(code).code
+    except ValueError:
+        errors = FieldErrors(prefix=())
+        errors.add(loc, _("Enter a year (2026) or a quarter (2026-Q3)."))
+        errors.raise_if_any()
+        raise
+
+
+def _require_plan(user) -> None:
+    if not can_plan(user):
+        raise PermissionDenied(_("Only a sales head or an admin may change planning."))
+
+
+def _require_view(user) -> None:
+    if not can_view_planning(user):
+        raise PermissionDenied(_("Scenarios are for the sales head, admin, marketing and read-only users."))
+
+
+def _raise_django(exc: DjangoValidationError, prefix=("body",)) -> None:
+    errors = FieldErrors(prefix=prefix)
+    errors.add_django(exc)
+    errors.raise_if_any()
+
+
+def _capacity_out(c: Capacity) -> dict:
+    return {"id": c.pk, "version": c.version, "manager": c.manager_id, "manager_name": c.manager.get_full_name() or c.manager.username,
+            "period": c.period.code, "fte": c.fte, "working_days": c.working_days, "care_share_pct": c.care_share_pct,
+            "absence_days": c.absence_days, "hours_per_day": c.hours_per_day, "available_hours": c.available_hours,
+            "note": c.note, "updated_at": c.updated_at}
+
+
+def _capacities():
+    return Capacity.objects.select_related("manager", "period")
+
+
+def _conflicts_out(scenario: Scenario) -> list[dict]:
+    return [{"kind": c["kind"], "name": c.get("label") or c["name"], "required": c["required"],
+             "available": c["available"], "message": services.conflict_message(c, scenario.period.code)}
+            for c in scenario.conflicts]
+
+
+def _scenario_out(s: Scenario, names: dict | None = None, strategy_names: dict | None = None) -> dict:
+    fields = ("hours_available", "hours_required", "hours_today", "hours_recommended", "contacts_today",
+              "contacts_recommended", "support_budget", "support_today", "support_recommended", "pr_budget",
+              "pr_today", "pr_recommended", "contribution_today", "contribution", "support_price", "pr_price",
+              "extra_manager_hours", "extra_manager_value")
+    return {"id": s.pk, "name": s.name, "period": s.period.code, "parameters": s.parameters,
+            "what_ifs": services.describe_parameters(s.parameters, names or {}, strategy_names or {}),
+            "status": s.status, "computed": s.is_computed, "computed_at": s.computed_at, "seconds": s.seconds,
+            "method": s.method, "conflicts": _conflicts_out(s), "account_count": s.account_count,
+            "gain": s.gain, "created_at": s.created_at, "created_by": s.created_by_id, "applied_at": s.applied_at,
+            **{f: getattr(s, f) for f in fields}}
+
+
+def _names() -> tuple[dict, dict]:
+    from kundennetz.core.models import User
+
+    people = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(
+        pk__in=set(Account.objects.order_by().values_list("owner_id", flat=True).distinct()) | set(
+            Capacity.objects.values_list("manager_id", flat=True)))}
+    strategies = {k: i.name for k, i in services.account_strategies({}).catalogue.items()}
+    return people, strategies
+
+
+def _scenario(scenario_id: int) -> Scenario:
+    return get_object_or_404(Scenario.objects.select_related("period"), pk=scenario_id)
+
+
+def _parameter_errors(exc: services.InvalidParameters) -> None:
+    errors = FieldErrors(prefix=("body", "parameters"))
+    for loc, message in exc.items:
+        errors.add(loc, message)
+    errors.raise_if_any()

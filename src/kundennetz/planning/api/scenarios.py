@@ -1,0 +1,251 @@
+"""The plan the strategies imply and scenarios in the API: created, computed, compared, applied."""
+
+from typing import Optional
+
+from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from ninja import PatchDict, Query, Status
+
+from kundennetz.core.api_errors import COMMON_ERRORS, FieldErrors, MessageOut, RECORD_ERRORS, WRITE_ERRORS
+from kundennetz.core.api_types import MAX_ID, QueryId, Text
+from kundennetz.core.services import save_record
+
+from .. import services
+from ..models import Period, Scenario, ScenarioAccount, ScenarioManager
+from ..permissions import can_open_planning, can_view_planning, visible_plans
+from .routing import (
+    _conflicts_out,
+    _names,
+    _parameter_errors,
+    _period,
+    _period_code,
+    _raise_django,
+    _require_plan,
+    _require_view,
+    _scenario,
+    _scenario_out,
+    router,
+)
+from .schemas import (
+    ApplyOut,
+    ComparisonOut,
+    InfeasibleOut,
+    Page,
+    PlanOut,
+    ScenarioAccountPage,
+    ScenarioChange,
+    ScenarioIn,
+    ScenarioManagerOut,
+    ScenarioOut,
+    ScenarioPage,
+)
+
+
+# --- the plan the strategies imply -----------------------------------------------------------------
+
+
+@router.get("plan", response={200: PlanOut, **COMMON_ERRORS}, summary="Required against available hours")
+def read_plan(request, period: Optional[Text] = None):
+    """Per account manager the hours their accounts' strategies ask for against the hours available, and
+    in total hours and money. An account manager gets only their own row and no totals."""
+    if not can_open_planning(request.auth):
+        raise PermissionDenied(_("You may not see the plan."))
+    record = _period(period or services.current_period_code())
+    plan = services.implied_plan(record)
+    full = can_view_planning(request.auth)
+    rows = plan.rows if full else [r for r in plan.rows if r.manager_id == request.auth.pk]
+    out = {"period": record.code, "managers": [
+        {"manager": r.manager_id, "name": r.name, "accounts": r.accounts, "available_hours": r.available,
+         "required_hours": r.required, "minimum_hours": r.minimum, "contacts": r.contacts, "balance_hours": r.balance,
+         "capacity_entered": r.has_capacity} for r in rows]}
+    if full:
+        out.update(accounts=plan.accounts, hours_available=plan.hours_available, hours_required=plan.hours_required,
+                   support_budget=plan.support_budget, support_required=plan.support_required,
+                   pr_budget=plan.pr_budget, pr_required=plan.pr_required, portfolio_snapshot=plan.snapshot)
+    return out
+
+
+# --- scenarios -------------------------------------------------------------------------------------
+
+
+@router.get("scenarios", response={200: ScenarioPage, **COMMON_ERRORS}, summary="Scenarios")
+def list_scenarios(request, page: Query[Page], period: Optional[Text] = None):
+    _require_view(request.auth)
+    queryset = Scenario.objects.select_related("period").order_by("-created_at", "-pk")
+    if period:
+        queryset = queryset.filter(period__code=_period_code(period))
+    names, strategies = _names()
+    return {"items": [_scenario_out(s, names, strategies) for s in queryset[page.offset:page.offset + page.limit]],
+            "count": queryset.count()}
+
+
+@router.post("scenarios", response={201: ScenarioOut, **WRITE_ERRORS}, summary="Create (and compute) a scenario")
+def create_scenario(request, payload: ScenarioIn):
+    """Sales head and admin. With `compute` (default) the answer carries the result; a scenario whose
+    minimums cannot be met is still created, with `computed` false and the `conflicts` named."""
+    _require_plan(request.auth)
+    errors = FieldErrors()
+    period = None
+    try:
+        period = Period.get(payload.period)
+    except DjangoValidationError:
+        errors.add("period", _("Enter a year (2026) or a quarter (2026-Q3)."))
+    if not payload.name:
+        errors.add("name", _("This field is required."))
+    elif Scenario.objects.filter(name=payload.name).exists():
+        errors.add("name", _("A scenario with this name exists already."))
+    errors.raise_if_any()
+    try:
+        scenario = services.create_scenario(payload.name, period, payload.parameters, request.auth,
+                                            compute=payload.compute)
+    except services.InvalidParameters as exc:
+        _parameter_errors(exc)
+    except DjangoValidationError as exc:
+        _raise_django(exc)
+    except services.PlanningError:
+        scenario = Scenario.objects.get(name=payload.name)
+    scenario.refresh_from_db()
+    names, strategies = _names()
+    return Status(201, _scenario_out(Scenario.objects.select_related("period").get(pk=scenario.pk), names,
+                                     strategies))
+
+
+@router.get("scenarios/compare", response={200: ComparisonOut, **COMMON_ERRORS}, summary="Scenarios side by side")
+def compare_scenarios(request, s: list[int] = Query(..., description="Scenario ids, at least two.")):
+    """`?s=1&s=2`: totals, contributions and shadow prices of each, side by side."""
+    _require_view(request.auth)
+    ids = s
+    errors = FieldErrors(prefix=("query",))
+    wanted = [i for i in ids if 1 <= i <= MAX_ID]
+    scenarios = {s.pk: s for s in Scenario.objects.filter(pk__in=wanted).select_related("period")}
+    missing = [i for i in ids if i not in scenarios]
+    if missing:
+        errors.add("s", _("These scenarios do not exist: %(ids)s") % {"ids": ", ".join(map(str, missing))})
+    if len(set(ids)) < 2:
+        errors.add("s", _("Choose at least two scenarios to compare."))
+    errors.raise_if_any()
+    ordered = [scenarios[i] for i in dict.fromkeys(ids)]
+    table = services.comparison(ordered)
+    return {"scenarios": [s.pk for s in ordered],
+            "rows": [{"figure": r["name"], "label": r["label"], "values": r["values"]} for r in table["rows"]]}
+
+
+@router.get("scenarios/{int:scenario_id}", response={200: ScenarioOut, **RECORD_ERRORS}, summary="Read a scenario")
+def read_scenario(request, scenario_id: int):
+    _require_view(request.auth)
+    names, strategies = _names()
+    return _scenario_out(_scenario(scenario_id), names, strategies)
+
+
+@router.patch("scenarios/{int:scenario_id}", response={200: ScenarioOut, **WRITE_ERRORS},
+              summary="Rename a scenario or change its what-ifs")
+def update_scenario(request, scenario_id: int, payload: PatchDict[ScenarioChange]):
+    """Changed what-ifs drop the result: compute the scenario again."""
+    scenario = _scenario(scenario_id)
+    _require_plan(request.auth)
+    errors = FieldErrors()
+    if "name" in payload:
+        if not payload["name"]:
+            errors.add("name", _("This field is required."))
+        elif Scenario.objects.filter(name=payload["name"]).exclude(pk=scenario.pk).exists():
+            errors.add("name", _("A scenario with this name exists already."))
+        scenario.name = payload["name"]
+    errors.raise_if_any()
+    if "parameters" in payload:
+        try:
+            cleaned = services.clean_parameters(payload["parameters"], scenario.period)
+        except services.InvalidParameters as exc:
+            _parameter_errors(exc)
+        if cleaned != scenario.parameters:
+            if scenario.status == Scenario.Status.APPLIED:
+                raise PermissionDenied(_("The applied scenario is the plan of its period; create a new scenario "
+                                         "to try other what-ifs."))
+            scenario.parameters = cleaned
+            scenario.account_results.all().delete()
+            scenario.manager_results.all().delete()
+            services._reset_totals(scenario)
+            scenario.computed_at, scenario.conflicts = None, []
+    try:
+        save_record(scenario, request.auth)
+    except DjangoValidationError as exc:
+        _raise_django(exc)
+    names, strategies = _names()
+    return _scenario_out(_scenario(scenario.pk), names, strategies)
+
+
+@router.delete("scenarios/{int:scenario_id}", response={204: None, **RECORD_ERRORS}, summary="Delete a scenario")
+def delete_scenario(request, scenario_id: int):
+    scenario = _scenario(scenario_id)
+    _require_plan(request.auth)
+    if scenario.status == Scenario.Status.APPLIED:
+        raise PermissionDenied(_("The applied scenario is the plan of its period and cannot be deleted; apply "
+                                 "another one first."))
+    scenario.delete()
+    return Status(204, None)
+
+
+@router.post("scenarios/{int:scenario_id}/compute", response={200: ScenarioOut, 409: InfeasibleOut, **WRITE_ERRORS},
+             summary="Compute a scenario")
+def compute_scenario(request, scenario_id: int):
+    """Solves the scenario with today's records of its period. 409 when no plan meets every minimum:
+    `conflicts` names them (which manager, the hours their accounts' minimums need, the hours available)."""
+    scenario = _scenario(scenario_id)
+    _require_plan(request.auth)
+    try:
+        computed = services.compute_scenario(scenario, request.auth)
+    except services.InvalidParameters as exc:
+        _parameter_errors(exc)
+    except services.PlanningError as exc:
+        scenario = getattr(exc, "scenario", scenario)
+        scenario.refresh_from_db()
+        conflicts = _conflicts_out(scenario)
+        return Status(409, {"detail": _("No plan meets every minimum: %(reasons)s") % {
+            "reasons": " ".join(exc.messages)}, "conflicts": conflicts})
+    names, strategies = _names()
+    # Computing the applied scenario makes a new draft (returned here); the plan itself stays.
+    return _scenario_out(_scenario(computed.pk), names, strategies)
+
+
+@router.post("scenarios/{int:scenario_id}/apply", response={200: ApplyOut, 409: MessageOut, **RECORD_ERRORS},
+             summary="Apply a scenario as the plan")
+def apply_scenario(request, scenario_id: int):
+    """Sales head and admin: the scenario's recommendation becomes the plan of its period (the account
+    plans that "my week" and the account pages show), replacing the plan applied before."""
+    scenario = _scenario(scenario_id)
+    _require_plan(request.auth)
+    try:
+        count = services.apply_scenario(scenario, request.auth)
+    except DjangoValidationError as exc:
+        return Status(409, {"detail": " ".join(exc.messages)})
+    return {"scenario": scenario.pk, "period": scenario.period.code, "plans": count}
+
+
+@router.get("scenarios/{int:scenario_id}/managers", response={200: list[ScenarioManagerOut], **RECORD_ERRORS},
+            summary="A scenario per account manager")
+def scenario_managers(request, scenario_id: int):
+    scenario = _scenario(scenario_id)
+    _require_view(request.auth)
+    rows = ScenarioManager.objects.filter(scenario=scenario).order_by("order")
+    return [{"manager": m.manager_id, "name": m.label, "accounts": m.account_count,
+             "available_hours": m.available_hours, "relief_hours": m.relief_hours, "required_hours": m.required_hours,
+             "minimum_hours": m.minimum_hours, "hours_today": m.hours_today, "hours": m.hours,
+             "hour_price": m.hour_price} for m in rows]
+
+
+@router.get("scenarios/{int:scenario_id}/accounts", response={200: ScenarioAccountPage, **RECORD_ERRORS},
+            summary="A scenario per account")
+def scenario_accounts(request, scenario_id: int, page: Query[Page], manager: Optional[QueryId] = None):
+    """Today's plan next to the recommendation for every account, by account name."""
+    scenario = _scenario(scenario_id)
+    _require_view(request.auth)
+    queryset = (visible_plans(ScenarioAccount.objects.filter(scenario=scenario), request.auth)
+                .select_related("account", "manager").order_by("account__name", "account_id"))
+    if manager:
+        queryset = queryset.filter(manager_id=manager)
+    numbers = ("hours_min", "hours_max", "contact_hours", "hours_today", "hours", "contacts_today", "contacts",
+               "support_today", "support", "pr_today", "pr", "contribution_today", "contribution")
+    items = [{"account": r.account_id, "name": r.account.name, "manager": r.manager_id,
+              "manager_name": (r.manager.get_full_name() or r.manager.username) if r.manager else r.manager_label,
+              "strategy": r.strategy, **{n: getattr(r, n) for n in numbers}}
+             for r in queryset[page.offset:page.offset + page.limit]]
+    return {"items": items, "count": queryset.count()}

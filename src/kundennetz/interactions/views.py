@@ -67,9 +67,7 @@ def account_panel(request, pk):
 @require_POST
 def account_log(request, pk):
     """Log an interaction from the account page; answers with the panel (new score, timeline)."""
-    account = _visible_account(request, pk)
-    if not can(request.user, ADD, account):
-        raise PermissionDenied
+    account = get_for(Account.objects.select_related("owner", "segment"), request.user, pk, ADD)
     form = InteractionForm(request.POST, user=request.user, account=account)
     if form.try_save():
         saved = _("Interaction logged.")

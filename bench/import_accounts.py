@@ -102,8 +102,13 @@ def use_database(path: Path) -> None:
 def prepare_template(path: Path) -> None:
     from django.core.management import call_command
 
+    from kundennetz.core.models import User
     from kundennetz.core.roles import Role
-    from kundennetz.core.testing import make_user
+
+    def make_user(username, role, **extra):
+        user = User(username=username, role=role, email=f"{username}@example.ch", **extra)
+        user.set_password("bench-2026")
+        user.save()
 
     call_command("migrate", verbosity=0)
     make_user("bench_admin", Role.ADMIN, is_superuser=True)

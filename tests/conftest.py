@@ -1,4 +1,5 @@
-"""Fixtures shared by all tests: the fixed cast of users and a small network.
+"""Fixtures shared by all tests: the fixed cast of users (tests/helpers/cast.py), each member on its own,
+and a small network.
 
 Imports of Django code stay inside the fixtures so that tests/domain runs without Django.
 """
@@ -17,21 +18,41 @@ def _fresh_language():
 
 @pytest.fixture
 def cast(db):
-    from kundennetz.core.testing import make_cast
+    from cast import make_cast
 
     return make_cast()
 
 
+def _member(name: str):
+    """A fixture for one member of the cast, e.g. `def test_x(outsider)`."""
+
+    @pytest.fixture(name=name)
+    def member(cast):
+        return getattr(cast, name)
+
+    member.__doc__ = f"The cast's {name.replace('_', ' ')} (see tests/helpers/cast.py)."
+    return member
+
+
+admin = _member("admin")
+sales_head = _member("sales_head")
+owner = _member("owner")
+team_member = _member("team_member")
+outsider = _member("outsider")
+marketing = _member("marketing")
+read_only = _member("read_only")
+
+
 @pytest.fixture
 def network(cast):
-    from kundennetz.core.testing import make_network
+    from cast import make_network
 
     return make_network(cast)
 
 
 @pytest.fixture
 def password():
-    from kundennetz.core.testing import PASSWORD
+    from cast import PASSWORD
 
     return PASSWORD
 

@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 import pytest
-from api_helpers import CHANGES, ROLES, SEES, count_queries, expected_change, locs
+from cast import CHANGES, ROLES, SEES, expected_change
+from api_helpers import count_queries, locs
 
 from kundennetz.accounts.models import Account, Contact, Opportunity, Segment
 

@@ -1,7 +1,8 @@
 """/api/contacts: each role of the fixed cast, the account a contact may go to, reports-to, bad input."""
 
 import pytest
-from api_helpers import CHANGES, ROLES, SEES, expected_change, locs
+from cast import CHANGES, ROLES, SEES, expected_change
+from api_helpers import locs
 
 from kundennetz.accounts.models import Contact
 

@@ -3,7 +3,8 @@ evaluation following the answers; all-or-nothing answers; history; decisions and
 pipeline list; the question catalogues; and bad input answered as 422 at the right place, never 500."""
 
 import pytest
-from api_helpers import CHANGES, ROLES, SEES, count_queries, expected_change, locs
+from cast import CHANGES, ROLES, SEES, expected_change
+from api_helpers import count_queries, locs
 
 from kundennetz.accounts.models import Competitor, Contact, Opportunity, Stage
 from kundennetz.qualification import services

@@ -17,7 +17,7 @@ from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import content_type_conformance  # noqa: E402
 
 from kundennetz.core.models import ApiToken  # noqa: E402
-from kundennetz.core.testing import make_cast, make_network  # noqa: E402
+from cast import make_cast, make_network  # noqa: E402
 
 pytestmark = pytest.mark.django_db(transaction=True)
 # Per operation and mode: about 440 requests, 40 s on SQLite (a busy two-core machine). The bound is the

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kundennetz.core.roles import Role
-from kundennetz.core.testing import PASSWORD, make_user
+from cast import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from kundennetz.core.testing import PASSWORD, make_cast, make_network
+from cast import PASSWORD, make_cast, make_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -12,7 +12,7 @@ from browser_layout import axe_violations, log_in, overflow
 
 from kundennetz.accounts.models import Account, Contact, Opportunity, OpportunityContact, Segment, Stage
 from kundennetz.core.roles import Role
-from kundennetz.core.testing import PASSWORD, make_user
+from cast import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -8,7 +8,7 @@ import pytest
 from kundennetz.accounts.models import Account, Segment
 from kundennetz.core.roles import Role
 from kundennetz.core.services import save_record
-from kundennetz.core.testing import PASSWORD, make_user
+from cast import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

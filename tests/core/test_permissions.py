@@ -61,3 +61,93 @@ def test_unknown_action_is_an_error(cast):
 def test_account_manager_cannot_manage_trash(cast):
     assert can_create(cast.owner)
     assert not can_manage_trash(cast.owner)
+
+
+# --- get_for: the one door for loading a record by id -------------------------------------------------
+
+
+def test_get_for_answers_404_for_unseen_403_for_unchangeable_and_the_record_otherwise(cast, network):
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from kundennetz.core.permissions import get_for
+
+    contacts = Contact.objects.all()
+    assert get_for(contacts, cast.team_member, network.contact.pk, "change") == network.contact
+    with pytest.raises(Http404):
+        get_for(contacts, cast.outsider, network.contact.pk, "change")
+    with pytest.raises(PermissionDenied, match="may not change"):
+        get_for(contacts, cast.read_only, network.contact.pk, "change")
+    with pytest.raises(PermissionDenied, match="may not delete"):
+        get_for(Account.objects.all(), cast.team_member, network.account.pk, "delete")
+    assert get_for(contacts, cast.read_only, str(network.contact.pk)) == network.contact
+
+
+@pytest.mark.parametrize("pk", ["abc", "", None, -1, 0, 2**63, "9" * 30])
+def test_get_for_takes_a_word_or_an_impossible_id_for_a_missing_record(cast, network, pk):
+    from django.http import Http404
+
+    from kundennetz.core.permissions import get_for
+
+    with pytest.raises(Http404):
+        get_for(Account.objects.all(), cast.admin, pk)
+
+
+def test_records_of_a_trashed_account_are_gone_for_everyone_but_the_trash(cast, network):
+    network.account.soft_delete(cast.owner)
+    # The contact went to the trash with its account; the trash page still finds it to restore it.
+    contacts = Contact.all_objects.filter(pk=network.contact.pk)
+    assert not restrict(contacts, cast.sales_head).exists()
+    assert restrict(contacts, cast.sales_head, "change", with_trashed_accounts=True).exists()
+
+
+# --- the capability table is the only list of who may do what -----------------------------------------
+
+
+def test_a_superuser_holds_every_right_but_is_not_planned_as_an_account_manager(cast):
+    from kundennetz.core.capabilities import JOB_CAPABILITIES, TABLE, has
+
+    for capability in TABLE:
+        assert has(cast.admin, capability) == (capability not in JOB_CAPABILITIES)
+    with pytest.raises(ValueError):
+        has(cast.admin, "fly")
+
+
+def test_an_inactive_user_holds_nothing(cast):
+    from kundennetz.core.capabilities import TABLE, has
+
+    cast.sales_head.is_active = False
+    assert not any(has(cast.sales_head, capability) for capability in TABLE)
+    assert not cast.sales_head.is_managing
+
+
+def test_the_derived_role_properties_follow_the_table(cast, monkeypatch):
+    from kundennetz.core import capabilities
+    from kundennetz.core.roles import Role
+
+    assert cast.sales_head.is_managing and not cast.sales_head.is_observing
+    assert cast.marketing.is_observing and not cast.marketing.is_managing
+    # Taking the right from the table takes it from the user: no second list decides it.
+    label, holders = capabilities.TABLE["change_any_account"]
+    monkeypatch.setitem(capabilities.TABLE, "change_any_account", (label, holders - {Role.SALES_HEAD}))
+    assert not cast.sales_head.is_managing
+    assert not restrict(Account.objects.all(), cast.sales_head, "change").exists()
+
+
+def test_no_permission_rule_names_roles_outside_the_table():
+    """Role checks go through the capability table: no `user.role ==`, `role in (...)` or role sets
+    in the rules of the apps (the table itself, demo data and user lists may still name roles)."""
+    import pathlib
+    import re
+
+    import kundennetz
+
+    root = pathlib.Path(kundennetz.__file__).parent
+    pattern = re.compile(r"\.role (==|!=|in) |MANAGING_ROLES|OBSERVING_ROLES")
+    offenders = [f"{path.relative_to(root)}:{number}" for path in root.rglob("*permissions.py")
+                 for number, line in enumerate(path.read_text().splitlines(), 1) if pattern.search(line)]
+    offenders += [f"{path.relative_to(root)}:{number}" for path in root.rglob("*.py")
+                  if "migrations" not in path.parts and "demo" not in path.parts and path.name != "capabilities.py"
+                  for number, line in enumerate(path.read_text().splitlines(), 1)
+                  if re.search(r"user\.role (==|!=|in) ", line)]
+    assert not offenders, offenders

@@ -18,7 +18,7 @@ MAVEN = "maven_crm_sales_opportunities"
 def agents(db):
     """The sales agents of the data set as account managers (matched by their full names)."""
     from kundennetz.core.roles import Role
-    from kundennetz.core.testing import make_user
+    from cast import make_user
 
     with shared(f"{MAVEN}/sales_teams.csv").open(newline="", encoding="utf-8") as handle:
         names = [row["sales_agent"] for row in csv.DictReader(handle)]

@@ -4,6 +4,7 @@ global log page, detail with history, edit, delete, the list, and bad input that
 from datetime import date, timedelta
 
 import pytest
+from cast import CHANGES, ROLES, SEES, expected_change
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,15 +14,6 @@ from kundennetz.interactions.models import Interaction
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-ROLES = ["admin", "sales_head", "owner", "team_member", "outsider", "marketing", "read_only"]
-SEES = {"admin", "sales_head", "owner", "team_member", "marketing", "read_only"}
-CHANGES = {"admin", "sales_head", "owner", "team_member"}
-
-
-def expected(role, ok):
-    if role in CHANGES:
-        return ok
-    return 403 if role in SEES else 404
 
 
 def form_data(network, **extra):
@@ -49,7 +41,7 @@ def test_logging_on_the_account_page(role, cast, network, client_for):
     client = client_for(getattr(cast, role))
     url = reverse("interactions:account_log", args=[network.account.pk])
     response = client.post(url, form_data(network), **HTMX)
-    assert response.status_code == expected(role, 200)
+    assert response.status_code == expected_change(role, 200)
     assert Interaction.objects.count() == (1 if role in CHANGES else 0)
     if role in CHANGES:
         interaction = Interaction.objects.get()
@@ -172,14 +164,14 @@ def test_detail_edit_delete(role, cast, interaction, client_for):
     assert client.get(reverse("interactions:detail", args=[interaction.pk])).status_code == (
         200 if role in SEES else 404)
     edit = reverse("interactions:update", args=[interaction.pk])
-    assert client.get(edit).status_code == expected(role, 200)
+    assert client.get(edit).status_code == expected_change(role, 200)
     response = client.post(edit, {"type": "call", "date": "2026-01-06", "topics": "Kick-off, verschoben",
                                   "contacts": [], "our_people": [cast.owner.pk]})
-    assert response.status_code == expected(role, 302)
+    assert response.status_code == expected_change(role, 302)
     interaction.refresh_from_db()
     assert (interaction.type == "call") == (role in CHANGES)
     delete = reverse("interactions:delete", args=[interaction.pk])
-    assert client.post(delete).status_code == expected(role, 302)
+    assert client.post(delete).status_code == expected_change(role, 302)
     interaction.refresh_from_db()
     assert interaction.is_deleted == (role in CHANGES)
 

@@ -4,6 +4,7 @@ messages kept by marketing, an account's consistency, my week, and bad input tha
 from datetime import date, timedelta
 
 import pytest
+from cast import CHANGES, ROLES, SEES, expected_change
 from django.utils import timezone
 
 from kundennetz.accounts.models import Contact, Opportunity, Stage
@@ -11,16 +12,7 @@ from kundennetz.interactions.models import Interaction
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["admin", "sales_head", "owner", "team_member", "outsider", "marketing", "read_only"]
-SEES = {"admin", "sales_head", "owner", "team_member", "marketing", "read_only"}
-CHANGES = {"admin", "sales_head", "owner", "team_member"}
 BASE = "/api/interactions/"
-
-
-def expected_change(role, ok):
-    if role in CHANGES:
-        return ok
-    return 403 if role in SEES else 404
 
 
 def locs(response):

@@ -5,14 +5,13 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from cast import ROLES
 from django.urls import reverse
 from django.utils import timezone
 
 from kundennetz.interactions.models import ConsistencySnapshot, CoreMessage
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["admin", "sales_head", "owner", "team_member", "outsider", "marketing", "read_only"]
 
 
 @pytest.fixture

@@ -4,15 +4,14 @@ import xml.dom.minidom
 from decimal import Decimal
 
 import pytest
-from api_helpers import ROLES, SEES, count_queries
+from cast import CHANGES, ROLES, SEES
+from api_helpers import count_queries
 from django.urls import reverse
 
 from kundennetz.accounts.models import Contact
 from kundennetz.network.models import AccountNetwork, Relation
 
 pytestmark = pytest.mark.django_db
-
-CHANGES = {"admin", "sales_head", "owner", "team_member"}
 
 
 def map_url(account):

@@ -5,7 +5,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from api_helpers import CHANGES, ROLES, SEES, count_queries, expected_change, locs
+from cast import CHANGES, ROLES, SEES, expected_change
+from api_helpers import count_queries, locs
 from django.utils import timezone
 
 from kundennetz.accounts.models import Contact, OpportunityContact

@@ -400,7 +400,7 @@ def test_ten_thousand_accounts_compute_quickly(cast, period):
     from django.test.utils import CaptureQueriesContext
 
     from kundennetz.accounts.models import Account, Segment
-    from kundennetz.core.testing import make_user
+    from cast import make_user
     from kundennetz.planning.models import Budget
 
     # A hundred managers with a hundred accounts each, mostly small customers, and fewer hours than the

@@ -3,6 +3,7 @@
 
 import pytest
 from api_helpers import finished_job, job_result
+from cast import MANAGERS, ROLES, VIEWERS
 
 from kundennetz.planning import services
 from kundennetz.planning.models import (
@@ -14,10 +15,6 @@ from kundennetz.planning.models import (
 )
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["admin", "sales_head", "owner", "team_member", "outsider", "marketing", "read_only"]
-PLANNERS = {"admin", "sales_head"}
-VIEWERS = {"admin", "sales_head", "marketing", "read_only"}
 
 
 def locs(response):
@@ -39,14 +36,14 @@ def test_capacities_by_role(role, planned, cast, api):
         {user.pk} & {cast.owner.pk, cast.outsider.pk})
     assert managers == expected
     created = api(user, "POST", "/api/planning/capacities", capacity_body(cast))
-    assert created.status_code == (201 if role in PLANNERS else 403)
-    if role in PLANNERS:
+    assert created.status_code == (201 if role in MANAGERS else 403)
+    if role in MANAGERS:
         assert created.json()["available_hours"] == pytest.approx(0.8 * 200 * 8.4 * 0.5)
     other = planned["capacities"]["outsider"].pk
     read = api(user, "GET", f"/api/planning/capacities/{other}")
     assert read.status_code == (200 if role in VIEWERS | {"outsider"} else 404)
     changed = api(user, "PATCH", f"/api/planning/capacities/{other}", {"care_share_pct": 50})
-    assert changed.status_code == (200 if role in PLANNERS else 403 if role in VIEWERS | {"outsider"} else 404)
+    assert changed.status_code == (200 if role in MANAGERS else 403 if role in VIEWERS | {"outsider"} else 404)
 
 
 def test_anonymous_gets_401(planned, api):
@@ -93,8 +90,8 @@ def test_budgets_by_role(role, planned, cast, api):
     assert api(user, "GET", "/api/planning/budgets").status_code == (200 if role in VIEWERS else 403)
     assert api(user, "GET", "/api/planning/budgets/2026").status_code == (200 if role in VIEWERS else 403)
     response = api(user, "PUT", "/api/planning/budgets/2026", {"sales_support": "90000", "pr": 45000})
-    assert response.status_code == (200 if role in PLANNERS else 403)
-    assert Budget.objects.get().sales_support == (90_000 if role in PLANNERS else 100_000)
+    assert response.status_code == (200 if role in MANAGERS else 403)
+    assert Budget.objects.get().sales_support == (90_000 if role in MANAGERS else 100_000)
 
 
 def test_budget_validation(planned, cast, api):
@@ -155,19 +152,19 @@ def test_scenarios_by_role(role, planned, cast, api):
     assert api(user, "GET", "/api/planning/scenarios").status_code == (200 if role in VIEWERS else 403)
     assert api(user, "GET", f"/api/planning/scenarios/{scenario.pk}").status_code == (200 if role in VIEWERS else 403)
     created = api(user, "POST", "/api/planning/scenarios", {"name": "Neu", "period": "2026"})
-    assert created.status_code == (202 if role in PLANNERS else 403)
+    assert created.status_code == (202 if role in MANAGERS else 403)
     assert api(user, "POST", "/api/planning/scenarios", {"name": "Leer", "period": "2026", "compute": False}
-               ).status_code == (201 if role in PLANNERS else 403)
+               ).status_code == (201 if role in MANAGERS else 403)
     assert api(user, "POST", f"/api/planning/scenarios/{scenario.pk}/compute").status_code == (
-        202 if role in PLANNERS else 403)
+        202 if role in MANAGERS else 403)
     assert api(user, "POST", f"/api/planning/scenarios/{scenario.pk}/apply").status_code == (
-        202 if role in PLANNERS else 403)
+        202 if role in MANAGERS else 403)
     # Refused requests queue nothing; each job is seen by the one who started it (and the admin).
     from kundennetz.core.models import Job
 
     jobs = list(Job.objects.all())
     assert all(job.created_by == user and job.status == "done" for job in jobs)
-    assert len(jobs) == (3 if role in PLANNERS else 0)
+    assert len(jobs) == (3 if role in MANAGERS else 0)
     if jobs and role != "admin":
         assert api(cast.owner, "GET", f"/api/jobs/{jobs[0].pk}").status_code == 404
 

@@ -3,6 +3,7 @@ change capacities, budgets and scenarios and apply plans; marketing and read-onl
 see their own capacity and their accounts' plan; outsiders see nothing of others' accounts."""
 
 import pytest
+from cast import MANAGERS, ROLES, VIEWERS
 
 from kundennetz.planning import services
 from kundennetz.planning.models import (
@@ -15,10 +16,6 @@ from kundennetz.planning.models import (
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["admin", "sales_head", "owner", "team_member", "outsider", "marketing", "read_only"]
-PLANNERS = {"admin", "sales_head"}
-VIEWERS = {"admin", "sales_head", "marketing", "read_only"}
-
 
 @pytest.fixture
 def scenario(planned, cast):
@@ -30,7 +27,7 @@ def test_planning_page(role, planned, cast, client_for):
     response = client_for(getattr(cast, role)).get("/planning/?period=2026")
     assert response.status_code == 200
     html = response.content.decode()
-    assert ("New scenario (what-if)" in html) == (role in PLANNERS)
+    assert ("New scenario (what-if)" in html) == (role in MANAGERS)
     assert ('id="scenarios"' in html) == (role in VIEWERS)
     assert (f'data-manager-id="{cast.outsider.pk}"' in html) == (role in VIEWERS | {"outsider"})
     assert (f'data-manager-id="{cast.owner.pk}"' in html) == (role in VIEWERS | {"owner"})
@@ -43,16 +40,16 @@ def test_outsiders_and_anonymous_are_sent_away(planned, client):
 @pytest.mark.parametrize("role", ROLES)
 def test_only_planners_enter_capacities_and_budgets(role, planned, cast, client_for):
     client = client_for(getattr(cast, role))
-    expected = 200 if role in PLANNERS else 403
+    expected = 200 if role in MANAGERS else 403
     assert client.get("/planning/capacities/new/?period=2026").status_code == expected
     assert client.get(f"/planning/capacities/{planned['capacities']['owner'].pk}/").status_code == expected
     assert client.get("/planning/budgets/2026/").status_code == expected
     response = client.post("/planning/budgets/2026/", {"sales_support": "1", "pr": "1"})
-    assert response.status_code == (302 if role in PLANNERS else 403)
+    assert response.status_code == (302 if role in MANAGERS else 403)
     response = client.post(f"/planning/capacities/{planned['capacities']['owner'].pk}/delete/")
-    assert response.status_code == (302 if role in PLANNERS else 403)
-    assert Budget.objects.get().sales_support == (1 if role in PLANNERS else 100_000)
-    assert Capacity.objects.filter(pk=planned["capacities"]["owner"].pk).exists() == (role not in PLANNERS)
+    assert response.status_code == (302 if role in MANAGERS else 403)
+    assert Budget.objects.get().sales_support == (1 if role in MANAGERS else 100_000)
+    assert Capacity.objects.filter(pk=planned["capacities"]["owner"].pk).exists() == (role not in MANAGERS)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -66,14 +63,14 @@ def test_scenarios_are_the_sales_heads(role, scenario, cast, client_for):
         200 if role in VIEWERS else 403)
     created = client.post("/planning/scenarios/new/?period=2026", {"period_code": "2026", "name": "Neu",
                                                                    "visits": "continuous"})
-    assert created.status_code == (302 if role in PLANNERS else 403)
+    assert created.status_code == (302 if role in MANAGERS else 403)
     for action in ("compute", "apply"):
         response = client.post(f"/planning/scenarios/{scenario.pk}/{action}/")
-        assert response.status_code == (302 if role in PLANNERS else 403)
-    assert AccountPlan.objects.exists() == (role in PLANNERS)
+        assert response.status_code == (302 if role in MANAGERS else 403)
+    assert AccountPlan.objects.exists() == (role in MANAGERS)
     response = client.post(f"/planning/scenarios/{other.pk}/delete/")
-    assert response.status_code == (302 if role in PLANNERS else 403)
-    assert Scenario.objects.filter(pk=other.pk).exists() == (role not in PLANNERS)
+    assert response.status_code == (302 if role in MANAGERS else 403)
+    assert Scenario.objects.filter(pk=other.pk).exists() == (role not in MANAGERS)
 
 
 @pytest.mark.parametrize("role, expected", [("admin", 200), ("sales_head", 200), ("owner", 200),

@@ -6,6 +6,7 @@ not act on 403.
 """
 
 import pytest
+from cast import CHANGES, COMMUNICATORS, MANAGERS, ROLES, refused
 
 from kundennetz.core.models import Job
 
@@ -14,17 +15,8 @@ from kundennetz.portfolio.models import ManualRating, PortfolioSnapshot, Scoring
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["admin", "sales_head", "owner", "team_member", "outsider", "marketing", "read_only"]
-SEES = {"admin", "sales_head", "owner", "team_member", "marketing", "read_only"}
-
-
-def refused(role: str) -> int:
-    return 403 if role in SEES else 404
-
 
 # --- strategy override -----------------------------------------------------------------------------
-
-OVERRIDES = {"admin", "sales_head"}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -32,7 +24,7 @@ def test_override_page(role, cast, network, client_for):
     client = client_for(getattr(cast, role))
     url = f"/portfolio/accounts/{network.account.pk}/override/"
     response = client.post(url, {"strategy": "hold_and_expand", "reason": "Reference customer"})
-    if role in OVERRIDES:
+    if role in MANAGERS:
         assert response.status_code == 302
         assert StrategyOverride.objects.get(account=network.account).strategy == "hold_and_expand"
     else:
@@ -46,7 +38,7 @@ def test_override_api(role, cast, network, api):
     user = getattr(cast, role)
     path = f"/api/portfolio/accounts/{network.account.pk}/override"
     response = api(user, "PUT", path, {"strategy": "big_step_or_out", "reason": "Decide within a year"})
-    if role in OVERRIDES:
+    if role in MANAGERS:
         assert response.status_code == 200
         assert response.json()["strategy"] == "big_step_or_out"
         assert api(user, "DELETE", path).status_code == 204
@@ -93,15 +85,13 @@ def test_override_api_reports_fields(cast, network, api):
 
 # --- manual ratings --------------------------------------------------------------------------------
 
-RATES = {"admin", "sales_head", "owner", "team_member"}
-
 
 @pytest.mark.parametrize("role", ROLES)
 def test_rating_page(role, cast, network, client_for):
     client = client_for(getattr(cast, role))
     url = f"/portfolio/accounts/{network.account.pk}/ratings/"
     response = client.post(url, {"value_customer_satisfaction": "4", "note_customer_satisfaction": "Survey 2026"})
-    if role in RATES:
+    if role in CHANGES:
         assert response.status_code == 302
         rating = ManualRating.objects.get(account=network.account, criterion="customer_satisfaction")
         assert (rating.value, rating.note) == (4, "Survey 2026")
@@ -115,7 +105,7 @@ def test_rating_page(role, cast, network, client_for):
 def test_rating_api(role, cast, network, api):
     path = f"/api/portfolio/accounts/{network.account.pk}/ratings/strategic_fit"
     response = api(getattr(cast, role), "PUT", path, {"value": 5, "note": "Core target group"})
-    if role in RATES:
+    if role in CHANGES:
         assert response.status_code == 200 and response.json()["value"] == 5
     else:
         assert response.status_code == refused(role)
@@ -149,8 +139,6 @@ def test_rating_form_refuses_values_outside_the_scale(cast, network, client_for)
 
 # --- scoring model and snapshots -------------------------------------------------------------------
 
-MANAGES = {"admin", "sales_head"}
-
 
 @pytest.mark.parametrize("role", ROLES)
 def test_scoring_model_is_edited_by_sales_head_and_admin(role, cast, client_for):
@@ -162,7 +150,7 @@ def test_scoring_model_is_edited_by_sales_head_and_admin(role, cast, client_for)
     response = client.post("/portfolio/model/edit/", {"action": "json", "definition": json.dumps(definition),
                                                       "comment": "3x3"})
     assert client.get("/portfolio/model/").status_code == 200
-    if role in MANAGES:
+    if role in MANAGERS:
         assert response.status_code == 302
         assert ScoringModel.current().rules.grid_key == "3x3"
     else:
@@ -188,7 +176,7 @@ def test_snapshots_are_taken_by_sales_head_and_admin(role, cast, network, client
     user = getattr(cast, role)
     response = client_for(user).post("/portfolio/snapshots/", {"period": "2026-Q3"})
     api_response = api(user, "POST", "/api/portfolio/snapshots", {"period": "2026-Q4"})
-    if role in MANAGES:
+    if role in MANAGERS:
         assert response.status_code == 302 and api_response.status_code == 202
         assert set(PortfolioSnapshot.objects.values_list("period", flat=True)) == {"2026-Q3", "2026-Q4"}
     else:
@@ -206,8 +194,6 @@ def test_a_bad_period_is_refused(cast, client_for, api):
 
 # --- value propositions ----------------------------------------------------------------------------
 
-EDITS_VALUES = {"admin", "marketing"}
-
 
 @pytest.mark.parametrize("role", ROLES)
 def test_value_propositions_belong_to_marketing(role, cast, client_for, api):
@@ -220,7 +206,7 @@ def test_value_propositions_belong_to_marketing(role, cast, client_for, api):
     body = {"title_de": "Weniger Risiko", "title_en": "Less risk", "text_de": "…", "text_en": "…",
             "roles": ["technical_evaluator"], "segments": ["mid_market"]}
     api_response = api(user, "POST", "/api/portfolio/value-propositions", body)
-    if role in EDITS_VALUES:
+    if role in COMMUNICATORS:
         assert response.status_code == 302 and api_response.status_code == 201
         assert ValueProposition.objects.count() == 2
         item = ValueProposition.objects.get(title_en="Less risk")

@@ -74,7 +74,7 @@ def test_account_chooser_answers_with_the_first_matches_accent_insensitive(big, 
     html, _count, _sql = _get(client, manager, "/accounts/choices/?term=zurcher")
     assert html.content.decode().count("<option") <= 22
     # Someone else's accounts are never offered.
-    from kundennetz.core.testing import make_cast
+    from cast import make_cast
 
     outsider = make_cast().outsider
     response, _count, _sql = _get(client, outsider, "/accounts/choices/?term=ag&format=json")

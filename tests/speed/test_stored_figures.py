@@ -109,7 +109,7 @@ def test_revenue_sorts_in_francs_across_currencies(client):
 
     from kundennetz.accounts.models import Account
     from kundennetz.core import tunables
-    from kundennetz.core.testing import make_cast
+    from cast import make_cast
     from kundennetz.core.tunables.schemas import ExchangeRates
 
     cast = make_cast()

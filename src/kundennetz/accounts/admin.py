@@ -1,64 +1,16 @@
-"""Django's admin for the network's records and catalogues.
+"""Django's admin for accounts, contacts, opportunities and the catalogues.
 
-Records follow the same rules as the web pages and the API, from `core.permissions`: who sees and
-changes what is not decided by Django's model permissions here. Deleting moves a record to the trash.
+Records go through `core.admin.RestrictedAdmin`: the same rules as the web pages and the API.
 """
 
 from django.contrib import admin
-from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from kundennetz.core.admin import URLS_AS_HTTPS, RestrictedAdmin
+from kundennetz.core.capabilities import has
 from kundennetz.core.forms import VersionedAdminMixin
-from kundennetz.core.permissions import ADD, CHANGE, DELETE, VIEW, can, can_create, restrict
-from kundennetz.core.roles import Role
 
 from .models import Account, ClosingReason, Competitor, Contact, Opportunity, OpportunityContact, Segment, Stage
-
-
-# Websites typed without a scheme are taken as https (Django 6's default, and what the web pages do).
-URLS_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
-
-
-class RestrictedAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
-    """An admin whose every list, form and action goes through `restrict`."""
-
-    formfield_overrides = URLS_AS_HTTPS
-
-    def get_queryset(self, request):
-        return restrict(super().get_queryset(request), request.user, VIEW)
-
-    def _allowed(self, request, action: str, obj=None) -> bool:
-        if obj is not None:
-            return can(request.user, action, obj)
-        if action == ADD:
-            return can_create(request.user)
-        return restrict(self.model.objects.all(), request.user, action).exists()
-
-    def has_module_permission(self, request):
-        return self._allowed(request, VIEW)
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request, VIEW, obj)
-
-    def has_add_permission(self, request):
-        return self._allowed(request, ADD)
-
-    def has_change_permission(self, request, obj=None):
-        return self._allowed(request, CHANGE, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._allowed(request, DELETE, obj)
-
-    def delete_model(self, request, obj):
-        obj.soft_delete(request.user)
-
-    def delete_queryset(self, request, queryset):
-        for obj in restrict(queryset, request.user, DELETE):
-            obj.soft_delete(request.user)
-
-    def save_model(self, request, obj, form, change):
-        obj.stamp(request.user)
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(Account)
@@ -103,8 +55,7 @@ class CatalogueAdmin(VersionedAdminMixin, admin.ModelAdmin):
     formfield_overrides = URLS_AS_HTTPS
 
     def _is_admin(self, request) -> bool:
-        user = request.user
-        return bool(user.is_active and (user.is_superuser or user.role == Role.ADMIN))
+        return has(request.user, "edit_settings")
 
     def has_module_permission(self, request):
         return self._is_admin(request)

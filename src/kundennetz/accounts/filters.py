@@ -13,6 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kundennetz.core.capabilities import has
 from kundennetz.core.choosers import ChooserSelect
 from kundennetz.core.models import User
 from kundennetz.core.numberfields import NumberField
@@ -26,7 +27,7 @@ from .models import Account, Contact, Opportunity, Segment, Stage
 def visible_owners(user):
     """Users who own an account `user` may see: everyone owning one for those who see all, else the user
     and the owners of the accounts they are on the team of (no scan of the accounts in either case)."""
-    if not (user.is_managing or user.is_observing):
+    if not has(user, "view_network"):
         team = Account.team.through.objects.filter(user=user, account__deleted_at__isnull=True)
         owns = Account.objects.filter(owner=user)
         return User.objects.filter(Q(pk=user.pk, pk__in=owns.values("owner_id")[:1])

@@ -553,6 +553,7 @@ class OpportunityContact(models.Model):
     contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.CASCADE,
                                 related_name="involvements")
     role = models.CharField(_("role in this deal"), max_length=30, choices=Contact.BuyingRole.choices)
+    account_lookup = "opportunity__account"
 
     history = HistoricalRecords()
 

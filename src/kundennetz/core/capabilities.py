@@ -1,8 +1,10 @@
 """The one role × capability table: what each role may do in general.
 
-Record-level rules (which accounts an account manager sees) stay in ``permissions.restrict``; this
-table answers "may this role do X at all". ``has(user, capability)`` reads it; the admin page
-/settings/permissions/ shows it. A superuser holds every capability.
+This table is the only place that says which role may do what; every role rule (``User.is_managing``,
+``permissions.restrict``, the apps' ``permissions`` modules, the admin) asks it through ``has`` or
+``holders``. Record-level rules (which accounts an account manager sees) stay in
+``permissions.restrict``. The admin page /settings/permissions/ shows the table. A superuser holds every
+capability except the ones that describe a person's job rather than a right (``JOB_CAPABILITIES``).
 """
 
 from __future__ import annotations
@@ -23,21 +25,42 @@ TABLE: dict[str, tuple[object, frozenset]] = {
     "decide_pursuit": (_("Decide on pursuing an opportunity (not one's own, four eyes)"), frozenset({A, SH})),
     "edit_communication": (_("Edit values, core messages and value propositions"), frozenset({A, MK})),
     "manage_trash": (_("Restore records from the trash"), frozenset({A, SH})),
+    "undo_imports": (_("Undo an import and see every import"), frozenset({A, SH})),
+    "manage_portfolio": (_("Edit the scoring model and strategies, override an account's strategy"),
+                         frozenset({A, SH})),
     "change_planning": (_("Change capacities, budgets and the adopted plan"), frozenset({A, SH})),
     "view_scenarios": (_("See planning scenarios"), frozenset({A, SH, MK, RO})),
+    "fit_win_model": (_("Fit the win model and set the costs of a bid"), frozenset({A, SH})),
+    "see_management": (_("See the management view of how the network is tended"), frozenset({A, SH})),
     "recompute": (_("Take portfolio and consistency snapshots"), frozenset({A, SH})),
+    "plan_own_time": (_("Own time is planned as a capacity"), frozenset({SH, AM})),
     "edit_settings": (_("Edit settings and catalogues"), frozenset({A})),
 }
 ROLES = (A, SH, AM, MK, RO)
+# Capabilities that say what a person's job is, not what they are allowed: a superuser's rights do not
+# make them an account manager whose time is planned.
+JOB_CAPABILITIES = frozenset({"plan_own_time"})
+
+
+def _known(capability: str) -> None:
+    if capability not in TABLE:
+        raise ValueError(f"unknown capability {capability!r}")
+
+
+def holders(capability: str) -> frozenset:
+    """The roles that hold ``capability`` (for database filters such as ``role__in``)."""
+    _known(capability)
+    return TABLE[capability][1]
 
 
 def has(user, capability: str) -> bool:
     """Whether ``user`` (signed in and active) holds ``capability`` by role."""
-    if capability not in TABLE:
-        raise ValueError(f"unknown capability {capability!r}")
+    _known(capability)
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return bool(user.is_superuser) or user.role in TABLE[capability][1]
+    if user.is_superuser and capability not in JOB_CAPABILITIES:
+        return True
+    return user.role in TABLE[capability][1]
 
 
 def rows() -> list[dict]:

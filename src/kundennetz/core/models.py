@@ -11,7 +11,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .roles import MANAGING_ROLES, OBSERVING_ROLES, Role
+from .capabilities import has
+from .roles import Role
 
 
 class User(AbstractUser):
@@ -31,12 +32,12 @@ class User(AbstractUser):
     @property
     def is_managing(self) -> bool:
         """Admin and sales head see and change every record of the network."""
-        return self.is_active and (self.role in MANAGING_ROLES or self.is_superuser)
+        return has(self, "change_any_account")
 
     @property
     def is_observing(self) -> bool:
         """Marketing and read-only users see everything and change no record of the network."""
-        return self.is_active and self.role in OBSERVING_ROLES and not self.is_superuser
+        return has(self, "view_network") and not has(self, "change_any_account")
 
     def save(self, *args, **kwargs):
         # Admins manage users and catalogues in Django's admin; nobody else gets in there.

@@ -1,33 +1,45 @@
-"""The one place that decides which records a user may see or change: `restrict(queryset, user, action)`.
+"""The one door to the network's records: `restrict(queryset, user, action)` decides which records a
+user may act on, and `get_for(queryset, user, pk, action)` loads one record through it.
 
-Admin and sales head: everything. Marketing and read-only: see everything, change nothing.
-Account managers: the accounts they own or are on the team of, and what hangs off those accounts; only
-the owner trashes an account or changes its team.
-Every restricted model names the path to its account in `account_lookup` ("" for the account itself).
+What a role may do at all is the capability table's (`core.capabilities`); this module turns it into
+record-level rules. Roles that change every account: everything. Roles that see the whole network: see
+everything, change nothing. Account managers: the accounts they own or are on the team of, and what hangs
+off those accounts; only the owner trashes an account or changes its team.
+Every restricted model names the path to its account in `account_lookup` ("" for the account itself);
+what hangs off an account in the trash is hidden with it, for every user.
 """
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
-from .roles import Role
+from .capabilities import has
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ACTIONS = frozenset({VIEW, ADD, CHANGE, DELETE})
 
 
-def restrict(queryset: QuerySet, user, action: str = VIEW) -> QuerySet:
-    """The part of `queryset` that `user` may act on with `action`."""
+def restrict(queryset: QuerySet, user, action: str = VIEW, *, with_trashed_accounts: bool = False) -> QuerySet:
+    """The part of `queryset` that `user` may act on with `action`.
+
+    Records of an account in the trash are left out (they went to the trash with it); only the trash
+    itself asks for them with `with_trashed_accounts`.
+    """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
+    lookup = queryset.model.account_lookup
+    if not with_trashed_accounts:
+        queryset = of_live_accounts(queryset)
     if not is_signed_in(user):
         return queryset.none()
-    if user.is_managing:
+    if has(user, "change_any_account"):
         return queryset
-    if user.is_observing:
+    if has(user, "view_network"):
         return queryset if action == VIEW else queryset.none()
-    if user.role != Role.ACCOUNT_MANAGER:
+    if not has(user, "view_own_accounts"):
         return queryset.none()
-    lookup = queryset.model.account_lookup
     if action == DELETE and not lookup:
         # Trashing an account (with its people and deals) is the owner's decision, not a team member's.
         return queryset.filter(owner=user)
@@ -37,9 +49,60 @@ def restrict(queryset: QuerySet, user, action: str = VIEW) -> QuerySet:
     return queryset.filter(Q(owner=user) | Q(pk__in=team_accounts))
 
 
+def of_live_accounts(queryset: QuerySet) -> QuerySet:
+    """The records of `queryset` whose account is not in the trash: what hangs off a trashed account
+    went to the trash with it. `restrict` applies it; computations that run for nobody in particular
+    (snapshots, commands) call it themselves."""
+    lookup = queryset.model.account_lookup
+    if not lookup:
+        return queryset
+    return queryset.filter(**{f"{lookup}__deleted_at__isnull": True})
+
+
+def not_found(model) -> Http404:
+    """The answer for a record the user may not see: for them it does not exist."""
+    return Http404(_("No %(verbose_name)s found matching the query") % {"verbose_name": model._meta.verbose_name})
+
+
+def refused(action: str) -> PermissionDenied:
+    """The answer for an action on a record the user sees but may not act on that way."""
+    if action == DELETE:
+        return PermissionDenied(_("You may not delete this record."))
+    if action == ADD:
+        return PermissionDenied(_("You may not add records to this account."))
+    return PermissionDenied(_("You may not change this record."))
+
+
+def get_for(queryset: QuerySet, user, pk, action: str = VIEW, **restrict_options):
+    """The record `pk` of `queryset` if `user` may act on it with `action`.
+
+    Http404 when the user cannot see it (or it does not exist: the two look the same), PermissionDenied
+    (403) when they see it but may not `action` it. Pages and API endpoints that load one record by id
+    all come through here; the API turns both into JSON answers.
+    """
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        key = None
+    if key is None or not 0 < key < 2**63:
+        # Not an id any record could have (a word, a number too large for the column).
+        raise not_found(queryset.model)
+    record = restrict(queryset, user, VIEW, **restrict_options).filter(pk=key).first()
+    if record is None:
+        raise not_found(queryset.model)
+    if action != VIEW and not restrict(queryset, user, action, **restrict_options).filter(pk=key).exists():
+        raise refused(action)
+    return record
+
+
 def is_signed_in(user) -> bool:
     """An authenticated, active user: the first condition of every rule."""
     return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def sees_own_accounts_only(user) -> bool:
+    """An account manager: sees the accounts they own or are on the team of, not the whole network."""
+    return has(user, "view_own_accounts") and not has(user, "view_network")
 
 
 def can(user, action: str, obj) -> bool:
@@ -51,35 +114,31 @@ def can(user, action: str, obj) -> bool:
 
 def can_create(user) -> bool:
     """Whether `user` may create records of the network at all (which accounts: `restrict(..., ADD)`)."""
-    return is_signed_in(user) and (user.is_managing or user.role == Role.ACCOUNT_MANAGER)
+    return has(user, "create_records")
 
 
 def may_change_team(user, account) -> bool:
     """Who is on an account's team is set by its owner, the sales head or an admin; team members may not."""
-    if not is_signed_in(user):
-        return False
-    if user.is_managing:
+    if has(user, "change_any_account"):
         return True
-    return user.role == Role.ACCOUNT_MANAGER and (account.pk is None or account.owner_id == user.pk)
+    return has(user, "view_own_accounts") and (account.pk is None or account.owner_id == user.pk)
 
 
 def may_choose_owner(user) -> bool:
     """Sales head and admin hand records to any account manager; an account manager's records are their own."""
-    return is_signed_in(user) and user.is_managing
+    return has(user, "choose_owner")
 
 
 def may_edit_communication(user) -> bool:
     """Marketing owns the company's values, core messages and value propositions; an admin may step in."""
-    return is_signed_in(user) and (user.is_superuser or user.role in (Role.MARKETING, Role.ADMIN))
+    return has(user, "edit_communication")
 
 
 def can_manage_trash(user) -> bool:
     """Restoring from the trash is for admin and sales head."""
-    return is_signed_in(user) and user.is_managing
+    return has(user, "manage_trash")
 
 
 def may_edit_settings(user) -> bool:
     """Settings (tunables) and the permission table's page are for admins."""
-    from .capabilities import has
-
     return has(user, "edit_settings")

@@ -5,7 +5,8 @@ Which records an import may create or change is decided, like everywhere, by
 style of `core.permissions.can_create`.
 """
 
-from kundennetz.core.permissions import can_create
+from kundennetz.core.capabilities import has
+from kundennetz.core.permissions import can_create, is_signed_in
 
 
 def may_import(user) -> bool:
@@ -16,13 +17,13 @@ def may_import(user) -> bool:
 
 def may_undo(user) -> bool:
     """Undoing a whole import is a decision for the admin or the sales head."""
-    return bool(user and user.is_authenticated and user.is_active and user.is_managing)
+    return has(user, "undo_imports")
 
 
 def visible_batches(queryset, user):
     """Admin and sales head see every import; others their own."""
-    if not (user and user.is_authenticated and user.is_active):
+    if not is_signed_in(user):
         return queryset.none()
-    if user.is_managing:
+    if has(user, "undo_imports"):
         return queryset
     return queryset.filter(created_by=user)

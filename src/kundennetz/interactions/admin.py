@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kundennetz.accounts.admin import RestrictedAdmin
+from kundennetz.core.admin import RestrictedAdmin
 
 from .models import CoreMessage, Interaction
 from .permissions import may_edit_core_messages

@@ -19,14 +19,14 @@ from django.utils.translation import gettext as _
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from kundennetz.accounts.api.common import TrackedOut, get_for, get_visible, require_create, resolve, resolve_many
+from kundennetz.accounts.api.common import TrackedOut, require_create, resolve, resolve_many
 from kundennetz.accounts.models import Account, Contact, Opportunity
 from kundennetz.core.concurrency import record
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors, InvalidInput
 from kundennetz.core.api_types import Date, Id, InputSchema, Pagination, QueryId, Text, choice
 from kundennetz.core.job_api import JobOut
 from kundennetz.core.models import User
-from kundennetz.core.permissions import ADD, CHANGE, DELETE, VIEW, restrict
+from kundennetz.core.permissions import ADD, CHANGE, DELETE, VIEW, get_for, restrict
 from kundennetz.core.roles import Role
 from kundennetz.core.services import save_record
 
@@ -102,7 +102,7 @@ InteractionOrder = Literal["date", "-date", "created_at", "-created_at", "update
 
 
 def _interactions():
-    return (Interaction.objects.filter(account__deleted_at__isnull=True)
+    return (Interaction.objects.all()
             .prefetch_related("our_people", "contacts", "core_messages"))
 
 
@@ -181,7 +181,7 @@ def list_interactions(request, filters: Query[InteractionFilter], order_by: Inte
 
 @router.get("/{int:interaction_id}", response={200: InteractionOut, **RECORD_ERRORS}, summary="Read an interaction")
 def read_interaction(request, interaction_id: int):
-    return record(get_visible(_interactions(), request.auth, interaction_id))
+    return record(get_for(_interactions(), request.auth, interaction_id))
 
 
 @router.post("", response={201: InteractionOut, **WRITE_ERRORS}, summary="Log an interaction")
@@ -194,7 +194,7 @@ def create_interaction(request, payload: InteractionIn):
 @router.put("/{int:interaction_id}", response={200: InteractionOut, **WRITE_ERRORS}, summary="Replace an interaction")
 def replace_interaction(request, interaction_id: int, payload: InteractionIn):
     """Every field not sent takes its default, as on create."""
-    interaction = record(get_for(Interaction.objects.filter(account__deleted_at__isnull=True), request.auth,
+    interaction = record(get_for(Interaction.objects.all(), request.auth,
                           interaction_id, CHANGE))
     _write(request, interaction, payload.dict())
     return _interactions().get(pk=interaction_id)
@@ -203,7 +203,7 @@ def replace_interaction(request, interaction_id: int, payload: InteractionIn):
 @router.patch("/{int:interaction_id}", response={200: InteractionOut, **WRITE_ERRORS}, summary="Change an interaction")
 def update_interaction(request, interaction_id: int, payload: PatchDict[InteractionIn]):
     """Only the fields sent change."""
-    interaction = record(get_for(Interaction.objects.filter(account__deleted_at__isnull=True), request.auth,
+    interaction = record(get_for(Interaction.objects.all(), request.auth,
                           interaction_id, CHANGE))
     _write(request, interaction, payload)
     return _interactions().get(pk=interaction_id)
@@ -212,7 +212,7 @@ def update_interaction(request, interaction_id: int, payload: PatchDict[Interact
 @router.delete("/{int:interaction_id}", response={204: None, **RECORD_ERRORS}, summary="Delete an interaction")
 def delete_interaction(request, interaction_id: int):
     """Moves the interaction to the trash."""
-    interaction = record(get_for(Interaction.objects.filter(account__deleted_at__isnull=True), request.auth,
+    interaction = record(get_for(Interaction.objects.all(), request.auth,
                           interaction_id, DELETE))
     services.delete_interaction(interaction, request.auth)
     return Status(204, None)
@@ -370,7 +370,7 @@ def account_consistency(request, account_id: int,
                         period: Literal["12m", "quarter", "year", "last_year"] = "12m"):
     """Score 0–100 with band, the change against the previous period, every reason in your language,
     and the figures behind it (see docs/consistency.md)."""
-    account = get_visible(Account.objects.all(), request.auth, account_id)
+    account = get_for(Account.objects.all(), request.auth, account_id)
     today = timezone.localdate()
     view = services.account_consistency(account, services.period_for(period, today), today)
     result, lang = view.current, services.reason_language()

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kundennetz.core.permissions import of_live_accounts
 from kundennetz.accounts.models import Account
 from kundennetz.core import freshness
 from kundennetz.core.models import User
@@ -89,7 +90,7 @@ class Overview:
 
 def snapshots():
     """The stored rows of accounts not in the trash."""
-    return ConsistencySnapshot.objects.filter(account__deleted_at__isnull=True)
+    return of_live_accounts(ConsistencySnapshot.objects.all())
 
 
 def _state(inputs: str = ""):

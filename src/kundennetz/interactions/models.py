@@ -170,6 +170,7 @@ class ConsistencySnapshot(models.Model):
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, primary_key=True,
                                    related_name="consistency_snapshot")
+    account_lookup = "account"
     computed_at = models.DateTimeField(default=timezone.now)
     as_of = models.DateField()
     inputs = models.CharField(max_length=64, blank=True, default="")

@@ -6,7 +6,8 @@ messages and the management view belong to no account, so their rule is a role r
 the same style as `core.permissions.can_create`.
 """
 
-from kundennetz.core.permissions import is_signed_in, may_edit_communication
+from kundennetz.core.capabilities import has
+from kundennetz.core.permissions import may_edit_communication
 
 
 
@@ -17,9 +18,9 @@ def may_edit_core_messages(user) -> bool:
 
 def may_see_management(user) -> bool:
     """Tending the network is a matter for management ("Chefsache"): sales head and admin."""
-    return is_signed_in(user) and user.is_managing
+    return has(user, "see_management")
 
 
 def may_see_all_weeks(user) -> bool:
     """Who may look at another account manager's week: those who see every record anyway."""
-    return is_signed_in(user) and (user.is_managing or user.is_observing)
+    return has(user, "view_network")

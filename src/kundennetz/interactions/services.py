@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kundennetz.core.permissions import of_live_accounts
 from kundennetz.accounts.models import Account, Contact
 from kundennetz.core import freshness, tunables
 from kundennetz.core.models import User
@@ -368,7 +369,7 @@ def message_set() -> dc.MessageSet:
 
 
 def _live_interactions():
-    return Interaction.objects.filter(account__deleted_at__isnull=True)
+    return of_live_accounts(Interaction.objects.all())
 
 
 def _links(through, column: str, stream: bool = True, **filters) -> dict:

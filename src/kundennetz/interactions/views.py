@@ -12,15 +12,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kundennetz.accounts.models import Account
-from kundennetz.accounts.views.common import get_for_user
 from kundennetz.accounts.views.history import record_history
-from kundennetz.core.permissions import ADD, CHANGE, DELETE, VIEW, can, can_create, restrict
+from kundennetz.core.capabilities import has
+from kundennetz.core.permissions import ADD, CHANGE, DELETE, VIEW, can, can_create, get_for, restrict
 from kundennetz.domain import consistency as dc
 
 from . import services
@@ -35,14 +35,14 @@ def _htmx(request) -> bool:
 
 
 def visible_interactions(user):
-    """Interactions the user may see, of accounts not in the trash.
+    """Interactions the user may see (`restrict` leaves out those of accounts in the trash).
 
     The rule is `restrict`'s alone. For someone who sees only some accounts, naming those accounts
     as well changes no result but lets the database start from them and use the (account, date)
     index instead of scanning a million rows; whoever sees every account is served best by the date
     index, newest first."""
-    queryset = Interaction.objects.filter(account__deleted_at__isnull=True)
-    if not (user.is_managing or user.is_observing):
+    queryset = Interaction.objects.all()
+    if not has(user, "view_network"):
         # A list of ids, not a subquery: PostgreSQL then reads those accounts' rows by index.
         accounts = list(restrict(Account.objects.all(), user, VIEW).values_list("pk", flat=True))
         queryset = queryset.filter(account_id__in=accounts)
@@ -50,7 +50,7 @@ def visible_interactions(user):
 
 
 def _visible_account(request, pk) -> Account:
-    return get_object_or_404(restrict(Account.objects.select_related("owner", "segment"), request.user, VIEW), pk=pk)
+    return get_for(Account.objects.select_related("owner", "segment"), request.user, pk)
 
 
 # --- the account page's panel -------------------------------------------------------------------
@@ -67,9 +67,7 @@ def account_panel(request, pk):
 @require_POST
 def account_log(request, pk):
     """Log an interaction from the account page; answers with the panel (new score, timeline)."""
-    account = _visible_account(request, pk)
-    if not can(request.user, ADD, account):
-        raise PermissionDenied
+    account = get_for(Account.objects.select_related("owner", "segment"), request.user, pk, ADD)
     form = InteractionForm(request.POST, user=request.user, account=account)
     if form.try_save():
         saved = _("Interaction logged.")
@@ -162,8 +160,8 @@ def interaction_create(request):
 
 @login_required
 def interaction_detail(request, pk):
-    interaction = get_for_user(request, Interaction, pk, queryset=Interaction.objects.filter(
-        account__deleted_at__isnull=True).select_related("account", "opportunity", "created_by", "updated_by"))
+    interaction = get_for(Interaction.objects.select_related("account", "opportunity", "created_by", "updated_by"),
+                          request.user, pk)
     history, truncated = record_history(interaction)
     return render(request, "interactions/interaction_detail.html", {
         "interaction": interaction,
@@ -177,8 +175,7 @@ def interaction_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def interaction_update(request, pk):
-    interaction = get_for_user(request, Interaction, pk, CHANGE,
-                               queryset=Interaction.objects.filter(account__deleted_at__isnull=True))
+    interaction = get_for(Interaction.objects.all(), request.user, pk, CHANGE)
     form = InteractionForm(request.POST or None, instance=interaction, user=request.user)
     if request.method == "POST" and form.try_save():
         messages.success(request, _("Changes saved."))
@@ -192,8 +189,7 @@ def interaction_update(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def interaction_delete(request, pk):
-    interaction = get_for_user(request, Interaction, pk, DELETE,
-                               queryset=Interaction.objects.filter(account__deleted_at__isnull=True))
+    interaction = get_for(Interaction.objects.all(), request.user, pk, DELETE)
     if request.method == "POST":
         account = interaction.account
         services.delete_interaction(interaction, request.user)

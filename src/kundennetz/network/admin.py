@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from kundennetz.accounts.admin import RestrictedAdmin
+from kundennetz.core.admin import RestrictedAdmin
 
 from .models import Relation
 

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, FilterSchema, PatchDict, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from kundennetz.accounts.api.common import TrackedOut, get_for, get_visible, require_create, resolve, save, set_fields
+from kundennetz.accounts.api.common import TrackedOut, require_create, resolve, save, set_fields
 from kundennetz.accounts.models import Account, Contact, Opportunity
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors, InvalidInput
 from kundennetz.core.api_types import Id, InputSchema, Pagination, QueryId, Text, choice
-from kundennetz.core.permissions import CHANGE, DELETE, VIEW, restrict
+from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 
 from . import services
 from .models import AccountNetwork, OpportunityNetwork, Relation
@@ -162,7 +162,7 @@ def list_relations(request, filters: Query[RelationFilter],
 
 @router.get("relations/{int:relation_id}", response={200: RelationOut, **RECORD_ERRORS}, summary="Read a relation")
 def read_relation(request, relation_id: int):
-    return get_visible(_queryset(), request.auth, relation_id)
+    return get_for(_queryset(), request.auth, relation_id)
 
 
 @router.post("relations", response={201: RelationOut, **WRITE_ERRORS}, summary="Create a relation")
@@ -224,7 +224,7 @@ def delete_relation(request, relation_id: int):
             summary="Network analysis of an account")
 def account_network(request, account_id: int):
     """Decision makers covered and uncovered, bus factor, routes, weak points and ties (stored analysis)."""
-    account = get_visible(Account.objects.all(), request.auth, account_id)
+    account = get_for(Account.objects.all(), request.auth, account_id)
     found = AccountNetwork.objects.filter(account=account).first()
     data = found.data if found else {}
     return {
@@ -242,7 +242,7 @@ def account_network(request, account_id: int):
 @router.get("opportunities/{int:opportunity_id}/network", response={200: OpportunityNetworkOut, **RECORD_ERRORS},
             summary="Threads of an opportunity")
 def opportunity_network(request, opportunity_id: int):
-    opportunity = get_visible(Opportunity.objects.all(), request.auth, opportunity_id)
+    opportunity = get_for(Opportunity.objects.all(), request.auth, opportunity_id)
     found = OpportunityNetwork.objects.filter(opportunity=opportunity).first()
     stored = AccountNetwork.objects.filter(account_id=opportunity.account_id).values_list("data", flat=True).first()
     known = {c for _u, c, s, _src in (stored or {}).get("ties", [])

@@ -119,6 +119,7 @@ class AccountNetwork(models.Model):
     """The measures of one account's network, as last computed (see `services.refresh_accounts`)."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, primary_key=True, related_name="network")
+    account_lookup = "account"
     computed_at = models.DateTimeField(default=timezone.now)
     weighting_version = models.PositiveIntegerField(default=0)
     decision_makers = models.PositiveIntegerField(default=0)
@@ -139,6 +140,7 @@ class OpportunityNetwork(models.Model):
 
     opportunity = models.OneToOneField(Opportunity, on_delete=models.CASCADE, primary_key=True,
                                        related_name="network")
+    account_lookup = "opportunity__account"
     threads = models.PositiveIntegerField(default=0)
     single_threaded = models.BooleanField(default=True, db_index=True)
     computed_at = models.DateTimeField(default=timezone.now)

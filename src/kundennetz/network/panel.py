@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kundennetz.core.permissions import of_live_accounts
 from kundennetz.accounts.models import Contact, Opportunity
 
 from . import services
@@ -141,7 +142,7 @@ def fragile_accounts(limit: int = FRAGILE_LIMIT) -> tuple[list[AccountNetwork], 
     first), and how many there are in all. Two queries, whatever the size of the network."""
     from django.db.models import F
 
-    rows = AccountNetwork.objects.filter(bus_factor__lte=1, account__deleted_at__isnull=True)
+    rows = of_live_accounts(AccountNetwork.objects.filter(bus_factor__lte=1))
     found = list(rows.select_related("account", "account__owner").order_by(
         F("account__annual_revenue").desc(nulls_last=True), "account__name", "account_id")[:limit])
     return found, rows.count()
@@ -155,7 +156,7 @@ def week_suggestions(manager, limit: int = 10) -> list[dict]:
     from kundennetz.accounts.models import Account
 
     team = Account.team.through.objects.filter(user=manager).values("account_id")
-    rows = list(AccountNetwork.objects.filter(uncovered__gt=0, account__deleted_at__isnull=True)
+    rows = list(of_live_accounts(AccountNetwork.objects.filter(uncovered__gt=0))
                 .filter(Q(account__owner=manager) | Q(account__in=team))
                 .select_related("account").order_by(F("account__annual_revenue").desc(nulls_last=True),
                                                      "account_id")[:limit * 3])

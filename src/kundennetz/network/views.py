@@ -8,15 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundennetz.accounts.models import Account
-from kundennetz.accounts.views.common import get_for_user
-from kundennetz.core.permissions import CHANGE, DELETE, VIEW, can, restrict
+from kundennetz.core.permissions import CHANGE, DELETE, can, get_for
 from kundennetz.domain.network_svg import render_svg
 
 from . import services
@@ -46,12 +45,12 @@ def _page(request, account, form=None, status=200):
 
 @login_required
 def account_map(request, pk):
-    return _page(request, get_for_user(request, Account, pk, queryset=Account.objects.select_related("segment")))
+    return _page(request, get_for(Account.objects.select_related("segment"), request.user, pk))
 
 
 @login_required
 def account_map_svg(request, pk):
-    account = get_for_user(request, Account, pk)
+    account = get_for(Account.objects.all(), request.user, pk)
     data, labels = services.map_data(account)
     response = HttpResponse(render_svg(data, labels), content_type="image/svg+xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="network-{slugify(account.name) or account.pk}.svg"'
@@ -62,7 +61,7 @@ def account_map_svg(request, pk):
 def account_map_png(request, pk):
     from .png import render_png
 
-    account = get_for_user(request, Account, pk)
+    account = get_for(Account.objects.all(), request.user, pk)
     data, labels = services.map_data(account)
     response = HttpResponse(render_png(data, labels), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="network-{slugify(account.name) or account.pk}.png"'
@@ -72,7 +71,7 @@ def account_map_png(request, pk):
 @login_required
 @require_POST
 def relation_create(request, pk):
-    account = get_for_user(request, Account, pk, CHANGE)
+    account = get_for(Account.objects.all(), request.user, pk, CHANGE)
     form = RelationForm(request.POST, user=request.user, account=account)
     if form.is_valid():
         form.save()
@@ -84,12 +83,7 @@ def relation_create(request, pk):
 @login_required
 @require_POST
 def relation_delete(request, pk):
-    relation = get_object_or_404(restrict(Relation.objects.select_related("contact", "user", "other"),
-                                          request.user, VIEW), pk=pk)
-    if not can(request.user, DELETE, relation):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
+    relation = get_for(Relation.objects.select_related("contact", "user", "other"), request.user, pk, DELETE)
     relation.soft_delete(request.user)
     messages.success(request, _("Relation “%(relation)s” moved to the trash.") % {"relation": relation})
     return redirect("network:account_map", pk=relation.account_id)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from kundennetz.accounts.forms import AmountField, RecordForm
 from kundennetz.accounts.models import Account, Segment
 from kundennetz.core.models import User
-from kundennetz.core.roles import Role
+from kundennetz.core.capabilities import holders
 
 from . import services
 from .models import Budget, Capacity, Period, ResponseEstimate, Scenario
@@ -27,7 +27,7 @@ def planned_people(period: Period, *keep):
     owners of accounts, and whoever already has a capacity in it."""
     owners = Account.objects.values("owner_id")
     return User.objects.filter(
-        Q(is_active=True, role__in=[Role.ACCOUNT_MANAGER, Role.SALES_HEAD]) | Q(pk__in=owners)
+        Q(is_active=True, role__in=holders("plan_own_time")) | Q(pk__in=owners)
         | Q(planning_capacities__period=period) | Q(pk__in=[u.pk for u in keep if u is not None])
     ).distinct().order_by("last_name", "first_name", "username")
 
@@ -44,8 +44,7 @@ class CapacityForm(RecordForm):
         super().__init__(*args, **kwargs)
         self.period = period
         self.instance.period = period
-        self.fields["manager"].queryset = User.objects.filter(is_active=True, role__in=[Role.ACCOUNT_MANAGER,
-                                                                                       Role.SALES_HEAD])
+        self.fields["manager"].queryset = User.objects.filter(is_active=True, role__in=holders("plan_own_time"))
         self.fields["manager"].label_from_instance = lambda user: user.get_full_name() or user.username
         if self.instance.pk:
             self.fields["manager"].disabled = True

@@ -8,19 +8,19 @@ colleagues' capacities or the scenarios. Estimates of how an account responds to
 tending the account: whoever may change the account may enter them.
 """
 
-from kundennetz.core.permissions import CHANGE, VIEW, can, is_signed_in, restrict
-from kundennetz.core.roles import Role
+from kundennetz.core.capabilities import has
+from kundennetz.core.permissions import CHANGE, VIEW, can, is_signed_in, restrict, sees_own_accounts_only
 
 
 
 def can_plan(user) -> bool:
     """Create and change capacities, budgets and scenarios; compute and apply scenarios."""
-    return is_signed_in(user) and user.is_managing
+    return has(user, "change_planning")
 
 
 def can_view_planning(user) -> bool:
     """See every capacity, the budgets, the scenarios and their results."""
-    return is_signed_in(user) and (user.is_managing or user.is_observing)
+    return has(user, "view_scenarios")
 
 
 def can_view_budgets(user) -> bool:
@@ -28,7 +28,8 @@ def can_view_budgets(user) -> bool:
 
 
 def is_account_manager(user) -> bool:
-    return is_signed_in(user) and user.role == Role.ACCOUNT_MANAGER and not user.is_superuser
+    """Sees only some accounts (own and team): the part of planning that is theirs."""
+    return sees_own_accounts_only(user)
 
 
 def can_open_planning(user) -> bool:
@@ -38,7 +39,7 @@ def can_open_planning(user) -> bool:
 
 def may_have_capacity(user) -> bool:
     """Whose time is planned: active account managers, and sales heads who look after accounts themselves."""
-    return bool(user is not None and user.is_active and user.role in (Role.ACCOUNT_MANAGER, Role.SALES_HEAD))
+    return has(user, "plan_own_time")
 
 
 def visible_capacities(queryset, user):

@@ -28,7 +28,7 @@ from kundennetz.accounts.forms import attach_errors
 from kundennetz.accounts.models import Account
 from kundennetz.core.api_types import MAX_ID
 from kundennetz.core.formatting import format_money, format_number
-from kundennetz.core.permissions import VIEW, restrict
+from kundennetz.core.permissions import CHANGE, get_for
 
 from . import charts, services
 from .forms import BudgetForm, CapacityForm, EstimateForm, ScenarioForm
@@ -42,13 +42,7 @@ from .models import (
     Scenario,
     ScenarioAccount,
 )
-from .permissions import (
-    can_estimate,
-    can_open_planning,
-    can_plan,
-    can_view_planning,
-    visible_plans,
-)
+from .permissions import can_open_planning, can_plan, can_view_planning, visible_plans
 
 GAIN = F("contribution") - F("contribution_today")
 ACCOUNT_SORTS = {
@@ -108,7 +102,7 @@ def planning(request):
     else:
         own = [r for r in plan.rows if r.manager_id == user.pk]
         accounts = (visible_plans(AccountPlan.objects.filter(period=period), user)
-                    .filter(account__deleted_at__isnull=True).select_related("account").order_by("account__name"))
+                    .select_related("account").order_by("account__name"))
         page = Paginator(accounts, settings.KUNDENNETZ_PAGE_SIZE).get_page(request.GET.get("page"))
         context.update(rows=own, chart=charts.capacity_chart(own), own_plans=page)
     return render(request, "planning/planning.html", context)
@@ -408,9 +402,7 @@ def about(request):
 
 @login_required
 def estimates(request, pk):
-    account = get_object_or_404(restrict(Account.objects.select_related("segment", "owner"), request.user, VIEW),
-                                 pk=pk)
-    _require(can_estimate(request.user, account))
+    account = get_for(Account.objects.select_related("segment", "owner"), request.user, pk, CHANGE)
     period = _period(request, request.POST.get("period_code") or None)
     instance = ResponseEstimate.objects.filter(account=account, period=period).first() or ResponseEstimate(
         account=account, period=period)

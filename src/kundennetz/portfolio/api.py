@@ -26,7 +26,7 @@ from kundennetz.core import freshness
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors
 from kundennetz.core.api_types import MAX_ID, Date, InputSchema, QueryId, Text, choice
 from kundennetz.core.job_api import JobOut
-from kundennetz.core.permissions import VIEW, restrict
+from kundennetz.core.permissions import get_for
 
 from . import queries, services
 from .models import ManualRating, PortfolioSnapshot, ScoringModel, StrategyOverride, ValueProposition
@@ -253,10 +253,7 @@ def list_portfolio_positions(
 
 
 def _visible_account(user, account_id: int) -> Account:
-    account = restrict(Account.objects.all(), user, VIEW).filter(pk=account_id).first()
-    if account is None:
-        raise Http404(_("No %(verbose_name)s found matching the query") % {"verbose_name": Account._meta.verbose_name})
-    return account
+    return get_for(Account.objects.all(), user, account_id)
 
 
 @router.get("accounts/{int:account_id}", response={200: AccountPortfolioOut, **RECORD_ERRORS},

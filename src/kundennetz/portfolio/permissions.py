@@ -7,13 +7,14 @@ propositions belong to marketing (and admin). Manual ratings are part of tending
 follow the right to change it: its owner and team, and sales head and admin.
 """
 
+from kundennetz.core.capabilities import has
 from kundennetz.core.permissions import CHANGE, VIEW, can, is_signed_in, may_edit_communication, restrict
 
 
 
 def can_manage_portfolio(user) -> bool:
     """Edit the scoring model and strategies, override an account's strategy, take snapshots."""
-    return is_signed_in(user) and user.is_managing
+    return has(user, "manage_portfolio")
 
 
 def can_edit_value_propositions(user) -> bool:

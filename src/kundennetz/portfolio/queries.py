@@ -44,8 +44,7 @@ ORDERINGS = {
 
 def positions(user, snapshot: PortfolioSnapshot) -> QuerySet[AccountPosition]:
     """The snapshot's positions of the accounts `user` may see (not those in the trash)."""
-    queryset = AccountPosition.objects.filter(snapshot=snapshot, account__deleted_at__isnull=True)
-    return visible(queryset, user)
+    return visible(AccountPosition.objects.filter(snapshot=snapshot), user)
 
 
 def with_accounts(queryset: QuerySet[AccountPosition]) -> QuerySet[AccountPosition]:

@@ -31,6 +31,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundennetz.core.permissions import of_live_accounts
 from kundennetz.accounts.models import Account, Contact, Opportunity, Stage
 from kundennetz.core import concurrency, freshness, tunables
 from kundennetz.core.services import save_record
@@ -538,7 +539,7 @@ def recompute(*, period: str | None = None, as_of: date | None = None, user=None
     model = model_record.rules
     scored = score_network(model, as_of=as_of, chunk_size=chunk_size)
     overrides = {account_id: strategy for account_id, strategy in
-                 StrategyOverride.objects.filter(account__deleted_at__isnull=True)
+                 of_live_accounts(StrategyOverride.objects.all())
                  .values_list("account_id", "strategy") if strategy in model.strategies}
     try:
         with transaction.atomic():

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from kundennetz.accounts.models import Account
 from kundennetz.core.forms import Conflict
-from kundennetz.core.permissions import VIEW, restrict
+from kundennetz.core.permissions import get_for, sees_own_accounts_only
 from kundennetz.domain.portfolio_svg import DEFAULT_MAX_DOTS
 
 from . import queries, services
@@ -47,7 +47,7 @@ MAX_DOTS = min(DEFAULT_MAX_DOTS, 2_000)
 
 
 def _account(request, pk) -> Account:
-    return get_object_or_404(restrict(Account.objects.select_related("segment", "owner"), request.user, VIEW), pk=pk)
+    return get_for(Account.objects.select_related("segment", "owner"), request.user, pk)
 
 
 def _require(allowed: bool) -> None:
@@ -93,7 +93,7 @@ def portfolio(request):
         "cells": queries.cell_counts(queryset, snapshot.model, counts),
         "query": request.GET.urlencode(),
         "can_manage": can_manage_portfolio(request.user),
-        "is_account_manager": request.user.role == "account_manager",
+        "is_account_manager": sees_own_accounts_only(request.user),
     })
 
 

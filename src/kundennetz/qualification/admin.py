@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from kundennetz.core.permissions import VIEW, can, restrict
+from kundennetz.core.admin import RestrictedReadOnlyAdmin
 
 from .models import Answer, Catalogue, Checklist, PursuitDecision
 
@@ -72,30 +72,6 @@ class CatalogueAdmin(admin.ModelAdmin):
         if published:
             self.message_user(request, ngettext("%(count)d version published.", "%(count)d versions published.",
                                                 published) % {"count": published}, messages.SUCCESS)
-
-
-class RestrictedReadOnlyAdmin(admin.ModelAdmin):
-    """Lists and shows only what `restrict` lets the user see; changes happen on the checklist page."""
-
-    def get_queryset(self, request):
-        return restrict(super().get_queryset(request), request.user, VIEW)
-
-    def has_view_permission(self, request, obj=None):
-        if obj is not None:
-            return can(request.user, VIEW, obj)
-        return restrict(self.model.objects.all(), request.user, VIEW).exists() or request.user.is_superuser
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AnswerInline(admin.TabularInline):

@@ -9,23 +9,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kundennetz.core.permissions import can
+from kundennetz.core.permissions import CHANGE, VIEW, can, get_for, refused
 from kundennetz.core.services import save_record
 from kundennetz.domain import qualification as rules
 
 from . import services
 from .forms import AnswerForm, DecisionForm, QuickContactForm, dom_id
-from .views_support import checklist_context, unavailable, visible_opportunities
+from .views_support import checklist_context, unavailable, checklist_opportunities
 
 
-def _opportunity(request, pk):
+def _opportunity(request, pk, action: str = VIEW):
     # Records outside the user's reach are not found rather than forbidden: their existence stays private.
-    return get_object_or_404(visible_opportunities(request.user), pk=pk)
+    return get_for(checklist_opportunities(), request.user, pk, action)
 
 
 def _htmx(request) -> bool:
@@ -66,9 +66,7 @@ def checklist(request, pk):
 @login_required
 @require_POST
 def answer(request, pk):
-    opportunity = _opportunity(request, pk)
-    if not can(request.user, "change", opportunity):
-        raise PermissionDenied
+    opportunity = _opportunity(request, pk, CHANGE)
     try:
         checklist = services.peek_checklist(opportunity)
     except ValidationError as exc:  # no catalogue published yet
@@ -105,9 +103,9 @@ def _row(context, question_id: str):
 @login_required
 @require_POST
 def add_contact(request, pk):
-    opportunity = _opportunity(request, pk)
-    if not (can(request.user, "change", opportunity) and can(request.user, "change", opportunity.account)):
-        raise PermissionDenied
+    opportunity = _opportunity(request, pk, CHANGE)
+    if not can(request.user, CHANGE, opportunity.account):
+        raise refused(CHANGE)
     try:
         checklist = services.get_checklist(opportunity, request.user)
     except ValidationError as exc:  # no catalogue published yet

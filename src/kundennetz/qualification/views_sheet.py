@@ -7,7 +7,7 @@ so what is printed from the browser and what is sent around as PDF never disagre
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -21,7 +21,8 @@ from kundennetz.domain import qualification as rules
 from . import services
 from .models import Recommendation
 from .pdf import Sheet, SheetCategory, SheetDecision, build_pdf
-from .views_support import LIGHT_LABELS, Names, company, language, unavailable, visible_opportunities
+from .views_support import LIGHT_LABELS, Names, company, language, unavailable, checklist_opportunities
+from kundennetz.core.permissions import get_for
 
 LANGUAGES = {"de": "de-ch", "en": "en"}
 # Where the default catalogue asks for the people and figures the sheet lists.
@@ -125,7 +126,7 @@ def build_sheet(request, opportunity) -> Sheet:
 
 
 def _opportunity(request, pk):
-    return get_object_or_404(visible_opportunities(request.user), pk=pk)
+    return get_for(checklist_opportunities(), request.user, pk)
 
 
 @login_required

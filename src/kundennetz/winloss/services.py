@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import get_language
 
 from kundennetz.accounts.models import Opportunity, Stage
-from kundennetz.core.permissions import VIEW, is_signed_in, restrict
+from kundennetz.core.capabilities import has
+from kundennetz.core.permissions import VIEW, restrict
 from kundennetz.domain import winloss as rules
 from kundennetz.qualification.models import Answer, Catalogue, Checklist
 
@@ -35,13 +36,13 @@ class Refused(Exception):
 
 def may_fit(user) -> bool:
     """Fitting a model and changing the bid costs is for the sales head and the admin."""
-    return is_signed_in(user) and user.is_managing
+    return has(user, "fit_win_model")
 
 
 def may_review(user) -> bool:
     """The model's scores, the threshold advice and the no-bid review cover every deal of the firm: for
     those who see everything (sales head, admin, marketing, read-only)."""
-    return is_signed_in(user) and (user.is_managing or user.is_observing)
+    return has(user, "view_network")
 
 
 # --- reading the history ------------------------------------------------------------------------------

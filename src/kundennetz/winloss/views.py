@@ -7,12 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundennetz.accounts.models import Opportunity, Segment
-from kundennetz.core.permissions import can
+from kundennetz.core.permissions import CHANGE, get_for
 
 from . import services
 from .forms import BidCostForm, DeclinedOutcomeForm
@@ -119,9 +119,7 @@ def no_bid(request):
 @login_required
 @require_POST
 def declined_outcome(request, pk):
-    opportunity = get_object_or_404(Opportunity.objects.restrict(request.user, "view").select_related("stage"), pk=pk)
-    if not can(request.user, "change", opportunity):
-        raise PermissionDenied
+    opportunity = get_for(Opportunity.objects.select_related("stage"), request.user, pk, CHANGE)
     form = DeclinedOutcomeForm(request.POST, prefix=f"o{pk}")
     if form.is_valid():
         try:

@@ -12,12 +12,12 @@ from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERROR
 from kundennetz.core.api_types import (
     Id, InputSchema, Money, Pagination, Percent, QueryId, Reference, Text, choice, lookup_reference,
 )
-from kundennetz.core.permissions import CHANGE, DELETE, VIEW, may_change_team, restrict
+from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, may_change_team, restrict
 
 from ..forms import account_managers
 from ..models import Account, Segment
 from .common import (
-    TrackedOut, get_for, get_visible, ordering, require_create, resolve, resolve_many, resolve_owner, save, set_fields,
+    TrackedOut, ordering, require_create, resolve, resolve_many, resolve_owner, save, set_fields,
 )
 
 router = Router(tags=["accounts"])
@@ -137,7 +137,7 @@ def list_accounts(request, filters: Query[AccountFilter], order_by: AccountOrder
 
 @router.get("/{int:account_id}", response={200: AccountOut, **RECORD_ERRORS}, summary="Read an account")
 def read_account(request, account_id: int):
-    return record(get_visible(_queryset(), request.auth, account_id))
+    return record(get_for(_queryset(), request.auth, account_id))
 
 
 @router.post("", response={201: AccountOut, **WRITE_ERRORS}, summary="Create an account")

@@ -16,7 +16,9 @@ from kundennetz.core.api_types import InputSchema, Pagination, Text, choice
 from kundennetz.core.roles import Role
 
 from ..models import ClosingReason, Competitor, Segment, Stage
-from .common import not_found, require_create, save, set_fields
+from kundennetz.core.permissions import not_found
+
+from .common import require_create, save, set_fields
 
 router = Router()
 

@@ -13,12 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import F
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from kundennetz.core.api_errors import FieldErrors
-from kundennetz.core.permissions import ADD, DELETE, VIEW, can, can_create, may_choose_owner, restrict
+from kundennetz.core.permissions import ADD, can_create, may_choose_owner, restrict
 from kundennetz.core.services import save_record
 
 from ..forms import account_managers
@@ -43,28 +42,6 @@ class TrackedOut(Schema):
     @staticmethod
     def resolve_updated_by(obj) -> Optional[int]:
         return obj.updated_by_id
-
-
-def not_found(model) -> Http404:
-    return Http404(_("No %(verbose_name)s found matching the query") % {"verbose_name": model._meta.verbose_name})
-
-
-def get_visible(queryset, user, pk):
-    """The record if `user` may see it; otherwise it does not exist for them."""
-    obj = restrict(queryset, user, VIEW).filter(pk=pk).first()
-    if obj is None:
-        raise not_found(queryset.model)
-    return obj
-
-
-def get_for(queryset, user, pk, action: str):
-    """The record if `user` may act on it; 404 when they cannot even see it, 403 when they see it only."""
-    obj = get_visible(queryset, user, pk)
-    if not can(user, action, obj):
-        if action == DELETE:
-            raise PermissionDenied(_("You may not delete this record."))
-        raise PermissionDenied(_("You may not change this record."))
-    return obj
 
 
 def require_create(user) -> None:

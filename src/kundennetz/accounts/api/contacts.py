@@ -8,11 +8,11 @@ from ninja.pagination import paginate
 from kundennetz.core.concurrency import record
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors
 from kundennetz.core.api_types import Id, InputSchema, Pagination, QueryId, Text, choice
-from kundennetz.core.permissions import CHANGE, DELETE, VIEW, restrict
+from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 
 from ..models import Contact
 from .common import (
-    TrackedOut, get_for, get_visible, ordering, require_create, resolve, resolve_account, save, set_fields,
+    TrackedOut, ordering, require_create, resolve, resolve_account, save, set_fields,
 )
 
 router = Router(tags=["contacts"])
@@ -104,7 +104,7 @@ def list_contacts(request, filters: Query[ContactFilter], order_by: ContactOrder
 
 @router.get("/{int:contact_id}", response={200: ContactOut, **RECORD_ERRORS}, summary="Read a contact")
 def read_contact(request, contact_id: int):
-    return record(get_visible(_queryset(), request.auth, contact_id))
+    return record(get_for(_queryset(), request.auth, contact_id))
 
 
 @router.post("", response={201: ContactOut, **WRITE_ERRORS}, summary="Create a contact")

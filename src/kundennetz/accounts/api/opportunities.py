@@ -15,13 +15,12 @@ from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERROR
 from kundennetz.core.api_types import (
     Date, Id, InputSchema, Money, Pagination, Percent, QueryId, Reference, Text, choice, lookup_reference,
 )
-from kundennetz.core.permissions import CHANGE, DELETE, VIEW, restrict
+from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 from kundennetz.core.services import save_record
 
 from ..models import ClosingReason, Competitor, Contact, Opportunity, OpportunityContact, Stage
 from .common import (
-    TrackedOut, get_for, get_visible, ordering, require_create, resolve, resolve_account, resolve_many, resolve_owner,
-    save, set_fields,
+    TrackedOut, ordering, require_create, resolve, resolve_account, resolve_many, resolve_owner, save, set_fields,
 )
 
 router = Router(tags=["opportunities"])
@@ -263,7 +262,7 @@ def list_opportunities(request, filters: Query[OpportunityFilter], order_by: Opp
 @router.get("/{int:opportunity_id}", response={200: OpportunityOut, **RECORD_ERRORS},
             summary="Read an opportunity")
 def read_opportunity(request, opportunity_id: int):
-    return record(get_visible(_queryset(), request.auth, opportunity_id))
+    return record(get_for(_queryset(), request.auth, opportunity_id))
 
 
 @router.post("", response={201: OpportunityOut, **WRITE_ERRORS}, summary="Create an opportunity")

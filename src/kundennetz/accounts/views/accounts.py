@@ -7,12 +7,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kundennetz.core.permissions import ADD, CHANGE, DELETE, can
+from kundennetz.core.permissions import ADD, CHANGE, DELETE, can, get_for
 
 from ..filters import AccountFilter
 from ..forms import AccountForm, save_forms
 from ..models import Account
-from .common import confirm_delete, get_for_user, list_page, permissions_for, require_create
+from .common import confirm_delete, list_page, permissions_for, require_create
 from .history import record_history
 
 
@@ -26,8 +26,7 @@ def account_list(request):
 
 @login_required
 def account_detail(request, pk):
-    account = get_for_user(request, Account, pk,
-                           queryset=Account.objects.select_related("segment", "owner", "created_by", "updated_by"))
+    account = get_for(Account.objects.select_related("segment", "owner", "created_by", "updated_by"), request.user, pk)
     history, history_truncated = record_history(account)
     return render(request, "accounts/account_detail.html", {
         "account": account,
@@ -61,7 +60,7 @@ def account_create(request):
 
 @login_required
 def account_update(request, pk):
-    account = get_for_user(request, Account, pk, CHANGE)
+    account = get_for(Account.objects.all(), request.user, pk, CHANGE)
     heading, saved_name = _("Edit “%(name)s”") % {"name": account}, account.name
     form = AccountForm(request.POST or None, instance=account, user=request.user)
     if request.method == "POST" and form.is_valid() and save_forms(form):
@@ -72,7 +71,7 @@ def account_update(request, pk):
 
 @login_required
 def account_delete(request, pk):
-    account = get_for_user(request, Account, pk, DELETE)
+    account = get_for(Account.objects.all(), request.user, pk, DELETE)
     contacts, opportunities = account.contacts.count(), account.opportunities.count()
     consequences = []
     if contacts:

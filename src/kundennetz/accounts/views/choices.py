@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from kundennetz.core.choosers import CHOOSER_LIMIT, chooser_response, term_words
 from kundennetz.core.models import User
-from kundennetz.core.permissions import ADD, VIEW, restrict
+from kundennetz.core.permissions import ADD, VIEW, may_choose_owner, restrict
 from kundennetz.core.roles import Role
 
 from ..filters import search_words, visible_owners
@@ -48,7 +48,7 @@ def contact_choices(request):
 def owner_choices(request):
     """Owners to filter by (`scope=visible`, default) or account managers to hand a record to
     (`scope=managers`, for those who may)."""
-    if request.GET.get("scope") == "managers" and request.user.is_managing:
+    if request.GET.get("scope") == "managers" and may_choose_owner(request.user):
         queryset = User.objects.filter(is_active=True, role=Role.ACCOUNT_MANAGER)
         empty = "---------"
     else:

@@ -1,32 +1,22 @@
-"""What every page of the network shares: finding a record for a user, list pages, delete confirmation.
+"""What every page of the network shares: list pages, delete confirmation, the account a form starts from.
 
-Whether a user may act is decided by `core.permissions`; these helpers only turn its answer into
-HTTP: a record outside the user's reach is a 404 (its existence stays hidden), a forbidden action on a
-visible record a 403.
+Whether a user may act is decided by `core.permissions`; one record is loaded with its `get_for` (404
+for a record outside the user's reach, 403 for a forbidden action on a visible one).
 """
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
 from kundennetz.core import keyset, paging
 from kundennetz.core.paging import CappedPaginator
-from kundennetz.core.permissions import ADD, VIEW, can, can_create, restrict
+from kundennetz.core.permissions import ADD, can, can_create, get_for
 
 from ..models import Account
 
 RESULTS_TARGET = "results"
-
-
-def get_for_user(request, model, pk, action: str = VIEW, *, queryset=None):
-    """The record `pk` if the user may see it (else 404) and act on it with `action` (else 403)."""
-    queryset = model.objects.all() if queryset is None else queryset
-    record = get_object_or_404(restrict(queryset, request.user, VIEW), pk=pk)
-    if action != VIEW and not can(request.user, action, record):
-        raise PermissionDenied
-    return record
 
 
 def require_create(request) -> None:
@@ -40,10 +30,7 @@ def preselected_account(request):
     raw = request.GET.get("account") or ""
     if not raw.isdigit():
         return None
-    account = get_object_or_404(Account.objects.restrict(request.user, VIEW), pk=raw)
-    if not can(request.user, ADD, account):
-        raise PermissionDenied
-    return account
+    return get_for(Account.objects.all(), request.user, raw, ADD)
 
 
 def permissions_for(user, record) -> dict[str, bool]:

@@ -5,12 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from kundennetz.core.permissions import CHANGE, DELETE
+from kundennetz.core.permissions import CHANGE, DELETE, get_for
 
 from ..filters import ContactFilter
 from ..forms import ContactForm, save_forms
 from ..models import Contact
-from .common import confirm_delete, get_for_user, list_page, permissions_for, preselected_account, require_create
+from .common import confirm_delete, list_page, permissions_for, preselected_account, require_create
 from .history import record_history
 
 
@@ -24,8 +24,8 @@ def contact_list(request):
 
 @login_required
 def contact_detail(request, pk):
-    contact = get_for_user(request, Contact, pk, queryset=Contact.objects.select_related(
-        "account", "reports_to", "created_by", "updated_by"))
+    contact = get_for(Contact.objects.select_related(
+        "account", "reports_to", "created_by", "updated_by"), request.user, pk)
     history, history_truncated = record_history(contact)
     boss = contact.reports_to if contact.reports_to_id and not contact.reports_to.is_deleted else None
     return render(request, "accounts/contact_detail.html", {
@@ -60,7 +60,7 @@ def contact_create(request):
 
 @login_required
 def contact_update(request, pk):
-    contact = get_for_user(request, Contact, pk, CHANGE)
+    contact = get_for(Contact.objects.all(), request.user, pk, CHANGE)
     heading = _("Edit “%(name)s”") % {"name": contact}
     form = ContactForm(request.POST or None, instance=contact, user=request.user)
     if request.method == "POST" and form.is_valid() and save_forms(form):
@@ -71,6 +71,6 @@ def contact_update(request, pk):
 
 @login_required
 def contact_delete(request, pk):
-    contact = get_for_user(request, Contact, pk, DELETE, queryset=Contact.objects.select_related("account"))
+    contact = get_for(Contact.objects.select_related("account"), request.user, pk, DELETE)
     return confirm_delete(request, contact, done_url=contact.account.get_absolute_url(),
                           message=_("Contact “%(name)s” moved to the trash.") % {"name": contact})

@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kundennetz.core.permissions import CHANGE, DELETE
+from kundennetz.core.permissions import CHANGE, DELETE, get_for
 
 from ..filters import OpportunityFilter
 from ..forms import InvolvementFormSet, OpportunityForm, StageForm, save_forms
 from ..models import Contact, Opportunity
-from .common import confirm_delete, get_for_user, list_page, permissions_for, preselected_account, require_create
+from .common import confirm_delete, list_page, permissions_for, preselected_account, require_create
 from .history import record_history
 
 DETAIL_RELATED = ("account", "stage", "owner", "closing_reason", "created_by", "updated_by")
@@ -50,16 +50,14 @@ def _detail_page(request, opportunity, stage_form=None, status=200):
 
 @login_required
 def opportunity_detail(request, pk):
-    opportunity = get_for_user(request, Opportunity, pk,
-                               queryset=Opportunity.objects.select_related(*DETAIL_RELATED))
+    opportunity = get_for(Opportunity.objects.select_related(*DETAIL_RELATED), request.user, pk)
     return _detail_page(request, opportunity)
 
 
 @login_required
 @require_POST
 def opportunity_stage(request, pk):
-    opportunity = get_for_user(request, Opportunity, pk, CHANGE,
-                               queryset=Opportunity.objects.select_related(*DETAIL_RELATED))
+    opportunity = get_for(Opportunity.objects.select_related(*DETAIL_RELATED), request.user, pk, CHANGE)
     # The form works on its own copy, so that a refused change does not show as the current stage.
     editable = Opportunity.objects.get(pk=opportunity.pk)
     form = StageForm(request.POST, instance=editable, user=request.user, auto_id="stage_%s")
@@ -102,7 +100,7 @@ def opportunity_create(request):
 
 @login_required
 def opportunity_update(request, pk):
-    opportunity = get_for_user(request, Opportunity, pk, CHANGE)
+    opportunity = get_for(Opportunity.objects.all(), request.user, pk, CHANGE)
     heading = _("Edit “%(title)s”") % {"title": opportunity}
     form, formset = _editor(request, opportunity)
     if _saved(request, form, formset):
@@ -113,6 +111,6 @@ def opportunity_update(request, pk):
 
 @login_required
 def opportunity_delete(request, pk):
-    opportunity = get_for_user(request, Opportunity, pk, DELETE, queryset=Opportunity.objects.select_related("account"))
+    opportunity = get_for(Opportunity.objects.select_related("account"), request.user, pk, DELETE)
     return confirm_delete(request, opportunity, done_url=opportunity.account.get_absolute_url(),
                           message=_("Opportunity “%(title)s” moved to the trash.") % {"title": opportunity})

@@ -36,7 +36,7 @@ def _require_trash_manager(request) -> None:
 
 
 def _deleted(request, model):
-    return restrict(model.all_objects.deleted(), request.user, CHANGE)
+    return restrict(model.all_objects.deleted(), request.user, CHANGE, with_trashed_accounts=True)
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 from typing import Optional
 
-from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Status
@@ -11,12 +11,12 @@ from kundennetz.accounts.models import Account
 from kundennetz.core import concurrency
 from kundennetz.core.api_errors import RECORD_ERRORS, WRITE_ERRORS
 from kundennetz.core.api_types import Text
-from kundennetz.core.permissions import VIEW, restrict
+from kundennetz.core.permissions import CHANGE, get_for
 from kundennetz.core.services import save_record
 
 from .. import services
 from ..models import ResponseEstimate, Scenario
-from ..permissions import can_estimate, can_view_planning
+from ..permissions import can_view_planning
 from .routing import _period, _raise_django, router
 from .schemas import AccountPlanningOut, EstimateIn, EstimateOut
 
@@ -25,10 +25,7 @@ from .schemas import AccountPlanningOut, EstimateIn, EstimateOut
 
 
 def _visible_account(user, account_id: int) -> Account:
-    account = restrict(Account.objects.select_related("segment"), user, VIEW).filter(pk=account_id).first()
-    if account is None:
-        raise Http404(_("No %(verbose_name)s found matching the query") % {"verbose_name": Account._meta.verbose_name})
-    return account
+    return get_for(Account.objects.select_related("segment"), user, account_id)
 
 
 def _estimate_out(e: ResponseEstimate) -> dict:
@@ -82,9 +79,7 @@ def set_estimates(request, account_id: int, period: str, payload: EstimateIn):
     """The expected contribution in the period with no effort, today's effort (in hours), 150 % of it and at
     saturation; the fitted curve replaces the default one in the next computed scenario. For whoever may
     change the account."""
-    account = _visible_account(request.auth, account_id)
-    if not can_estimate(request.auth, account):
-        raise PermissionDenied(_("You may not change this record."))
+    account = get_for(Account.objects.all(), request.auth, account_id, CHANGE)
     record = _period(period, ("path", "period"))
 
     def change(estimate):
@@ -104,9 +99,7 @@ def set_estimates(request, account_id: int, period: str, payload: EstimateIn):
 @router.delete("accounts/{int:account_id}/estimates/{period}", response={204: None, **RECORD_ERRORS},
                summary="Remove a manager's estimates")
 def delete_estimates(request, account_id: int, period: str):
-    account = _visible_account(request.auth, account_id)
-    if not can_estimate(request.auth, account):
-        raise PermissionDenied(_("You may not change this record."))
+    account = get_for(Account.objects.all(), request.auth, account_id, CHANGE)
     estimate = ResponseEstimate.objects.filter(account=account, period__code=period).first()
     if estimate is None:
         raise Http404(_("No estimates for this account and period."))

@@ -14,7 +14,7 @@ from kundennetz.core.services import save_record
 
 from ..models import Budget, Capacity, Period, default_hours_per_day
 from ..permissions import can_open_planning, can_view_planning, visible_capacities
-from .routing import _capacities, _capacity_out, _period, _raise_django, _require_plan, router
+from .routing import _capacities, _capacity_out, _period, _period_code, _raise_django, _require_plan, router
 from .schemas import (
     BudgetIn,
     BudgetOut,
@@ -37,7 +37,7 @@ def list_capacities(request, page: Query[Page], period: Optional[Text] = None, m
         raise PermissionDenied(_("You may not see capacities."))
     queryset = visible_capacities(_capacities(), request.auth).order_by("-period__start", "manager__last_name", "pk")
     if period:
-        queryset = queryset.filter(period=_period(period))
+        queryset = queryset.filter(period__code=_period_code(period))
     if manager:
         queryset = queryset.filter(manager_id=manager)
     return {"items": [_capacity_out(c) for c in queryset[page.offset:page.offset + page.limit]],
@@ -132,7 +132,8 @@ def list_budgets(request, page: Query[Page]):
 def read_budget(request, period: str):
     if not can_view_planning(request.auth):
         raise PermissionDenied(_("You may not see the budgets."))
-    budget = Budget.objects.select_related("period").filter(period=_period(period, ("path", "period"))).first()
+    budget = Budget.objects.select_related("period").filter(
+        period__code=_period_code(period, ("path", "period"))).first()
     if budget is None:
         raise Http404(_("No budget has been entered for %(period)s.") % {"period": period})
     return _budget_out(concurrency.record(budget))

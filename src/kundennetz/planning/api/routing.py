@@ -7,6 +7,7 @@ from ninja import Router
 
 from kundennetz.accounts.models import Account
 from kundennetz.core.api_errors import FieldErrors
+from kundennetz.domain import capacity as domain_capacity
 
 from .. import services
 from ..freshness import freshness_of
@@ -24,6 +25,18 @@ def _period(code: str, loc: tuple = ("query", "period")) -> Period:
     try:
         return Period.get(code)
     except DjangoValidationError:
+        errors = FieldErrors(prefix=())
+        errors.add(loc, _("Enter a year (2026) or a quarter (2026-Q3)."))
+        errors.raise_if_any()
+        raise
+
+
+def _period_code(code: str, loc: tuple = ("query", "period")) -> str:
+    """The code of a period named in a read: checked, but no period row is made for it (reading never
+    writes; a period nobody planned holds nothing)."""
+    try:
+        return domain_capacity.parse_period(code).code
+    except ValueError:
         errors = FieldErrors(prefix=())
         errors.add(loc, _("Enter a year (2026) or a quarter (2026-Q3)."))
         errors.raise_if_any()

@@ -19,6 +19,7 @@ from .routing import (
     _names,
     _parameter_errors,
     _period,
+    _period_code,
     _raise_django,
     _require_plan,
     _require_view,
@@ -71,7 +72,7 @@ def list_scenarios(request, page: Query[Page], period: Optional[Text] = None):
     _require_view(request.auth)
     queryset = Scenario.objects.select_related("period").order_by("-created_at", "-pk")
     if period:
-        queryset = queryset.filter(period=_period(period))
+        queryset = queryset.filter(period__code=_period_code(period))
     names, strategies = _names()
     inputs_now = scenario_inputs()  # one query for the whole page
     return {"items": [_scenario_out(s, names, strategies, inputs_now)

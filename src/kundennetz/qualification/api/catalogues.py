@@ -13,7 +13,7 @@ from ninja import Router
 
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS
 from kundennetz.core.api_types import Text, choice
-from kundennetz.core.roles import Role
+from kundennetz.core.capabilities import has
 
 from ..models import Catalogue
 from .schemas import CatalogueDetailOut, CatalogueOut, catalogue_detail_out, catalogue_out
@@ -23,7 +23,7 @@ router = Router(tags=["qualification"])
 
 def _visible(user):
     catalogues = Catalogue.objects.all()
-    if user.role == Role.ADMIN or user.is_superuser:
+    if has(user, "edit_settings"):
         return catalogues
     return catalogues.exclude(status=Catalogue.Status.DRAFT)
 

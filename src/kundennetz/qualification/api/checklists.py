@@ -18,12 +18,11 @@ from ninja import Body, Field, Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from kundennetz.accounts.api.common import get_for, get_visible
 from kundennetz.accounts.models import Opportunity
 from kundennetz.core.api_errors import RECORD_ERRORS, WRITE_ERRORS, FieldErrors, MessageOut
 from kundennetz.core.concurrency import if_match_holds, precondition_failed
 from kundennetz.core.api_types import MAX_ID, InputSchema, Pagination, Text
-from kundennetz.core.permissions import CHANGE, can
+from kundennetz.core.permissions import CHANGE, can, get_for
 from kundennetz.domain import qualification as rules
 
 from .. import services
@@ -50,7 +49,7 @@ class AnswerIn(InputSchema):
 def find_opportunity(request, opportunity_id: int, action: Optional[str] = None) -> Opportunity:
     queryset = Opportunity.objects.select_related("account", "account__segment", "stage")
     if action is None:
-        return get_visible(queryset, request.auth, opportunity_id)
+        return get_for(queryset, request.auth, opportunity_id)
     return get_for(queryset, request.auth, opportunity_id, action)
 
 

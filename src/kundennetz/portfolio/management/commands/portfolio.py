@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from kundennetz.core.permissions import of_live_accounts
 from kundennetz.portfolio import services
 from kundennetz.portfolio.models import AccountPosition, PortfolioSnapshot
 
@@ -51,7 +52,7 @@ def export_rows(snapshot: PortfolioSnapshot, chunk_size: int = 10_000):
     from kundennetz.portfolio.strategy import rules_for
 
     rules_ = rules_for(snapshot.model)
-    rows = (AccountPosition.objects.filter(snapshot=snapshot, account__deleted_at__isnull=True)
+    rows = (of_live_accounts(AccountPosition.objects.filter(snapshot=snapshot))
             .order_by(F("order").asc(nulls_last=True), "account_id")
             .values_list("account_id", "account__name", "account__segment__code", "account__owner__username",
                          "attractiveness", "position", "attractiveness_coverage", "position_coverage", "rank",

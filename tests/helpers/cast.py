@@ -1,4 +1,9 @@
-"""The fixed test cast used by every permission test, and a small network they work on."""
+"""The fixed test cast used by every test, what each member may do with the test network, and the
+small network they work on.
+
+The role sets below are the tests' own statement of the rules (not read from the capability table,
+so that a wrong table fails the tests); every test module takes them from here.
+"""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -8,6 +13,34 @@ from kundennetz.core.models import User
 from kundennetz.core.roles import Role
 
 PASSWORD = "Test-Passwort-2026"
+
+# The members of the cast, by the name of their `Cast` field.
+ROLES = ["admin", "sales_head", "owner", "team_member", "outsider", "marketing", "read_only"]
+# Who sees the records of the test network's account (everyone but the outsider account manager)...
+SEES = {"admin", "sales_head", "owner", "team_member", "marketing", "read_only"}
+# ... and who may change them.
+CHANGES = {"admin", "sales_head", "owner", "team_member"}
+# Who sees the whole network but changes none of it.
+OBSERVERS = {"marketing", "read_only"}
+# Who decides for the whole network: planning, strategy overrides, snapshots, the trash, the win model.
+MANAGERS = {"admin", "sales_head"}
+# Who sees every figure of the network (planning scenarios, management reports).
+VIEWERS = MANAGERS | OBSERVERS
+# Who keeps the company's values, core messages and value propositions.
+COMMUNICATORS = {"admin", "marketing"}
+
+
+def expected_change(role: str, ok: int) -> int:
+    """The answer to a change or delete of the test network's records: done, forbidden (seen but not
+    changeable), or not found (not even seen)."""
+    if role in CHANGES:
+        return ok
+    return 403 if role in SEES else 404
+
+
+def refused(role: str) -> int:
+    """The answer to an action `role` may not take on a record of the test network: 403 if they see it."""
+    return 403 if role in SEES else 404
 
 
 @dataclass

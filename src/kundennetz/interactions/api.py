@@ -30,7 +30,7 @@ from kundennetz.core.permissions import ADD, CHANGE, DELETE, VIEW, get_for, rest
 from kundennetz.core.roles import Role
 from kundennetz.core.services import save_record
 
-from . import services
+from . import services, tasks
 from .models import CoreMessage, Interaction
 from .permissions import may_edit_core_messages, may_see_all_weeks, may_see_management
 
@@ -411,7 +411,7 @@ def recompute_consistency(request):
     figures). Answers 202 with the job at once; poll `GET /api/jobs/{id}` until `done` or `failed`."""
     if not may_see_management(request.auth):
         raise PermissionDenied(_("Only a sales head or an admin may recompute the consistency."))
-    return Status(202, services.start_consistency(request.auth))
+    return Status(202, tasks.start_consistency(request.auth))
 
 
 @router.get("/my-week", response={200: list[DueOut], **RECORD_ERRORS}, summary="Due contacts")

@@ -578,16 +578,6 @@ def _snapshot(history: dc.AccountHistory, current: dc.AccountConsistency, previo
 _SNAPSHOT_FIELDS = [f.name for f in ConsistencySnapshot._meta.concrete_fields if not f.primary_key]
 
 
-def start_consistency(user):
-    """Queue the recompute of every account's consistency (the management view's figures) as a
-    background job of `user`; returns the `Job`."""
-    from kundennetz.core import jobs
-
-    from .tasks import consistency_job
-
-    return jobs.start_job(user, "consistency", _("Consistency recomputed"), consistency_job)
-
-
 def refresh_snapshots(today: date | None = None, account_ids: Iterable | None = None,
                       batch: int = 1000) -> int:
     """Compute and store the measures of the given accounts (all when None) for the rolling twelve

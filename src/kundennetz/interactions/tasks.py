@@ -1,9 +1,13 @@
 """Background work of interactions: the daily reminders (scheduled by the task workers, see core.jobs)."""
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
-from . import reminders
+from kundennetz.core import jobs
+
+from . import reminders, services
 
 
 @task()
@@ -19,17 +23,10 @@ def send_daily_reminders() -> dict:
 @task()
 def refresh_consistency() -> dict:
     """Every account's consistency recomputed (the nightly run of the task workers)."""
-    from . import services
-
     return {"accounts": services.refresh_snapshots()}
 
 
 def _consistency(job, progress) -> dict:
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from . import services
-
     count = services.refresh_snapshots()
     return {"url": reverse("interactions:management"), "api": None,
             "message": _("Consistency recomputed for %(count)s accounts.") % {"count": count}}
@@ -38,6 +35,10 @@ def _consistency(job, progress) -> dict:
 @task()
 def consistency_job(job_id: int) -> None:
     """The consistency of every account recomputed (the management view's figures)."""
-    from kundennetz.core import jobs
-
     jobs.run_job(job_id, _consistency)
+
+
+def start_consistency(user):
+    """Queue the recompute of every account's consistency (the management view's figures) as a
+    background job of `user`; returns the `Job`."""
+    return jobs.start_job(user, "consistency", _("Consistency recomputed"), consistency_job)

@@ -23,7 +23,7 @@ from kundennetz.accounts.models import Account, Contact
 from kundennetz.core.models import User
 from kundennetz.domain import consistency as dc
 
-from . import charts, management_view, portfolio_bridge, reminders, services
+from . import charts, management_view, portfolio_bridge, reminders, services, tasks
 from .models import CoreMessage
 from .paging import id_param
 from .permissions import may_see_all_weeks, may_see_management
@@ -215,4 +215,4 @@ def management_export(request):
 def management_refresh(request):
     """Recompute now, in the background whatever the size of the network (progress on the job's page)."""
     _require_management(request)
-    return redirect(services.start_consistency(request.user))
+    return redirect(tasks.start_consistency(request.user))

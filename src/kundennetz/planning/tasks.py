@@ -1,10 +1,13 @@
 """Background work of planning: computing an allocation scenario and applying it as the plan, each
-as a job (queued by `services.start_compute` and `services.start_apply`)."""
+as a job (queued by `start_compute` and `start_apply`)."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from kundennetz.core import jobs
+
+from .models import Scenario
 
 
 def _api(scenario) -> str:
@@ -13,8 +16,6 @@ def _api(scenario) -> str:
 
 def _compute(job, progress) -> dict:
     from . import services
-    from .models import Scenario
-
     scenario = Scenario.objects.get(pk=job.params["scenario"])
     applied = scenario.status == Scenario.Status.APPLIED
     try:
@@ -38,8 +39,6 @@ def _compute(job, progress) -> dict:
 
 def _apply(job, progress) -> dict:
     from . import services
-    from .models import Scenario
-
     scenario = Scenario.objects.select_related("period").get(pk=job.params["scenario"])
     count = services.apply_scenario(scenario, job.created_by)
     return {"url": scenario.get_absolute_url(), "api": _api(scenario), "scenario": scenario.pk, "plans": count,
@@ -55,3 +54,21 @@ def scenario_job(job_id: int) -> None:
 @task()
 def apply_job(job_id: int) -> None:
     jobs.run_job(job_id, _apply)
+
+
+def start_compute(scenario: Scenario, user):
+    """Queue the computation of `scenario` (it grows with the accounts planned) as a job of `user`;
+    returns the `Job`."""
+    return jobs.start_job(user, "scenario", _("Scenario “%(name)s” computed") % {"name": scenario.name},
+                          scenario_job, {"scenario": scenario.pk, "record": f"/api/planning/scenarios/{scenario.pk}",
+                                         "back": scenario.get_absolute_url()})
+
+
+def start_apply(scenario: Scenario, user):
+    """Queue making `scenario` the plan of its period as a job of `user`; returns the `Job`. A scenario
+    that cannot be applied is refused here at once (ValidationError), before anything is queued."""
+    if not scenario.is_computed:
+        raise ValidationError(_("Only a computed scenario with a plan can be applied."))
+    return jobs.start_job(user, "scenario_apply", _("Scenario “%(name)s” applied") % {"name": scenario.name},
+                          apply_job, {"scenario": scenario.pk, "record": f"/api/planning/scenarios/{scenario.pk}",
+                                      "back": scenario.get_absolute_url()})

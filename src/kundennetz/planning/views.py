@@ -30,7 +30,7 @@ from kundennetz.core.api_types import MAX_ID
 from kundennetz.core.formatting import format_money, format_number
 from kundennetz.core.permissions import CHANGE, get_for
 
-from . import charts, services
+from . import charts, services, tasks
 from .forms import BudgetForm, CapacityForm, EstimateForm, ScenarioForm
 from .freshness import freshness_of, scenario_inputs
 from .models import (
@@ -235,7 +235,7 @@ def scenario_create(request):
             attach_errors(form, exc)
         else:
             # The optimisation grows with the accounts planned: a background job (progress on its page).
-            return redirect(services.start_compute(scenario, request.user))
+            return redirect(tasks.start_compute(scenario, request.user))
     return render(request, "planning/scenario_form.html", {"form": form, "period": period,
                                                             "back": _planning_url(period, "#scenarios")})
 
@@ -297,7 +297,7 @@ def scenario_compute(request, pk):
     scenario = _scenario(request, pk)
     _require(can_plan(request.user))
     # The optimisation grows with the accounts planned: a background job (progress on its page).
-    return redirect(services.start_compute(scenario, request.user))
+    return redirect(tasks.start_compute(scenario, request.user))
 
 
 @login_required
@@ -307,7 +307,7 @@ def scenario_apply(request, pk):
     _require(can_plan(request.user))
     try:
         # Writing a plan per account grows with the accounts: a background job (progress on its page).
-        job = services.start_apply(scenario, request.user)
+        job = tasks.start_apply(scenario, request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(scenario)

@@ -28,7 +28,7 @@ from kundennetz.core.api_types import MAX_ID, Date, InputSchema, QueryId, Text, 
 from kundennetz.core.job_api import JobOut
 from kundennetz.core.permissions import get_for
 
-from . import queries, services
+from . import queries, services, tasks
 from .models import ManualRating, PortfolioSnapshot, ScoringModel, StrategyOverride, ValueProposition
 from .permissions import can_edit_value_propositions, can_manage_portfolio, can_override, can_rate
 
@@ -396,7 +396,7 @@ def create_portfolio_snapshot(request, payload: SnapshotIn):
     if not can_manage_portfolio(request.auth):
         raise PermissionDenied(_("Only a sales head or an admin may take portfolio snapshots."))
     try:
-        job = services.start_snapshot(request.auth, period=payload.period or None, as_of=payload.as_of)
+        job = tasks.start_snapshot(request.auth, period=payload.period or None, as_of=payload.as_of)
     except DjangoValidationError as exc:
         errors = FieldErrors()
         errors.add_django(exc)

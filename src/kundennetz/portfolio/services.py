@@ -562,23 +562,6 @@ def recompute(*, period: str | None = None, as_of: date | None = None, user=None
     return snapshot
 
 
-def start_snapshot(user, *, period: str | None = None, as_of: date | None = None):
-    """Queue the recompute of the portfolio (a snapshot of `period`, every account scored) as a
-    background job of `user`; returns the `Job`. What can be told at once (a period that is no period,
-    no scoring model) is refused here with a ValidationError, before anything is queued."""
-    from kundennetz.core import jobs
-
-    from .tasks import snapshot_job
-
-    as_of = as_of or timezone.localdate()
-    period = (period or period_of(as_of)).strip()
-    parse_period(period)
-    if not ScoringModel.objects.exists():
-        raise ValidationError(_("There is no scoring model yet."))
-    return jobs.start_job(user, "portfolio_snapshot", _("Portfolio snapshot %(period)s") % {"period": period},
-                          snapshot_job, {"period": period, "as_of": as_of.isoformat()})
-
-
 def refresh_if_stale(today: date | None = None) -> bool:
     """Take the newest snapshot again when its inputs changed since (same period); True when it did."""
     snapshot = PortfolioSnapshot.current()

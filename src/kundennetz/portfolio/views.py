@@ -27,7 +27,7 @@ from kundennetz.core.forms import Conflict
 from kundennetz.core.permissions import get_for, sees_own_accounts_only
 from kundennetz.domain.portfolio_svg import DEFAULT_MAX_DOTS
 
-from . import queries, services
+from . import queries, services, tasks
 from .forms import (
     CareForm,
     ModelJsonForm,
@@ -320,7 +320,7 @@ def snapshots(request):
         if form.is_valid():
             # Scoring every account grows with the network: a background job (progress on its page).
             try:
-                job = services.start_snapshot(request.user, period=form.cleaned_data["period"])
+                job = tasks.start_snapshot(request.user, period=form.cleaned_data["period"])
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
             else:

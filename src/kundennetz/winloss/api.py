@@ -16,7 +16,7 @@ from kundennetz.core.job_api import JobOut
 from kundennetz.qualification.api.checklists import find_opportunity
 from kundennetz.qualification.cli import InputError, _translate, default_catalogue
 
-from . import services
+from . import services, tasks
 from .management.commands.winloss import _headline_answers
 
 router = Router(tags=["win/loss"])
@@ -126,7 +126,7 @@ def fit(request):
     if not services.may_fit(request.auth):
         raise PermissionDenied(_("Only the sales head or an administrator can fit the win model."))
     try:
-        job = services.start_fit(request.auth)
+        job = tasks.start_fit(request.auth)
     except services.Refused as refusal:
         raise HttpError(409, str(refusal)) from None
     return Status(202, job)

@@ -172,19 +172,6 @@ def fit_and_store_win_model(user=None) -> WinModel:
     return record
 
 
-def start_fit(user):
-    """Queue fitting the win model (it grows with the history) as a background job of `user`; returns
-    the `Job`. Too little history is refused here at once (`Refused`), before anything is queued."""
-    from kundennetz.core import jobs
-
-    from .tasks import fit_job
-
-    if not may_fit(user):
-        raise PermissionDenied(_("Only the sales head or an administrator can fit the win model."))
-    check_history()
-    return jobs.start_job(user, "win_model", _("Win model fitted"), fit_job)
-
-
 def fit_summary(record: WinModel) -> dict:
     """The command line's and the API's one-line answer to a fit."""
     return {"deals": record.deals, "won": record.won, "auc": record.auc, "brier": record.brier,

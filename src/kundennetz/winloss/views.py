@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from kundennetz.accounts.models import Opportunity, Segment
 from kundennetz.core.permissions import CHANGE, get_for
 
-from . import services
+from . import services, tasks
 from .forms import BidCostForm, DeclinedOutcomeForm
 from .models import BidCost, DealScore, WinModel
 
@@ -64,7 +64,7 @@ def fit(request):
     if not services.may_fit(request.user):
         raise PermissionDenied
     try:
-        job = services.start_fit(request.user)
+        job = tasks.start_fit(request.user)
     except services.Refused as refusal:
         messages.error(request, str(refusal))
         return redirect("winloss:overview")

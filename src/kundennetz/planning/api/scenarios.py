@@ -11,7 +11,7 @@ from kundennetz.core.api_types import MAX_ID, QueryId, Text
 from kundennetz.core.job_api import JobOut
 from kundennetz.core.services import save_record
 
-from .. import services
+from .. import services, tasks
 from ..freshness import scenario_inputs
 from ..models import Period, Scenario, ScenarioAccount, ScenarioManager
 from ..permissions import can_open_planning, can_view_planning, visible_plans
@@ -106,7 +106,7 @@ def create_scenario(request, payload: ScenarioIn):
     except DjangoValidationError as exc:
         _raise_django(exc)
     if payload.compute:
-        return Status(202, services.start_compute(scenario, request.auth))
+        return Status(202, tasks.start_compute(scenario, request.auth))
     names, strategies = _names()
     return Status(201, _scenario_out(Scenario.objects.select_related("period").get(pk=scenario.pk), names,
                                      strategies))
@@ -196,7 +196,7 @@ def compute_scenario(request, scenario_id: int):
     accounts' minimums need, the hours available)."""
     scenario = _scenario(scenario_id)
     _require_plan(request.auth)
-    return Status(202, services.start_compute(scenario, request.auth))
+    return Status(202, tasks.start_compute(scenario, request.auth))
 
 
 @router.post("scenarios/{int:scenario_id}/apply", response={202: JobOut, 409: MessageOut, **RECORD_ERRORS},
@@ -208,7 +208,7 @@ def apply_scenario(request, scenario_id: int):
     scenario = _scenario(scenario_id)
     _require_plan(request.auth)
     try:
-        job = services.start_apply(scenario, request.auth)
+        job = tasks.start_apply(scenario, request.auth)
     except DjangoValidationError as exc:
         return Status(409, {"detail": " ".join(exc.messages)})
     return Status(202, job)

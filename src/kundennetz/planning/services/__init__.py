@@ -71,7 +71,6 @@ from .comparison import (
     apply_scenario,
     comparison,
 )
-from .background import start_apply, start_compute
 from .account_plan import (
     AccountPlanView,
     PlannedContacts,
@@ -123,6 +122,4 @@ __all__ = [
     "load",
     "periods_of_day",
     "planned_contacts",
-    "start_apply",
-    "start_compute",
 ]

@@ -89,11 +89,12 @@ def pytest_runtest_teardown(item, nextitem):
     from pytest_django.plugin import blocking_manager_key
 
     # Emptied first (the flush's own post-migrate rows, such as content types under new ids, or the rows of a
-    # test that was skipped before its flush), then filled with exactly what the migrations wrote.
+    # test that was skipped before its flush), then filled with exactly what the migrations wrote. Sequences
+    # keep counting: the rows put back carry their ids, and new rows must not be given those again.
     with item.config.stash[blocking_manager_key].unblock():
         for connection in connections.all():
             contents = getattr(connection, "_test_serialized_contents", None)
             if contents:
                 call_command("flush", database=connection.alias, interactive=False, inhibit_post_migrate=True,
-                             verbosity=0)
+                             reset_sequences=False, verbosity=0)
                 connection.creation.deserialize_db_from_string(contents)

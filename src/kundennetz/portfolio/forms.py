@@ -16,10 +16,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kundennetz.core.forms import VersionField
 from kundennetz.accounts.models import Contact, Segment
 from kundennetz.core.choosers import ChooserSelect
-from kundennetz.core.forms import VersionedFormMixin
+from kundennetz.core.forms import VersionedFormMixin, VersionField
 from kundennetz.core.numberfields import NumberField, WholeNumberField
 from kundennetz.core.roles import Role
 from kundennetz.domain import portfolio as rules

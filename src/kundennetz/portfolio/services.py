@@ -31,9 +31,9 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kundennetz.core.permissions import of_live_accounts
 from kundennetz.accounts.models import Account, Contact, Opportunity, Stage
 from kundennetz.core import concurrency, freshness, tunables
+from kundennetz.core.permissions import of_live_accounts
 from kundennetz.core.services import save_record
 from kundennetz.core.tunables.schemas import RelationshipWeights
 from kundennetz.domain import portfolio as rules

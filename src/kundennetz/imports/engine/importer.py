@@ -29,7 +29,7 @@ from kundennetz.domain.importing import (
 
 from .. import fields, layouts
 from ..bulk import create_with_history
-from ..models import ExternalReference, ImportedRecord
+from ..models import ExternalReference
 from .mapping import BULK, CHUNK, Mapping
 from .outcomes import Outcome, Result, _Row, _display, _json
 from .records import _insert_records, _pk, db_lower

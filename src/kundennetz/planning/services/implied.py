@@ -14,7 +14,7 @@ from kundennetz.core.models import User
 from kundennetz.domain.planned import implied_effort
 
 from ..models import Budget, Capacity, Period
-from .data import PlanData, _full_name, effort_settings, figures, load
+from .data import PlanData, _full_name, effort_settings, figures
 from .strategies import account_strategies, plan_key
 from .scenarios import OVERLOAD_TOLERANCE
 

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kundennetz.accounts.models import Contact, Segment
+from kundennetz.core.capabilities import holders
 from kundennetz.core.choosers import ChooserSelect
 from kundennetz.core.forms import VersionedFormMixin, VersionField
 from kundennetz.core.numberfields import NumberField, WholeNumberField
-from kundennetz.core.roles import Role
 from kundennetz.domain import portfolio as rules
 
 from .models import ValueProposition, current_language, parse_period, period_of
@@ -64,7 +64,7 @@ class PositionFilterForm(forms.Form):
     def __init__(self, *args, model: rules.ScoringModel, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = get_user_model().objects.filter(
-            is_active=True, role__in=[Role.ACCOUNT_MANAGER, Role.SALES_HEAD, Role.ADMIN]).order_by(
+            is_active=True, role__in=holders("create_records")).order_by(
             "last_name", "first_name", "username")
         self.fields["cell"].choices = cell_choices(model, blank=_("all"))
         self.fields["strategy"].choices = strategy_choices(model, blank=_("all"))

@@ -10,6 +10,7 @@ from kundennetz.planning.models import (
     AccountPlan,
     Budget,
     Capacity,
+    Period,
     ResponseEstimate,
     Scenario,
 )
@@ -64,6 +65,16 @@ def test_bad_capacities_answer_422_at_the_field(planned, cast, api, body, loc):
     assert response.status_code == 422, response.content
     assert loc in locs(response)
     assert not Capacity.objects.filter(manager=cast.team_member).exists()
+
+
+def test_a_bad_period_and_a_bad_manager_are_named_in_one_answer(planned, cast, api):
+    response = api(cast.sales_head, "POST", "/api/planning/capacities",
+                   capacity_body(cast, period="2026-Q7", manager=999999))
+    assert response.status_code == 422
+    assert ["body", "period"] in locs(response) and ["body", "manager"] in locs(response)
+    assert response.json()["detail"][locs(response).index(["body", "period"])]["msg"] == (
+        "Enter a year (2026) or a quarter (2026-Q3).")
+    assert not Period.objects.filter(code="2026-Q7").exists()
 
 
 def test_absences_beyond_working_days_say_so(planned, cast, api):

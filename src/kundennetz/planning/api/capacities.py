@@ -12,9 +12,9 @@ from kundennetz.core.api_errors import COMMON_ERRORS, FieldErrors, RECORD_ERRORS
 from kundennetz.core.api_types import QueryId, Text
 from kundennetz.core.services import save_record
 
-from ..models import Budget, Capacity, Period, default_hours_per_day
+from ..models import Budget, Capacity, default_hours_per_day
 from ..permissions import can_open_planning, can_view_planning, visible_capacities
-from .routing import _capacities, _capacity_out, _period, _period_code, _raise_django, _require_plan, router
+from .routing import _capacities, _capacity_out, _period, _period_code, _period_into, _raise_django, _require_plan, router
 from .schemas import (
     BudgetIn,
     BudgetOut,
@@ -50,11 +50,7 @@ def create_capacity(request, payload: CapacityIn):
     from kundennetz.core.models import User
 
     errors = FieldErrors()
-    period = None
-    try:
-        period = Period.get(payload.period)
-    except DjangoValidationError:
-        errors.add("period", _("Enter a year (2026) or a quarter (2026-Q3)."))
+    period = _period_into(errors, payload.period)
     manager = User.objects.filter(pk=payload.manager).first()
     if manager is None:
         errors.add("manager", _("Select a valid choice. That choice is not one of the available choices."))

@@ -22,13 +22,20 @@ router = Router(tags=["planning"])
 
 
 def _period(code: str, loc: tuple = ("query", "period")) -> Period:
+    errors = FieldErrors(prefix=())
+    period = _period_into(errors, code, loc)
+    errors.raise_if_any()
+    return period
+
+
+def _period_into(errors: FieldErrors, code: str, loc="period") -> Period | None:
+    """The period `code` names (made when nobody planned it yet), or None with the error added to `errors`
+    (so that a request's other mistakes are reported in the same answer)."""
     try:
         return Period.get(code)
     except DjangoValidationError:
-        errors = FieldErrors(prefix=())
         errors.add(loc, _("Enter a year (2026) or a quarter (2026-Q3)."))
-        errors.raise_if_any()
-        raise
+        return None
 
 
 def _period_code(code: str, loc: tuple = ("query", "period")) -> str:

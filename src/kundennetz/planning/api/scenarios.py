@@ -13,12 +13,13 @@ from kundennetz.core.services import save_record
 
 from .. import services, tasks
 from ..freshness import scenario_inputs
-from ..models import Period, Scenario, ScenarioAccount, ScenarioManager
+from ..models import Scenario, ScenarioAccount, ScenarioManager
 from ..permissions import can_open_planning, can_view_planning, visible_plans
 from .routing import (
     _names,
     _parameter_errors,
     _period,
+    _period_into,
     _period_code,
     _raise_django,
     _require_plan,
@@ -89,11 +90,7 @@ def create_scenario(request, payload: ScenarioIn):
     With `compute` false: 201 with the scenario, not computed."""
     _require_plan(request.auth)
     errors = FieldErrors()
-    period = None
-    try:
-        period = Period.get(payload.period)
-    except DjangoValidationError:
-        errors.add("period", _("Enter a year (2026) or a quarter (2026-Q3)."))
+    period = _period_into(errors, payload.period)
     if not payload.name:
         errors.add("name", _("This field is required."))
     elif Scenario.objects.filter(name=payload.name).exists():

@@ -128,3 +128,39 @@ def test_contacts_added_to_one_account_at_the_same_moment_are_all_analysed(cast,
     assert _statuses(responses) == [201] * N  # before: a duplicate key on the stored analysis, HTTP 500
     assert Contact.objects.filter(account=network.account, last_name__startswith="Zugleich").count() == N
     assert AccountNetwork.objects.filter(account=network.account).count() == 1
+
+
+def test_a_locked_record_does_not_block_rows_that_point_at_it(cast, network):
+    """A writer holding an opportunity (as every API write and every wholesale replacement does) must not
+    keep others from writing rows that point at it: their foreign-key check at commit would otherwise wait
+    on the lock while the lock holder waits on them — a deadlock, HTTP 500 (seen in bench/concurrency.py)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from kundennetz.accounts.models import OpportunityContact
+    from kundennetz.core import concurrency
+
+    opportunity = network.opportunity
+    held, released = threading.Event(), threading.Event()
+
+    def hold(_i):
+        with transaction.atomic():
+            concurrency.lock_row(Opportunity.objects.get(pk=opportunity.pk))
+            held.set()
+            released.wait(timeout=20)
+        return "held"
+
+    def point(_i):
+        held.wait(timeout=20)
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '3s'")
+                OpportunityContact.objects.create(opportunity_id=opportunity.pk, contact=network.contact,
+                                                  role=Contact.BuyingRole.DECISION_MAKER)
+            return "written"
+        finally:
+            released.set()
+
+    assert sorted(at_once(2, lambda i: (hold if i == 0 else point)(i))) == ["held", "written"]

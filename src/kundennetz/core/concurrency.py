@@ -72,7 +72,11 @@ def record(obj):
     request = state.request
     if request.method in WRITE_METHODS and obj.pk is not None and not state.records:
         if transaction.get_connection().in_atomic_block:
-            type(obj)._base_manager.select_for_update().filter(pk=obj.pk).values_list("pk", flat=True).first()
+            # The lock an UPDATE takes anyway (no key change): writers of this row queue behind it, but
+            # rows of other tables that point at it can still be written (their foreign-key check would
+            # wait on a full FOR UPDATE lock and deadlock with a writer of those rows).
+            type(obj)._base_manager.select_for_update(no_key=True).filter(pk=obj.pk).values_list(
+                "pk", flat=True).first()
         obj.refresh_from_db()
         if not if_match_holds(request.headers.get("If-Match"), obj):
             raise precondition_failed()
@@ -158,7 +162,8 @@ def lock_row(obj) -> None:
 
     For writers that replace what they own wholesale (a scenario's computed result): the last one wins,
     one after the other, instead of the second failing half-way on a unique key or a stale version."""
-    version = type(obj)._base_manager.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
+    version = (type(obj)._base_manager.select_for_update(no_key=True).filter(pk=obj.pk)
+               .values_list("version", flat=True).first())
     if version is not None:
         obj.version = version
 

@@ -160,12 +160,14 @@ def generate(accounts_n: int, interactions_n: int) -> dict:
                                 created_at=moment, city="Bern"))
         objs = Account.objects.bulk_create(objs, batch_size=2000)
         history = Account.history.model
+        kept = {f.attname for f in Account._meta.concrete_fields} - {"updated_at"}
         rows = []
         for account, (created, days, owners) in zip(objs, account_rows):
             owners_over_time[account.pk] = (days, owners)
             for k, (day, owner) in enumerate(zip(days, owners)):
-                row = history(**{f.attname: getattr(account, f.attname) for f in Account._meta.concrete_fields
-                                 if f.attname != "updated_at"})
+                # The history keeps only the fields it tracks (not versions, sort keys or stored figures).
+                row = history(**{f.attname: getattr(account, f.attname) for f in history._meta.concrete_fields
+                                 if f.attname in kept})
                 row.owner_id = owner
                 row.history_date = timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=9))
                 row.history_type = "+" if k == 0 else "~"

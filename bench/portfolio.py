@@ -213,11 +213,14 @@ def bare_aggregate() -> int:
     from django.db import connection
 
     from kundennetz.accounts.models import Account, Contact, Opportunity, Stage
-    from kundennetz.portfolio.services import ROLE_LEVELS, UNKNOWN_ROLE_LEVEL
+    from kundennetz.core import tunables
+    from kundennetz.core.tunables.schemas import RelationshipWeights
+
+    weights = tunables.get(RelationshipWeights)
 
     won = ", ".join(str(pk) for pk in Stage.objects.filter(type="won").values_list("pk", flat=True))
     lost = ", ".join(str(pk) for pk in Stage.objects.filter(type="lost").values_list("pk", flat=True))
-    points = " ".join(f"WHEN '{role}' THEN {(level - 1) / 4}" for role, level in ROLE_LEVELS.items())
+    points = " ".join(f"WHEN '{role}' THEN {(level - 1) / 4}" for role, level in weights.role_levels.items())
     queries = [
         f"SELECT id, status, created_at, annual_revenue, potential, contribution_margin_pct "
         f"FROM {Account._meta.db_table} WHERE deleted_at IS NULL",
@@ -225,7 +228,7 @@ def bare_aggregate() -> int:
         f"COUNT(CASE WHEN stage_id IN ({lost}) THEN 1 END), MIN(CASE WHEN stage_id IN ({won}) THEN closed_on END) "
         f"FROM {Opportunity._meta.db_table} WHERE deleted_at IS NULL GROUP BY account_id",
         f"SELECT account_id, SUM(CASE WHEN attitude = 'opponent' THEN 0 ELSE CASE buying_role {points} "
-        f"ELSE {(UNKNOWN_ROLE_LEVEL - 1) / 4} END END) "
+        f"ELSE {(weights.unknown_role_level - 1) / 4} END END) "
         f"FROM {Contact._meta.db_table} WHERE deleted_at IS NULL GROUP BY account_id",
     ]
     rows = 0

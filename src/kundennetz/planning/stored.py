@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kundennetz.accounts.models import Account
@@ -46,17 +46,24 @@ def refresh_figures(account_ids: Iterable | None = None, day: date | None = None
 
         today = today_rule.for_accounts(scope)
     planned = planned_for_accounts(scope, day)
-    now = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    meta = Account._meta
+    quote = connection.ops.quote_name
+    # One statement by primary key per row, sent together: Django's bulk_update builds a CASE over every
+    # row of the batch, which grows with the batch on each row (14 s for 10,000 accounts on SQLite).
+    sql = (f"UPDATE {quote(meta.db_table)} SET "
+           + ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in _FIELDS)
+           + f" WHERE {quote(meta.pk.column)} = %s")
     for start in range(0, len(ids), BATCH):
         rows = []
         for pk in ids[start:start + BATCH]:
             figure = planned.get(pk)
-            rows.append(Account(pk=pk, strategy=(today.of(pk).key or "") if today is not None else "",
-                                planned_contacts=figure.contacts if figure else None,
-                                planned_hours=figure.hours if figure else None, figures_at=now))
-        with transaction.atomic():
-            # No history, no version: these columns are a copy of computed figures, not a person's change.
-            models.QuerySet.bulk_update(Account.all_objects.all(), rows, _FIELDS)
+            rows.append(((today.of(pk).key or "") if today is not None else "",
+                         float(figure.contacts) if figure else None, float(figure.hours) if figure else None,
+                         now, pk))
+        # No history, no version: these columns are a copy of computed figures, not a person's change.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
     return len(ids)
 
 

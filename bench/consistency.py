@@ -305,11 +305,12 @@ def measure() -> dict:
     histories = list(services.iter_histories(previous.start, today))
     load_s = time.perf_counter() - started
     messages = services.message_set()
+    within = services.due_within_days()
     started = time.perf_counter()
     for history in histories:
         dc.assess_account(history, period, messages, today)
         dc.assess_account(history, previous, messages, today)
-        dc.due_contacts([dc.due_input(history, today)], today, services.DUE_WITHIN_DAYS)
+        dc.due_contacts([dc.due_input(history, today)], today, within)
     assess_s = time.perf_counter() - started
     loaded = sum(len(h.interactions) for h in histories)
     del histories

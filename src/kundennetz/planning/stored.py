@@ -46,25 +46,39 @@ def refresh_figures(account_ids: Iterable | None = None, day: date | None = None
 
         today = today_rule.for_accounts(scope)
     planned = planned_for_accounts(scope, day)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    meta = Account._meta
-    quote = connection.ops.quote_name
-    # One statement by primary key per row, sent together: Django's bulk_update builds a CASE over every
-    # row of the batch, which grows with the batch on each row (14 s for 10,000 accounts on SQLite).
-    sql = (f"UPDATE {quote(meta.db_table)} SET "
-           + ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in _FIELDS)
-           + f" WHERE {quote(meta.pk.column)} = %s")
+    now = timezone.now()
     for start in range(0, len(ids), BATCH):
         rows = []
         for pk in ids[start:start + BATCH]:
             figure = planned.get(pk)
-            rows.append(((today.of(pk).key or "") if today is not None else "",
-                         float(figure.contacts) if figure else None, float(figure.hours) if figure else None,
-                         now, pk))
+            rows.append((pk, (today.of(pk).key or "") if today is not None else "",
+                         float(figure.contacts) if figure else None, float(figure.hours) if figure else None))
         # No history, no version: these columns are a copy of computed figures, not a person's change.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+        with transaction.atomic():
+            _write(rows, now)
     return len(ids)
+
+
+def _write(rows: list[tuple], now) -> None:
+    """(id, strategy, planned contacts, planned hours) rows onto the accounts. Not Django's bulk_update:
+    its CASE over the whole batch for every row took 14.7 s of a 15 s recompute at 10,000 accounts."""
+    meta = Account._meta
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    strategy, contacts, hours, at = (quote(meta.get_field(name).column) for name in _FIELDS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement per batch, joined to its rows (a round trip per row costs more than the update).
+            values = ", ".join(["(%s::bigint, %s::varchar, %s::double precision, %s::double precision)"] * len(rows))
+            cursor.execute(
+                f"UPDATE {table} SET {strategy} = v.s, {contacts} = v.c, {hours} = v.h, {at} = %s "
+                f"FROM (VALUES {values}) AS v(id, s, c, h) WHERE {table}.{pk} = v.id",
+                [now, *(value for row in rows for value in row)])
+        else:
+            # SQLite runs one statement by primary key per row without a network in between.
+            cursor.executemany(
+                f"UPDATE {table} SET {strategy} = %s, {contacts} = %s, {hours} = %s, {at} = %s WHERE {pk} = %s",
+                [(s, c, h, connection.ops.adapt_datetimefield_value(now), key) for key, s, c, h in rows])
 
 
 def strategies_changed(sender, account_ids=None, **kwargs) -> None:

@@ -481,14 +481,17 @@ def iter_histories(window_start: date, until: date, account_ids: Iterable | None
     for offset in range(0, len(ids), chunk):
         part = ids[offset:offset + chunk]
         lo, hi = part[0], part[-1]
+        # One account (every logged interaction refreshes its own) by equality: with a range of one id the
+        # planner may walk the date index over every account's interactions instead of (account, date).
+        accounts = {"account_id": lo} if lo == hi else {"account_id__gte": lo, "account_id__lte": hi}
         window = {"date__gte": window_start, "date__lte": until}
         rows_by_account: dict = defaultdict(list)
-        for pk, account_id, day, kind in (Interaction.objects.filter(account_id__gte=lo, account_id__lte=hi, **window)
+        for pk, account_id, day, kind in (Interaction.objects.filter(**accounts, **window)
                                           .order_by("account_id", "date", "id")
                                           .values_list("id", "account_id", "date", "type")
                                           .iterator(chunk_size=20000)):
             rows_by_account[account_id].append((pk, day, kind))
-        link_filter = {"interaction__account_id__gte": lo, "interaction__account_id__lte": hi,
+        link_filter = {**{f"interaction__{key}": value for key, value in accounts.items()},
                        "interaction__deleted_at__isnull": True,
                        **{f"interaction__{key}": value for key, value in window.items()}}
         links = tuple(_links(getattr(Interaction, name).through, column, **link_filter) for name, column in _THROUGH)

@@ -134,3 +134,22 @@ def test_revenue_sorts_in_francs_across_currencies(client):
     Account.objects.bulk_update([usd], ["currency"])
     assert Account.objects.get(pk=usd.pk).revenue_base == Decimal("1284.00")
     assert order() == ["GBP", "CHF", "EUR"]
+
+
+def test_refreshing_unchanged_figures_writes_no_row():
+    """Each written row rewrites every index of the account table: only changed figures are written, and
+    `figures_at` says when an account's figures last changed."""
+    from kundennetz.accounts.models import Account
+    from kundennetz.planning.stored import refresh_figures
+
+    _network(50, seed=3)
+    refresh_figures()
+    stamps = dict(Account.objects.values_list("pk", "figures_at"))
+    assert None not in stamps.values()
+    assert refresh_figures() == len(stamps)
+    assert dict(Account.objects.values_list("pk", "figures_at")) == stamps
+    changed = Account.objects.order_by("pk").first()
+    Account.objects.filter(pk=changed.pk).update(planned_contacts=-1)
+    refresh_figures([changed.pk])
+    changed.refresh_from_db()
+    assert changed.planned_contacts != -1 and changed.figures_at > stamps[changed.pk]

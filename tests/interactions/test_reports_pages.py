@@ -162,12 +162,12 @@ def test_my_week_shows_the_contacts_the_applied_plan_recommends(cast, overdue, c
 
 def test_my_week_of_a_large_book_picks_its_accounts_from_the_stored_due_dates(cast, overdue, network, log,
                                                                                 client_for, monkeypatch):
-    """Above the live limit the page recomputes nothing: an account without a stored row is named as not
+    """Above the live limit the page works out only the shown page: an account without a stored row is named as not
     measured yet; once measured it is listed (live items for the shown page); a contact logged since drops
     it out although its stored row still says due."""
     from kundennetz.interactions import my_week, services
 
-    monkeypatch.setattr(my_week, "LIVE_REFRESH_LIMIT", 0)
+    monkeypatch.setattr(my_week, "LIVE_LIMIT", 0)
     client = client_for(cast.owner)
     url = reverse("interactions:my_week")
     response = client.get(url)
@@ -189,7 +189,11 @@ def test_my_week_of_a_large_book_picks_its_accounts_from_the_stored_due_dates(ca
     assert not client.get(url).context["groups"]
 
 
-def test_my_week_recomputes_a_small_books_rows_when_shown(cast, overdue, client_for):
-    response = client_for(cast.owner).get(reverse("interactions:my_week"))
-    assert response.context["overdue"] == 2 and response.context["unmeasured"] == 0
-    assert ConsistencySnapshot.objects.filter(account=overdue, next_due__isnull=False).exists()
+def test_my_week_of_a_small_book_is_live_and_writes_nothing(cast, overdue, network, log, client_for):
+    client = client_for(cast.owner)
+    response = client.get(reverse("interactions:my_week"))
+    assert response.context["overdue"] == 2 and response.context["status"].live
+    assert 'data-live="true"' in response.content.decode()
+    assert not ConsistencySnapshot.objects.exists()
+    log(overdue, timezone.localdate(), contacts=[network.contact])
+    assert client.get(reverse("interactions:my_week")).context["overdue"] == 0

@@ -5,9 +5,10 @@ written by every recompute and after each logged interaction): due dates do not 
 yesterday's rows select today's accounts correctly. Only the accounts on the shown page are then worked
 out live (``services.due_for_accounts``), so the page costs the same for 50 accounts or 5,000.
 
-A manager with few accounts gets missing or out-of-date rows recomputed on the spot (bounded work); for a
-larger book the page says as of when its selection is and whether inputs changed since, and the nightly
-recompute (or "Recompute now" on the management view) brings the rows up to date.
+A manager with few accounts (``LIVE_LIMIT``) gets the whole week worked out live, as before; for a larger
+book the page says as of when its selection is and whether inputs changed since, names accounts not
+measured yet, and the nightly recompute (or "Recompute now" on the management view) brings the rows up
+to date. Showing the week never writes.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from kundennetz.domain import consistency as dc
 from . import portfolio_bridge, reminders, services
 from .models import ConsistencySnapshot, CoreMessage
 
-# Up to this many accounts of one manager, rows that are missing or from other inputs are recomputed when
-# the week is shown (about 0.3 ms an account); above it the page only says so.
-LIVE_REFRESH_LIMIT = 300
+# Up to this many accounts a manager's week is worked out whole and live (about 0.2 ms an account);
+# above it the accounts are picked from the stored due dates.
+LIVE_LIMIT = 300
 
 
 @dataclass
@@ -39,7 +40,7 @@ class Week:
     unmeasured: int   # the manager's accounts without a stored row (new since the last recompute)
 
 
-def _rows_of(accounts):
+def _rows_of(accounts) -> list[tuple]:
     """The stored rows of ``accounts``, most important first, with what the selection and its status need."""
     return list(ConsistencySnapshot.objects.filter(account__in=accounts).order_by("-priority", "next_due", "account_id")
                 .values_list("account_id", "next_due", "due_dates", "computed_at", "inputs"))
@@ -48,16 +49,14 @@ def _rows_of(accounts):
 def week_items(manager, today: date, within_days: int, page_number=None) -> Week:
     """The due contacts of the accounts ``manager`` owns, grouped by account in priority order and paged.
 
-    The query count stays the same whether the manager has 50 or 5,000 accounts, and only the shown
-    page's accounts are worked out one by one."""
+    The query count stays the same whether the manager has 50 or 5,000 accounts, and above
+    ``LIVE_LIMIT`` accounts only the shown page's accounts are worked out one by one."""
     accounts = Account.objects.filter(owner=manager)
+    total = accounts.count()
+    if total <= LIVE_LIMIT:
+        return _live_week(manager, accounts, today, within_days, page_number)
     inputs = freshness.fingerprint(services.SNAPSHOT_INPUTS)
     rows = _rows_of(accounts)
-    total = accounts.count()
-    if (total > len(rows) or any(row[4] != inputs for row in rows)) and total <= LIVE_REFRESH_LIMIT:
-        # A small book: missing or out-of-date rows are recomputed now (bounded work).
-        services.refresh_snapshots(today, list(accounts.values_list("pk", flat=True)))
-        rows = _rows_of(accounts)
     status = freshness.AsOf(when=min((row[3] for row in rows), default=None),
                             out_of_date=any(row[4] != inputs for row in rows))
     horizon = today + timedelta(days=within_days)
@@ -73,10 +72,25 @@ def week_items(manager, today: date, within_days: int, page_number=None) -> Week
     return Week(page, overdue, due, status, unmeasured=total - len(rows))
 
 
-def _groups(account_ids: list, manager, today: date, within_days: int) -> list[dict]:
-    """The page's accounts worked out live, in the order of the selection; accounts that turn out to have
-    nothing due (a contact logged since the rows were written) drop out."""
-    live = services.due_for_accounts(Account.objects.filter(pk__in=account_ids, owner=manager), today, within_days)
+def _live_week(manager, accounts, today: date, within_days: int, page_number) -> Week:
+    """A small book worked out whole, live: exact the moment anything changes, and nothing written."""
+    live = services.due_for_accounts(accounts, today, within_days)
+    ordered = list(dict.fromkeys(d.account_id for d in live))  # priority order, as the rule sorts
+    page = Paginator(ordered, settings.KUNDENNETZ_PAGE_SIZE).get_page(page_number)
+    shown = set(page.object_list)
+    page.object_list = _groups(list(page.object_list), manager, today, within_days,
+                               live=[d for d in live if d.account_id in shown])
+    return Week(page, sum(d.overdue for d in live), sum(not d.overdue for d in live),
+                freshness.AsOf(when=None, live=True), unmeasured=0)
+
+
+def _groups(account_ids: list, manager, today: date, within_days: int, live: list | None = None) -> list[dict]:
+    """The page's accounts worked out live (or from ``live``, their due contacts already worked out), in the
+    order of the selection; accounts that turn out to have nothing due (a contact logged since the rows
+    were written) drop out."""
+    if live is None:
+        live = services.due_for_accounts(Account.objects.filter(pk__in=account_ids, owner=manager), today,
+                                         within_days)
     order = {pk: n for n, pk in enumerate(account_ids)}
     groups = sorted(reminders.present(live, services.reason_language()), key=lambda g: order[g["account_id"]])
     shown = [d for group in groups for d in (*(item["due"] for item in group["items"]), *group["never_met_items"])]

@@ -166,6 +166,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 KUNDENNETZ_SCHEDULE = [
     {"name": "reminders", "task": "kundennetz.interactions.tasks.send_daily_reminders", "every": "daily",
      "at": os.environ.get("KUNDENNETZ_REMINDERS_AT", "06:00")},
+    # The stored per-account strategy and planned figures follow the calendar (a new year, a new quarter).
+    {"name": "stored_figures", "task": "kundennetz.planning.tasks.refresh_stored_figures", "every": "daily",
+     "at": os.environ.get("KUNDENNETZ_FIGURES_AT", "01:30")},
     # Networks larger than the management view recomputes on the spot get fresh figures every night.
     {"name": "consistency", "task": "kundennetz.interactions.tasks.refresh_consistency", "every": "daily",
      "at": os.environ.get("KUNDENNETZ_CONSISTENCY_AT", "02:00")},

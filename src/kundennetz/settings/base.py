@@ -246,7 +246,7 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 
-LANGUAGE_CODE = "de-ch"
+LANGUAGE_CODE = identity.LANGUAGE_CODE
 LANGUAGES = [("de-ch", _("German")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["kundennetz.formats"]

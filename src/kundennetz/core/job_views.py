@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import include, path
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from kundennetz.domain.progress import percent, seconds_left
 
@@ -32,11 +33,13 @@ def progress_context(job: Job) -> dict:
 
 
 @login_required
+@require_safe
 def job_list(request):
     return render(request, "core/job_list.html", {"jobs": visible_jobs(request.user).order_by("-created_at")[:50]})
 
 
 @login_required
+@require_safe
 def job_detail(request, pk):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
     if job.status == Job.Status.DONE and job.result.get("url") and not job.file_name:
@@ -48,6 +51,7 @@ def job_detail(request, pk):
 
 
 @login_required
+@require_safe
 def job_progress(request, pk):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
     if not job.working:
@@ -69,6 +73,7 @@ def download_response(job: Job) -> StreamingHttpResponse:
 
 
 @login_required
+@require_safe
 def job_download(request, pk):
     return download_response(get_object_or_404(visible_jobs(request.user), pk=pk))
 

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kundennetz.accounts.models import Account, Opportunity, Stage
 
@@ -19,6 +19,7 @@ from .models import ApiToken
 
 
 @login_required
+@require_safe
 def home(request):
     accounts = Account.objects.restrict(request.user, "view")
     opportunities = Opportunity.objects.restrict(request.user, "view")

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kundennetz.domain.importing import ENCODING_NAMES
 from kundennetz.domain.progress import percent, seconds_left
@@ -44,6 +44,7 @@ def _own(request, pk) -> ImportBatch:
 
 
 @login_required
+@require_safe
 def batch_list(request):
     batches = visible_batches(ImportBatch.objects.select_related("created_by"), request.user)
     page = Paginator(batches.order_by("-created_at", "-id"), 25).get_page(request.GET.get("page"))
@@ -134,6 +135,7 @@ def mapping(request, pk):
 
 
 @login_required
+@require_safe
 def batch_detail(request, pk):
     batch = _visible(request, pk)
     action = request.GET.get("action", "")
@@ -181,6 +183,7 @@ def _progress_context(batch: ImportBatch) -> dict:
 
 
 @login_required
+@require_safe
 def progress(request, pk):
     """The progress bar, polled by the batch page while a task works; a reload once it is done."""
     batch = _visible(request, pk)
@@ -228,6 +231,7 @@ def undo(request, pk):
 
 
 @login_required
+@require_safe
 def rejected(request, pk):
     batch = _visible(request, pk)
     response = StreamingHttpResponse(services.rejected_csv(batch, get_language()),
@@ -246,6 +250,7 @@ def delete_mapping(request, pk):
 
 
 @login_required
+@require_safe
 def export_page(request):
     return render(request, "imports/exports.html", {
         "limit": exports.INLINE_ROWS,

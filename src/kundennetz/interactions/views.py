@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST, require_http_methods, require_safe
 
 from kundennetz.accounts.models import Account
 from kundennetz.accounts.views.history import record_history
@@ -57,6 +57,7 @@ def _visible_account(request, pk) -> Account:
 
 
 @login_required
+@require_safe
 def account_panel(request, pk):
     """The panel alone (HTMX: another page of the timeline, another period)."""
     account = _visible_account(request, pk)
@@ -87,6 +88,7 @@ def account_log(request, pk):
 
 
 @login_required
+@require_safe
 def interaction_list(request):
     queryset = (visible_interactions(request.user)
                 .select_related("account", "opportunity")
@@ -159,6 +161,7 @@ def interaction_create(request):
 
 
 @login_required
+@require_safe
 def interaction_detail(request, pk):
     interaction = get_for(Interaction.objects.select_related("account", "opportunity", "created_by", "updated_by"),
                           request.user, pk)
@@ -201,6 +204,7 @@ def interaction_delete(request, pk):
 
 
 @login_required
+@require_safe
 def about(request):
     """How the score is computed, with the weights and thresholds in force."""
     cfg = services.config()

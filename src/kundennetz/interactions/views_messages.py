@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST, require_http_methods, require_safe
 
 from kundennetz.accounts.views.history import Change, Entry
 from kundennetz.core.services import save_record
@@ -29,6 +29,7 @@ def _require_editor(request):
 
 
 @login_required
+@require_safe
 def message_list(request):
     today = timezone.localdate()
     state = request.GET.get("state") if request.GET.get("state") in STATES else "current"

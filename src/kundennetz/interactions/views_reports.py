@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kundennetz.core.models import User
 from kundennetz.domain import consistency as dc
@@ -40,6 +40,7 @@ def _int(value, default: int, lo: int, hi: int) -> int:
 
 
 @login_required
+@require_safe
 def my_week(request):
     user = request.user
     today = timezone.localdate()
@@ -89,6 +90,7 @@ def _require_management(request):
 
 
 @login_required
+@require_safe
 def management(request):
     _require_management(request)
     overview = management_view.overview()
@@ -159,6 +161,7 @@ def _round(value, digits: int = 1):
 
 
 @login_required
+@require_safe
 def management_export(request):
     """All accounts' stored measures as CSV (semicolon-separated, UTF-8 with BOM, so Excel in
     Switzerland opens it directly; numbers with a decimal point, dates ISO)."""

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kundennetz.accounts.models import Account
 from kundennetz.core.permissions import CHANGE, DELETE, can, get_for
@@ -44,11 +44,13 @@ def _page(request, account, form=None, status=200):
 
 
 @login_required
+@require_safe
 def account_map(request, pk):
     return _page(request, get_for(Account.objects.select_related("segment"), request.user, pk))
 
 
 @login_required
+@require_safe
 def account_map_svg(request, pk):
     account = get_for(Account.objects.all(), request.user, pk)
     data, labels = services.map_data(account)
@@ -58,6 +60,7 @@ def account_map_svg(request, pk):
 
 
 @login_required
+@require_safe
 def account_map_png(request, pk):
     from .png import render_png
 

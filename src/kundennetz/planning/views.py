@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kundennetz.accounts.forms import attach_errors
 from kundennetz.accounts.models import Account
@@ -80,6 +80,7 @@ def _planning_url(period: Period, anchor: str = "") -> str:
 
 
 @login_required
+@require_safe
 def planning(request):
     _require(can_open_planning(request.user))
     period = _period(request)
@@ -122,6 +123,7 @@ def _next_name(period: Period) -> str:
 
 
 @login_required
+@require_safe
 def plan_export(request):
     """The plan the strategies imply as CSV: one row per account manager, then the totals."""
     _require(can_open_planning(request.user))
@@ -243,6 +245,7 @@ def scenario_create(request):
 
 
 @login_required
+@require_safe
 def scenario_detail(request, pk):
     scenario = _scenario(request, pk)
     managers = list(scenario.manager_results.select_related("manager").order_by("order"))
@@ -360,6 +363,7 @@ class _Echo:
 
 
 @login_required
+@require_safe
 def scenario_export(request, pk):
     scenario = _scenario(request, pk)
     writer = csv.writer(_Echo())
@@ -375,6 +379,7 @@ def scenario_export(request, pk):
 
 
 @login_required
+@require_safe
 def compare(request):
     _require(can_view_planning(request.user))
     ids = [int(v) for v in request.GET.getlist("s") if v.isdigit() and 0 < int(v) <= MAX_ID][:6]
@@ -392,6 +397,7 @@ def compare(request):
 
 
 @login_required
+@require_safe
 def about(request):
     """The response model as users see it: what the curve means, where its parameters come from."""
     return render(request, "planning/about.html", {

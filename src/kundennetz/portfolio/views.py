@@ -20,7 +20,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kundennetz.accounts.models import Account
 from kundennetz.core.forms import Conflict
@@ -71,6 +71,7 @@ def _no_snapshot(request):
 
 
 @login_required
+@require_safe
 def portfolio(request):
     snapshot = PortfolioSnapshot.current()
     if snapshot is None:
@@ -98,6 +99,7 @@ def portfolio(request):
 
 
 @login_required
+@require_safe
 def portfolio_svg(request):
     snapshot = PortfolioSnapshot.current()
     if snapshot is None:
@@ -111,6 +113,7 @@ def portfolio_svg(request):
 
 
 @login_required
+@require_safe
 def position_table(request):
     snapshot = PortfolioSnapshot.current()
     if snapshot is None:
@@ -138,6 +141,7 @@ def position_table(request):
 
 
 @login_required
+@require_safe
 def model_page(request, version=None):
     records = ScoringModel.objects.all()
     record = get_object_or_404(records, version=version) if version else records.first()
@@ -421,6 +425,7 @@ def ratings(request, pk):
 
 
 @login_required
+@require_safe
 def value_propositions(request):
     record = ScoringModel.current()
     names = queries.Names(record.rules) if record else None

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kundennetz.accounts.models import Opportunity, Segment
 from kundennetz.core.permissions import CHANGE, get_for
@@ -44,6 +44,7 @@ def _require_review(user) -> None:
 
 
 @login_required
+@require_safe
 def overview(request):
     """The model's out-of-sample scores, the threshold advice and the costs of a bid."""
     _require_review(request.user)
@@ -98,6 +99,7 @@ def bid_cost(request):
 
 
 @login_required
+@require_safe
 def no_bid(request):
     """Deals we declined, and what became of them where known."""
     _require_review(request.user)

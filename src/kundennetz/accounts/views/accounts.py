@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_safe
 
 from kundennetz.core.permissions import ADD, CHANGE, DELETE, can, get_for
 
@@ -17,6 +18,7 @@ from .history import record_history
 
 
 @login_required
+@require_safe
 def account_list(request):
     queryset = Account.objects.restrict(request.user, "view").select_related("segment", "owner")
     filterset = AccountFilter(request.GET, queryset=queryset, request=request)
@@ -25,6 +27,7 @@ def account_list(request):
 
 
 @login_required
+@require_safe
 def account_detail(request, pk):
     account = get_for(Account.objects.select_related("segment", "owner", "created_by", "updated_by"), request.user, pk)
     history, history_truncated = record_history(account)
@@ -70,6 +73,7 @@ def account_update(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def account_delete(request, pk):
     account = get_for(Account.objects.all(), request.user, pk, DELETE)
     contacts, opportunities = account.contacts.count(), account.opportunities.count()

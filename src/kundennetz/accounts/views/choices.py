@@ -7,6 +7,7 @@ to), found by the same search as the lists, in name order; one query, whatever t
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from kundennetz.core.choosers import CHOOSER_LIMIT, chooser_response, kept_ids, term_words
 from kundennetz.core.models import User
@@ -23,6 +24,7 @@ def _first(queryset, label):
 
 
 @login_required
+@require_safe
 def account_choices(request):
     action = ADD if request.GET.get("action") == ADD else VIEW
     queryset = search_words(restrict(Account.objects.all(), request.user, action), "account", term_words(request))
@@ -33,6 +35,7 @@ def account_choices(request):
 
 
 @login_required
+@require_safe
 def contact_choices(request):
     queryset = restrict(Contact.objects.all(), request.user, VIEW)
     account = request.GET.get("account") or ""
@@ -45,6 +48,7 @@ def contact_choices(request):
 
 
 @login_required
+@require_safe
 def owner_choices(request):
     """Owners to filter by (`scope=visible`, default), account managers to hand a record to
     (`scope=managers`, for those who may), account managers to put on an account's team (`scope=team`)

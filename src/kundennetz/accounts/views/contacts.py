@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from kundennetz.core.permissions import CHANGE, DELETE, get_for
 
@@ -15,6 +16,7 @@ from .history import record_history
 
 
 @login_required
+@require_safe
 def contact_list(request):
     queryset = Contact.objects.restrict(request.user, "view").select_related("account")
     filterset = ContactFilter(request.GET, queryset=queryset, request=request)
@@ -23,6 +25,7 @@ def contact_list(request):
 
 
 @login_required
+@require_safe
 def contact_detail(request, pk):
     contact = get_for(Contact.objects.select_related(
         "account", "reports_to", "created_by", "updated_by"), request.user, pk)
@@ -70,6 +73,7 @@ def contact_update(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def contact_delete(request, pk):
     contact = get_for(Contact.objects.select_related("account"), request.user, pk, DELETE)
     return confirm_delete(request, contact, done_url=contact.account.get_absolute_url(),

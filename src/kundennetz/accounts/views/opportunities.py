@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_http_methods, require_safe
 
 from kundennetz.core.permissions import CHANGE, DELETE, get_for
 
@@ -22,6 +22,7 @@ DETAIL_RELATED = ("account", "stage", "owner", "closing_reason", "created_by", "
 
 
 @login_required
+@require_safe
 def opportunity_list(request):
     queryset = Opportunity.objects.restrict(request.user, "view").select_related("account", "stage", "owner",
                                                                                  "checklist", "win_score")
@@ -49,6 +50,7 @@ def _detail_page(request, opportunity, stage_form=None, status=200):
 
 
 @login_required
+@require_safe
 def opportunity_detail(request, pk):
     opportunity = get_for(Opportunity.objects.select_related(*DETAIL_RELATED), request.user, pk)
     return _detail_page(request, opportunity)
@@ -89,6 +91,7 @@ def _form_page(request, form, formset, heading: str, opportunity=None):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def opportunity_create(request):
     require_create(request)
     form, formset = _editor(request, account=preselected_account(request))
@@ -99,6 +102,7 @@ def opportunity_create(request):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def opportunity_update(request, pk):
     opportunity = get_for(Opportunity.objects.all(), request.user, pk, CHANGE)
     heading = _("Edit “%(title)s”") % {"title": opportunity}
@@ -110,6 +114,7 @@ def opportunity_update(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def opportunity_delete(request, pk):
     opportunity = get_for(Opportunity.objects.select_related("account"), request.user, pk, DELETE)
     return confirm_delete(request, opportunity, done_url=opportunity.account.get_absolute_url(),

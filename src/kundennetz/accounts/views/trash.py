@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kundennetz.core.permissions import CHANGE, can_manage_trash, restrict
 
@@ -40,6 +40,7 @@ def _deleted(request, model):
 
 
 @login_required
+@require_safe
 def trash(request):
     _require_trash_manager(request)
     counts = {key: _deleted(request, tab_model).count() for key, (tab_model, _label, _rel) in KINDS.items()}

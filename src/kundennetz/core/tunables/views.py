@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 from pydantic import ValidationError
 
 from kundennetz.core.forms import Conflict, VersionField
@@ -90,6 +91,7 @@ def _save(request, model, form):
 
 
 @login_required
+@require_safe
 def settings_list(request):
     _admin_only(request)
     rows = [{"model": m, "name": m.NAME, "label": m.LABEL, "version": version(m),
@@ -123,6 +125,7 @@ def settings_edit(request, name):
 
 
 @login_required
+@require_safe
 def permission_table(request):
     from kundennetz.core.capabilities import ROLES, rows
     from kundennetz.core.roles import Role

@@ -4,14 +4,14 @@ Each stored figure (a portfolio snapshot, a planning scenario, the consistency r
 *fingerprint* of its inputs taken when it was computed. Comparing it with the fingerprint of the inputs
 now says whether it is out of date. It costs one query whatever the size of the network, and that query
 reads each input table by index only (a few index pages, never the rows: O(log n) per table, checked by
-EXPLAIN in tests/core/test_freshness.py). Per registered input table it reads three numbers:
+EXPLAIN in tests/core/test_freshness.py). Per registered input table it reads:
 
 ``MAX(id)``
     moves with every insert (primary-key index);
 ``MAX(updated_at)``
     moves with every change saved through the ORM (``auto_now``), soft deletes and restores included, and
     with every bulk write that sets ``updated_at`` (import commit and undo do). Each input model with an
-    ``updated_at`` has an index on it (``<model>_changed``). The stored per-account figures
+    ``updated_at`` has an index on it (named ``…_changed``). The stored per-account figures
     (``planning.stored``) do not set it on purpose: a copy of computed figures is not an input change;
 ``ChangeCounter.changes`` of the table (unique label)
     moves with every transaction that hard-deletes rows of the table, and with every saved change of a
@@ -22,7 +22,9 @@ EXPLAIN in tests/core/test_freshness.py). Per registered input table it reads th
 
 and, per tunable the figure reads, the version in force. A path that deletes rows without the ORM's
 signals (raw SQL, ``QuerySet._raw_delete``, kept for speed where a million rows go at once) calls
-``changed(model)`` in its transaction. A ``QuerySet.update()`` that leaves ``updated_at`` alone is not
+``changed(model)`` in its transaction: applying a plan deletes the period's account plans so (a receiver
+costs Django's one-statement delete of a model that has no other receivers or dependants; the other
+input models have those anyway). A ``QuerySet.update()`` that leaves ``updated_at`` alone is not
 seen, as before: a path that changes an input that way sets ``updated_at`` too.
 
 Known limit, as with any "newest" column: two transactions writing at the same moment can commit in

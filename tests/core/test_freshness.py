@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.test.utils import CaptureQueriesContext
 
-from kundennetz.accounts.models import Account, Contact, Opportunity, Stage
+from kundennetz.accounts.models import Account, Contact, Stage
 from kundennetz.core import freshness
 from kundennetz.core.models import ChangeCounter
 from kundennetz.core.tunables.models import TunableVersion

@@ -48,6 +48,25 @@ def test_applying_keeps_the_plan_fresh_and_dates_the_others(planned, cast):
     assert services.refresh_if_stale() is False
 
 
+def test_applying_again_replaces_the_plans_in_one_delete_and_counts_it(planned, cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kundennetz.core.models import ChangeCounter
+    from kundennetz.planning.models import AccountPlan
+
+    base = scenario(planned, cast.sales_head)
+    written = services.apply_scenario(base, cast.sales_head)
+    assert written and AccountPlan.objects.count() == written
+    counted = ChangeCounter.objects.filter(label="planning.accountplan").values_list("changes", flat=True).first()
+    with CaptureQueriesContext(connection) as queries:
+        services.apply_scenario(Scenario.objects.get(pk=base.pk), cast.sales_head)
+    deletes = [q["sql"] for q in queries.captured_queries if q["sql"].upper().startswith("DELETE")
+               and AccountPlan._meta.db_table in q["sql"]]
+    assert len(deletes) == 1 and AccountPlan.objects.count() == written
+    assert ChangeCounter.objects.get(label="planning.accountplan").changes == (counted or 0) + 1
+
+
 def test_page_list_and_api_say_as_of_and_out_of_date(planned, cast, client_for, api):
     made = scenario(planned, cast.sales_head)
     client = client_for(cast.sales_head)

@@ -200,6 +200,8 @@ class Account(TrackedModel, Searchable, SoftDeleteModel):
         verbose_name_plural = _("accounts")
         ordering = ["name_sort", "id"]
         indexes = [
+            # The newest change, read by core.freshness by index (trashed rows too: trashing is a change).
+            models.Index(fields=["updated_at"], name="account_changed"),
             models.Index(fields=["deleted_at", "name"]),
             models.Index(fields=["owner", "deleted_at"]),
             models.Index(fields=["segment", "deleted_at"]),
@@ -307,6 +309,8 @@ class Contact(TrackedModel, Searchable, SoftDeleteModel):
         verbose_name_plural = _("contacts")
         ordering = ["last_name_sort", "id"]
         indexes = [
+            # The newest change, read by core.freshness by index (trashed rows too: trashing is a change).
+            models.Index(fields=["updated_at"], name="contact_changed"),
             models.Index(fields=["account", "deleted_at"]),
             models.Index(fields=["last_name_sort", "id"], name="contact_live_name", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["account", "last_name_sort", "id"], name="contact_live_account_name", condition=models.Q(deleted_at__isnull=True)),
@@ -452,6 +456,8 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
         verbose_name_plural = _("opportunities")
         ordering = ["-created_at", "-id"]
         indexes = [
+            # The newest change, read by core.freshness by index (trashed rows too: trashing is a change).
+            models.Index(fields=["updated_at"], name="opportunity_changed"),
             models.Index(fields=["account", "deleted_at"]),
             models.Index(fields=["stage", "deleted_at"]),
             models.Index(fields=["owner", "deleted_at"]),

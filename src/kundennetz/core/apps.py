@@ -8,4 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import security  # noqa: F401 - keeps the SQLite file private on every connection
+        from . import freshness, security  # noqa: F401 - security keeps the SQLite file private on every connection
+
+        # Inputs registered while the models were loading get their change counting now.
+        freshness.connect_receivers()

@@ -383,3 +383,19 @@ class JobFilePart(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "number"], name="unique_job_file_part")]
+
+
+class ChangeCounter(models.Model):
+    """Per input table of a stored figure, a number raised by each transaction that removed rows from it
+    (or changed a row of a table without ``updated_at``): the changes its newest id and newest
+    ``updated_at`` cannot show. Read by ``core.freshness`` by its unique label; written only there."""
+
+    label = models.CharField(_("table"), max_length=100, unique=True)
+    changes = models.BigIntegerField(_("changes"), default=0)
+
+    class Meta:
+        verbose_name = _("change counter")
+        verbose_name_plural = _("change counters")
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.changes}"

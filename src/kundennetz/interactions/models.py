@@ -56,6 +56,8 @@ class CoreMessage(TrackedModel):
         verbose_name = _("core message")
         verbose_name_plural = _("core messages")
         ordering = ["kind", "text_de", "id"]
+        # The newest change, read by core.freshness by index.
+        indexes = [models.Index(fields=["updated_at"], name="coremessage_changed")]
 
     def __str__(self) -> str:
         return self.text
@@ -125,6 +127,8 @@ class Interaction(TrackedModel, SoftDeleteModel):
         verbose_name_plural = _("interactions")
         ordering = ["-date", "-id"]
         indexes = [
+            # The newest change, read by core.freshness by index (trashed rows too: trashing is a change).
+            models.Index(fields=["updated_at"], name="interaction_changed"),
             models.Index(fields=["account", "date"]),
             models.Index(fields=["date"]),
         ]

@@ -138,6 +138,8 @@ class Capacity(TrackedModel):
         verbose_name_plural = _("capacities")
         ordering = ["period", "manager__last_name", "manager__first_name"]
         constraints = [models.UniqueConstraint(fields=["manager", "period"], name="planning_one_capacity_per_period")]
+        # The newest change, read by core.freshness by index.
+        indexes = [models.Index(fields=["updated_at"], name="capacity_changed")]
 
     def __str__(self) -> str:
         return f"{self.manager} · {self.period}"
@@ -214,6 +216,8 @@ class Budget(TrackedModel):
         verbose_name = _("budget")
         verbose_name_plural = _("budgets")
         ordering = ["-period__start"]
+        # The newest change, read by core.freshness by index.
+        indexes = [models.Index(fields=["updated_at"], name="budget_changed")]
 
     def __str__(self) -> str:
         return f"{self.period}"
@@ -398,6 +402,8 @@ class AccountPlan(TrackedModel):
         verbose_name_plural = _("account plans")
         ordering = ["period", "account"]
         constraints = [models.UniqueConstraint(fields=["account", "period"], name="planning_one_plan_per_period")]
+        # The newest change, read by core.freshness by index.
+        indexes = [models.Index(fields=["updated_at"], name="accountplan_changed")]
 
     def __str__(self) -> str:
         return f"{self.account} · {self.period}"
@@ -434,6 +440,8 @@ class ResponseEstimate(TrackedModel):
         verbose_name = _("response estimate")
         verbose_name_plural = _("response estimates")
         constraints = [models.UniqueConstraint(fields=["account", "period"], name="planning_one_estimate_per_period")]
+        # The newest change, read by core.freshness by index.
+        indexes = [models.Index(fields=["updated_at"], name="estimate_changed")]
 
     def __str__(self) -> str:
         return f"{self.account} · {self.period}"

@@ -110,6 +110,8 @@ class StrategyOverride(TrackedModel):
     class Meta:
         verbose_name = _("strategy override")
         verbose_name_plural = _("strategy overrides")
+        # The newest change, read by core.freshness by index.
+        indexes = [models.Index(fields=["updated_at"], name="override_changed")]
 
     def __str__(self) -> str:
         return f"{self.account} → {self.strategy}"
@@ -141,6 +143,8 @@ class ManualRating(TrackedModel):
         verbose_name_plural = _("manual ratings")
         ordering = ["account", "criterion"]
         constraints = [models.UniqueConstraint(fields=["account", "criterion"], name="unique_rating_per_criterion")]
+        # The newest change, read by core.freshness by index.
+        indexes = [models.Index(fields=["updated_at"], name="rating_changed")]
 
     def __str__(self) -> str:
         return f"{self.account} · {self.criterion}: {self.value}"

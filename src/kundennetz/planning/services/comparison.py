@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kundennetz.core import concurrency
+from kundennetz.core import concurrency, freshness
 
 from ..freshness import scenario_inputs
 from ..models import AccountPlan, Period, Scenario, ScenarioManager
@@ -95,7 +95,12 @@ def apply_scenario(scenario: Scenario, user) -> int:
         # is the lock), so that the plan is entirely one of them, never both half-way or a unique-key error.
         Period.objects.select_for_update().filter(pk=scenario.period_id).values_list("pk", flat=True).first()
         concurrency.lock_row(scenario)
-        AccountPlan.objects.filter(period_id=scenario.period_id).delete()
+        # One DELETE, not the ORM's signals per plan (a period holds a plan per account): counted by hand.
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {quote(AccountPlan._meta.db_table)} "
+                           f"WHERE {quote(AccountPlan._meta.get_field('period').column)} = %s", [scenario.period_id])
+        freshness.changed(AccountPlan)
         _insert(AccountPlan, ("created_at", "updated_at", "created_by_id", "updated_by_id", "account_id", "period_id",
                               "scenario_id", "strategy", "contacts", "hours", "contact_hours", "support", "pr",
                               "expected_contribution"), plans)

@@ -93,7 +93,8 @@ AUTHORITY = "authority"
 def authority_suggestion(opportunity):
     """A suggested answer to the Authority headline ("Are the decision makers and decision paths known?")
     from the stored map: no while a decision maker is missing or uncovered, yes when all are covered."""
-    from kundennetz.domain.qualification import NO, YES, Suggestion
+    from kundennetz.domain.qualification import NO, YES
+    from kundennetz.qualification.wording import Suggested as Suggestion
 
     stored = AccountNetwork.objects.filter(account_id=opportunity.account_id).first()
     data = stored.data if stored else {}

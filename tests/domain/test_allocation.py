@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from scipy import optimize, sparse
 
 from kundennetz.domain.allocation import (
+    INCREASING_RETURNS,
+    NO_RESPONSE_TO_EFFORT,
     Account,
     Curve,
     Infeasible,
@@ -391,9 +393,9 @@ def test_fit_rejects_bad_estimates_clearly():
     with pytest.raises(ValueError, match="must exceed 150 %"):
         fit_curve(10, 0, 100, 120, 200, saturation_effort=12)
     s_shaped = fit_curve(10, 0, 10, 100, 120)
-    assert any("increasing returns" in w for w in s_shaped.warnings)
+    assert (INCREASING_RETURNS, {}) in s_shaped.warnings
     flat = fit_curve(10, 50, 50, 50, 50)
-    assert flat.curve.m == 0 and flat.baseline == 50
+    assert flat.curve.m == 0 and flat.baseline == 50 and flat.warnings == ((NO_RESPONSE_TO_EFFORT, {}),)
 
 
 # --- what-if ---------------------------------------------------------------------------------------

@@ -403,7 +403,6 @@ def test_favourable_headline_with_unfavourable_details_warns():
     (warning,) = q.evaluate(CATALOGUE, answers, language="de").warnings
     assert (warning.category, warning.code) == ("money", "favourable_headline_unfavourable_details")
     assert warning.question_ids == ("money.incentive_not_to_spend",)
-    assert "Bestehen beim Kunden Anreizsysteme" in warning.text and warning.text.startswith("Money (Geld")
 
 
 def test_unfavourable_headline_with_only_favourable_details_warns():
@@ -477,13 +476,13 @@ def test_missing_inputs_give_no_suggestion(facts):
     assert q.suggest_answers(facts) == []
 
 
-def test_reasons_are_localised_and_name_the_numbers():
-    facts = {"offer_price": 120_000, "budget": 100_000, "margin_pct": 32, "group_margin_target_pct": 30}
-    de = {s.derive: s.reason for s in q.suggest_answers(facts, language="de")}
-    en = {s.derive: s.reason for s in q.suggest_answers(facts)}
-    assert de["within_budget"] == "Angebotspreis 120'000 übersteigt das Budget von 100'000."
-    assert en["within_budget"] == "Offer price 120,000 exceeds the budget of 100,000."
-    assert "32 %" in de["margin_target"] and "30%" in en["margin_target"]
+def test_suggestions_name_the_numbers_they_rest_on():
+    facts = {"offer_price": 120_000, "budget": 100_000, "margin_pct": 32, "group_margin_target_pct": 30,
+             "expected_volume": 10, "group_volume_min": 20}
+    params = {s.derive: dict(s.params) for s in q.suggest_answers(facts)}
+    assert params == {"within_budget": {"price": 120_000, "budget": 100_000},
+                      "volume_in_range": {"volume": 10, "low": 20, "high": None},
+                      "margin_target": {"margin": 32, "target": 30}}
 
 
 def test_suggestions_follow_the_catalogues_derive_hints():

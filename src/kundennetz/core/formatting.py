@@ -1,4 +1,4 @@
-"""Numbers, money and percentages in the active language's format (de-CH: 1'250'000.50): the one
+"""Numbers, money, percentages and days in the active language's format (de-CH: 1'250'000.50): the one
 formatting module. Django's own formats do the grouping and the decimal mark (``kundennetz/formats``);
 domain/ returns numbers and never formats them for people.
 
@@ -9,7 +9,8 @@ Django's number_format would cut it to 79'999); a missing or non-finite value re
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
+from django.utils.translation import pgettext
 
 MISSING = "–"
 
@@ -45,3 +46,10 @@ def format_percent(value, decimals: int = 1) -> str:
     if _rounded(value, decimals) is None:
         return MISSING
     return f"{format_number(value, decimals)} %"
+
+
+def format_day(value) -> str:
+    """A day inside a sentence: "01.03.2019" in German, "1 Mar 2019" in English (the format is the
+    catalogue's: a translator gives each language its own)."""
+    return date_format(value, pgettext("format of a day inside a sentence (PHP-style, as Django's date filter)",
+                                       "j M Y"))

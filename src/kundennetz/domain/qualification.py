@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 YES, NO, OPEN = "yes", "no", "open"
@@ -311,8 +311,7 @@ class Contradiction:
 
     category: str
     code: str  # "favourable_headline_unfavourable_details" | "unfavourable_headline_favourable_details"
-    question_ids: tuple[str, ...]
-    text: str
+    question_ids: tuple[str, ...]  # the adapter words it (qualification.wording)
 
 
 @dataclass(frozen=True)
@@ -349,28 +348,11 @@ class Evaluation:
         }
 
 
-_WARNINGS = {
-    "en": {
-        "favourable_headline_unfavourable_details":
-            "{category}: the headline question is answered favourably, but not these details: {questions}",
-        "unfavourable_headline_favourable_details":
-            "{category}: the headline question is answered unfavourably, but all yes/no details favourably: "
-            "{questions}",
-    },
-    "de": {
-        "favourable_headline_unfavourable_details":
-            "{category}: Die Leitfrage ist günstig beantwortet, diese Detailfragen aber nicht: {questions}",
-        "unfavourable_headline_favourable_details":
-            "{category}: Die Leitfrage ist ungünstig beantwortet, alle Ja/Nein-Detailfragen aber günstig: "
-            "{questions}",
-    },
-}
-
-
 def evaluate(catalogue: Catalogue, answers: Mapping[str, Answer], threshold: int = DEFAULT_THRESHOLD, *,
              language: str = "en", company: str = DEFAULT_COMPANY) -> Evaluation:
     """Apply the rule: more than `threshold` unfavourable headlines or an unfavourable knock-out → no offer;
-    else any open headline → clarify; else offer. Missing answers are open."""
+    else any open headline → clarify; else offer. Missing answers are open. The points to clarify are the
+    catalogue's questions in `language`; contradictions are codes, worded by the adapter."""
     threshold = validate_threshold(threshold)
     known = {q.id for q in catalogue.questions()}
     unknown = [key for key in answers if key not in known]
@@ -397,7 +379,6 @@ def evaluate(catalogue: Catalogue, answers: Mapping[str, Answer], threshold: int
 
     lights: dict[str, str] = {}
     warnings: list[Contradiction] = []
-    texts = _WARNINGS["de" if language.lower().startswith("de") else "en"]
     for category in catalogue.categories:
         head = states[category.key]
         detail_states = {d.id: states[d.id] for d in category.details}
@@ -416,9 +397,7 @@ def evaluate(catalogue: Catalogue, answers: Mapping[str, Answer], threshold: int
         elif head == UNFAVOURABLE and polar and all(states[i] == FAVOURABLE for i in polar):
             code, ids = "unfavourable_headline_favourable_details", polar
         if code:
-            quoted = "; ".join(catalogue.question(i).localised(language, company) for i in ids)
-            text = texts[code].format(category=category.localised_name(language, company), questions=quoted)
-            warnings.append(Contradiction(category=category.key, code=code, question_ids=ids, text=text))
+            warnings.append(Contradiction(category=category.key, code=code, question_ids=ids))
 
     clarify = tuple(
         ClarifyPoint(question_id=q.id, category=c.key, text=q.localised(language, company))
@@ -449,41 +428,17 @@ class Facts:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A proposed answer the user confirms or overrides; never applied on its own."""
+    """A proposed answer the user confirms or overrides; never applied on its own. ``params``: the figures
+    it rests on (within_budget: price, budget; volume_in_range: volume, low, high — either bound may be
+    None; margin_target: margin, target in %), worded by the adapter (qualification.wording)."""
 
     question_id: str
     derive: str
     value: str  # YES or NO, as the question is worded
-    reason: str
+    params: Mapping[str, Decimal | None] = field(default_factory=dict, hash=False)
 
 
-_REASONS = {
-    "en": {
-        ("within_budget", YES): "Offer price {price} is within the budget of {budget}.",
-        ("within_budget", NO): "Offer price {price} exceeds the budget of {budget}.",
-        ("volume_in_range", YES): "Expected volume {volume} lies within the customer group's range ({range}).",
-        ("volume_in_range", NO): "Expected volume {volume} lies outside the customer group's range ({range}).",
-        ("margin_target", YES): "Estimated contribution margin {margin} reaches the group's target of {target}.",
-        ("margin_target", NO): "Estimated contribution margin {margin} falls short of the group's target of {target}.",
-    },
-    "de": {
-        ("within_budget", YES): "Angebotspreis {price} liegt innerhalb des Budgets von {budget}.",
-        ("within_budget", NO): "Angebotspreis {price} übersteigt das Budget von {budget}.",
-        ("volume_in_range", YES): "Erwartetes Volumen {volume} liegt im Rahmen der Kundengruppe ({range}).",
-        ("volume_in_range", NO): "Erwartetes Volumen {volume} liegt ausserhalb des Rahmens der Kundengruppe ({range}).",
-        ("margin_target", YES): "Geschätzter Deckungsbeitrag {margin} erreicht das Ziel der Kundengruppe von {target}.",
-        ("margin_target", NO): "Geschätzter Deckungsbeitrag {margin} verfehlt das Ziel der Kundengruppe von {target}.",
-    },
-}
-
-
-def _format_number(value: Decimal, language: str) -> str:
-    text = f"{value.normalize():,f}" if value == value.to_integral_value() else f"{value:,f}"
-    return text.replace(",", "'") if language == "de" else text  # Swiss grouping: 120'000
-
-
-def suggest_answers(facts: Facts | Mapping[str, object], *, catalogue: Catalogue | None = None,
-                    language: str = "en") -> list[Suggestion]:
+def suggest_answers(facts: Facts | Mapping[str, object], *, catalogue: Catalogue | None = None) -> list[Suggestion]:
     """Suggested answers for the derivable yes/no details; a derivation lacking its inputs is skipped.
 
     A volume range may be open at one end (only a minimum or only a maximum).
@@ -505,27 +460,17 @@ def suggest_answers(facts: Facts | Mapping[str, object], *, catalogue: Catalogue
     if low is not None and high is not None and low > high:
         raise ValueError(f"group_volume_min {low} is above group_volume_max {high}")
 
-    lang = "de" if language.lower().startswith("de") else "en"
-
-    def num(value: Decimal) -> str:
-        return _format_number(value, lang)
-
-    def pct(value: Decimal) -> str:
-        return num(value) + (" %" if lang == "de" else "%")
-
-    found: list[tuple[str, bool, dict[str, str]]] = []
+    found: list[tuple[str, bool, dict[str, Decimal | None]]] = []
     if n["offer_price"] is not None and n["budget"] is not None:
         found.append(("within_budget", n["offer_price"] <= n["budget"],
-                      {"price": num(n["offer_price"]), "budget": num(n["budget"])}))
+                      {"price": n["offer_price"], "budget": n["budget"]}))
     volume = n["expected_volume"]
     if volume is not None and (low is not None or high is not None):
-        span = (f"{num(low)}–{num(high)}" if low is not None and high is not None
-                else f"≥ {num(low)}" if low is not None else f"≤ {num(high)}")
         inside = (low is None or volume >= low) and (high is None or volume <= high)
-        found.append(("volume_in_range", inside, {"volume": num(volume), "range": span}))
+        found.append(("volume_in_range", inside, {"volume": volume, "low": low, "high": high}))
     if n["margin_pct"] is not None and n["group_margin_target_pct"] is not None:
         found.append(("margin_target", n["margin_pct"] >= n["group_margin_target_pct"],
-                      {"margin": pct(n["margin_pct"]), "target": pct(n["group_margin_target_pct"])}))
+                      {"margin": n["margin_pct"], "target": n["group_margin_target_pct"]}))
 
     targets = (DEFAULT_DERIVED_IDS if catalogue is None
                else {q.derive: q.id for q in catalogue.questions() if q.derive})
@@ -533,6 +478,5 @@ def suggest_answers(facts: Facts | Mapping[str, object], *, catalogue: Catalogue
     for derive, holds, params in found:
         if derive in targets:
             value = YES if holds else NO
-            suggestions.append(Suggestion(question_id=targets[derive], derive=derive, value=value,
-                                          reason=_REASONS[lang][derive, value].format(**params)))
+            suggestions.append(Suggestion(question_id=targets[derive], derive=derive, value=value, params=params))
     return suggestions

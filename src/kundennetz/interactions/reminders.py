@@ -20,11 +20,11 @@ from django.utils.translation import ngettext
 
 from kundennetz.accounts.models import Account
 from kundennetz.core.models import User
-from kundennetz.domain import consistency as dc
 from kundennetz.domain import reminders as domain_reminders
 
 from . import services
 from .models import ReminderLog
+from .wording import role_text, span_text
 
 
 @dataclass
@@ -46,20 +46,11 @@ def reminded_users():
     return User.objects.filter(is_active=True, pk__in=owners).order_by("last_name", "first_name", "username")
 
 
-def span_text(days: int) -> str:
-    """'12 days', '5 months', 'over 7 years' (German in the dative: 'seit über 7 Jahren')."""
-    n, unit = domain_reminders.span(days)
-    if unit == "days":
-        return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
-    if unit == "months":
-        return ngettext("%(n)s month", "%(n)s months", n) % {"n": n}
-    return ngettext("over %(n)s year", "over %(n)s years", n) % {"n": n}
-
-
-def _who(d, lang: str) -> str:
+def _who(d) -> str:
+    """Who a due item is about, in the active language (``present`` runs in the reader's)."""
     if d.contact_id is None:
         return _("the account as a whole")
-    return f"{d.name} ({dc.render_role(d.role, lang)})" if d.role else str(d.name)
+    return f"{d.name} ({role_text(d.role)})" if d.role else str(d.name)
 
 
 def present(due, lang: str) -> list[dict]:
@@ -74,7 +65,7 @@ def present(due, lang: str) -> list[dict]:
             "items": [{"due": d, "overdue": d.overdue, "due_date": d.due_date,
                        "text": services.reason_text(d.reason, lang)} for d in reminder.items],
             "never_contacted": services.reason_text(never_account.reason, lang) if never_account else "",
-            "never_met": ", ".join(_who(d, lang) for d in never),
+            "never_met": ", ".join(_who(d) for d in never),
             "never_met_items": never,
             "long_overdue": "",
             "long_overdue_items": list(reminder.long_overdue),
@@ -87,7 +78,7 @@ def present(due, lang: str) -> list[dict]:
                 "%(count)s contacts long overdue (%(who)s), the oldest for %(span)s",
                 len(reminder.long_overdue)) % {
                 "count": len(reminder.long_overdue), "span": span_text(reminder.longest_overdue_days),
-                "who": ", ".join(_who(d, lang) for d in reminder.long_overdue)}
+                "who": ", ".join(_who(d) for d in reminder.long_overdue)}
             if last is not None:
                 group["long_overdue"] += "; " + _("last contact %(day)s") % {
                     "day": formats.date_format(last, "SHORT_DATE_FORMAT")}

@@ -26,7 +26,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kundennetz.core.permissions import of_live_accounts
@@ -45,6 +44,7 @@ from kundennetz.domain import reminders as domain_reminders
 
 from . import portfolio_bridge
 from .models import ConsistencySnapshot, CoreMessage, Interaction, record_history
+from .wording import reason_language, reason_text  # noqa: F401 - read by the pages, API and mails
 
 # Tunables (kundennetz.core.tunables): the consistency weights, the influence weights of key people
 # (Contact.influence is a word, the measures weigh by a number) and the reminder window.
@@ -118,24 +118,6 @@ def period_labels() -> dict[str, str]:
         "year": _("This year"),
         "last_year": _("Last year"),
     }
-
-
-def reason_language() -> str:
-    """The active language as the domain's reason texts know it ('de-ch' or 'en')."""
-    language = (get_language() or "de-ch").lower()
-    if language.startswith("en"):
-        return "en"
-    return "de-ch" if language.startswith("de") else "en"
-
-
-def reason_text(reason: dc.Reason | dict, lang: str | None = None) -> str:
-    if isinstance(reason, dict):
-        reason = dc.Reason(reason["code"], reason.get("params", {}), reason.get("impact", 0.0))
-    try:
-        return dc.render(reason, lang or reason_language())
-    except ValueError:
-        # A reason stored by a newer version that this one cannot word.
-        return reason.code
 
 
 # ---------------------------------------------------------------------------------------------

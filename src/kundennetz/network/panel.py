@@ -93,24 +93,25 @@ AUTHORITY = "authority"
 def authority_suggestion(opportunity):
     """A suggested answer to the Authority headline ("Are the decision makers and decision paths known?")
     from the stored map: no while a decision maker is missing or uncovered, yes when all are covered."""
-    from kundennetz.domain.qualification import NO, YES, Suggestion
+    from kundennetz.domain.qualification import NO, YES
+    from kundennetz.qualification.wording import Suggested
 
     stored = AccountNetwork.objects.filter(account_id=opportunity.account_id).first()
     data = stored.data if stored else {}
     if not data.get("decision_makers"):
-        return Suggestion(AUTHORITY, "network", NO, _("The relationship map names no decision maker at this "
+        return Suggested(AUTHORITY, "network", NO, _("The relationship map names no decision maker at this "
                                                       "account yet."))
     uncovered = data.get("uncovered", [])
     if uncovered:
         names = ", ".join(str(c) for c in Contact.objects.filter(pk__in=uncovered))
-        return Suggestion(AUTHORITY, "network", NO, ngettext(
+        return Suggested(AUTHORITY, "network", NO, ngettext(
             "Decision maker %(names)s is uncovered on the relationship map.",
             "Decision makers %(names)s are uncovered on the relationship map.", len(uncovered)) % {"names": names})
     reason = _("All %(count)s decision makers are covered by our people (bus factor %(bus)s).") % {
         "count": len(data["decision_makers"]), "bus": data.get("bus_factor")}
     if data.get("weak_contacts") or data.get("weak_users"):
         reason += " " + _("Mind the weak points on the map.")
-    return Suggestion(AUTHORITY, "network", YES, reason)
+    return Suggested(AUTHORITY, "network", YES, reason)
 
 
 def authority_hints(opportunity) -> dict:

@@ -15,30 +15,19 @@ from django.utils.translation import gettext as _
 from kundennetz.core.formatting import format_money, format_number
 from kundennetz.domain import allocation as al
 
-
-def _warning_text(text: str, rms: float) -> str:
-    if "increasing returns" in text:
-        return _("The estimates show increasing returns beyond today's effort; the curve assumes every further "
-                 "hour yields less and cannot follow them exactly.")
-    if "already saturates" in text:
-        return _("The estimates say today's effort already saturates the account.")
-    if "deviates" in text:
-        return _("The curve deviates from the estimates by %(rms)s on average; please check them.") % {
-            "rms": format_money(rms)}
-    if "no response" in text:
-        return _("The estimates show no response to effort.")
-    return text
+from .wording import stored_fit_warnings
 
 
 def fit_estimate(estimate):
-    """Check the estimates and fit the curve to them (fills m, b, baseline, deviation and warnings).
-    Raises ValidationError with the field that is wrong."""
+    """Check the estimates and fit the curve to them (fills m, b, baseline, deviation and warnings, the
+    latter as codes that ``ResponseEstimate.warning_texts`` words). Raises ValidationError with the field
+    that is wrong."""
     errors = {}
     order = [("at_zero", _("no effort")), ("at_current", _("today's effort")), ("at_150", _("150 % effort")),
              ("at_saturation", _("saturation"))]
     values = [(name, label, getattr(estimate, name)) for name, label in order]
-    if any(v is None for _n, _l, v in values) or estimate.current_hours is None:
-        return estimate
+    if any(v is None or v < 0 for _n, _l, v in values) or estimate.current_hours is None:
+        return estimate  # the fields' own validators say what is missing or negative
     for (_pn, plabel, pvalue), (name, _label, value) in pairwise(values):
         if value < pvalue:
             errors[name] = _("The estimates must not fall as effort grows: this one is below the one at %(previous)s "
@@ -56,9 +45,11 @@ def fit_estimate(estimate):
         fit = al.fit_curve(float(estimate.current_hours), float(estimate.at_zero), float(estimate.at_current),
                            float(estimate.at_150), float(estimate.at_saturation),
                            saturation_effort=float(estimate.saturation_hours) if estimate.saturation_hours else None)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
+    except ValueError:
+        # The checks above cover what the domain refuses (its message is for developers); should the two
+        # ever differ, the user still reads a sentence in their language.
+        raise ValidationError(_("These estimates cannot be fitted to a curve; please check them.")) from None
     estimate.m, estimate.b = float(fit.curve.m), float(fit.curve.b)
     estimate.baseline, estimate.rms_error = fit.baseline, fit.rms_error
-    estimate.warnings = [_warning_text(w, fit.rms_error) for w in fit.warnings]
+    estimate.warnings = stored_fit_warnings(fit)
     return estimate

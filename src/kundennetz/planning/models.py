@@ -25,6 +25,7 @@ from kundennetz.core.models import TrackedModel
 from kundennetz.domain import capacity as domain_capacity
 
 from .estimates import fit_estimate
+from .wording import fit_warnings
 
 
 def default_hours_per_day() -> Decimal:
@@ -448,4 +449,9 @@ class ResponseEstimate(TrackedModel):
 
     def clean(self):
         fit_estimate(self)
+
+    @property
+    def warning_texts(self) -> list[str]:
+        """What the fitted curve warns of, in the reader's language."""
+        return fit_warnings(self.warnings)
 

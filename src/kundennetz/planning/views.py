@@ -428,7 +428,7 @@ def estimates(request, pk):
         else:
             messages.success(request, _("Estimates saved: m = %(m)s, half of it after %(half)s hours.") % {
                 "m": format_money(estimate.m), "half": format_number(math.log(2) / estimate.b, 1) if estimate.b > 0 else "–"})
-            for warning in estimate.warnings:
+            for warning in estimate.warning_texts:
                 messages.warning(request, warning)
             return redirect(account.get_absolute_url() + "#planning")
     return render(request, "planning/estimates.html", {

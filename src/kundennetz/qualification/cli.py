@@ -130,10 +130,26 @@ def _from_catalogue(message: str, language: str) -> str:
         return message
     from django.utils import translation
 
-    # The project may name German "de-ch"; a bare "de" would miss a catalogue filed under that code.
-    code = next((c for c, _name in settings.LANGUAGES if c.split("-")[0] == language), language)
-    with translation.override(code):
+    with translation.override(_project_language(language)):
         return translation.gettext(message)
+
+
+def _project_language(language: str) -> str:
+    """The project's code of a language: it may name German "de-ch"; a bare "de" would miss a catalogue
+    filed under that code."""
+    from django.conf import settings
+
+    return next((c for c, _name in settings.LANGUAGES if c.split("-")[0] == language), language)
+
+
+def _contradictions(evaluation: q.Evaluation, catalogue: q.Catalogue, language: str, company: str) -> list[str]:
+    """The contradictions in words (text output only, which runs with Django started)."""
+    from django.utils import translation
+
+    from .wording import contradictions
+
+    with translation.override(_project_language(language)):
+        return contradictions(catalogue, evaluation, language, company)
 
 
 class InputError(Exception):
@@ -267,7 +283,7 @@ def _summary(path: str, evaluation: q.Evaluation, catalogue: q.Catalogue, langua
         lines.extend(f"    - {point.question_id}: {point.text}" for point in evaluation.clarify)
     if evaluation.warnings:
         lines.append("  " + t("Contradictions:"))
-        lines.extend(f"    - {warning.text}" for warning in evaluation.warnings)
+        lines.extend(f"    - {text}" for text in _contradictions(evaluation, catalogue, language, company))
     return lines
 
 

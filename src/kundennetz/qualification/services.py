@@ -17,6 +17,7 @@ from kundennetz.domain import pursuit
 from kundennetz.domain import qualification as rules
 
 from .models import Answer, Catalogue, Checklist, PursuitDecision
+from .wording import Suggested, worded
 
 OUR_DECIDER = "user"  # question type naming our internal decision maker
 
@@ -226,8 +227,9 @@ def set_answer(checklist: Checklist, question_id: str, raw, user, note: str | No
     return evaluation
 
 
-def suggestions(checklist: Checklist) -> list[rules.Suggestion]:
-    """Answers derived from the opportunity's figures, for the user to confirm or override."""
+def suggestions(checklist: Checklist) -> list[Suggested]:
+    """Answers derived from the opportunity's figures, for the user to confirm or override, worded in the
+    active language."""
     opportunity = checklist.opportunity
     segment = opportunity.account.segment
     budget = answer_values(checklist).get("money.budget")
@@ -239,7 +241,7 @@ def suggestions(checklist: Checklist) -> list[rules.Suggestion]:
         margin_pct=opportunity.estimated_margin_pct,
         group_margin_target_pct=segment.margin_target_pct if segment else None,
     )
-    found = rules.suggest_answers(facts, catalogue=checklist.catalogue.rules, language=_language())
+    found = [worded(s) for s in rules.suggest_answers(facts, catalogue=checklist.catalogue.rules)]
     # The Authority headline gets its suggestion from the relationship map.
     from kundennetz.network.panel import AUTHORITY, authority_suggestion
 
@@ -320,7 +322,7 @@ class ChecklistView:
     checklist: Checklist
     evaluation: rules.Evaluation
     answers: dict[str, Answer]
-    suggestions: list[rules.Suggestion]
+    suggestions: list[Suggested]
     decision: PursuitDecision | None
     decisions: list[PursuitDecision]  # newest first
 

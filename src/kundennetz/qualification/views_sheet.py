@@ -21,6 +21,7 @@ from kundennetz.domain import qualification as rules
 from . import services
 from .models import Recommendation
 from .pdf import Sheet, SheetCategory, SheetDecision, build_pdf
+from .wording import contradictions
 from .views_support import LIGHT_LABELS, Names, company, language, unavailable, checklist_opportunities
 from kundennetz.core.permissions import get_for
 
@@ -110,7 +111,7 @@ def build_sheet(request, opportunity) -> Sheet:
                                   light=evaluation.lights[c.key], light_label=str(LIGHT_LABELS[evaluation.lights[c.key]]))
                     for c in catalogue.categories],
         clarify=[f"{catalogue.category(p.category).letter} · {p.text}" for p in evaluation.clarify],
-        warnings=[w.text for w in evaluation.warnings],
+        warnings=contradictions(catalogue, evaluation, lang, our_company),
         decision_makers=deciders, influencers=influencers, competitors=competitors,
         money=[(_("Expected volume"), money(opportunity.expected_volume)),
                (_("Follow-up volume"), money(values.get(FOLLOW_UP) or opportunity.expected_follow_up_volume)),

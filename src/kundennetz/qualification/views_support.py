@@ -26,6 +26,7 @@ from . import services
 from .controls import Control, bound_control, stored_control
 from .forms import YES_NO_CHOICES, AnswerForm, DecisionForm, QuickContactForm, dom_id
 from .models import Answer
+from .wording import Suggested, contradictions
 
 LIGHT_LABELS = {rules.GREEN: gettext_lazy("green"), rules.AMBER: gettext_lazy("amber"),
                 rules.RED: gettext_lazy("red")}
@@ -117,7 +118,7 @@ class Row:
     state: str
     state_label: str
     answer: Answer | None
-    suggestion: rules.Suggestion | None
+    suggestion: Suggested | None
     contact_form: QuickContactForm | None
     headline: bool = False
 
@@ -257,6 +258,7 @@ def checklist_context(request, opportunity: Opportunity, *, bound: AnswerForm | 
         "checklist": checklist,
         "catalogue": checklist.catalogue,
         "evaluation": evaluation,
+        "contradictions": contradictions(catalogue, evaluation, lang, our_company),
         "blocks": blocks,
         "derived_rows": [r for b in blocks for r in (b.headline, *b.details) if r.question.derive],
         "contact_rows": [r for b in blocks for r in (b.headline, *b.details) if r.question.type == rules.CONTACTS],

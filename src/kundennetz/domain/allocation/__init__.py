@@ -8,8 +8,12 @@ structure. See docs/allocation.md for the model as users see it.
 """
 
 from .curves import (
+    ALREADY_SATURATED,
     DEFAULT_REACHABLE_SHARE,
     DEFAULT_RESPONSE_AT_TYPICAL,
+    DEVIATES,
+    INCREASING_RETURNS,
+    NO_RESPONSE_TO_EFFORT,
     Curve,
     CurveFit,
     Resource,
@@ -40,7 +44,8 @@ from .whatif import (
 )
 
 __all__ = [
-    "DEFAULT_CONTACT_HOURS", "DEFAULT_REACHABLE_SHARE", "DEFAULT_RESPONSE_AT_TYPICAL", "RESOURCES",
+    "ALREADY_SATURATED", "DEFAULT_CONTACT_HOURS", "DEFAULT_REACHABLE_SHARE", "DEFAULT_RESPONSE_AT_TYPICAL",
+    "DEVIATES", "INCREASING_RETURNS", "NO_RESPONSE_TO_EFFORT", "RESOURCES",
     "Account", "Allocation", "Conflict", "Curve", "CurveFit", "ExtraManager", "Infeasible", "Manager",
     "Problem", "Reassignment", "Resource", "Response", "Visits",
     "add_manager", "allocate", "allocate_highs", "change_accounts", "curve_from_figures", "dual_bound",

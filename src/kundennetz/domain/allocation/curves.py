@@ -4,6 +4,7 @@ fitted to a manager's estimates."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,10 +18,6 @@ DEFAULT_REACHABLE_SHARE = {"hours": 0.5, "support": 0.10, "pr": 0.05}
 # Share of the saturation level reached at the strategy's typical intensity, for our weakest and our
 # strongest position: where we are well placed every hour converts faster.
 DEFAULT_RESPONSE_AT_TYPICAL = (0.5, 0.85)
-
-
-def _fmt(x: float) -> str:
-    return f"{x:,.1f}"
 
 
 @dataclass(frozen=True)
@@ -77,15 +74,23 @@ def curve_from_figures(
     return Curve(_scalar_or_array(m), _scalar_or_array(b))
 
 
+# What a fit may warn of, as codes with their figures; the planning adapter words them.
+NO_RESPONSE_TO_EFFORT = "no_response"  # {}
+INCREASING_RETURNS = "increasing_returns"  # {}: the curve assumes every further hour yields less
+ALREADY_SATURATED = "saturated"  # {}: today's effort already saturates the account
+DEVIATES = "deviates"  # {"rms": average deviation of the curve from the estimates}
+
+
 @dataclass(frozen=True)
 class CurveFit:
     """A curve fitted to a manager's estimates. The baseline (what comes without any effort) is constant
-    and so does not steer the allocation; it is kept to show the estimates back to the manager."""
+    and so does not steer the allocation; it is kept to show the estimates back to the manager.
+    ``warnings``: (code, params) pairs, see the codes above."""
 
     curve: Curve
     baseline: float
     rms_error: float
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[tuple[str, Mapping[str, float]], ...] = ()
 
 
 def fit_curve(current_effort: float, at_zero: float, at_current: float, at_150: float, at_saturation: float,
@@ -106,14 +111,14 @@ def fit_curve(current_effort: float, at_zero: float, at_current: float, at_150: 
         (la, ya), (lb, yb) = (labels[k], ys[k]), (labels[k + 1], ys[k + 1])
         if yb < ya:
             raise ValueError(f"the estimates must not fall as effort grows, but the estimate at {lb} "
-                             f"({_fmt(yb)}) is below the one at {la} ({_fmt(ya)})")
+                             f"({yb:,.1f}) is below the one at {la} ({ya:,.1f})")
     if saturation_effort is not None and not (
             _number(saturation_effort) and saturation_effort > 1.5 * current_effort):
         raise ValueError(f"the saturation effort ({saturation_effort!r}) must exceed 150 % of today's effort "
-                         f"({_fmt(1.5 * current_effort)})")
+                         f"({1.5 * current_effort:,.1f})")
     if at_saturation == at_zero:
         b0 = -math.log1p(-DEFAULT_RESPONSE_AT_TYPICAL[0]) / current_effort
-        return CurveFit(Curve(0.0, b0), float(at_zero), 0.0, ("the estimates show no response to effort",))
+        return CurveFit(Curve(0.0, b0), float(at_zero), 0.0, ((NO_RESPONSE_TO_EFFORT, {}),))
     # Work in units of today's effort and of the saturation level so that one set of bounds fits all.
     scale = float(at_saturation)
     y = np.array(ys, float) / scale
@@ -131,12 +136,11 @@ def fit_curve(current_effort: float, at_zero: float, at_current: float, at_150: 
                                  bounds=([0.0, 0.0, 1e-6], [np.inf, np.inf, 50.0]))
     y0, mm, bb = fit.x
     rms = float(np.sqrt(np.mean(fit.fun ** 2)) * scale)
-    warnings = []
+    warnings: list[tuple[str, Mapping[str, float]]] = []
     if (at_150 - at_current) / 0.5 > (at_current - at_zero) * (1 + 1e-9):
-        warnings.append("the estimates show increasing returns beyond today's effort; the curve assumes every "
-                        "further hour yields less and cannot follow them exactly")
+        warnings.append((INCREASING_RETURNS, {}))
     if bb >= 50.0 * (1 - 1e-6):
-        warnings.append("the estimates say today's effort already saturates the account")
+        warnings.append((ALREADY_SATURATED, {}))
     if rms > 0.05 * (at_saturation - at_zero):
-        warnings.append(f"the curve deviates from the estimates by {_fmt(rms)} on average; please check them")
+        warnings.append((DEVIATES, {"rms": rms}))
     return CurveFit(Curve(float(mm * scale), float(bb / current_effort)), float(y0 * scale), rms, tuple(warnings))

@@ -10,7 +10,7 @@ from typing import Literal
 import numpy as np
 from scipy import optimize, sparse
 
-from .curves import Curve, _fmt
+from .curves import Curve
 from .model import Allocation, Conflict, Infeasible, Problem
 from .solve import _conflicts, _contact_range, _solve
 
@@ -61,9 +61,7 @@ def _hour_pieces(problem: Problem, visits: Visits, hour_step, reach):
         # An account that must get hours must get a whole contact; one that cannot hold one stays at 0.
         lo = np.where(lo > 0, np.maximum(lo, s), 0.0)
         hi = np.where((hi >= s - 1e-9) | (lo > 0), hi, 0.0)
-        conflicts = [Conflict("account", problem.account_ids[i], lo[i], hi[i],
-                              f"account {problem.account_ids[i]!r}: a whole contact of {_fmt(s[i])} h "
-                              f"does not fit below its maximum {_fmt(h.hi[i])} h")
+        conflicts = [Conflict("account", problem.account_ids[i], lo[i], hi[i], "whole_contact_above_maximum")
                      for i in np.flatnonzero(lo > hi)]
     if conflicts:
         raise Infeasible(conflicts)
@@ -125,9 +123,7 @@ def allocate_highs(problem: Problem, *, visits: Visits = "continuous", reassignm
     lo, acc, rank, left, right, integer, visit = _hour_pieces(problem, visits, hour_step, reach)
     if not reassign:
         need = np.bincount(problem.manager, lo, minlength=M)
-        if conflicts := [Conflict("manager", problem.manager_ids[j], need[j], cap[j],
-                                  f"manager {problem.manager_ids[j]!r}: the minimums in whole contacts need "
-                                  f"{_fmt(need[j])} h, but only {_fmt(cap[j])} h are available")
+        if conflicts := [Conflict("manager", problem.manager_ids[j], need[j], cap[j], "whole_contacts_exceed_hours")
                          for j in np.flatnonzero(need > cap * (1 + 1e-12) + 1e-9)]:
             raise Infeasible(conflicts)
     curve = Curve(problem.hours.m[acc], problem.hours.b[acc])
@@ -197,8 +193,7 @@ def allocate_highs(problem: Problem, *, visits: Visits = "continuous", reassignm
         res = optimize.milp(c_vec, constraints=constraints, integrality=integrality, bounds=optimize.Bounds(0, 1),
                             options={"time_limit": time_limit, "mip_rel_gap": 1e-7})
         if res.status == 2:
-            raise Infeasible([Conflict("manager", "all managers", float(lo.sum()), float(cap.sum()),
-                                       "no assignment of accounts to managers meets every minimum")])
+            raise Infeasible([Conflict("manager", "all managers", float(lo.sum()), float(cap.sum()), "no_assignment")])
         if res.x is None:
             raise RuntimeError(f"HiGHS found no allocation: {res.message}")
         z = np.round(res.x, 9)

@@ -65,24 +65,40 @@ class Manager:
 
 @dataclass(frozen=True)
 class Conflict:
-    """One constraint that cannot be met: what needs ``required`` but has only ``available``."""
+    """One constraint that cannot be met: what needs ``required`` but has only ``available`` (hours, or
+    money for a budget). ``code`` says which constraint; the adapters word a conflict from these fields.
+
+    Codes: minimum_above_maximum (an account's minimum of ``resource`` above its maximum),
+    whole_contact_above_maximum (a whole contact does not fit below an account's maximum hours),
+    no_whole_contacts (no whole number of contacts between an account's minimum and maximum),
+    minimums_exceed_hours, whole_contacts_exceed_hours (a manager's accounts need more than the
+    manager has), minimums_exceed_budget (a budget), no_assignment (no assignment of accounts to managers)."""
 
     kind: Literal["manager", "budget", "account"]
     name: str
     required: float
     available: float
-    message: str
+    code: str
+    resource: str = "hours"
 
 
 class Infeasible(ValueError):
-    """The minimums cannot all be met; ``conflicts`` says where."""
+    """The minimums cannot all be met; ``conflicts`` says where. Its message is for developers and logs
+    (codes and figures); the adapters word the conflicts for people."""
 
     def __init__(self, conflicts: Sequence[Conflict]):
         self.conflicts = tuple(conflicts)
-        shown = [c.message for c in self.conflicts[:5]]
+        shown = [_described(c) for c in self.conflicts[:5]]
         if len(self.conflicts) > 5:
-            shown.append(f"and {len(self.conflicts) - 5} more")
+            shown.append(f"+{len(self.conflicts) - 5}")
         super().__init__("no allocation meets all minimums: " + "; ".join(shown))
+
+
+def _described(conflict: Conflict) -> str:
+    """"manager 'Anna' minimums_exceed_hours: 420.0 h > 400.0 h"."""
+    unit = " h" if conflict.resource == "hours" else ""
+    return (f"{conflict.kind} {conflict.name!r} {conflict.code}: "
+            f"{conflict.required:,.1f}{unit} > {conflict.available:,.1f}{unit}")
 
 
 @dataclass(frozen=True, eq=False)

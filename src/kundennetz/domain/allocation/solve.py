@@ -7,7 +7,6 @@ import heapq
 
 import numpy as np
 
-from .curves import _fmt
 from .model import POOL_LABELS, RESOURCES, Allocation, Conflict, Infeasible, Problem
 
 
@@ -126,21 +125,15 @@ def _conflicts(problem: Problem, hour_capacity=None) -> list[Conflict]:
     for res in RESOURCES:
         r = getattr(problem, res)
         for i in np.flatnonzero(r.hi < r.lo):
-            out.append(Conflict("account", ids[i], r.lo[i], r.hi[i],
-                                f"account {ids[i]!r}: its minimum {res} ({_fmt(r.lo[i])}) exceed its "
-                                f"maximum ({_fmt(r.hi[i])})"))
+            out.append(Conflict("account", ids[i], r.lo[i], r.hi[i], "minimum_above_maximum", res))
     cap = problem.manager_hours if hour_capacity is None else hour_capacity
     need = np.bincount(problem.manager, problem.hours.lo, minlength=problem.n_managers)
     for j in np.flatnonzero(need > cap * (1 + 1e-12) + 1e-9):
-        out.append(Conflict("manager", problem.manager_ids[j], need[j], cap[j],
-                            f"manager {problem.manager_ids[j]!r}: the minimum hours of their accounts total "
-                            f"{_fmt(need[j])} h, but only {_fmt(cap[j])} h are available"))
+        out.append(Conflict("manager", problem.manager_ids[j], need[j], cap[j], "minimums_exceed_hours"))
     for res in ("support", "pr"):
         need, avail = float(getattr(problem, res).lo.sum()), getattr(problem, f"{res}_budget")
         if need > avail * (1 + 1e-12) + 1e-9:
-            out.append(Conflict("budget", POOL_LABELS[res], need, avail,
-                                f"{POOL_LABELS[res]}: the accounts' minimums total {_fmt(need)}, "
-                                f"but only {_fmt(avail)} is available"))
+            out.append(Conflict("budget", POOL_LABELS[res], need, avail, "minimums_exceed_budget", res))
     return out
 
 
@@ -182,9 +175,7 @@ def _contact_range(problem: Problem, capacity: np.ndarray):
     s, r = problem.contact_hours, problem.hours
     kmin = np.ceil(r.lo / s - 1e-9)
     kmax = np.floor(np.minimum(r.hi, capacity) / s + 1e-9)
-    conflicts = [Conflict("account", problem.account_ids[i], r.lo[i], r.hi[i],
-                          f"account {problem.account_ids[i]!r}: no whole number of {_fmt(s[i])} h contacts lies "
-                          f"between {_fmt(r.lo[i])} h and {_fmt(min(r.hi[i], capacity[i]))} h")
+    conflicts = [Conflict("account", problem.account_ids[i], r.lo[i], r.hi[i], "no_whole_contacts")
                  for i in np.flatnonzero(kmin > kmax)]
     return kmin, kmax, conflicts
 
@@ -200,9 +191,7 @@ def greedy_contacts(problem: Problem, *, shortcut: bool = True) -> np.ndarray:
     kmin, kmax, conflicts = _contact_range(problem, cap[g])
     need = np.bincount(g, kmin * s, minlength=M)
     for j in np.flatnonzero(need > cap * (1 + 1e-12) + 1e-9):
-        conflicts.append(Conflict("manager", problem.manager_ids[j], need[j], cap[j],
-                                  f"manager {problem.manager_ids[j]!r}: the minimums in whole contacts need "
-                                  f"{_fmt(need[j])} h, but only {_fmt(cap[j])} h are available"))
+        conflicts.append(Conflict("manager", problem.manager_ids[j], need[j], cap[j], "whole_contacts_exceed_hours"))
     if conflicts:
         raise Infeasible(conflicts)
     m, b = problem.hours.m, problem.hours.b

@@ -4,13 +4,13 @@ The package re-exports its public names; the modules say what they hold:
 
 - ``model``: roles, bands, periods and the plain inputs (assignments, interactions, contacts, messages).
 - ``config``: the weights and thresholds and how they are read and checked.
-- ``results``: the frozen results (reasons, parts, measures, score).
+- ``results``: the frozen results (reasons as codes, parts, measures, score); the adapters word the
+  reasons (``kundennetz.interactions.wording``).
 - ``digest``: the single pass over an account's interactions.
 - ``measures``: continuity, cadence and message consistency.
 - ``score``: the 0-100 score and the assessment of one or many accounts.
 - ``due``: the contacts that are due.
 - ``summary``: aggregates per manager and network, trend.
-- ``wording``: reasons rendered in German and English.
 - ``arithmetic``: month arithmetic and rounding.
 
 Complexity: one pass over an account's interactions plus one sort of its contact dates, so
@@ -56,6 +56,7 @@ from .config import (
     parse_config,
 )
 from .results import (
+    REASON_CODES,
     AccountConsistency,
     Cadence,
     Continuity,
@@ -94,12 +95,6 @@ from .summary import (
     summarize_by_manager,
     trend,
 )
-from .wording import (
-    LANGUAGES,
-    REASON_CODES,
-    render,
-    render_role,
-)
 from .arithmetic import (
     add_months,
 )
@@ -130,7 +125,6 @@ __all__ = [
     "Intensity",
     "Interaction",
     "KeyPersonGap",
-    "LANGUAGES",
     "MESSAGES",
     "MessageConsistency",
     "MessageSet",
@@ -164,8 +158,6 @@ __all__ = [
     "message_consistency",
     "parse_config",
     "previous_period",
-    "render",
-    "render_role",
     "score_deltas",
     "summarize",
     "summarize_by_manager",

@@ -16,19 +16,28 @@ from .model import Id, Period
 # ---------------------------------------------------------------------------------------------
 
 
+# Every code a reason may carry; the adapters word each one (interactions.wording).
+REASON_CODES = (
+    "manager_changes", "short_tenure", "no_account_manager", "manager_rarely_present",
+    "below_plan", "longest_gap", "no_contact_since", "no_contact_in_period",
+    "no_contact_decision_maker", "decision_maker_never_met", "no_contact_influencer", "influencer_never_met",
+    "no_contact_key_person", "key_person_never_met", "quarters_below_minimum",
+    "low_message_share", "outside_messages", "unsteady_messages",
+    "period_not_started", "take_along", "messages_not_assessed",
+    "account_contact_overdue", "account_contact_due", "person_contact_overdue", "person_contact_due",
+    "account_never_contacted", "person_never_met",
+)
+
+
 @dataclass(frozen=True)
 class Reason:
-    """A finding as a code with JSON-friendly parameters (dates as ISO strings), so it can be
-    stored, compared and rendered in any language later. ``impact``: score points it costs."""
+    """A finding as a code (one of ``REASON_CODES``) with JSON-friendly parameters (numbers, names, dates
+    as ISO strings), so it can be stored, compared and worded in any language later, by the adapter.
+    ``impact``: score points it costs."""
 
     code: str
     params: Mapping[str, Any] = field(default_factory=dict, hash=False)
     impact: float = 0.0
-
-    def text(self, lang: str = "de") -> str:
-        from .wording import render  # wording reads Reason: imported here so the two modules form no cycle
-
-        return render(self, lang)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def _estimate_out(e: ResponseEstimate) -> dict:
     return {"period": e.period.code, "current_hours": e.current_hours, "at_zero": e.at_zero,
             "at_current": e.at_current, "at_150": e.at_150, "at_saturation": e.at_saturation,
             "saturation_hours": e.saturation_hours, "m": e.m, "b": e.b, "baseline": e.baseline,
-            "rms_error": e.rms_error, "warnings": e.warnings}
+            "rms_error": e.rms_error, "warnings": e.warning_texts}
 
 
 @router.get("accounts/{int:account_id}/plan", response={200: AccountPlanningOut, **RECORD_ERRORS},

@@ -77,7 +77,7 @@ def checklist_out(opportunity: Opportunity, user) -> dict:
         "opportunity": opportunity.pk,
         "catalogue": {"key": checklist.catalogue.key, "version": checklist.catalogue.version,
                       "name": localise(catalogue.name)},
-        "evaluation": evaluation_out(evaluation),
+        "evaluation": evaluation_out(evaluation, catalogue),
         "categories": [{"key": c.key, "letter": c.letter, "name": localise(c.name), "light": evaluation.lights[c.key],
                         "questions": [question(q, q is c.headline) for q in c.questions]}
                        for c in catalogue.categories],
@@ -169,7 +169,7 @@ def put_answer(request, opportunity_id: int, question_id: str, payload: AnswerIn
                          question_loc=("path", "question_id"), value_loc=("body", "value"),
                          note_loc=("body", "note"))
     errors.raise_if_any()
-    return {"answer": _stored(checklist, [question_id])[0], "evaluation": evaluation_out(evaluation)}
+    return {"answer": _stored(checklist, [question_id])[0], "evaluation": evaluation_out(evaluation, checklist.catalogue.rules)}
 
 
 def _check_if_match(request, checklist, question_id: str) -> None:
@@ -233,7 +233,7 @@ def patch_answers(request, opportunity_id: int, payload: dict[str, Any] = Body(
         errors.raise_if_any()
     if evaluation is None:
         evaluation = services.evaluate(checklist)
-    return {"answers": _stored(checklist, list(payload)), "evaluation": evaluation_out(evaluation)}
+    return {"answers": _stored(checklist, list(payload)), "evaluation": evaluation_out(evaluation, checklist.catalogue.rules)}
 
 
 def history_entries(checklist) -> list[dict]:

@@ -16,6 +16,7 @@ from kundennetz.domain import pursuit
 from kundennetz.domain import qualification as rules
 
 from ..models import Catalogue, PursuitDecision, Recommendation
+from ..wording import contradiction_text
 
 VALUE_DESCRIPTION = (
     "As the question's type asks: yes_no \"yes\", \"no\" or \"open\" (also \"ja\", \"nein\", \"offen\"); contacts "
@@ -62,7 +63,7 @@ class EvaluationOut(Schema):
     warnings: list[WarningOut] = Field(description="Detail answers at odds with their headline answer.")
 
 
-def evaluation_out(evaluation: rules.Evaluation) -> dict:
+def evaluation_out(evaluation: rules.Evaluation, catalogue: rules.Catalogue) -> dict:
     return {
         "recommendation": evaluation.recommendation,
         "recommendation_text": str(Recommendation(evaluation.recommendation).label),
@@ -75,7 +76,8 @@ def evaluation_out(evaluation: rules.Evaluation) -> dict:
         "lights": dict(evaluation.lights),
         "clarify": [{"question_id": p.question_id, "category": p.category, "text": p.text}
                     for p in evaluation.clarify],
-        "warnings": [{"category": w.category, "code": w.code, "questions": list(w.question_ids), "text": w.text}
+        "warnings": [{"category": w.category, "code": w.code, "questions": list(w.question_ids),
+                      "text": contradiction_text(catalogue, w, language(), settings.KUNDENNETZ_COMPANY_NAME)}
                      for w in evaluation.warnings],
     }
 

@@ -197,3 +197,4 @@ def test_my_week_of_a_small_book_is_live_and_writes_nothing(cast, overdue, netwo
     assert not ConsistencySnapshot.objects.exists()
     log(overdue, timezone.localdate(), contacts=[network.contact])
     assert client.get(reverse("interactions:my_week")).context["overdue"] == 0
+

@@ -146,8 +146,18 @@ def _key(value):
 
 
 def _sign(form, record) -> str:
-    return signing.dumps({name: _key(value) for name, _field, value in _stored_values(form, record)},
-                         salt=SIGNING_SALT, compress=True)
+    return sign_shown({name: _key(value) for name, _field, value in _stored_values(form, record)})
+
+
+def sign_shown(values: dict) -> str:
+    """The values a page showed, signed, for a hidden field: on a stale save they tell apart what the user
+    changed from what someone else changed meanwhile (see `VersionedFormMixin`)."""
+    return signing.dumps(values, salt=SIGNING_SALT, compress=True)
+
+
+def unsign_shown(value) -> dict | None:
+    """What `sign_shown` signed, or None when missing or tampered with."""
+    return _unsign(value)
 
 
 def _unsign(value) -> dict | None:

@@ -5,10 +5,9 @@ Where the colleague's rating and the user's differ and both changed it, the page
 (criterion, theirs, yours), saves nothing at all, and is based on what is stored now, so that saving once
 more takes over."""
 
-import re
-
 import pytest
 from cast import ROLES, refused
+from html_forms import form_data
 
 from kundennetz.portfolio import services
 from kundennetz.portfolio.models import ManualRating
@@ -21,15 +20,8 @@ def url(network) -> str:
 
 
 def shown(page: str) -> dict:
-    """Every hidden and visible value the page's form would send back unchanged (what a browser submits)."""
-    form = page.split('class="stacked record-form"')[1].split("</form>")[0]
-    data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
-    for name, body in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
-        selected = re.search(r'<option value="([^"]*)" selected>', body)
-        data[name] = selected.group(1) if selected else ""
-    for name, text in re.findall(r'<textarea name="([^"]+)"[^>]*>\n?(.*?)</textarea>', form, re.S):
-        data[name] = text
-    return data
+    """Every value the page's form would send back unchanged (what a browser submits)."""
+    return {name: values[-1] for name, values in form_data(page, 'name="original"').items()}
 
 
 def stored(network, criterion):

@@ -107,7 +107,7 @@ class BidCost(VersionedModel):
         return f"{self.segment or _('Other accounts')}: {self.amount}"
 
 
-class DeclinedOutcome(models.Model):
+class DeclinedOutcome(VersionedModel):
     """What became of a deal we declined to bid for, where we learned it."""
 
     account_lookup = "opportunity__account"
@@ -127,7 +127,7 @@ class DeclinedOutcome(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("updated by"))
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("outcome of a declined deal")

@@ -171,8 +171,8 @@ def test_recomputes_from_the_web_are_jobs_that_lead_to_their_result(cast, networ
 
 @pytest.mark.django_db
 def test_the_shipped_schedule_sends_reminders_daily_and_recomputes_consistency_nightly(cast, network, settings):
-    """The settings as shipped: reminders once a day, consistency every night, enqueued by a worker
-    (no cron), each once per day however many workers look."""
+    """The settings as shipped: reminders once a day, consistency and the stored per-account figures every
+    night, enqueued by a worker (no cron), each once per day however many workers look."""
     from django_tasks_db.models import DBTaskResult
 
     from kundennetz.core import jobs
@@ -182,13 +182,13 @@ def test_the_shipped_schedule_sends_reminders_daily_and_recomputes_consistency_n
     settings.KUNDENNETZ_SCHEDULE = base.KUNDENNETZ_SCHEDULE
     settings.TASKS = DB_TASKS
     daily = {s.name: s for s in jobs.schedules() if s.every == "daily"}
-    assert set(daily) == {"reminders", "consistency"}
+    assert set(daily) == {"reminders", "consistency", "stored_figures"}
     day = timezone.make_aware(timezone.datetime(2026, 3, 3, 7, 0))
     # (and this week's refit of the win model, due since Monday)
-    assert sorted(jobs.enqueue_due(day)) == ["consistency", "reminders", "win_model"]
+    assert sorted(jobs.enqueue_due(day)) == ["consistency", "reminders", "stored_figures", "win_model"]
     assert jobs.enqueue_due(day + timedelta(hours=2)) == []
-    assert sorted(jobs.enqueue_due(day + timedelta(days=1))) == ["consistency", "reminders"]
-    assert DBTaskResult.objects.count() == 5
+    assert sorted(jobs.enqueue_due(day + timedelta(days=1))) == ["consistency", "reminders", "stored_figures"]
+    assert DBTaskResult.objects.count() == 7
     _worker().run()
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
     assert ConsistencySnapshot.objects.count() == 2  # every account of the test network

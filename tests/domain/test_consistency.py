@@ -10,6 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kundennetz.domain.consistency import (
+    count_due,
+    due_dates,
     AMBER,
     CADENCE,
     CONTINUITY,
@@ -845,3 +847,36 @@ def test_wording_edge_cases():
     assert render(Reason("manager_changes", {"changes": 1, "managers": 2, "months": 18}), "en") == (
         "second account manager in 18 months (1 change)"
     )
+
+
+# --- stored due dates ------------------------------------------------------------------------
+
+ROLES_SEEN = sorted({*CFG.key_person_days, "user"})
+
+
+@st.composite
+def due_inputs(draw):
+    day = st.one_of(st.none(), st.dates(TODAY - timedelta(days=800), TODAY + timedelta(days=30)))
+    people = draw(st.lists(st.sampled_from(ROLES_SEEN), max_size=4))
+    contacts = tuple(Contact(f"c{n}", f"P{n}", role) for n, role in enumerate(people))
+    by_person = {c.id: d for c in contacts if (d := draw(day)) is not None}
+    intensity = draw(st.one_of(st.none(), st.builds(Intensity, st.sampled_from([0, 1, 4, 12, 52]))))
+    return DueInput("A", "u1", intensity=intensity, last_contact=draw(day), since=draw(day), contacts=contacts,
+                    last_contact_by_person=by_person)
+
+
+@given(due_inputs(), st.integers(0, 900), st.integers(0, 60))
+@settings(max_examples=300, deadline=None)
+def test_stored_due_dates_count_what_the_live_rule_lists_on_any_later_day(entry, days_later, within):
+    """Dates stored on one day give, on any later day, the overdue and due counts ``due_contacts`` lists
+    then: My week may pick its accounts from yesterday's rows."""
+    stored = due_dates(entry, CFG)
+    day = TODAY + timedelta(days=days_later)
+    live = due_contacts([entry], day, within, config=CFG)
+    assert count_due(stored, day, within) == (sum(d.overdue for d in live), sum(not d.overdue for d in live))
+
+
+def test_a_take_along_account_has_no_due_dates_and_a_never_contacted_one_is_due_any_day():
+    assert due_dates(entry("A", None, intensity=Intensity(0)), CFG) == []
+    never = due_dates(entry("A", None), CFG)
+    assert never == [None] and count_due(never, TODAY + timedelta(days=400), 0) == (0, 1)

@@ -158,3 +158,42 @@ def test_my_week_shows_the_contacts_the_applied_plan_recommends(cast, overdue, c
                                support=0, pr=0)
     html = client_for(cast.owner).get(reverse("interactions:my_week")).content.decode()
     assert f"<strong>14 contacts in {today.year}</strong>" in html and 'data-planned-source="adopted"' in html
+
+
+def test_my_week_of_a_large_book_picks_its_accounts_from_the_stored_due_dates(cast, overdue, network, log,
+                                                                                client_for, monkeypatch):
+    """Above the live limit the page works out only the shown page: an account without a stored row is named as not
+    measured yet; once measured it is listed (live items for the shown page); a contact logged since drops
+    it out although its stored row still says due."""
+    from kundennetz.interactions import my_week, services
+
+    monkeypatch.setattr(my_week, "LIVE_LIMIT", 0)
+    client = client_for(cast.owner)
+    url = reverse("interactions:my_week")
+    response = client.get(url)
+    assert response.context["unmeasured"] == 1 and not response.context["groups"]
+    assert "not measured yet" in response.content.decode() or "noch nicht gemessen" in response.content.decode()
+    assert not ConsistencySnapshot.objects.exists()  # the GET wrote nothing
+
+    services.refresh_snapshots()
+    row = ConsistencySnapshot.objects.get(account=overdue)
+    assert row.next_due is not None and row.next_due < timezone.localdate() and row.due_dates
+    response = client.get(url)
+    assert [group["account"] for group, _plan in response.context["groups"]] == [overdue]
+    assert response.context["overdue"] == 2 and response.context["unmeasured"] == 0
+    assert response.context["status"].when == row.computed_at and not response.context["status"].out_of_date
+
+    # A contact logged now; in a test the refresh after the commit does not run, so the row stays as it was.
+    log(overdue, timezone.localdate(), contacts=[network.contact])
+    assert ConsistencySnapshot.objects.get(account=overdue).next_due == row.next_due
+    assert not client.get(url).context["groups"]
+
+
+def test_my_week_of_a_small_book_is_live_and_writes_nothing(cast, overdue, network, log, client_for):
+    client = client_for(cast.owner)
+    response = client.get(reverse("interactions:my_week"))
+    assert response.context["overdue"] == 2 and response.context["status"].live
+    assert 'data-live="true"' in response.content.decode()
+    assert not ConsistencySnapshot.objects.exists()
+    log(overdue, timezone.localdate(), contacts=[network.contact])
+    assert client.get(reverse("interactions:my_week")).context["overdue"] == 0

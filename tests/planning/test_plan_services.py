@@ -431,3 +431,28 @@ def test_ten_thousand_accounts_compute_quickly(cast, period):
     started = time.perf_counter()
     assert services.apply_scenario(scenario, cast.sales_head) == 10_000
     assert time.perf_counter() - started < 20
+
+
+def test_an_applied_plan_reaches_the_stored_figures_at_once_and_the_night_keeps_them(planned, cast):
+    """Lists filter and sort on the stored planned contacts: applying a plan of the current period writes
+    them; the nightly job repairs any that drifted (the year turning over, a plan of a new period)."""
+    from django.utils import timezone
+
+    from kundennetz.accounts.models import Account
+    from kundennetz.core.jobs import schedules
+    from kundennetz.planning.figures import planned_for_accounts
+    from kundennetz.planning.tasks import refresh_stored_figures
+
+    assert planned["period"].start <= timezone.localdate() <= planned["period"].end
+    first = baseline(planned, cast.sales_head)
+    services.apply_scenario(first, cast.sales_head)
+    alpha = planned["accounts"]["alpha"]
+    plan = AccountPlan.objects.get(account=alpha, period=planned["period"])
+    stored = Account.objects.get(pk=alpha.pk)
+    assert stored.planned_contacts == pytest.approx(plan.contacts) and stored.planned_hours == pytest.approx(plan.hours)
+    assert stored.planned_contacts == pytest.approx(planned_for_accounts([alpha.pk])[alpha.pk].contacts)
+
+    Account.objects.filter(pk=alpha.pk).update(planned_contacts=999, planned_hours=999)
+    assert refresh_stored_figures.call()["accounts"] == Account.objects.count()
+    assert Account.objects.get(pk=alpha.pk).planned_contacts == pytest.approx(plan.contacts)
+    assert "stored_figures" in {s.name for s in schedules()}

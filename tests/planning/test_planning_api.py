@@ -297,3 +297,16 @@ def test_huge_ids_on_pages(planned, cast, client_for):
     client = client_for(cast.sales_head)
     assert client.get("/planning/scenarios/99999999999999999999/").status_code == 404
     assert client.get("/planning/scenarios/compare/?s=99999999999999999999&s=1").status_code == 302
+
+
+def test_api_reads_of_a_period_nobody_planned_write_no_period(planned, cast, api):
+    from kundennetz.planning.models import Period
+
+    account = planned["accounts"]["alpha"]
+    before = set(Period.objects.values_list("code", flat=True))
+    plan = api(cast.sales_head, "GET", "/api/planning/plan", {"period": "2032"})
+    assert plan.status_code == 200 and plan.json()["period"] == "2032"
+    response = api(cast.owner, "GET", f"/api/planning/accounts/{account.pk}/plan", {"period": "2032-Q1"})
+    assert response.status_code == 200 and response.json()["plan"] is None
+    assert api(cast.sales_head, "GET", "/api/planning/plan", {"period": "20x"}).status_code == 422
+    assert set(Period.objects.values_list("code", flat=True)) == before

@@ -237,3 +237,28 @@ def test_ids_in_links_are_never_grouped(planned, cast, client_for, period):
     scenario = services.create_scenario("Zweit", period, {}, cast.sales_head)
     page = client_for(cast.sales_head).get(f"/planning/scenarios/{scenario.pk}/").content.decode()
     assert f"?s={scenario.pk}&amp;s={other.pk}" in page and other.pk == 5555
+
+
+@pytest.mark.parametrize("role", ["sales_head", "owner", "read_only"])
+def test_pages_naming_a_period_nobody_planned_write_no_period(planned, cast, client_for, role):
+    """Reading never writes: a page for 2031 (or 2031-Q2) shows an empty plan without making the period."""
+    from kundennetz.planning.models import Period
+
+    alpha = planned["accounts"]["alpha"]
+    before = set(Period.objects.values_list("code", flat=True))
+    client = client_for(getattr(cast, role))
+    urls = ["/planning/?period=2031", "/planning/?period=2031-Q2", "/planning/capacity.csv?period=2031"]
+    if role != "read_only":
+        urls.append(f"/planning/accounts/{alpha.pk}/estimates/?period=2031")
+    if role == "sales_head":
+        urls += ["/planning/budgets/2031/", "/planning/capacities/new/?period=2031", "/planning/scenarios/new/?period=2031"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 403), url
+        if role == "sales_head":
+            assert response.status_code == 200, url
+    assert set(Period.objects.values_list("code", flat=True)) == before
+    # Planning it does make it.
+    if role == "sales_head":
+        response = client.post("/planning/budgets/2031/", {"sales_support": "1000", "pr": "0", "note": ""})
+        assert response.status_code in (200, 302) and "2031" in set(Period.objects.values_list("code", flat=True))

@@ -69,7 +69,7 @@ def generated(db):
     from kundennetz.core.generate import generate_network
     from kundennetz.core.models import User
 
-    generate_network(3_000, managers=3, interactions_per_account=0, seed=11)
+    generate_network(3_000, managers=3, interactions_per_account=0, seed=11, consistency=False)
     return {
         "head": User.objects.get(username__startswith="gen-", role="sales_head"),
         "am": User.objects.filter(username__startswith="gen-", role="account_manager").order_by("pk").first(),

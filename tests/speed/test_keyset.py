@@ -11,7 +11,7 @@ def head(db):
     from kundennetz.core.generate import generate_network
     from kundennetz.core.models import User
 
-    generate_network(160, managers=2, contacts_per_account=1, interactions_per_account=0, seed=5)
+    generate_network(160, managers=2, contacts_per_account=1, interactions_per_account=0, seed=5, consistency=False)
     user = User.objects.get(username__startswith="gen-", role="sales_head")
     user.language = "en"
     user.save()

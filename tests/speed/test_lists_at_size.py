@@ -20,7 +20,7 @@ def big(db):
     from kundennetz.core.generate import generate_network
     from kundennetz.core.models import User
 
-    generate_network(ACCOUNTS, managers=1, interactions_per_account=1, seed=7)
+    generate_network(ACCOUNTS, managers=1, interactions_per_account=1, seed=7, consistency=False)
     User.objects.filter(username__startswith="gen-").update(language="en")
     manager = User.objects.get(username__startswith="gen-", role="account_manager")
     head = User.objects.get(username__startswith="gen-", role="sales_head")

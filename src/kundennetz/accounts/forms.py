@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kundennetz.core.forms import VersionedFormMixin
 from kundennetz.core.formatting import format_number
-from kundennetz.core.choosers import ChooserSelect
+from kundennetz.core.choosers import ChooserSelect, ChooserSelectMultiple
 from kundennetz.core.models import User
 from kundennetz.core.numberfields import NumberField, WholeNumberField
 from kundennetz.core.permissions import ADD, may_change_team, may_choose_owner, restrict
@@ -147,12 +147,18 @@ class AccountForm(RecordForm):
         super().__init__(*args, **kwargs)
         _init_owner(self)
         team = list(self.instance.team.all()) if self.instance.pk else []
-        self.fields["team"].queryset = account_managers(*team)
-        self.fields["team"].help_text = _("Account managers who work on this account with its owner.")
+        field = self.fields["team"]
+        field.queryset = account_managers(*team)
+        field.help_text = _("Account managers who work on this account with its owner.")
         if not may_change_team(self.user, self.instance):
-            # A disabled field keeps the stored team whatever is posted.
-            self.fields["team"].disabled = True
-            self.fields["team"].help_text = _("Set by the account's owner, the sales head or an administrator.")
+            # A disabled field keeps the stored team whatever is posted; it shows the team, nobody else.
+            field.queryset = User.objects.filter(pk__in=[user.pk for user in team])
+            field.disabled = True
+            field.help_text = _("Set by the account's owner, the sales head or an administrator.")
+        else:
+            # Searched, not listed: a firm may have hundreds of account managers.
+            field.widget = ChooserSelectMultiple("accounts:owner_choices", attrs={"size": 4}, params="scope=team")
+            field.widget.choices = field.choices
         self.fields["industry"].widget.attrs["list"] = "industry-suggestions"
 
     def industry_suggestions(self):

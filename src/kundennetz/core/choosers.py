@@ -68,13 +68,43 @@ class ChooserSelect(forms.Select):
         return mark_safe(f'<span class="chooser">{search}{select}</span>')
 
 
+class ChooserSelectMultiple(ChooserSelect, forms.SelectMultiple):
+    """A multiple select offering only the chosen records; the search box adds matches beside them (the
+    chosen ones are sent along and come back chosen, so a search never drops a choice)."""
+
+    allow_multiple_selected = True
+
+    def render(self, name, value, attrs=None, renderer=None):
+        params, self.params = self.params, "&".join(p for p in (self.params, f"keep={name}") if p)
+        try:
+            html = super().render(name, value, attrs, renderer)
+        finally:
+            self.params = params
+        select_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
+        # The chosen options travel with each search (hx-include), so the answer can keep them chosen.
+        return mark_safe(html.replace(' hx-sync="this:replace">',
+                                      f' hx-sync="this:replace" hx-include="#{select_id}">', 1))
+
+
+def kept_ids(request) -> list[int]:
+    """The ids a multiple chooser has chosen already (sent along under the field's name, see ``keep``)."""
+    name = request.GET.get("keep") or ""
+    return [int(v) for v in request.GET.getlist(name) if v.isdigit() and len(v) < 19][:200] if name else []
+
+
 def term_words(request) -> list[str]:
     return [w for w in (request.GET.get("term") or request.GET.get("q") or "").split() if w][:8]
 
 
-def chooser_response(request, rows: list[tuple[object, str]], *, more: bool, empty_label: str):
-    """Options for a chooser's select (HTML), or ``{"results": [{"id", "text"}], "more"}`` as JSON."""
+def chooser_response(request, rows: list[tuple[object, str]], *, more: bool, empty_label: str,
+                     kept: list[tuple[object, str]] = ()):
+    """Options for a chooser's select (HTML), or ``{"results": [{"id", "text"}], "more"}`` as JSON.
+
+    ``kept``: the records a multiple chooser has chosen already, listed first and chosen (no empty choice)."""
     if request.GET.get("format") == "json" or "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"results": [{"id": pk, "text": text} for pk, text in rows], "more": more})
-    html = render_to_string("core/_chooser_options.html", {"rows": rows, "more": more, "empty_label": empty_label})
+    kept_pks = {pk for pk, _text in kept}
+    html = render_to_string("core/_chooser_options.html", {
+        "rows": [row for row in rows if row[0] not in kept_pks], "more": more, "kept": kept,
+        "multiple": bool(request.GET.get("keep")), "empty_label": empty_label})
     return HttpResponse(html)

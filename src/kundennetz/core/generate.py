@@ -29,7 +29,7 @@ from kundennetz.domain.money import to_base
 from kundennetz.domain.period import Period
 from kundennetz.domain.text import search_text, sort_key
 
-from . import tunables
+from . import freshness, tunables
 from .roles import Role
 from .tunables.schemas import ExchangeRates
 
@@ -130,7 +130,7 @@ def _chunks(start: int, stop: int, size: int) -> Iterator[range]:
 
 def generate_network(accounts: int, *, managers: int | None = None, contacts_per_account: float = 3,
                      opportunities_per_account: float = 1, interactions_per_account: float = 10,
-                     seed: int = 13, today: date | None = None,
+                     seed: int = 13, today: date | None = None, consistency: bool = True,
                      progress: Callable[[str], None] | None = None) -> Generated:
     """Write a network of `accounts` accounts (see the module's docstring); adds to what is there."""
     if accounts < 1:
@@ -161,6 +161,10 @@ def generate_network(accounts: int, *, managers: int | None = None, contacts_per
 
         say("stored figures …")
         strategies_changed.send(sender=apps.get_model("portfolio.PortfolioSnapshot"), account_ids=None)
+    if consistency:
+        # The stored consistency rows (management view, the due dates My week picks its accounts from).
+        say("consistency …")
+        freshness.refresh("consistency", today)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     result.seconds = clock.perf_counter() - started

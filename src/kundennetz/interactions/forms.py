@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kundennetz.accounts.forms import attach_errors
 from kundennetz.accounts.models import Account, Contact, Opportunity, Stage
-from kundennetz.core.choosers import ChooserSelect
+from kundennetz.core.choosers import ChooserSelect, ChooserSelectMultiple
 from kundennetz.core.forms import VersionedFormMixin
 from kundennetz.core.models import User
 from kundennetz.core.numberfields import WholeNumberField
@@ -96,7 +96,6 @@ class InteractionForm(VersionedFormMixin, forms.ModelForm):
             "date": DATE_WIDGET,
             "follow_up_date": DATE_WIDGET,
             "note": forms.Textarea(attrs={"rows": 3}),
-            "our_people": forms.SelectMultiple(attrs={"size": 4}),
             "duration_minutes": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 6}),
         }
 
@@ -151,9 +150,13 @@ class InteractionForm(VersionedFormMixin, forms.ModelForm):
         self.fields["core_messages"].queryset = CoreMessage.objects.filter(
             (Q(valid_from__isnull=True) | Q(valid_from__lte=today)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
             | Q(pk__in=kept_messages)).order_by("kind", "text_de")
-        self.fields["our_people"].queryset = User.objects.filter(Q(is_active=True) | Q(pk__in=kept_people)).order_by(
+        people = self.fields["our_people"]
+        people.queryset = User.objects.filter(Q(is_active=True) | Q(pk__in=kept_people)).order_by(
             "last_name", "first_name")
-        self.fields["our_people"].help_text = _("Empty: you.")
+        people.help_text = _("Empty: you.")
+        # Searched, not listed: only the chosen people are on the page.
+        people.widget = ChooserSelectMultiple("accounts:owner_choices", attrs={"size": 4}, params="scope=people")
+        people.widget.choices = people.choices
 
     def save(self, commit: bool = True):
         interaction = super().save(commit=False)

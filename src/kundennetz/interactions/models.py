@@ -205,6 +205,11 @@ class ConsistencySnapshot(models.Model):
     message_share = models.FloatField(null=True)
     overdue_contacts = models.IntegerField(default=0)
     due_contacts = models.IntegerField(default=0)
+    # When each contact the account asks for falls due (the account's own, then each key person's), as ISO
+    # dates, ``None`` for "due from the day it is looked at" (never contacted, nothing to count from). The
+    # dates do not move as days pass, so My week picks its accounts from them on any later day.
+    due_dates = models.JSONField(default=list)
+    next_due = models.DateField(null=True)
     reasons = models.JSONField(default=list)
 
     class Meta:

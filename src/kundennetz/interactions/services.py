@@ -592,6 +592,7 @@ def refresh_snapshots(today: date | None = None, account_ids: Iterable | None = 
     period = rolling_year(today)
     previous = dc.previous_period(period)
     cfg = config()
+    within = due_within_days()
     messages = message_set()
     scope = None if account_ids is None else list(account_ids)
     accounts = Account.objects.all() if scope is None else Account.objects.filter(pk__in=scope)
@@ -606,10 +607,15 @@ def refresh_snapshots(today: date | None = None, account_ids: Iterable | None = 
     for history in iter_histories(previous.start, min(today, period.end), scope, intensities=intensities):
         now_ = dc.assess_account(history, period, messages, today, cfg)
         before = dc.assess_account(history, previous, messages, today, cfg)
-        due = dc.due_contacts([dc.due_input(history, today, cfg)], today, due_within_days(), config=cfg)
+        entry = dc.due_input(history, today, cfg)
+        due = dc.due_contacts([entry], today, within, config=cfg)
         strategy = strategies.get(history.account_id)
-        pending.append(_snapshot(history, now_, before, due, today, now, priorities.get(history.account_id, 0.0),
-                                 strategy.key if strategy else "", inputs))
+        row = _snapshot(history, now_, before, due, today, now, priorities.get(history.account_id, 0.0),
+                        strategy.key if strategy else "", inputs)
+        dates = dc.due_dates(entry, cfg)
+        row.due_dates = [None if day is None else day.isoformat() for day in dates]
+        row.next_due = min((today if day is None else day for day in dates), default=None)
+        pending.append(row)
         seen.append(history.account_id)
         if len(pending) >= batch:
             stored += _store(pending)

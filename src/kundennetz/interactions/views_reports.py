@@ -1,7 +1,7 @@
 """My week (an account manager's due contacts) and the management view with its export.
 
-My week is computed live from MAX(date) aggregates (no interactions are loaded), so it is current
-the moment an interaction is logged. The management view reads the stored snapshots
+My week (``my_week``) picks its accounts from the stored consistency rows and works out the shown page
+live from MAX(date) aggregates, so it is current the moment an interaction is logged. The management view reads the stored snapshots
 (`management_view`), which a nightly `kundennetz consistency` keeps.
 """
 
@@ -15,16 +15,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kundennetz.accounts.models import Account, Contact
 from kundennetz.core.models import User
 from kundennetz.domain import consistency as dc
 
-from . import charts, management_view, portfolio_bridge, reminders, services, tasks
-from .models import CoreMessage
+from . import charts, management_view, reminders, services, tasks
+from .my_week import week_items
 from .paging import id_param
 from .permissions import may_see_all_weeks, may_see_management
 
@@ -37,38 +37,6 @@ def _int(value, default: int, lo: int, hi: int) -> int:
     except (TypeError, ValueError):
         return default
     return min(hi, max(lo, number))
-
-
-def week_items(manager, today, within_days: int, page_number=None):
-    """The due contacts of the accounts `manager` is responsible for, grouped by account (priority
-    order) and paged; returns (page, due). Only the page's accounts, people and value propositions are
-    read: the query count stays the same whether the manager has 50 or 5,000 accounts."""
-    due = services.due_for_accounts(Account.objects.filter(owner=manager), today, within_days)
-    groups = reminders.present(due, services.reason_language())
-    # Paged by account, most important first: a manager with hundreds of accounts gets a readable week.
-    page = Paginator(groups, settings.KUNDENNETZ_PAGE_SIZE).get_page(page_number)
-    shown = [d for group in page.object_list for d in (*(item["due"] for item in group["items"]),
-                                                         *group["never_met_items"])]
-    account_ids = {group["account_id"] for group in page.object_list}
-    accounts = Account.objects.in_bulk(account_ids)
-    contacts = Contact.objects.in_bulk({d.contact_id for d in shown if d.contact_id is not None})
-    roles_by_account = {}
-    for d in shown:
-        if d.role:
-            roles_by_account.setdefault(d.account_id, set()).add(d.role)
-    propositions = portfolio_bridge.value_propositions(account_ids, roles_by_account)
-    # Until the portfolio maps value propositions to roles, the current ones of marketing are offered to all.
-    general = [] if propositions else [m.text for m in CoreMessage.objects.filter(
-        kind=CoreMessage.Kind.VALUE_PROPOSITION) if m.is_valid_on(today)]
-    for group in page.object_list:
-        group["account"] = accounts.get(group["account_id"])
-        for item in group["items"]:
-            d = item["due"]
-            item["contact"] = contacts.get(d.contact_id)
-            item["propositions"] = propositions.get((d.account_id, d.role), general) if d.contact_id else []
-        group["never_met_people"] = [(contacts.get(d.contact_id), d) for d in group["never_met_items"]]
-    page.object_list = [g for g in page.object_list if g["account"] is not None]
-    return page, due
 
 
 @login_required
@@ -85,12 +53,13 @@ def my_week(request):
             manager = User.objects.filter(pk=chosen).first() or user
     elif request.GET.get("manager") not in (None, "", str(user.pk)):
         raise PermissionDenied
-    page, due = week_items(manager, today, within, request.GET.get("page"))
+    week = week_items(manager, today, within, request.GET.get("page"))
+    page = week.page
     plans = _planned_contacts([group["account"].pk for group in page.object_list], today)
     return render(request, "interactions/my_week.html", {
         "groups": [(group, plans.get(group["account"].pk)) for group in page.object_list], "page": page,
-        "overdue": sum(1 for d in due if d.overdue),
-        "due_count": sum(1 for d in due if not d.overdue),
+        "overdue": week.overdue, "due_count": week.due, "status": week.status, "unmeasured": week.unmeasured,
+        "recompute_url": reverse("interactions:management_refresh"), "can_recompute": may_see_management(user),
         "within": within, "manager": manager, "managers": managers,
         "today": today, "until": today + timedelta(days=within),
     })

@@ -15,7 +15,11 @@ class PlanningConfig(AppConfig):
         # After the portfolio (strategies), before consistency (which measures against the adopted plan).
         freshness.register_refresh(SCENARIO_INPUTS, services.refresh_if_stale, order=20)
 
-        # The stored per-account figures follow every change of today's strategies.
+        from .signals import plan_applied
+        from .stored import plan_applied as on_plan_applied
+
+        # The stored per-account figures follow a plan applied and every change of today's strategies.
+        plan_applied.connect(on_plan_applied, dispatch_uid="planning.stored.plan_applied")
         if apps.is_installed("kundennetz.portfolio"):
             from kundennetz.portfolio.signals import strategies_changed
 

@@ -28,7 +28,7 @@ def planned_people(period: Period, *keep):
     owners = Account.objects.values("owner_id")
     return User.objects.filter(
         Q(is_active=True, role__in=holders("plan_own_time")) | Q(pk__in=owners)
-        | Q(planning_capacities__period=period) | Q(pk__in=[u.pk for u in keep if u is not None])
+        | Q(planning_capacities__period__code=period.code) | Q(pk__in=[u.pk for u in keep if u is not None])
     ).distinct().order_by("last_name", "first_name", "username")
 
 

@@ -80,16 +80,30 @@ class Period(models.Model):
         return domain_capacity.working_days_between(self.start, self.end)
 
     @classmethod
-    def get(cls, code: str) -> Period:
-        """The period of ``code`` (2026, 2026-Q3), created when it is new. Raises ValidationError."""
+    def _parse(cls, code: str):
         try:
-            parsed = domain_capacity.parse_period(code)
+            return domain_capacity.parse_period(code)
         except ValueError:
             raise ValidationError({"period": _("Enter a year (2026) or a quarter (2026-Q3).")}) from None
+
+    @classmethod
+    def get(cls, code: str) -> Period:
+        """The period of ``code`` (2026, 2026-Q3), created when it is new. Raises ValidationError."""
+        parsed = cls._parse(code)
         period, _created = cls.objects.get_or_create(code=parsed.code, defaults={
             "kind": parsed.kind, "year": parsed.year, "quarter": parsed.quarter, "start": parsed.start,
             "end": parsed.end})
         return period
+
+    @classmethod
+    def peek(cls, code: str) -> Period:
+        """The period of ``code`` for reading: the stored one, else an unsaved one (a period nobody planned
+        holds nothing, and reading never writes). Filter by ``period__code`` so both work. Raises
+        ValidationError."""
+        parsed = cls._parse(code)
+        return cls.objects.filter(code=parsed.code).first() or cls(
+            code=parsed.code, kind=parsed.kind, year=parsed.year, quarter=parsed.quarter, start=parsed.start,
+            end=parsed.end)
 
 
 class Capacity(TrackedModel):

@@ -4,9 +4,10 @@
 planned contacts and hours of the current year (``planning.figures.planned_for_accounts``) onto the
 account row (``Account.strategy``, ``planned_contacts``, ``planned_hours``): no second formula, only a
 stored copy of what those functions answer, so that lists filter and sort on them by index. It runs inside
-the portfolio snapshot (all accounts), when a strategy override is set or cleared (one account) and from
-``kundennetz generate``. An applied plan reaches the stored planned figures with the next snapshot (writing
-every account inside the apply request doubled its time at 10,000 accounts).
+the portfolio snapshot (all accounts), when a strategy override is set or cleared (one account), when a
+plan of the current period is applied (a background job), every night (the worker's schedule: the year
+and quarter turn over, plans of a new period come into force) and from ``kundennetz generate``. Only
+figures that changed are written.
 
 The planning page adds these stored strategies up by one GROUP BY
 (``planning.services.implied.implied_plan_from_counts``). An account whose figures were not stored yet
@@ -92,3 +93,10 @@ def _write(rows: list[tuple], now) -> None:
 def strategies_changed(sender, account_ids=None, **kwargs) -> None:
     """Receiver of ``portfolio.signals.strategies_changed`` (connected in ``PlanningConfig.ready``)."""
     refresh_figures(account_ids)
+
+
+def plan_applied(sender, period, **kwargs) -> None:
+    """Receiver of ``planning.signals.plan_applied``: the stored planned figures follow a plan now in force.
+    Every account, since the plan replaced may have named others; only figures that changed are written."""
+    if period.start <= timezone.localdate() <= period.end:
+        refresh_figures()

@@ -1,5 +1,6 @@
 """Background work of planning: computing an allocation scenario and applying it as the plan, each
-as a job (queued by `start_compute` and `start_apply`)."""
+as a job (queued by `start_compute` and `start_apply`), and the nightly refresh of the stored per-account
+figures (scheduled by the task workers, see core.jobs)."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -8,6 +9,7 @@ from django_tasks import task
 from kundennetz.core import jobs
 
 from .models import Scenario
+from .stored import refresh_figures
 
 
 def _api(scenario) -> str:
@@ -72,3 +74,11 @@ def start_apply(scenario: Scenario, user):
     return jobs.start_job(user, "scenario_apply", _("Scenario “%(name)s” applied") % {"name": scenario.name},
                           apply_job, {"scenario": scenario.pk, "record": f"/api/planning/scenarios/{scenario.pk}",
                                       "back": scenario.get_absolute_url()})
+
+
+@task()
+def refresh_stored_figures() -> dict:
+    """Every account's stored strategy and planned figures brought up to date (the nightly run of the task
+    workers: the year and the quarter turn over and plans of a new period come into force; only figures
+    that changed are written)."""
+    return {"accounts": refresh_figures()}

@@ -60,9 +60,11 @@ def _require(allowed: bool) -> None:
 
 
 def _period(request, value: str | None = None) -> Period:
+    """The period a request names (else the current one): made when a POST plans it, only read on a GET
+    (an unsaved period when nobody planned it yet: reading never writes)."""
     code = value or request.GET.get("period") or services.current_period_code()
     try:
-        return Period.get(code)
+        return Period.get(code) if request.method == "POST" else Period.peek(code)
     except ValidationError:
         raise Http404(_("Enter a year (2026) or a quarter (2026-Q3).")) from None
 
@@ -86,10 +88,10 @@ def planning(request):
     context = {"period": period, "periods": _period_choices(period), "plan": plan, "can_plan": can_plan(user),
                "full": can_view_planning(user)}
     if can_view_planning(user):
-        capacities = {c.manager_id: c for c in Capacity.objects.filter(period=period)}
+        capacities = {c.manager_id: c for c in Capacity.objects.filter(period__code=period.code)}
         for row in plan.rows:
             row.capacity = capacities.get(row.manager_id)
-        scenarios = list(Scenario.objects.filter(period=period).select_related("created_by", "applied_by"))
+        scenarios = list(Scenario.objects.filter(period__code=period.code).select_related("created_by", "applied_by"))
         inputs_now = scenario_inputs()  # one query for every scenario listed
         names = {r.manager_id: r.name for r in plan.rows}
         strategy_names = {k: i.name for k, i in services.account_strategies({}).catalogue.items()}
@@ -101,7 +103,7 @@ def planning(request):
                        else None)
     else:
         own = [r for r in plan.rows if r.manager_id == user.pk]
-        accounts = (visible_plans(AccountPlan.objects.filter(period=period), user)
+        accounts = (visible_plans(AccountPlan.objects.filter(period__code=period.code), user)
                     .select_related("account").order_by("account__name"))
         page = Paginator(accounts, settings.KUNDENNETZ_PAGE_SIZE).get_page(request.GET.get("page"))
         context.update(rows=own, chart=charts.capacity_chart(own), own_plans=page)
@@ -195,7 +197,7 @@ def capacity_delete(request, pk):
 def budget_edit(request, code):
     _require(can_plan(request.user))
     period = _period(request, code)
-    instance = Budget.objects.filter(period=period).first() or Budget(period=period)
+    instance = Budget.objects.filter(period__code=period.code).first() or Budget(period=period)
     form = BudgetForm(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -404,7 +406,7 @@ def about(request):
 def estimates(request, pk):
     account = get_for(Account.objects.select_related("segment", "owner"), request.user, pk, CHANGE)
     period = _period(request, request.POST.get("period_code") or None)
-    instance = ResponseEstimate.objects.filter(account=account, period=period).first() or ResponseEstimate(
+    instance = ResponseEstimate.objects.filter(account=account, period__code=period.code).first() or ResponseEstimate(
         account=account, period=period)
     form = EstimateForm(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and request.POST.get("remove") and instance.pk:

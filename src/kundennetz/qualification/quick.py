@@ -1,8 +1,8 @@
 """`kundennetz qualify --json …` without starting Django: scripts call it per file, so it must start fast.
 
 The console script hands a call here only when its outcome cannot differ from the management command's:
-JSON output, options limited to ``--json`` and ``--language``, the language known (from ``--language``
-or the locale), the project's own settings module. Everything else goes the usual way through Django.
+JSON output, options limited to ``--json`` and ``--language``, the project's own settings module. The
+language comes from ``--language``, else the locale, else the site's language (``settings.identity``). Everything else goes the usual way through Django.
 The rules are the same functions (`cli.run_qualify`); only the start-up is skipped.
 """
 
@@ -50,10 +50,11 @@ def try_run(args: list[str], environ=os.environ) -> int | None:
     if parsed is None:
         return None
     files, language = parsed
-    language = language or locale_language(environ)
-    if language is None:
-        return None
-    from kundennetz.settings.identity import company_name
+    from kundennetz.settings.identity import LANGUAGE_CODE, company_name
+
+    # Neither option nor terminal (a C locale, as in most scripts and containers): the site's language,
+    # as the management command would take it from the settings.
+    language = language or locale_language(environ) or ("de" if LANGUAGE_CODE.startswith("de") else "en")
 
     from .cli import run_qualify
 

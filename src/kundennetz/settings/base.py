@@ -166,6 +166,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 KUNDENNETZ_SCHEDULE = [
     {"name": "reminders", "task": "kundennetz.interactions.tasks.send_daily_reminders", "every": "daily",
      "at": os.environ.get("KUNDENNETZ_REMINDERS_AT", "06:00")},
+    # The stored per-account strategy and planned figures follow the calendar (a new year, a new quarter).
+    {"name": "stored_figures", "task": "kundennetz.planning.tasks.refresh_stored_figures", "every": "daily",
+     "at": os.environ.get("KUNDENNETZ_FIGURES_AT", "01:30")},
     # Networks larger than the management view recomputes on the spot get fresh figures every night.
     {"name": "consistency", "task": "kundennetz.interactions.tasks.refresh_consistency", "every": "daily",
      "at": os.environ.get("KUNDENNETZ_CONSISTENCY_AT", "02:00")},
@@ -243,7 +246,7 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 
-LANGUAGE_CODE = "de-ch"
+LANGUAGE_CODE = identity.LANGUAGE_CODE
 LANGUAGES = [("de-ch", _("German")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["kundennetz.formats"]

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from kundennetz.core.choosers import CHOOSER_LIMIT, chooser_response, term_words
+from kundennetz.core.choosers import CHOOSER_LIMIT, chooser_response, kept_ids, term_words
 from kundennetz.core.models import User
 from kundennetz.core.permissions import ADD, VIEW, may_choose_owner, restrict
 from kundennetz.core.roles import Role
@@ -46,16 +46,25 @@ def contact_choices(request):
 
 @login_required
 def owner_choices(request):
-    """Owners to filter by (`scope=visible`, default) or account managers to hand a record to
-    (`scope=managers`, for those who may)."""
-    if request.GET.get("scope") == "managers" and may_choose_owner(request.user):
+    """Owners to filter by (`scope=visible`, default), account managers to hand a record to
+    (`scope=managers`, for those who may), account managers to put on an account's team (`scope=team`)
+    or our people at an interaction (`scope=people`: every active user). A multiple chooser sends the
+    ones it holds (``keep``): they come back first and chosen."""
+    scope = request.GET.get("scope")
+    empty = "---------"
+    if scope == "managers" and may_choose_owner(request.user):
         queryset = User.objects.filter(is_active=True, role=Role.ACCOUNT_MANAGER)
-        empty = "---------"
+    elif scope == "team":
+        queryset = User.objects.filter(is_active=True, role=Role.ACCOUNT_MANAGER)
+    elif scope == "people":
+        queryset = User.objects.filter(is_active=True)
     else:
         queryset = visible_owners(request.user)
         empty = _("All account managers")
+    kept = kept_ids(request)
+    kept_rows = [(u.pk, str(u)) for u in queryset.filter(pk__in=kept).order_by("last_name", "first_name", "pk")]
     for word in term_words(request):
         queryset = queryset.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
                                    | Q(username__icontains=word))
     rows, more = _first(queryset.order_by("last_name", "first_name", "pk"), str)
-    return chooser_response(request, rows, more=more, empty_label=empty)
+    return chooser_response(request, rows, more=more, empty_label=empty, kept=kept_rows)

@@ -80,7 +80,9 @@ from .score import (
 from .due import (
     DueContact,
     DueInput,
+    count_due,
     due_contacts,
+    due_dates,
     due_input,
 )
 from .summary import (
@@ -153,7 +155,9 @@ __all__ = [
     "consistency_score",
     "continuity",
     "default_config",
+    "count_due",
     "due_contacts",
+    "due_dates",
     "due_input",
     "earlier_score",
     "load_config",

@@ -138,7 +138,39 @@ def due_contacts(
     return items
 
 
-def _due_date(last: date | None, since: date | None, interval: int, today: date) -> date:
+def due_dates(entry: DueInput, config: ConsistencyConfig | None = None) -> list[date | None]:
+    """When each contact the account asks for falls due, whatever day it is looked at: the account's own
+    (unless it is a take-along account), then each key person's. ``None`` where there is nothing to count
+    from (never contacted and no start of care): such a contact is due on whichever day one looks.
+
+    The same dates ``due_contacts`` gives its items, so a stored list selects the same accounts on any
+    later day as the live rule would (until an input changes)."""
+    config = config or default_config()
+    dates: list[date | None] = []
+    interval = (entry.intensity or config.default_intensity).interval_days
+    if interval is not None:
+        dates.append(_due_date(entry.last_contact, entry.since, interval, None))
+        for person in entry.contacts:
+            person_interval = config.key_person_days.get(person.role)
+            if person_interval is not None:
+                dates.append(_due_date(entry.last_contact_by_person.get(person.id), entry.since, person_interval, None))
+    return dates
+
+
+def count_due(dates: Iterable[date | None], today: date, within_days: int) -> tuple[int, int]:
+    """(overdue, due within ``within_days`` but not overdue) among stored due dates as of ``today``."""
+    horizon = today + timedelta(days=within_days)
+    overdue = due = 0
+    for day in dates:
+        day = today if day is None else day
+        if day < today:
+            overdue += 1
+        elif day <= horizon:
+            due += 1
+    return overdue, due
+
+
+def _due_date(last: date | None, since: date | None, interval: int, today: date | None) -> date | None:
     if last is not None:
         return last + timedelta(days=interval)
     if since is not None:

@@ -17,7 +17,7 @@ from kundennetz.core.services import save_record
 from .. import services
 from ..models import ResponseEstimate, Scenario
 from ..permissions import can_view_planning
-from .routing import _period, _raise_django, router
+from .routing import _period, _raise_django, period_to_read, router
 from .schemas import AccountPlanningOut, EstimateIn, EstimateOut
 
 
@@ -43,7 +43,7 @@ def read_account_plan(request, account_id: int, period: Optional[Text] = None):
     account = _visible_account(request.auth, account_id)
     record = None
     if period:
-        record = _period(period)
+        record = period_to_read(period)
     view = services.account_plan(account, record, drafts=can_view_planning(request.auth))
     out = {"account": account.pk, "period": view.period.code if view.period else None, "plan": None,
            "recommendation": None, "intensity": None, "estimate": None, "planned": None}

@@ -38,6 +38,18 @@ def _period_into(errors: FieldErrors, code: str, loc="period") -> Period | None:
         return None
 
 
+def period_to_read(code: str, loc: tuple = ("query", "period")) -> Period:
+    """The period a read names: the stored one, or an unsaved one when nobody planned it yet (reading never
+    writes). Filter by ``period__code``."""
+    try:
+        return Period.peek(code)
+    except DjangoValidationError:
+        errors = FieldErrors(prefix=())
+        errors.add(loc, _("Enter a year (2026) or a quarter (2026-Q3)."))
+        errors.raise_if_any()
+        raise
+
+
 def _period_code(code: str, loc: tuple = ("query", "period")) -> str:
     """The code of a period named in a read: checked, but no period row is made for it (reading never
     writes; a period nobody planned holds nothing)."""

@@ -18,7 +18,6 @@ from ..permissions import can_open_planning, can_view_planning, visible_plans
 from .routing import (
     _names,
     _parameter_errors,
-    _period,
     _period_into,
     _period_code,
     _raise_django,
@@ -26,6 +25,7 @@ from .routing import (
     _require_view,
     _scenario,
     _scenario_out,
+    period_to_read,
     router,
 )
 from .schemas import (
@@ -50,7 +50,7 @@ def read_plan(request, period: Optional[Text] = None):
     in total hours and money. An account manager gets only their own row and no totals."""
     if not can_open_planning(request.auth):
         raise PermissionDenied(_("You may not see the plan."))
-    record = _period(period or services.current_period_code())
+    record = period_to_read(period or services.current_period_code())
     plan = services.implied_plan(record)
     full = can_view_planning(request.auth)
     rows = plan.rows if full else [r for r in plan.rows if r.manager_id == request.auth.pk]

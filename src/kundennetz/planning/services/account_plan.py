@@ -46,13 +46,14 @@ def account_plan(account: Account, period: Period | None = None, *, drafts: bool
             period = Period.objects.filter(code=current_period_code()).first()
     plan = recommendation = estimate = None
     if period is not None:
-        plan = AccountPlan.objects.filter(account=account, period=period).select_related("scenario").first()
-        results = ScenarioAccount.objects.filter(account=account, scenario__period=period,
+        # By code: a period named in a read may be unsaved (nobody planned it yet).
+        plan = AccountPlan.objects.filter(account=account, period__code=period.code).select_related("scenario").first()
+        results = ScenarioAccount.objects.filter(account=account, scenario__period__code=period.code,
                                                  scenario__computed_at__isnull=False).select_related("scenario")
         if not drafts:
             results = results.filter(scenario__status=Scenario.Status.APPLIED)
         recommendation = results.order_by("-scenario__computed_at", "-scenario_id").first()
-        estimate = ResponseEstimate.objects.filter(account=account, period=period).first()
+        estimate = ResponseEstimate.objects.filter(account=account, period__code=period.code).first()
     code = account.segment.code if account.segment_id else None
     strategies = account_strategies({account.pk: code})
     intensity = strategies.catalogue.get(strategies.of_account.get(account.pk))

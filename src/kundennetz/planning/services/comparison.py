@@ -13,6 +13,7 @@ from kundennetz.core import concurrency
 
 from ..freshness import scenario_inputs
 from ..models import AccountPlan, Period, Scenario, ScenarioManager
+from ..signals import plan_applied
 from .data import BATCH
 from .scenarios import _insert
 
@@ -108,4 +109,5 @@ def apply_scenario(scenario: Scenario, user) -> int:
         if scenario.inputs and scenario.inputs == inputs_before:
             scenario.inputs = scenario_inputs()
         scenario.save(update_fields=["status", "applied_at", "applied_by", "updated_at", "updated_by", "inputs"])
+        plan_applied.send(sender=Scenario, period=scenario.period)
     return len(plans)

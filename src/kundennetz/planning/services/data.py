@@ -95,7 +95,7 @@ def load(period: Period) -> PlanData:
     default_position = float(figures.default_position)
     position = np.array([strategies.position.get(i, default_position) for i in ids.tolist()], dtype=float)
 
-    capacities = dict(Capacity.objects.filter(period=period).values_list("manager_id", "available_hours"))
+    capacities = dict(Capacity.objects.filter(period__code=period.code).values_list("manager_id", "available_hours"))
     manager_set = set(owner.tolist()) | set(capacities)
     people = User.objects.filter(pk__in=manager_set).values_list("pk", "first_name", "last_name", "username")
     names = {pk: _full_name(first, last, username) for pk, first, last, username in people}
@@ -103,16 +103,16 @@ def load(period: Period) -> PlanData:
     capacity = np.array([float(capacities.get(uid, 0.0)) for uid in manager_ids], dtype=float)
     has_capacity = np.array([uid in capacities for uid in manager_ids], dtype=bool)
 
-    budget = Budget.objects.filter(period=period).first()
+    budget = Budget.objects.filter(period__code=period.code).first()
     index_of = {int(a): i for i, a in enumerate(ids.tolist())}
     plan_hours, plan_support, plan_pr = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
-    for account_id, hours, support, pr in AccountPlan.objects.filter(period=period).values_list(
+    for account_id, hours, support, pr in AccountPlan.objects.filter(period__code=period.code).values_list(
             "account_id", "hours", "support", "pr").iterator(chunk_size=20_000):
         i = index_of.get(account_id)
         if i is not None:
             plan_hours[i], plan_support[i], plan_pr[i] = hours, float(support), float(pr)
     estimate_m, estimate_b = np.full(n, np.nan), np.full(n, np.nan)
-    for account_id, m, b in ResponseEstimate.objects.filter(period=period).values_list("account_id", "m", "b"):
+    for account_id, m, b in ResponseEstimate.objects.filter(period__code=period.code).values_list("account_id", "m", "b"):
         i = index_of.get(account_id)
         if i is not None:
             estimate_m[i], estimate_b[i] = m, b

@@ -149,7 +149,7 @@ def implied_plan_from_counts(period: Period):
 
     effort = implied_effort(*(column(a) for a in ("contacts_min", "contacts_max", "min_per_quarter", "hours")),
                             period.share_of_year, **effort_settings())
-    budget = Budget.objects.filter(period=period).first()
+    budget = Budget.objects.filter(period__code=period.code).first()
     support_budget = float(budget.sales_support) if budget else 0.0
     pr_budget = float(budget.pr) if budget else 0.0
     per_key = defaultdict(float)
@@ -159,7 +159,7 @@ def implied_plan_from_counts(period: Period):
     support = sum(catalogue[k].support_share * support_budget for k in per_key)
     pr = sum(catalogue[k].pr_share * pr_budget for k in per_key)
 
-    capacities = dict(Capacity.objects.filter(period=period).values_list("manager_id", "available_hours"))
+    capacities = dict(Capacity.objects.filter(period__code=period.code).values_list("manager_id", "available_hours"))
     manager_set = {owner for owner, _key in groups} | set(capacities)
     people = User.objects.filter(pk__in=manager_set).values_list("pk", "first_name", "last_name", "username")
     names = {pk: _full_name(first, last, username) for pk, first, last, username in people}

@@ -82,7 +82,7 @@ def clean_parameters(raw, period: Period, strategies: Strategies | None = None) 
         if key not in PARAMETER_KEYS:
             errors.append(((key,), _("Unknown field: it cannot be set here.")))
 
-    managers = set(Capacity.objects.filter(period=period).values_list("manager_id", flat=True)) | set(
+    managers = set(Capacity.objects.filter(period__code=period.code).values_list("manager_id", flat=True)) | set(
         Account.objects.order_by().values_list("owner_id", flat=True).distinct())
 
     factor = raw.get("budget_factor")

@@ -217,21 +217,26 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _start_worker(database_url: str, home: Path):
+    """A real `kundennetz worker` process on the bench's database (each step of an import is its task)."""
+    import subprocess
+
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "kundennetz.settings.local",
+           "KUNDENNETZ_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.Popen([sys.executable, "-m", "kundennetz", "worker", "--interval", "0.2", "-v", "0",
+                             "--no-startup-delay", "--no-schedule"], env=env, cwd=ROOT)
+
+
 def run_api_path(csv_path: Path, rows: int, database_url: str, home: Path) -> dict:
     """Upload → check → commit → undo through the API, each step a task run by a separate worker
     process, with the account list read by another user meanwhile."""
-    import subprocess
-
     from django.test import Client, override_settings
 
     from kundennetz.core.models import ApiToken, User
 
     admin = User.objects.get(username="bench_admin")
     reader = User.objects.get(username="manager0")
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "kundennetz.settings.local",
-           "KUNDENNETZ_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
-    worker = subprocess.Popen([sys.executable, "-m", "kundennetz", "worker", "--interval", "0.2", "-v", "0",
-                               "--no-startup-delay", "--no-schedule"], env=env, cwd=ROOT)
+    worker = _start_worker(database_url, home)
     latencies: list[float] = []
     try:
         with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
@@ -305,8 +310,6 @@ def _wait_web(client, batch_id: int, status: str, timeout: float, during=None) -
 def run_web_path(csv_path: Path, rows: int, database_url: str, home: Path) -> dict:
     """Upload → columns → check → commit → undo (after its confirmation page) through the web pages, as the
     browser sends them, each step a task run by a separate worker process."""
-    import subprocess
-
     from django.test import Client, override_settings
     from django.test.utils import setup_test_environment
 
@@ -315,10 +318,7 @@ def run_web_path(csv_path: Path, rows: int, database_url: str, home: Path) -> di
 
     setup_test_environment()  # the responses keep their context: the columns form is read from it
     admin = User.objects.get(username="bench_admin")
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "kundennetz.settings.local",
-           "KUNDENNETZ_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
-    worker = subprocess.Popen([sys.executable, "-m", "kundennetz", "worker", "--interval", "0.2", "-v", "0",
-                               "--no-startup-delay", "--no-schedule"], env=env, cwd=ROOT)
+    worker = _start_worker(database_url, home)
     try:
         with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
             client = Client(HTTP_HOST="127.0.0.1")

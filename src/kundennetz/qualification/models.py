@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from kundennetz.accounts.models import Opportunity
 from kundennetz.core.models import TrackedModel, VersionedModel
+from kundennetz.core.permissions import VIEW, may_edit_settings
 from kundennetz.domain import qualification as rules
 
 
@@ -25,6 +26,16 @@ _PUBLISHED_RULES: dict[tuple, rules.Catalogue] = {}  # a handful of versions at 
 
 class Catalogue(models.Model):
     """One version of a question catalogue. Published versions never change; an edit is a new version."""
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """Everyone signed in reads the published and retired versions; drafts are an administrator's
+        work in progress and exist only for them, who keep the catalogues."""
+        if may_edit_settings(user):
+            return queryset
+        return queryset.exclude(status=cls.Status.DRAFT) if action == VIEW else queryset.none()
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

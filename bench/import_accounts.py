@@ -5,6 +5,7 @@ then the same file through the API path as background tasks while other people k
     .venv/bin/python bench/import_accounts.py --quick    # 10,000 accounts
     .venv/bin/python bench/import_accounts.py --rows 50000 --skip-import-export
     .venv/bin/python bench/import_accounts.py --api-only --database-url postgres://postgres@127.0.0.1/bench
+    .venv/bin/python bench/import_accounts.py --api-only --web     # the same through the web pages
 
 The API path: `POST /api/imports` (202) → the check by a real `kundennetz worker` process → `POST
 /api/imports/{id}/commit` (202) → committed → `POST /api/imports/{id}/undo` (202) → undone. While the
@@ -216,21 +217,26 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _start_worker(database_url: str, home: Path):
+    """A real `kundennetz worker` process on the bench's database (each step of an import is its task)."""
+    import subprocess
+
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "kundennetz.settings.local",
+           "KUNDENNETZ_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.Popen([sys.executable, "-m", "kundennetz", "worker", "--interval", "0.2", "-v", "0",
+                             "--no-startup-delay", "--no-schedule"], env=env, cwd=ROOT)
+
+
 def run_api_path(csv_path: Path, rows: int, database_url: str, home: Path) -> dict:
     """Upload → check → commit → undo through the API, each step a task run by a separate worker
     process, with the account list read by another user meanwhile."""
-    import subprocess
-
     from django.test import Client, override_settings
 
     from kundennetz.core.models import ApiToken, User
 
     admin = User.objects.get(username="bench_admin")
     reader = User.objects.get(username="manager0")
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "kundennetz.settings.local",
-           "KUNDENNETZ_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
-    worker = subprocess.Popen([sys.executable, "-m", "kundennetz", "worker", "--interval", "0.2", "-v", "0",
-                               "--no-startup-delay", "--no-schedule"], env=env, cwd=ROOT)
+    worker = _start_worker(database_url, home)
     latencies: list[float] = []
     try:
         with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
@@ -282,6 +288,97 @@ def run_api_path(csv_path: Path, rows: int, database_url: str, home: Path) -> di
     return figures
 
 
+def _wait_web(client, batch_id: int, status: str, timeout: float, during=None) -> float:
+    """Poll the import's page (its progress fragment, as the browser does) until the batch is `status`;
+    `during()` runs between polls."""
+    from kundennetz.imports.models import ImportBatch
+
+    started = time.perf_counter()
+    while True:
+        if during is not None:
+            during()
+        if client.get(f"/imports/{batch_id}/progress/").status_code not in (200, 204):  # 204: done, reload
+            raise SystemExit(f"web path: the progress of batch {batch_id} does not answer")
+        current = ImportBatch.objects.values_list("status", flat=True).get(pk=batch_id)
+        if current == status:
+            return time.perf_counter() - started
+        if current == "failed" or time.perf_counter() - started > timeout:
+            raise SystemExit(f"web path: batch {batch_id} is {current}")
+        time.sleep(0.5)
+
+
+def run_web_path(csv_path: Path, rows: int, database_url: str, home: Path) -> dict:
+    """Upload → columns → check → commit → undo (after its confirmation page) through the web pages, as the
+    browser sends them, each step a task run by a separate worker process."""
+    from django.test import Client, override_settings
+    from django.test.utils import setup_test_environment
+
+    from kundennetz.accounts.models import Account
+    from kundennetz.core.models import User
+
+    setup_test_environment()  # the responses keep their context: the columns form is read from it
+    admin = User.objects.get(username="bench_admin")
+    worker = _start_worker(database_url, home)
+    try:
+        with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+            client = Client(HTTP_HOST="127.0.0.1")
+            client.force_login(admin)
+            other = Client(HTTP_HOST="127.0.0.1")
+            other.force_login(User.objects.get(username="manager0"))
+            latencies: list[float] = []
+
+            def read_list():
+                for _ in range(5):
+                    started = time.perf_counter()
+                    response = other.get("/accounts/")
+                    latencies.append(time.perf_counter() - started)
+                    if response.status_code != 200:
+                        raise SystemExit(f"account list page during the commit: HTTP {response.status_code}")
+
+            with csv_path.open("rb") as handle:
+                started = time.perf_counter()
+                response = client.post("/imports/new/", {"kind": "accounts", "file": handle})
+            upload_s = time.perf_counter() - started
+            if response.status_code != 302:
+                raise SystemExit(f"web upload: HTTP {response.status_code}")
+            mapping_url = response.url
+            batch_id = int(mapping_url.strip("/").split("/")[1])
+            page = client.get(mapping_url)
+            form = page.context["form"]
+            data = {name: ("" if form.initial.get(name, field.initial) is None else form.initial.get(name, field.initial))
+                    for name, field in form.fields.items()}
+            data["key"] = "external_id"
+            started = time.perf_counter()
+            if client.post(mapping_url, data).status_code != 302:
+                raise SystemExit("web: the columns were not accepted")
+            check_s = _wait_web(client, batch_id, "dry_run", 3600)
+            started = time.perf_counter()
+            if client.post(f"/imports/{batch_id}/commit/").status_code != 302:
+                raise SystemExit("web: commit was not accepted")
+            commit_s = _wait_web(client, batch_id, "committed", 3600, during=read_list)
+            committed = Account.objects.count()
+            if client.get(f"/imports/{batch_id}/undo/").status_code != 200:
+                raise SystemExit("web: no confirmation page before the undo")
+            if client.post(f"/imports/{batch_id}/undo/", {"attached": "keep"}).status_code != 302:
+                raise SystemExit("web: undo was not accepted")
+            undo_s = _wait_web(client, batch_id, "undone", 3600)
+            remaining = Account.objects.count()
+        rss = _peak_rss_mb(worker.pid)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    latencies.sort()
+    p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] * 1000 if latencies else 0.0
+    print(f"Web path ({'PostgreSQL' if database_url.startswith('postgres') else 'SQLite'}): upload {upload_s:.1f} s, "
+          f"check {check_s:.1f} s, commit {commit_s:.1f} s ({rows / commit_s:,.0f} rows/s), undo {undo_s:.1f} s; "
+          f"account list page p95 {p95:.0f} ms over {len(latencies)} reads during the commit; "
+          f"worker peak RSS {rss:.0f} MB")
+    return {"web_upload_s": round(upload_s, 2), "web_check_s": round(check_s, 2), "web_commit_s": round(commit_s, 2),
+            "web_undo_s": round(undo_s, 2), "web_list_page_p95_ms_during_commit": round(p95, 1),
+            "web_list_reads_during_commit": len(latencies), "web_worker_peak_rss_mb": round(rss),
+            "web_committed": committed, "web_left_after_undo": remaining}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10,000 accounts")
@@ -290,6 +387,7 @@ def main() -> int:
     parser.add_argument("--api-only", action="store_true", help="only the API path with a worker")
     parser.add_argument("--skip-api", action="store_true", help="leave out the API path")
     parser.add_argument("--database-url", help="the API path on this (empty) database, e.g. PostgreSQL")
+    parser.add_argument("--web", action="store_true", help="with --api-only: the web pages instead of the API")
     args = parser.parse_args()
     if args.api_only:
         return api_only(args)
@@ -374,9 +472,13 @@ def api_only(args) -> int:
                 cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
         prepare_template(work)
         figures = {"benchmark": "import_accounts", "rows": rows,
-                   "database": "postgresql" if url.startswith("postgres") else "sqlite",
-                   **run_api_path(csv_path, rows, url, work)}
-        figures["ok"] = figures["api_committed"] == rows and figures["api_left_after_undo"] == 0
+                   "database": "postgresql" if url.startswith("postgres") else "sqlite"}
+        if args.web:
+            figures.update(run_web_path(csv_path, rows, url, work))
+            figures["ok"] = figures["web_committed"] == rows and figures["web_left_after_undo"] == 0
+        else:
+            figures.update(run_api_path(csv_path, rows, url, work))
+            figures["ok"] = figures["api_committed"] == rows and figures["api_left_after_undo"] == 0
         print(json.dumps(figures))
         return 0 if figures["ok"] else 1
     finally:

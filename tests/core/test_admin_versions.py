@@ -69,3 +69,36 @@ def test_a_stale_admin_save_of_an_account_keeps_the_colleagues_other_field(cast,
     assert response.status_code == 302, response.content.decode()[:3000]
     saved = Account.objects.get(pk=network.account.pk)
     assert (saved.name, saved.city) == ("Renamed AG", "Chur")  # theirs kept, mine applied
+
+
+def test_every_admin_that_changes_a_versioned_record_checks_its_version(cast, rf):
+    """A versioned record changed through the admin without the version in its form would be overwritten
+    unseen by a stale admin page (the save reads the row afresh): every such admin carries it."""
+    from django.contrib import admin
+
+    from kundennetz.core.forms import VersionedAdminMixin
+
+    request = rf.get("/admin/")
+    request.user = cast.admin
+    missing = [model._meta.label for model, model_admin in admin.site._registry.items()
+               if getattr(model, "version_field", None) and not isinstance(model_admin, VersionedAdminMixin)
+               and model_admin.has_change_permission(request)]
+    assert missing == []
+
+
+def test_a_stale_admin_save_of_a_bid_cost_shows_the_conflict(cast, client_for):
+    from decimal import Decimal
+
+    from kundennetz.winloss.models import BidCost
+
+    record = BidCost.objects.create(segment=None, amount=Decimal("5000"))
+    url = reverse("admin:winloss_bidcost_change", args=[record.pk])
+    client = client_for(cast.admin)
+    data = form_data(client.get(url).content.decode())
+    assert data["version"] == str(record.version)
+    fresh = BidCost.objects.get(pk=record.pk)
+    fresh.amount = Decimal("7000")
+    fresh.save()
+    response = client.post(url, {**data, "amount": "9000"})
+    assert response.status_code == 200 and 'data-field="amount"' in response.content.decode()
+    assert BidCost.objects.get(pk=record.pk).amount == Decimal("7000")

@@ -151,3 +151,17 @@ def test_no_permission_rule_names_roles_outside_the_table():
                   for number, line in enumerate(path.read_text().splitlines(), 1)
                   if re.search(r"user\.role (==|!=|in) ", line)]
     assert not offenders, offenders
+
+
+def test_can_on_seen_answers_as_can_does_for_every_record_a_user_sees(cast, network):
+    """`can_on_seen` skips the query only where the rule allows it; for every record each member of the cast
+    sees (and the account of each), its answer is the one `can` gives for every action."""
+    from kundennetz.core.permissions import can_on_seen
+
+    for user in cast.all().values():
+        for model in (Account, Contact, Opportunity):
+            for record in restrict(model.objects.all(), user, "view"):
+                for action in ("view", "change", "delete"):
+                    assert can_on_seen(user, action, record) == can(user, action, record), (user, record, action)
+                    if model is not Account:
+                        assert can_on_seen(user, action, record.account) == can(user, action, record.account)

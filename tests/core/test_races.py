@@ -164,3 +164,21 @@ def test_a_locked_record_does_not_block_rows_that_point_at_it(cast, network):
             released.set()
 
     assert sorted(at_once(2, lambda i: (hold if i == 0 else point)(i))) == ["held", "written"]
+
+
+def test_first_ratings_on_stale_pages_at_the_same_moment(cast, network):
+    """Pages that all showed "not rated" save at once: one rating is stored, every other page shows the
+    conflict (none is silently overwritten, none is a server error)."""
+    from kundennetz.portfolio.models import ManualRating
+
+    path = f"/portfolio/accounts/{network.account.pk}/ratings/"
+
+    def rate(i):
+        client = Client()
+        client.force_login(cast.owner if i % 2 else cast.team_member)
+        return client.post(path, {"version_strategic_fit": "0", "value_strategic_fit": str(1 + i)})
+
+    responses = at_once(5, rate)  # five different ratings
+    assert sorted(_statuses(responses)) == [200] * 4 + [302]
+    assert all(b'id="conflict"' in r.content for r in responses if r.status_code == 200)
+    assert ManualRating.objects.filter(account=network.account, criterion="strategic_fit").count() == 1

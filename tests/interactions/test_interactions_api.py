@@ -215,3 +215,20 @@ def test_my_week(api, cast, network, owner_history, log):
     assert len(api(cast.sales_head, "GET", f"{BASE}my-week", {"manager": cast.owner.pk}).json()) == 2
     assert api(cast.sales_head, "GET", f"{BASE}my-week", {"manager": cast.marketing.pk}).status_code == 404
     assert api(cast.owner, "GET", f"{BASE}my-week", {"within_days": 99}).status_code == 422
+
+
+def test_my_week_of_a_large_book_lists_what_the_stored_due_dates_select(api, cast, network, owner_history, log,
+                                                                         monkeypatch):
+    from kundennetz.interactions import my_week, services
+    from kundennetz.interactions.models import ConsistencySnapshot
+
+    owner_history(network.account, [(date(2024, 1, 1), cast.owner)])
+    log(network.account, timezone.localdate() - timedelta(days=200), contacts=[network.contact])
+    monkeypatch.setattr(my_week, "LIVE_LIMIT", 0)
+    services.refresh_snapshots()
+    mine = api(cast.owner, "GET", f"{BASE}my-week").json()
+    assert {(d["account"], d["contact"]) for d in mine} == {(network.account.pk, None),
+                                                           (network.account.pk, network.contact.pk)}
+    # Above the limit an account without a stored row (not measured yet) is not worked out.
+    ConsistencySnapshot.objects.all().delete()
+    assert api(cast.owner, "GET", f"{BASE}my-week").json() == []

@@ -197,3 +197,40 @@ def test_my_week_of_a_small_book_is_live_and_writes_nothing(cast, overdue, netwo
     assert not ConsistencySnapshot.objects.exists()
     log(overdue, timezone.localdate(), contacts=[network.contact])
     assert client.get(reverse("interactions:my_week")).context["overdue"] == 0
+
+
+
+def test_a_new_key_person_reaches_the_stored_due_dates_after_the_commit(cast, overdue, network,
+                                                                         django_capture_on_commit_callbacks,
+                                                                         monkeypatch):
+    """My week of a large book picks accounts from the stored due dates: a change to the account's people
+    refreshes its row once the change is committed — once per transaction, however many records changed."""
+    from django.db import transaction
+
+    from kundennetz.accounts.models import Contact
+    from kundennetz.interactions import services
+
+    services.refresh_snapshots()
+    before = ConsistencySnapshot.objects.get(account=overdue).due_dates
+    calls = []
+    real = services.refresh_snapshots
+    monkeypatch.setattr(services, "refresh_snapshots", lambda **kw: calls.append(kw) or real(**kw))
+    # The test's own transaction never commits: what the fixtures left waiting belongs to it, not to the
+    # transaction below (which the capture commits).
+    services._PENDING.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            Contact.objects.create(account=overdue, first_name="Neu", last_name="Entscheiderin",
+                                   buying_role="decision_maker")
+            Contact.objects.create(account=overdue, first_name="Noch", last_name="Eine", buying_role="decision_maker")
+    assert calls == [{"account_ids": [overdue.pk]}]
+    assert len(ConsistencySnapshot.objects.get(account=overdue).due_dates) == len(before) + 2
+    # A change rolled back leaves nothing waiting: the next change is refreshed on its own commit.
+    calls.clear()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Contact.objects.create(account=overdue, first_name="Weg", last_name="Wieder", buying_role="decision_maker")
+        raise RuntimeError
+    with django_capture_on_commit_callbacks(execute=True):
+        Contact.objects.create(account=network.other_account, first_name="Andere", last_name="Person",
+                               buying_role="decision_maker")
+    assert calls == [{"account_ids": [network.other_account.pk]}]

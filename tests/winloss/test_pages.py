@@ -191,3 +191,34 @@ def test_declined_outcome_form(fitted, cast, client_for):
     assert declined.declined_outcome.outcome == "competitor"
     html = client_for(cast.sales_head).get(reverse("winloss:no_bid")).content.decode()
     assert declined.title in html
+
+
+def test_a_stale_declined_outcome_is_refused_with_theirs_and_yours(fitted, cast, client_for):
+    from kundennetz.accounts.models import Opportunity
+    from kundennetz.winloss.models import DeclinedOutcome
+
+    for user in (cast.sales_head, cast.admin):
+        user.language = "en"
+        user.save()
+    declined = Opportunity.objects.filter(stage__type="no_offer").first()
+    url, p = reverse("winloss:declined_outcome", args=[declined.pk]), f"o{declined.pk}-"
+    page = client_for(cast.sales_head).get(reverse("winloss:no_bid")).content.decode()
+    assert f'name="{p}version" value="0"' in page  # nothing recorded yet
+    assert client_for(cast.admin).post(url, {f"{p}version": "0", f"{p}outcome": "competitor",
+                                             f"{p}note": "Preis"}).status_code == 302
+    response = client_for(cast.sales_head).post(url, {f"{p}version": "0", f"{p}outcome": "cancelled",
+                                                      f"{p}note": "Budget gestrichen"}, follow=True)
+    text = response.content.decode()
+    assert "Someone else saved what became of" in text
+    assert "Went to a competitor – Preis" in text and "Cancelled by the customer – Budget gestrichen" in text
+    stored = DeclinedOutcome.objects.get(opportunity=declined)
+    assert (stored.outcome, stored.note) == ("competitor", "Preis")  # theirs kept
+    # The same as theirs from a stale page is no conflict; from the page showing theirs, mine replaces it.
+    assert client_for(cast.sales_head).post(url, {f"{p}version": "0", f"{p}outcome": "competitor",
+                                                  f"{p}note": "Preis"}).status_code == 302
+    assert f'name="{p}version" value="{stored.version}"' in client_for(cast.sales_head).get(
+        reverse("winloss:no_bid")).content.decode()
+    client_for(cast.sales_head).post(url, {f"{p}version": str(stored.version), f"{p}outcome": "cancelled",
+                                           f"{p}note": "Budget gestrichen"})
+    stored.refresh_from_db()
+    assert (stored.outcome, stored.note) == ("cancelled", "Budget gestrichen")

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import User, record_version
 
 
 class LanguageForm(forms.ModelForm):
@@ -58,11 +58,19 @@ class VersionedFormMixin:
         super().__init__(*args, **kwargs)
         self.conflicts: list[Conflict] = []
         self.conflict_record = None
-        if self.instance.pk is not None and hasattr(self.instance, "version"):
+        version = record_version(self.instance)
+        if self.instance.pk is not None and version is not None:
+            # Named like the record's version field (``version`` unless that name means something else).
+            self.version_field = type(self.instance).version_field
             self.fields[self.version_field] = VersionField()
             self.fields[self.original_field] = forms.CharField(widget=forms.HiddenInput, required=False)
-            self.initial.setdefault(self.version_field, self.instance.version)
+            self.initial.setdefault(self.version_field, version)
             self.initial.setdefault(self.original_field, _sign(self, self.instance))
+
+    @property
+    def concurrency_fields(self) -> list:
+        """The hidden fields carrying what the form showed, for templates that place them by hand."""
+        return [self[name] for name in (self.version_field, self.original_field) if name in self.fields]
 
     def clean(self):
         cleaned = super().clean()
@@ -70,8 +78,8 @@ class VersionedFormMixin:
         if seen is None:
             return cleaned
         current = type(self.instance)._base_manager.filter(pk=self.instance.pk).first()
-        if current is None or current.version == seen:
-            self.instance.version = seen
+        if current is None or record_version(current) == seen:
+            setattr(self.instance, self.version_field, seen)
             return cleaned
         original = _unsign(cleaned.get(self.original_field))
         conflicts = []
@@ -90,12 +98,12 @@ class VersionedFormMixin:
             conflicts.append(Conflict(name=name, label=str(field.label or name), theirs=_shown(field, theirs),
                                       yours=_shown(field, yours)))
         if not conflicts:
-            self.instance.version = current.version
+            setattr(self.instance, self.version_field, record_version(current))
             return cleaned
         self.conflicts, self.conflict_record = conflicts, current
         # Shown again based on what is stored now: saving once more takes over, knowingly.
         self.data = self.data.copy()
-        self.data[self.add_prefix(self.version_field)] = str(current.version)
+        self.data[self.add_prefix(self.version_field)] = str(record_version(current))
         self.data[self.add_prefix(self.original_field)] = _sign(self, current)
         raise forms.ValidationError(
             _("Someone else saved this record while you were editing it. Compare below: keep theirs, or "
@@ -146,8 +154,18 @@ def _key(value):
 
 
 def _sign(form, record) -> str:
-    return signing.dumps({name: _key(value) for name, _field, value in _stored_values(form, record)},
-                         salt=SIGNING_SALT, compress=True)
+    return sign_shown({name: _key(value) for name, _field, value in _stored_values(form, record)})
+
+
+def sign_shown(values: dict) -> str:
+    """The values a page showed, signed, for a hidden field: on a stale save they tell apart what the user
+    changed from what someone else changed meanwhile (see `VersionedFormMixin`)."""
+    return signing.dumps(values, salt=SIGNING_SALT, compress=True)
+
+
+def unsign_shown(value) -> dict | None:
+    """What `sign_shown` signed, or None when missing or tampered with."""
+    return _unsign(value)
 
 
 def _unsign(value) -> dict | None:

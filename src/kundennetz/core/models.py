@@ -82,31 +82,45 @@ class StaleVersion(ValidationError):
         self.record = record
 
 
-class VersionedModel(models.Model):
-    """A version number per record, raised by every save; a save based on an older version is refused.
+class RecordVersionMixin:
+    """What makes a record's version count (mix in before ``models.Model``; `VersionedModel` is the usual way).
 
     The UPDATE names the version it was read at (``WHERE id = … AND version = …``), so two people saving
     the same record cannot both win: the second gets `StaleVersion` instead of overwriting the first.
-    Forms and the API set `version` to what the user saw before saving (see `core.concurrency`).
+    Forms and the API set the version to what the user saw before saving (see `core.concurrency`).
+    `version_field` names the field holding it: ``version`` unless the record already has a field of that
+    name with another meaning (a question catalogue's own version number, say).
     """
+
+    version_field = "version"
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        field = self._meta.get_field(self.version_field)
+        seen = getattr(self, field.attname) or 0
+        values = [(f, m, seen + 1 if f is field else v) for f, m, v in values]
+        if not any(f is field for f, _m, _v in values):
+            values.append((field, None, seen + 1))
+        if base_qs.filter(pk=pk_val, **{field.attname: seen})._update(values) > 0:
+            setattr(self, field.attname, seen + 1)
+            return True
+        if base_qs.filter(pk=pk_val).exists():
+            raise StaleVersion(self)
+        return False
+
+
+def record_version(record) -> int | None:
+    """The version of a record that has one (see `RecordVersionMixin`), else None."""
+    name = getattr(type(record), "version_field", None)
+    return getattr(record, name) if name else None
+
+
+class VersionedModel(RecordVersionMixin, models.Model):
+    """A version number per record, raised by every save; a save based on an older version is refused."""
 
     version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     class Meta:
         abstract = True
-
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
-        seen = self.version or 0
-        field = self._meta.get_field("version")
-        values = [(f, m, seen + 1 if f is field else v) for f, m, v in values]
-        if not any(f is field for f, _m, _v in values):
-            values.append((field, None, seen + 1))
-        if base_qs.filter(pk=pk_val, version=seen)._update(values) > 0:
-            self.version = seen + 1
-            return True
-        if base_qs.filter(pk=pk_val).exists():
-            raise StaleVersion(self)
-        return False
 
 
 class TrackedModel(VersionedModel):

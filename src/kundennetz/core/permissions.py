@@ -28,6 +28,26 @@ ACTIONS = frozenset({VIEW, ADD, CHANGE, DELETE})
 NOT_RULED = object()
 
 
+# What `restrict` lets a user act on, before it becomes a filter (see `_scope`).
+NOTHING, EVERYTHING, OWNED, OWN_OR_TEAM = "nothing", "everything", "owned", "own_or_team"
+
+
+def _scope(user, action: str, lookup: str) -> str:
+    """The rule for `user` and `action` on records whose path to their account is `lookup`."""
+    if not is_signed_in(user):
+        return NOTHING
+    if has(user, "change_any_account"):
+        return EVERYTHING
+    if has(user, "view_network"):
+        return EVERYTHING if action == VIEW else NOTHING
+    if not has(user, "view_own_accounts"):
+        return NOTHING
+    if action == DELETE and not lookup:
+        # Trashing an account (with its people and deals) is the owner's decision, not a team member's.
+        return OWNED
+    return OWN_OR_TEAM
+
+
 def restrict(queryset: QuerySet, user, action: str = VIEW, *, with_trashed_accounts: bool = False) -> QuerySet:
     """The part of `queryset` that `user` may act on with `action`.
 
@@ -44,16 +64,12 @@ def restrict(queryset: QuerySet, user, action: str = VIEW, *, with_trashed_accou
         return queryset.model.restrict_records(queryset, user, action)
     if not with_trashed_accounts:
         queryset = of_live_accounts(queryset)
-    if not is_signed_in(user):
+    scope = _scope(user, action, lookup)
+    if scope == NOTHING:
         return queryset.none()
-    if has(user, "change_any_account"):
+    if scope == EVERYTHING:
         return queryset
-    if has(user, "view_network"):
-        return queryset if action == VIEW else queryset.none()
-    if not has(user, "view_own_accounts"):
-        return queryset.none()
-    if action == DELETE and lookup == "":
-        # Trashing an account (with its people and deals) is the owner's decision, not a team member's.
+    if scope == OWNED:
         return queryset.filter(owner=user)
     team_accounts = apps.get_model("accounts", "Account").team.through.objects.filter(user=user).values("account_id")
     if lookup:
@@ -156,6 +172,22 @@ def can(user, action: str, obj) -> bool:
     model = type(obj)
     manager = getattr(model, "all_objects", model._default_manager)
     return restrict(manager.filter(pk=obj.pk), user, action).exists()
+
+
+def can_on_seen(user, action: str, obj) -> bool:
+    """`can` for a record just loaded through `restrict(…, VIEW)` (or `get_for`), or the account of one.
+
+    Where the rule for `action` is the rule that let the user see it, or lets them act on everything, the
+    answer is known without asking the database again; otherwise `can` asks."""
+    lookup = account_lookup(type(obj))
+    if lookup is None:
+        return can(user, action, obj)
+    scope = _scope(user, action, lookup)
+    if scope == NOTHING:
+        return False
+    if scope == EVERYTHING or scope == _scope(user, VIEW, lookup):
+        return True
+    return can(user, action, obj)
 
 
 def can_create(user) -> bool:

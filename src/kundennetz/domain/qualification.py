@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from functools import cached_property
 
 YES, NO, OPEN = "yes", "no", "open"
 FAVOURABLE, UNFAVOURABLE, ANSWERED = "favourable", "unfavourable", "answered"
@@ -99,10 +100,18 @@ class Catalogue:
             yield from category.questions
 
     def question(self, question_id: str) -> Question:
+        try:
+            return self._questions_by_id[question_id]
+        except KeyError:
+            raise KeyError(question_id) from None
+
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        """Asked for every row and every change a checklist shows: found by id, not by a walk of the list."""
+        found: dict[str, Question] = {}
         for question in self.questions():
-            if question.id == question_id:
-                return question
-        raise KeyError(question_id)
+            found.setdefault(question.id, question)
+        return found
 
     def category(self, key: str) -> Category:
         for category in self.categories:

@@ -4,6 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from kundennetz.core.admin import RestrictedAdmin
+from kundennetz.core.forms import VersionedAdminMixin
 
 from .models import CoreMessage, Interaction
 from .permissions import may_edit_core_messages
@@ -28,7 +29,7 @@ class InteractionAdmin(RestrictedAdmin):
 
 
 @admin.register(CoreMessage)
-class CoreMessageAdmin(SimpleHistoryAdmin):
+class CoreMessageAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ("text_de", "kind", "valid_from", "valid_to")
     list_filter = ("kind",)
     search_fields = ("text_de", "text_en")

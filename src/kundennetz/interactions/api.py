@@ -31,6 +31,7 @@ from kundennetz.core.roles import Role
 from kundennetz.core.services import save_record
 
 from . import services, tasks
+from .my_week import due_items
 from .models import CoreMessage, Interaction
 from .permissions import may_edit_core_messages, may_see_all_weeks, may_see_management
 
@@ -425,8 +426,7 @@ def my_week(request, within_days: int = Query(7, ge=0, le=60),
             from django.http import Http404
 
             raise Http404(_("No account manager found matching the query"))
-    accounts = Account.objects.filter(owner=target)
-    due = services.due_for_accounts(accounts, timezone.localdate(), within_days)
+    due = due_items(target, timezone.localdate(), within_days)
     names = dict(Account.objects.filter(pk__in={d.account_id for d in due}).values_list("pk", "name"))
     lang = services.reason_language()
     return [_due(d, lang, names) for d in due]

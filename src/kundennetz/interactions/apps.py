@@ -14,6 +14,17 @@ class InteractionsConfig(AppConfig):
 
         # Last: consistency measures against the strategies and the adopted plan.
         freshness.register_refresh("consistency", management_view.refresh_if_stale, order=30)
+        # An account's stored row (its due dates: My week) follows changes of the account and its people.
+        from django.db.models.signals import post_delete, post_save
+
+        from kundennetz.accounts.models import Account, Contact
+
+        from .services import account_inputs_changed
+
+        for model in (Account, Contact):
+            post_save.connect(account_inputs_changed, sender=model, dispatch_uid=f"consistency.{model.__name__}.save")
+            post_delete.connect(account_inputs_changed, sender=model,
+                                dispatch_uid=f"consistency.{model.__name__}.delete")
         # The portfolio scores relationship strength from the interactions of the last year; it asks
         # the apps that have figures through its registry, so it never imports this app.
         try:

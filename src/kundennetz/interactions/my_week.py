@@ -72,6 +72,15 @@ def week_items(manager, today: date, within_days: int, page_number=None) -> Week
     return Week(page, overdue, due, status, unmeasured=total - len(rows))
 
 
+def due_items(manager, today: date, within_days: int) -> list:
+    """Every due contact of ``manager``'s accounts, most important first (the API's my week): a small book
+    worked out whole; a larger one only for the accounts its stored due dates select."""
+    accounts = Account.objects.filter(owner=manager)
+    if accounts.count() > LIVE_LIMIT:
+        accounts = accounts.filter(consistency_snapshot__next_due__lte=today + timedelta(days=within_days))
+    return services.due_for_accounts(accounts, today, within_days)
+
+
 def _live_week(manager, accounts, today: date, within_days: int, page_number) -> Week:
     """A small book worked out whole, live: exact the moment anything changes, and nothing written."""
     live = services.due_for_accounts(accounts, today, within_days)

@@ -184,17 +184,50 @@ def delete_interaction(interaction: Interaction, user) -> None:
         _refresh_after_commit(interaction.account_id)
 
 
+# Accounts whose stored row waits for the end of the current transaction, per database connection:
+# (their ids, the on-commit callback that will refresh them).
+_PENDING: dict[int, tuple[set, object]] = {}
+# More accounts changed in one transaction than this are left to the nightly recompute (their rows say
+# "out of date" meanwhile): a refresh after a bulk change must not hold up the request that made it.
+REFRESH_AFTER_COMMIT_LIMIT = 200
+
+
 def _refresh_after_commit(account_id) -> None:
+    """Refresh the account's stored consistency row once the change is committed: once per account and
+    transaction, however many of its records changed."""
+    from django.db import connection
+
+    key = id(connection)
+    entry = _PENDING.get(key)
+    # Still waiting for this transaction's commit (not run, not dropped by a rollback): join it.
+    if entry is not None and any(func is entry[1] for _sids, func, *_rest in connection.run_on_commit):
+        entry[0].add(account_id)
+        return
+    ids = {account_id}
+
     # After the commit, so that a slow or failing refresh never undoes or delays the user's save.
     def refresh():
+        if _PENDING.get(key, (None, None))[1] is refresh:
+            del _PENDING[key]
+        if len(ids) > REFRESH_AFTER_COMMIT_LIMIT:
+            return
         try:
-            refresh_snapshots(account_ids=[account_id])
+            refresh_snapshots(account_ids=sorted(ids))
         except Exception:  # noqa: BLE001 - the nightly recompute repairs a missed refresh
             import logging
 
-            logging.getLogger(__name__).exception("consistency snapshot refresh failed for account %s", account_id)
+            logging.getLogger(__name__).exception("consistency snapshot refresh failed for accounts %s", ids)
 
-    transaction.on_commit(refresh)
+    _PENDING[key] = (ids, refresh)
+    transaction.on_commit(refresh)  # in autocommit it runs at once
+
+
+def account_inputs_changed(sender, instance, **kwargs) -> None:
+    """Receiver: an account or one of its people changed (owner, key people, roles): its due dates and
+    measures follow after the commit (connected in ``InteractionsConfig.ready``)."""
+    account_id = instance.pk if sender is Account else getattr(instance, "account_id", None)
+    if account_id is not None and not kwargs.get("raw"):
+        _refresh_after_commit(account_id)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -90,13 +90,22 @@ def opportunity_is_single_threaded(opportunity: Opportunity) -> bool | None:
 AUTHORITY = "authority"
 
 
+def _stored_for(opportunity) -> AccountNetwork | None:
+    """The stored analysis of the opportunity's account, read once per opportunity object: the checklist
+    page asks for it twice (the Authority suggestion and the hints beside the details)."""
+    if "_stored_network" not in opportunity.__dict__:
+        opportunity.__dict__["_stored_network"] = AccountNetwork.objects.filter(
+            account_id=opportunity.account_id).first()
+    return opportunity.__dict__["_stored_network"]
+
+
 def authority_suggestion(opportunity):
     """A suggested answer to the Authority headline ("Are the decision makers and decision paths known?")
     from the stored map: no while a decision maker is missing or uncovered, yes when all are covered."""
     from kundennetz.domain.qualification import NO, YES
     from kundennetz.qualification.wording import Suggested
 
-    stored = AccountNetwork.objects.filter(account_id=opportunity.account_id).first()
+    stored = _stored_for(opportunity)
     data = stored.data if stored else {}
     if not data.get("decision_makers"):
         return Suggested(AUTHORITY, "network", NO, _("The relationship map names no decision maker at this "
@@ -116,7 +125,7 @@ def authority_suggestion(opportunity):
 
 def authority_hints(opportunity) -> dict:
     """Who decides and who influences them, from the map, as suggestions for the Authority details."""
-    stored = AccountNetwork.objects.filter(account_id=opportunity.account_id).first()
+    stored = _stored_for(opportunity)
     data = stored.data if stored else {}
     deciders = data.get("decision_makers", [])
     from .models import Relation

@@ -4,6 +4,8 @@ to keep. The portfolio pages are where people work; the admin is for an administ
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from kundennetz.core.forms import VersionedAdminMixin
+
 from .models import PortfolioSnapshot, ScoringModel, ValueProposition
 
 
@@ -28,7 +30,7 @@ class PortfolioSnapshotAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ValueProposition)
-class ValuePropositionAdmin(SimpleHistoryAdmin):
+class ValuePropositionAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["title_de", "title_en", "is_active", "order"]
     list_filter = ["is_active", "segments"]
     filter_horizontal = ["segments"]

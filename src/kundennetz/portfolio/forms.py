@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from kundennetz.accounts.models import Contact, Segment
 from kundennetz.core.capabilities import holders
 from kundennetz.core.choosers import ChooserSelect
-from kundennetz.core.forms import VersionedFormMixin, VersionField
+from kundennetz.core.forms import Conflict, VersionedFormMixin, VersionField, sign_shown, unsign_shown
 from kundennetz.core.numberfields import NumberField, WholeNumberField
 from kundennetz.domain import portfolio as rules
 
@@ -93,15 +94,23 @@ class OverrideForm(forms.Form):
 
 
 class RatingForm(forms.Form):
-    """One rating 1–5 and a note per criterion that takes a manual rating."""
+    """One rating 1–5 and a note per criterion that takes a manual rating.
+
+    Like every record form it carries what it showed: per criterion the rating's version (0: none yet) and,
+    signed, the value and note shown (``original``). `reconcile` decides against what is stored now."""
+
+    original = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, model: rules.ScoringModel, ratings: dict, **kwargs):
         super().__init__(*args, **kwargs)
         lang = current_language()
         self.criteria = [c for c in model.criteria if c.takes_manual and c.weight > 0]
+        self.conflicts: list[Conflict] = []
+        self.conflict_record = None
         for c in self.criteria:
             current = ratings.get(c.key)
             name = c.name_de if lang == "de" else c.name_en
+            self.fields[f"version_{c.key}"] = VersionField(initial=current.version if current else 0)
             self.fields[f"value_{c.key}"] = forms.TypedChoiceField(
                 label=name, choices=RATING_CHOICES, required=False, coerce=int, empty_value=None,
                 initial=str(current.value) if current else "",
@@ -109,13 +118,73 @@ class RatingForm(forms.Form):
             self.fields[f"note_{c.key}"] = forms.CharField(
                 label=_("Note on “%(criterion)s”") % {"criterion": name}, required=False, max_length=2000,
                 initial=current.note if current else "", widget=forms.Textarea(attrs={"rows": 2}))
+        self.fields["original"].initial = self._signed(ratings)
 
     def rows(self):
-        return [(c, self[f"value_{c.key}"], self[f"note_{c.key}"]) for c in self.criteria]
+        return [(c, self[f"value_{c.key}"], self[f"note_{c.key}"], self[f"version_{c.key}"]) for c in self.criteria]
 
     def ratings(self) -> dict[str, tuple[int | None, str]]:
-        return {c.key: (self.cleaned_data.get(f"value_{c.key}"), self.cleaned_data.get(f"note_{c.key}", ""))
+        return {c.key: (self.cleaned_data.get(f"value_{c.key}"), (self.cleaned_data.get(f"note_{c.key}") or "").strip())
                 for c in self.criteria}
+
+    def _signed(self, stored: dict) -> str:
+        return sign_shown({c.key: _stored(stored.get(c.key)) for c in self.criteria})
+
+    def reconcile(self, stored: dict) -> dict[str, tuple[int | None, str, int]] | None:
+        """What to save against the ratings stored now (criterion → value, note, version it is based on).
+
+        A criterion someone else rated, changed or removed since the page was shown: when the user's rating
+        equals theirs nothing is to do; when only they changed it (the user sent back what the page showed)
+        theirs stays; when only the user changed it, the user's is saved; when both did, it is a conflict.
+        With any conflict nothing is to be saved: `conflicts` lists criterion, theirs and yours and the form
+        is based on what is stored now, so that saving once more takes over. Returns None then."""
+        shown = unsign_shown(self.cleaned_data.get("original")) or {}
+        changes, conflicts, latest = {}, [], []
+        submitted = self.ratings()
+        for c in self.criteria:
+            current = stored.get(c.key)
+            seen, now = self.cleaned_data.get(f"version_{c.key}"), current.version if current else 0
+            yours, theirs = submitted[c.key], _stored(current)
+            if seen is None or seen == now:  # unchanged meanwhile (or a page without versions: no check)
+                changes[c.key] = (*yours, now)
+                continue
+            before = tuple(shown[c.key]) if c.key in shown else None
+            if yours == theirs or before == yours:
+                continue  # the same as theirs, or only they changed it: theirs stands
+            if before == theirs:
+                changes[c.key] = (*yours, now)  # only the user changed it
+                continue
+            conflicts += self._conflict_rows(c, theirs, yours)
+            if current is not None:
+                latest.append(current)
+        if not conflicts:
+            return changes
+        self.conflicts = conflicts
+        self.conflict_record = (max(latest, key=lambda r: r.updated_at) if latest
+                                else SimpleNamespace(updated_by=None, updated_at=None))
+        self.data = self.data.copy()
+        for c in self.criteria:
+            self.data[f"version_{c.key}"] = str(stored[c.key].version if c.key in stored else 0)
+        self.data["original"] = self._signed(stored)
+        self.add_error(None, _("Someone else saved this record while you were editing it. Compare below: keep "
+                               "theirs, or save yours again to replace theirs."))
+        return None
+
+    def _conflict_rows(self, criterion, theirs, yours) -> list[Conflict]:
+        value, note = self[f"value_{criterion.key}"], self[f"note_{criterion.key}"]
+        rows = []
+        if theirs[0] != yours[0]:
+            labels = dict(RATING_CHOICES)
+            rows.append(Conflict(name=value.name, label=str(value.label),
+                                 theirs=str(labels.get(str(theirs[0] or ""), theirs[0])),
+                                 yours=str(labels.get(str(yours[0] or ""), yours[0]))))
+        if theirs[1] != yours[1]:
+            rows.append(Conflict(name=note.name, label=str(note.label), theirs=theirs[1] or "–", yours=yours[1] or "–"))
+        return rows
+
+
+def _stored(rating) -> tuple[int | None, str]:
+    return (rating.value, rating.note) if rating is not None else (None, "")
 
 
 def _percent(value: float) -> Decimal:

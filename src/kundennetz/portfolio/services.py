@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account, Contact, Opportunity, Stage
 from kundennetz.core import concurrency, freshness, tunables
+from kundennetz.core.models import StaleVersion
 from kundennetz.core.permissions import of_live_accounts
 from kundennetz.core.services import save_record
 from kundennetz.core.tunables.schemas import RelationshipWeights
@@ -633,11 +634,21 @@ def clear_override(account, user) -> bool:
     return True
 
 
-def set_rating(account, user, criterion: str, value: int | None, note: str = "") -> ManualRating | None:
-    """Save a manual rating; ``None`` removes it (the removal stays in the history)."""
+def set_rating(account, user, criterion: str, value: int | None, note: str = "", *,
+               based_on: int | None = None) -> ManualRating | None:
+    """Save a manual rating; ``None`` removes it (the removal stays in the history).
+
+    `based_on` is the version of the rating the change was decided on (0: none yet); when the rating stored
+    is another one (someone saved or removed it meanwhile), `StaleVersion` is raised and nothing changes."""
     rating = ManualRating.objects.filter(account=account, criterion=criterion).first()
+
+    def check(rating):
+        if based_on is not None and (rating.version if rating is not None and rating.pk else 0) != based_on:
+            raise StaleVersion(rating)
+
     if value is None:
         concurrency.require_absent_if_match(rating is not None)
+        check(rating)
         if rating is not None:
             concurrency.record(rating)  # an API PUT with If-Match: 412 when stale
             rating._history_user = user
@@ -648,6 +659,7 @@ def set_rating(account, user, criterion: str, value: int | None, note: str = "")
         # An API PUT with If-Match: 412 when the rating changed since it was read (nothing outside the API).
         concurrency.require_absent_if_match(rating.pk is not None)
         concurrency.record(rating if rating.pk else None)
+        check(rating)
         if rating.pk is not None and rating.value == value and rating.note == (note or "").strip():
             return rating
         rating.value = value
@@ -656,6 +668,14 @@ def set_rating(account, user, criterion: str, value: int | None, note: str = "")
 
     # Two people rating at the same moment: one creates the rating, the other then changes it (no error).
     return concurrency.upsert(ManualRating, {"account": account, "criterion": criterion}, change)
+
+
+def stored_ratings(account, *, lock: bool = False) -> dict:
+    """The account's manual ratings by criterion; `lock`: locked until the transaction ends (PostgreSQL)."""
+    ratings = ManualRating.objects.filter(account=account)
+    if lock:
+        ratings = ratings.select_for_update(no_key=True)
+    return {r.criterion: r for r in ratings}
 
 
 def save_value_proposition(form, user):

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kundennetz.accounts.models import Account
 from kundennetz.core.forms import Conflict
+from kundennetz.core.models import StaleVersion
 from kundennetz.core.permissions import CHANGE, DELETE, get_for, not_found, restrict, sees_own_accounts_only
 from kundennetz.domain.portfolio_svg import DEFAULT_MAX_DOTS
 
@@ -403,24 +404,36 @@ def ratings(request, pk):
     account = _account(request, pk)
     _require(can_rate(request.user, account))
     model = ScoringModel.current().rules
-    existing = {r.criterion: r for r in ManualRating.objects.filter(account=account)}
-    form = RatingForm(request.POST or None, model=model, ratings=existing)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                for criterion, (value, note) in form.ratings().items():
-                    services.set_rating(account, request.user, criterion, value, note)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, _("Ratings of “%(name)s” saved.") % {"name": account})
-            return redirect(account)
+    form = RatingForm(request.POST or None, model=model, ratings=services.stored_ratings(account))
+    if request.method == "POST" and form.is_valid() and _saved_ratings(form, account, request.user):
+        messages.success(request, _("Ratings of “%(name)s” saved.") % {"name": account})
+        return redirect(account)
     names = {c.key: (c.name_de if current_language() == "de" else c.name_en) for c in model.criteria}
     history = list(ManualRating.history.filter(account_id=account.pk).select_related("history_user")
                    .order_by("-history_date")[:30])
     for entry in history:
         entry.criterion_name = names.get(entry.criterion, entry.criterion)
     return render(request, "portfolio/ratings.html", {"account": account, "form": form, "history": history})
+
+
+def _saved_ratings(form, account, user) -> bool:
+    """Every criterion saved in one transaction, each against the rating stored now; nothing when one of them
+    changed since the page was shown and differs from the user's (the form then shows the conflict)."""
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                changes = form.reconcile(services.stored_ratings(account, lock=True))
+                for criterion, (value, note, based_on) in (changes or {}).items():
+                    services.set_rating(account, user, criterion, value, note, based_on=based_on)
+        except StaleVersion:
+            continue  # rated by someone else after the check (a first rating, which no lock covers): again
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+            return False
+        return changes is not None
+    form.add_error(None, _("Someone else saved this record while you were editing it. Compare below: keep "
+                           "theirs, or save yours again to replace theirs."))
+    return False
 
 
 # --- value propositions ----------------------------------------------------------------------------

@@ -11,18 +11,20 @@ import copy
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from kundennetz.core.admin import RestrictedReadOnlyAdmin
+from kundennetz.core.forms import VersionedAdminMixin
+from kundennetz.core.models import StaleVersion
 
 from .models import Answer, Catalogue, Checklist, PursuitDecision
 
 
 @admin.register(Catalogue)
-class CatalogueAdmin(admin.ModelAdmin):
+class CatalogueAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["key", "version", "status", "threshold", "published_at", "created_by"]
     list_filter = ["key", "status"]
     readonly_fields = ["status", "created_at", "created_by", "published_at"]
@@ -63,11 +65,15 @@ class CatalogueAdmin(admin.ModelAdmin):
             except ValidationError as exc:
                 self.message_user(request, f"{catalogue}: {'; '.join(exc.messages)}", messages.ERROR)
                 continue
-            with transaction.atomic():
-                Catalogue.objects.filter(key=catalogue.key, status=Catalogue.Status.PUBLISHED).update(
-                    status=Catalogue.Status.RETIRED)
-                catalogue.status, catalogue.published_at = Catalogue.Status.PUBLISHED, timezone.now()
-                catalogue.save(update_fields=["status", "published_at"])
+            try:
+                with transaction.atomic():
+                    Catalogue.objects.filter(key=catalogue.key, status=Catalogue.Status.PUBLISHED).update(
+                        status=Catalogue.Status.RETIRED, record_version=F("record_version") + 1)
+                    catalogue.status, catalogue.published_at = Catalogue.Status.PUBLISHED, timezone.now()
+                    catalogue.save(update_fields=["status", "published_at"])
+            except StaleVersion as exc:  # saved by someone else a moment ago: not published, look again
+                self.message_user(request, f"{catalogue}: {'; '.join(exc.messages)}", messages.ERROR)
+                continue
             published += 1
         if published:
             self.message_user(request, ngettext("%(count)d version published.", "%(count)d versions published.",

@@ -8,6 +8,8 @@ decide, when a reason is needed) stay in `services`, whose errors the views put 
 from decimal import Decimal
 
 from django import forms
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kundennetz.accounts.models import Contact
@@ -131,5 +133,21 @@ class QuickContactForm(forms.ModelForm):
 
     def __init__(self, *args, question_id: str = "", **kwargs):
         kwargs.setdefault("auto_id", f"id_new_{dom_id(question_id)}_%s")
+        # Nothing but the question: the empty form every checklist page shows.
+        self._plain = not args and not {"data", "files", "initial", "instance", "prefix"} & set(kwargs)
         super().__init__(*args, **kwargs)
         self.question_id = question_id
+
+    def fields_html(self) -> str:
+        """Its labelled fields. Empty, they look the same on every checklist page (per question and
+        language): rendered once per process then, instead of a widget template per field on every page."""
+        if not self._plain:
+            return render_to_string(FIELDS_TEMPLATE, {"form": self})
+        key = (self.question_id, get_language())
+        if key not in _EMPTY_FIELDS:
+            _EMPTY_FIELDS[key] = render_to_string(FIELDS_TEMPLATE, {"form": self})
+        return _EMPTY_FIELDS[key]
+
+
+FIELDS_TEMPLATE = "qualification/_new_contact_fields.html"
+_EMPTY_FIELDS: dict[tuple[str, str | None], str] = {}  # a few questions × languages

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kundennetz.accounts.models import Opportunity
-from kundennetz.core.models import TrackedModel, VersionedModel
+from kundennetz.core.models import RecordVersionMixin, TrackedModel, VersionedModel
 from kundennetz.core.permissions import VIEW, may_edit_settings
 from kundennetz.domain import qualification as rules
 
@@ -24,8 +24,13 @@ class Recommendation(models.TextChoices):
 _PUBLISHED_RULES: dict[tuple, rules.Catalogue] = {}  # a handful of versions at most; domain catalogues are frozen
 
 
-class Catalogue(models.Model):
-    """One version of a question catalogue. Published versions never change; an edit is a new version."""
+class Catalogue(RecordVersionMixin, models.Model):
+    """One version of a question catalogue. Published versions never change; an edit is a new version.
+
+    `version` is the catalogue's own number (v1, v2, …); `record_version` the record's, raised by every save,
+    so that a stale save of a draft in the admin is refused instead of overwriting a colleague's edit."""
+
+    version_field = "record_version"
 
     account_lookup = None
 
@@ -53,6 +58,7 @@ class Catalogue(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("created by"))
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    record_version = models.PositiveIntegerField(_("record version"), default=1, db_default=1, editable=False)
 
     class Meta:
         verbose_name = _("question catalogue")

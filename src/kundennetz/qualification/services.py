@@ -259,17 +259,18 @@ def internal_decider_id(checklist: Checklist) -> int | None:
     return None
 
 
-def decider_refusal(user, checklist: Checklist) -> str | None:
+def decider_refusal(user, checklist: Checklist, *, seen: bool = False) -> str | None:
     """Why ``user`` may not decide on pursuing the checklist's opportunity (a code of
     ``domain.pursuit``), or None. Deciding needs the capability (sales head, admin, or being named as
     our decision maker in the checklist; marketing and read-only never) and four eyes: not the
-    opportunity's owner, unless the setting ``PursuitRules`` allows self-decision up to an amount."""
+    opportunity's owner, unless the setting ``PursuitRules`` allows self-decision up to an amount.
+    `seen`: the opportunity was just loaded for the user through ``get_for`` (no need to ask again)."""
     from kundennetz.core import tunables
     from kundennetz.core.capabilities import has
     from kundennetz.core.tunables.schemas import PursuitRules
 
     opportunity = checklist.opportunity
-    holds = (can(user, "view", opportunity) and not user.is_observing
+    holds = ((seen or can(user, "view", opportunity)) and not user.is_observing
              and (has(user, "decide_pursuit") or internal_decider_id(checklist) == user.pk))
     owner_may = tunables.get(PursuitRules).owner_may_decide(opportunity.expected_volume)
     return pursuit.decider_refusal(holds_capability=holds, is_owner=opportunity.owner_id == user.pk,
@@ -285,9 +286,9 @@ DECIDER_REFUSALS = {
 }
 
 
-def may_decide(user, checklist: Checklist) -> bool:
+def may_decide(user, checklist: Checklist, *, seen: bool = False) -> bool:
     """Whether ``user`` may record the pursuit decision (see ``decider_refusal``)."""
-    return decider_refusal(user, checklist) is None
+    return decider_refusal(user, checklist, seen=seen) is None
 
 
 @transaction.atomic

@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import formats
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from kundennetz.accounts.models import Competitor, Contact, Opportunity
 from kundennetz.core.formatting import format_money
 from kundennetz.core.models import User
-from kundennetz.core.permissions import can
+from kundennetz.core.permissions import can_on_seen
 from kundennetz.domain import qualification as rules
 
 from . import services
@@ -121,6 +123,7 @@ class Row:
     suggestion: Suggested | None
     contact_form: QuickContactForm | None
     headline: bool = False
+    byline: str = ""  # who answered last and when
 
     @property
     def suggestion_matches(self) -> bool:
@@ -164,6 +167,23 @@ class Change:
     note: str | None  # the new note, when the note changed
     order: int = 0  # breaks ties between changes saved within the same instant
 
+    @property
+    def shown_when(self) -> str:
+        return short_datetime(self.when)
+
+
+def short_datetime(value) -> str:
+    """A moment as the templates' ``|date:"SHORT_DATETIME_FORMAT"`` shows it (in the local time zone)."""
+    return formats.date_format(template_localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
+
+
+def byline(answer) -> str:
+    """Who saved an answer last and when, beside the question (formatted here: forty rows of a template's
+    translation block and date filter cost more than the rest of the row)."""
+    if answer is None or answer.updated_by is None:
+        return ""
+    return _("%(who)s, %(when)s") % {"who": answer.updated_by, "when": short_datetime(answer.updated_at)}
+
 
 def history(catalogue: rules.Catalogue, names: Names, records, currency: str) -> list[Change]:
     """Answer changes, newest first, each with the value before it (from one ordered pass, not a query each)."""
@@ -193,7 +213,10 @@ def history(catalogue: rules.Catalogue, names: Names, records, currency: str) ->
 
 
 def history_records(checklist):
+    # Only what the history shows: every column more is converted on each of possibly hundreds of rows.
     return list(Answer.history.filter(checklist_id=checklist.pk).select_related("history_user")
+                .only("id", "question_id", "value", "note", "history_date", "history_id", "history_type",
+                      "history_user__first_name", "history_user__last_name", "history_user__username")
                 .order_by("id", "history_date", "history_id"))
 
 
@@ -206,12 +229,15 @@ def checklist_context(request, opportunity: Opportunity, *, bound: AnswerForm | 
     checklist, evaluation = view.checklist, view.evaluation
     catalogue = checklist.catalogue.rules
     lang, our_company = language(), company()
-    can_change = can(user, "change", opportunity)
-    can_add_contact = can_change and can(user, "change", opportunity.account)
+    # The opportunity came through `get_for`: whether the user may change it (and its account) follows
+    # from the rule that let them see it, mostly without asking the database again.
+    can_change = can_on_seen(user, "change", opportunity)
+    can_add_contact = can_change and can_on_seen(user, "change", opportunity.account)
     currency = opportunity.account.currency
 
-    contacts = list(Contact.objects.filter(account_id=opportunity.account_id))
-    users = list(User.objects.filter(is_active=True))
+    contacts = list(Contact.objects.filter(account_id=opportunity.account_id).only(
+        "first_name", "last_name", "function"))
+    users = list(User.objects.filter(is_active=True).only("first_name", "last_name", "username"))
     competitors = list(Competitor.objects.values_list("pk", "name"))
     choices = {
         "contacts": [(c.pk, str(c) + (f" – {c.function}" if c.function else "")) for c in contacts],
@@ -244,7 +270,8 @@ def checklist_context(request, opportunity: Opportunity, *, bound: AnswerForm | 
         state = evaluation.states[question.id]
         return Row(question=question, dom=dom, text=question.localised(lang, our_company),
                    control=control, state=state, state_label=STATE_LABELS[state], answer=answer,
-                   suggestion=suggestions.get(question.id), contact_form=new_contact, headline=headline)
+                   suggestion=suggestions.get(question.id), contact_form=new_contact, headline=headline,
+                   byline=byline(answer))
 
     blocks = [Block(key=c.key, letter=c.letter, name=c.localised_name(lang, our_company),
                     light=evaluation.lights[c.key], headline=row(c.headline, True),
@@ -273,7 +300,7 @@ def checklist_context(request, opportunity: Opportunity, *, bound: AnswerForm | 
         "total": len(catalogue.categories),
         "can_change": can_change,
         "can_add_contact": can_add_contact,
-        "may_decide": services.may_decide(user, checklist),
+        "may_decide": services.may_decide(user, checklist, seen=True),
         "decisions": decisions,
         "latest_decision": decisions[0] if decisions else None,
         "decision_form": decision_form or DecisionForm(),
@@ -281,6 +308,8 @@ def checklist_context(request, opportunity: Opportunity, *, bound: AnswerForm | 
         "changes_hidden": max(0, len(changes) - HISTORY_LIMIT),
         "currency": currency,
         "win": _win(opportunity, user),
+        # Named for every render: a name the context lacks costs the template an exception per lookup.
+        "oob": False, "created": None, "created_for": None, "recorded": None,
     }
 
 

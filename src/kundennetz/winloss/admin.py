@@ -4,6 +4,8 @@ the costs of a bid per customer group edited (with history)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from kundennetz.core.forms import VersionedAdminMixin
+
 from .models import BidCost, WinModel
 
 
@@ -21,7 +23,7 @@ class WinModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(BidCost)
-class BidCostAdmin(SimpleHistoryAdmin):
+class BidCostAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["segment", "amount", "updated_at", "updated_by"]
     readonly_fields = ["updated_at", "updated_by"]
 

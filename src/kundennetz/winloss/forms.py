@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kundennetz.accounts.models import Segment
+from kundennetz.core.forms import VersionField
 from kundennetz.core.numberfields import NumberField
 
 from .models import DeclinedOutcome
@@ -16,5 +17,7 @@ class BidCostForm(forms.Form):
 
 
 class DeclinedOutcomeForm(forms.Form):
+    # The version of the outcome the page showed (0: none yet), so a stale save cannot replace a newer one.
+    version = VersionField()
     outcome = forms.ChoiceField(label=_("What became of it"), choices=DeclinedOutcome.Outcome.choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)

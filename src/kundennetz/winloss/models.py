@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kundennetz.accounts.models import Opportunity, Segment
+from kundennetz.core.models import VersionedModel
 from kundennetz.core.permissions import by_role, nobody
 from kundennetz.domain import winloss as rules
 
@@ -96,7 +97,7 @@ class DealScore(models.Model):
         return None if self.probability is None else round(self.probability * 100)
 
 
-class BidCost(models.Model):
+class BidCost(VersionedModel):
     """The estimated cost of preparing an offer, per customer group (no group: for all other accounts)."""
 
     account_lookup = None
@@ -114,7 +115,7 @@ class BidCost(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("updated by"))
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("cost of a bid")
@@ -124,7 +125,7 @@ class BidCost(models.Model):
         return f"{self.segment or _('Other accounts')}: {self.amount}"
 
 
-class DeclinedOutcome(models.Model):
+class DeclinedOutcome(VersionedModel):
     """What became of a deal we declined to bid for, where we learned it."""
 
     account_lookup = "opportunity__account"
@@ -144,7 +145,7 @@ class DeclinedOutcome(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("updated by"))
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("outcome of a declined deal")

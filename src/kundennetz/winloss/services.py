@@ -386,8 +386,19 @@ def no_bid_counts() -> dict[str, int]:
     return dict(counts)
 
 
+class StaleOutcome(Exception):
+    """Someone else saved what became of the deal since the page showed it, and differently."""
+
+    def __init__(self, current: DeclinedOutcome):
+        super().__init__(current.pk)
+        self.current = current
+
+
 @transaction.atomic
-def record_declined_outcome(opportunity: Opportunity, user, outcome: str, note: str = "") -> DeclinedOutcome:
+def record_declined_outcome(opportunity: Opportunity, user, outcome: str, note: str = "", *,
+                            based_on: int | None = None) -> DeclinedOutcome:
+    """Store what became of a declined deal. `based_on`: the version the page showed (0: none yet); when
+    someone else saved another outcome or note since, `StaleOutcome` is raised and nothing changes."""
     from django.core.exceptions import ValidationError
 
     from kundennetz.core.permissions import can
@@ -402,6 +413,13 @@ def record_declined_outcome(opportunity: Opportunity, user, outcome: str, note: 
     if len(note) > 500:
         raise ValidationError({"note": _("This text is too long (at most 500 characters).")})
     record, _created = DeclinedOutcome.objects.get_or_create(opportunity=opportunity)
+    # Locked for the rest of the transaction: the check below and the save see the same row.
+    record = DeclinedOutcome.objects.select_for_update().get(pk=record.pk)
+    stored = 0 if _created else record.version
+    if (record.outcome, record.note) == (outcome, note) and not _created:
+        return record  # nothing to change (a stale page sending what is stored now included)
+    if based_on is not None and based_on != stored:
+        raise StaleOutcome(record)
     record.outcome, record.note, record.updated_by = outcome, note, user
     record._history_user = user
     record.save()

@@ -17,7 +17,7 @@ from kundennetz.core.permissions import CHANGE, get_for
 from . import services, tasks
 from .permissions import may_fit, may_review
 from .forms import BidCostForm, DeclinedOutcomeForm
-from .models import BidCost, DealScore, WinModel
+from .models import BidCost, DealScore, DeclinedOutcome, WinModel
 
 
 @dataclass
@@ -112,7 +112,8 @@ def no_bid(request):
         checklist = opportunity.checklist if _has(opportunity, "checklist") else None
         rows.append({"opportunity": opportunity, "outcome": outcome, "score": score, "checklist": checklist,
                      "form": DeclinedOutcomeForm(initial={"outcome": outcome.outcome if outcome else "unknown",
-                                                          "note": outcome.note if outcome else ""},
+                                                          "note": outcome.note if outcome else "",
+                                                          "version": outcome.version if outcome else 0},
                                                  prefix=f"o{opportunity.pk}")})
     return render(request, "winloss/no_bid.html", {"page": page, "rows": rows,
                                                    "counts": services.no_bid_counts(),
@@ -127,7 +128,14 @@ def declined_outcome(request, pk):
     if form.is_valid():
         try:
             services.record_declined_outcome(opportunity, request.user, form.cleaned_data["outcome"],
-                                             form.cleaned_data["note"])
+                                             form.cleaned_data["note"], based_on=form.cleaned_data["version"])
+        except services.StaleOutcome as stale:
+            # The list shows theirs now; the message keeps what the user entered, so nothing typed is lost.
+            messages.error(request, _("Someone else saved what became of “%(title)s” in the meantime: "
+                                      "%(theirs)s. Yours was: %(yours)s. Enter yours again to replace theirs.")
+                           % {"title": opportunity.title, "theirs": _outcome_text(stale.current.outcome,
+                                                                                  stale.current.note),
+                              "yours": _outcome_text(form.cleaned_data["outcome"], form.cleaned_data["note"])})
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -138,6 +146,11 @@ def declined_outcome(request, pk):
             for message in errors:
                 messages.error(request, message)
     return redirect("winloss:no_bid")
+
+
+def _outcome_text(outcome: str, note: str) -> str:
+    label = str(dict(DeclinedOutcome.Outcome.choices).get(outcome, outcome))
+    return f"{label} – {note}" if note else label
 
 
 def _has(obj, name: str) -> bool:

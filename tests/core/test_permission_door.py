@@ -9,16 +9,21 @@ address's kind. Then:
   method of every address that names one; lists never show the hidden account;
 - marketing and read-only users may look but every change is refused (403, or 404/405), never done;
 - a read-only user's looking writes nothing (rows of every model counted before and after);
-- every model with a path to an account is known to `restrict` (introspection, not a hand-kept list).
+- every model with a path to an account is known to `restrict` (introspection, not a hand-kept list);
+- every other model of ours rules its records itself (`restrict_records`), and one record of each, made
+  by the owner, is seen, added to, changed and deleted by exactly the members of the cast its rule names
+  (a table here, so that a changed rule fails until the table says so too);
+- no page or endpoint loads a record by id past the door (a source check: no `get_object_or_404`).
 """
 
 import datetime
 import json
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from cast import OBSERVERS
+from cast import CHANGES, COMMUNICATORS, MANAGERS, OBSERVERS, ROLES, VIEWERS
 from django.apps import apps
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -92,12 +97,14 @@ def _value(field, made):
         return datetime.date(2026, 1, 5)
     if isinstance(field, models.JSONField):
         return {}
+    if isinstance(field, models.BinaryField):
+        return b"x"
     return "x"
 
 
-def _build(model, made):
-    """One row of `model`, its required fields filled, with id HIDDEN (saved without `save()`: this is
-    data to look at, not a path through the model's rules)."""
+def _build(model, made, fixed=None):
+    """One row of `model`, its required fields filled (those in `fixed` as given), with id HIDDEN (saved
+    without `save()`: this is data to look at, not a path through the model's rules)."""
     values = {}
     for field in model._meta.concrete_fields:
         if field.primary_key and not field.is_relation:
@@ -109,7 +116,7 @@ def _build(model, made):
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 continue
             values[field.name] = _value(field, made)
-    obj = model(**values)
+    obj = model(**{**values, **(fixed or {})})
     if not model._meta.pk.is_relation and not isinstance(model._meta.pk, models.CompositePrimaryKey):
         obj.pk = HIDDEN
     model._base_manager.bulk_create([obj])
@@ -177,6 +184,156 @@ def test_records_of_a_trashed_account_are_hidden_from_everyone(cast, hidden):
         assert not restrict(rows, cast.sales_head).exists(), f"a {label} of a trashed account is shown"
         # The trash itself still reaches those kept (derived measures are dropped with the account).
         assert restrict(rows, cast.sales_head, with_trashed_accounts=True).count() == rows.count(), label
+
+
+# --- records that hang off no account rule themselves ------------------------------------------------
+
+
+def our_models() -> list:
+    """Every concrete model of our apps (historical tables aside)."""
+    return [model for model in apps.get_models()
+            if model.__module__.startswith("kundennetz.") and not model.__name__.startswith("Historical")]
+
+
+def test_every_model_of_ours_is_account_bound_or_rules_its_records():
+    from kundennetz.core.permissions import account_lookup
+
+    bound = account_models()
+    for model in our_models():
+        label = model._meta.label
+        lookup = account_lookup(model)  # ValueError for a model with no rule at all
+        if lookup is None:
+            # A record with a way to an account would escape the account's rule (and its trash).
+            assert label not in bound, f"{label} hangs off an account: give it account_lookup = {bound[label]!r}"
+            assert callable(model.restrict_records), label
+        else:
+            assert bound.get(label) is not None, f"{label} names an account_lookup but reaches no account"
+
+
+def test_a_model_without_a_rule_is_refused(cast):
+    from django.contrib.sessions.models import Session
+
+    from kundennetz.core.permissions import get_for, restrict
+
+    with pytest.raises(ValueError, match="no rule"):
+        restrict(Session.objects.all(), cast.admin)
+    with pytest.raises(ValueError, match="no rule"):
+        get_for(Session.objects.all(), cast.admin, 1)
+
+
+EVERYONE = set(ROLES)
+NOBODY = set()
+ADMIN = {"admin"}
+OWNER = {"owner"}
+# Who holds "create_records": every role that tends accounts.
+CREATORS = CHANGES | {"outsider"}
+IMPORTS = (OWNER | MANAGERS, OWNER, OWNER, MANAGERS)  # an import of the owner's and what belongs to it
+
+# model (and the values that matter for its rule) → who may (view, change, add, delete) one record the
+# owner made (every user field of the record names the owner).
+RULES = [
+    ("core.User", {}, (EVERYONE, ADMIN, ADMIN, ADMIN)),
+    ("core.ApiToken", {}, (OWNER, OWNER, OWNER, OWNER)),
+    ("core.Job", {}, (OWNER | ADMIN, OWNER, OWNER, OWNER)),
+    ("core.JobFilePart", {}, (OWNER | ADMIN, OWNER, OWNER, OWNER)),
+    ("core.TunableVersion", {}, (ADMIN, NOBODY, ADMIN, NOBODY)),
+    ("core.IdempotencyKey", {}, (NOBODY, NOBODY, NOBODY, NOBODY)),
+    ("core.WorkerBeat", {}, (NOBODY, NOBODY, NOBODY, NOBODY)),
+    ("core.ScheduledRun", {}, (NOBODY, NOBODY, NOBODY, NOBODY)),
+    ("core.ChangeCounter", {}, (NOBODY, NOBODY, NOBODY, NOBODY)),
+    ("accounts.Segment", {}, (EVERYONE, ADMIN, ADMIN, ADMIN)),
+    ("accounts.Stage", {}, (EVERYONE, ADMIN, ADMIN, ADMIN)),
+    ("accounts.ClosingReason", {}, (EVERYONE, ADMIN, ADMIN, ADMIN)),
+    ("accounts.Competitor", {}, (EVERYONE, ADMIN, CREATORS, ADMIN)),
+    ("qualification.Catalogue", {"status": "published"}, (EVERYONE, ADMIN, ADMIN, ADMIN)),
+    ("qualification.Catalogue", {"status": "draft"}, (ADMIN, ADMIN, ADMIN, ADMIN)),
+    ("portfolio.ScoringModel", {"version": 99}, (EVERYONE, NOBODY, MANAGERS, NOBODY)),
+    ("portfolio.PortfolioSnapshot", {}, (EVERYONE, NOBODY, MANAGERS, NOBODY)),
+    ("portfolio.ValueProposition", {}, (EVERYONE, COMMUNICATORS, COMMUNICATORS, COMMUNICATORS)),
+    ("interactions.CoreMessage", {}, (EVERYONE, COMMUNICATORS, COMMUNICATORS, NOBODY)),
+    ("interactions.ReminderLog", {}, (NOBODY, NOBODY, NOBODY, NOBODY)),
+    ("planning.Period", {}, (EVERYONE, MANAGERS, MANAGERS, MANAGERS)),
+    ("planning.Capacity", {}, (VIEWERS | OWNER, MANAGERS, MANAGERS, MANAGERS)),  # the owner's own time
+    ("planning.Budget", {}, (VIEWERS, MANAGERS, MANAGERS, MANAGERS)),
+    ("planning.Scenario", {}, (VIEWERS, MANAGERS, MANAGERS, MANAGERS)),
+    ("planning.ScenarioManager", {}, (VIEWERS, MANAGERS, MANAGERS, MANAGERS)),
+    ("imports.ImportBatch", {}, IMPORTS),
+    ("imports.ImportFilePart", {}, IMPORTS),
+    ("imports.ImportRow", {}, IMPORTS),
+    ("imports.ImportedRecord", {}, IMPORTS),
+    ("imports.SavedMapping", {}, (OWNER, OWNER, OWNER, OWNER)),
+    ("imports.ExternalReference", {}, (NOBODY, NOBODY, NOBODY, NOBODY)),
+    ("winloss.WinModel", {}, (VIEWERS, NOBODY, MANAGERS, NOBODY)),
+    ("winloss.BidCost", {}, (VIEWERS, MANAGERS, MANAGERS, MANAGERS)),
+]
+
+
+def test_the_table_covers_every_model_that_hangs_off_no_account():
+    from kundennetz.core.permissions import account_lookup
+
+    unbound = {model._meta.label for model in our_models() if account_lookup(model) is None}
+    assert {label for label, _values, _who in RULES} == unbound
+
+
+@pytest.mark.parametrize("label, values, who", RULES, ids=[
+    "-".join([label, *map(str, values.values())]) for label, values, _who in RULES])
+def test_each_member_of_the_cast_reaches_what_the_rule_says(label, values, who, cast):
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from kundennetz.core.permissions import ACTIONS, CHANGE, get_for, restrict
+
+    model = apps.get_model(label)
+    record = cast.owner if label == "core.User" else _build(model, {"core.User": cast.owner}, values)
+    rows = model._base_manager.filter(pk=record.pk)
+    expected = dict(zip(("view", "change", "add", "delete"), who, strict=True))
+    assert set(expected) == ACTIONS
+    for role, user in cast.all().items():
+        reached = {action for action in ACTIONS if restrict(rows, user, action).exists()}
+        assert reached == {action for action, roles in expected.items() if role in roles}, role
+        # Loading it by id says the same: 404 for who cannot see it, 403 for who sees but may not change it.
+        if role not in expected["view"]:
+            with pytest.raises(Http404):
+                get_for(rows, user, record.pk, CHANGE)
+        elif role not in expected["change"]:
+            with pytest.raises(PermissionDenied):
+                get_for(rows, user, record.pk, CHANGE)
+        else:
+            assert get_for(rows, user, record.pk, CHANGE) == record
+
+
+# --- no page or endpoint loads a record past the door -------------------------------------------------
+
+SOURCE = Path(__file__).resolve().parents[2] / "src" / "kundennetz"
+# Loading a record by the id an address names: `Model.objects.get(pk=pk)`, `.filter(pk=message_id).first()`.
+HAND_LOAD = re.compile(r"\b[A-Z]\w*\.(objects|all_objects|_base_manager)\.(get|filter)\((pk|id)=(pk|\w+_id)\b")
+
+
+def _answering_modules() -> list[Path]:
+    """The modules that answer requests: views and API routers (by name)."""
+    return [path for path in SOURCE.rglob("*.py") if "migrations" not in path.parts
+            and ("views" in path.name or "api" in path.name or "views" in path.parts or "api" in path.parts)]
+
+
+def test_no_record_is_loaded_by_hand():
+    """Pages and endpoints load a record by id through `get_for` (404 if unseen, 403 if not allowed), not
+    with `get_object_or_404` or a bare `objects.get(pk=…)` behind a role check of their own. The admin
+    site is Django's, with `RestrictedAdmin` in front."""
+    offenders = [f"{path.relative_to(SOURCE)}:{number}" for path in SOURCE.rglob("*.py")
+                 if "migrations" not in path.parts and path.name != "admin.py"
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if "get_object_or_404" in line]
+    offenders += [f"{path.relative_to(SOURCE)}:{number}" for path in _answering_modules()
+                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                  if HAND_LOAD.search(line)]
+    assert offenders == [], "load through core.permissions.get_for"
+
+
+def test_the_source_check_sees_a_hand_load():
+    assert len(_answering_modules()) > 20
+    assert HAND_LOAD.search("    message = CoreMessage.objects.filter(pk=message_id).first()")
+    assert HAND_LOAD.search("    token = ApiToken.objects.get(pk=pk)")
+    assert not HAND_LOAD.search("    editable = Opportunity.objects.get(pk=opportunity.pk)")
 
 
 # --- every address, as those who must not see or change ------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kundennetz.core.models import ActiveQuerySet, SoftDeleteModel, TrackedModel, TranslatedName
+from kundennetz.core.permissions import by_role, can_create, is_signed_in, may_edit_settings
 from kundennetz.domain import pursuit as pursuit_rules
 from kundennetz.domain.money import rate, to_base
 from kundennetz.domain.text import search_text, sort_key
@@ -106,7 +107,18 @@ def refresh_account_dependants(account_ids) -> None:
         models.QuerySet.bulk_update(model.all_objects.all(), rows, ["search_text"], batch_size=1000)
 
 
-class Segment(TranslatedName):
+class KeptByAdmin:
+    """A list other records refer to (customer groups, stages, closing reasons): it belongs to no
+    account; everyone signed in reads it, an admin keeps it (in the admin site)."""
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        return by_role(queryset, user, action, view=is_signed_in, change=may_edit_settings)
+
+
+class Segment(KeptByAdmin, TranslatedName):
     """A customer group: the ranges an opportunity's volume and margin are judged against."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -340,8 +352,13 @@ class Contact(TrackedModel, Searchable, SoftDeleteModel):
                 raise ValidationError({"reports_to": _("The superior must work at the same account.")})
 
 
-class Competitor(TrackedModel):
+class Competitor(KeptByAdmin, TrackedModel):
     """A firm we compete with for opportunities."""
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """Whoever creates records adds a competitor they meet; changing and removing is the admin's."""
+        return by_role(queryset, user, action, view=is_signed_in, add=can_create, change=may_edit_settings)
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     website = models.URLField(_("website"), blank=True)
@@ -358,7 +375,7 @@ class Competitor(TrackedModel):
         return self.name
 
 
-class Stage(TranslatedName):
+class Stage(KeptByAdmin, TranslatedName):
     """A step of the pipeline. Code looks at its type (and flags), never at its name."""
 
     class Type(models.TextChoices):
@@ -390,7 +407,7 @@ class Stage(TranslatedName):
 NOT_RECORDED = "Not recorded"  # the English name of the reason a historic lost deal gets when none is given
 
 
-class ClosingReason(TranslatedName):
+class ClosingReason(KeptByAdmin, TranslatedName):
     """Why an opportunity ended the way it did; required when it is lost."""
 
     applies_to = models.CharField(_("applies to"), max_length=10, choices=Stage.Type.choices,

@@ -26,6 +26,7 @@ TABLE: dict[str, tuple[object, frozenset]] = {
     "edit_communication": (_("Edit values, core messages and value propositions"), frozenset({A, MK})),
     "manage_trash": (_("Restore records from the trash"), frozenset({A, SH})),
     "undo_imports": (_("Undo an import and see every import"), frozenset({A, SH})),
+    "view_all_jobs": (_("See everyone's background jobs"), frozenset({A})),
     "manage_portfolio": (_("Edit the scoring model and strategies, override an account's strategy"),
                          frozenset({A, SH})),
     "change_planning": (_("Change capacities, budgets and the adopted plan"), frozenset({A, SH})),

@@ -5,7 +5,7 @@ own jobs; the admin everyone's."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import include, path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -14,14 +14,7 @@ from kundennetz.domain.progress import percent, seconds_left
 
 from . import jobs
 from .models import Job
-
-
-def visible_jobs(user):
-    if not (user and user.is_authenticated and user.is_active):
-        return Job.objects.none()
-    if getattr(user, "role", "") == "admin":
-        return Job.objects.all()
-    return Job.objects.filter(created_by=user)
+from .permissions import get_for, restrict
 
 
 def progress_context(job: Job) -> dict:
@@ -35,13 +28,13 @@ def progress_context(job: Job) -> dict:
 @login_required
 @require_safe
 def job_list(request):
-    return render(request, "core/job_list.html", {"jobs": visible_jobs(request.user).order_by("-created_at")[:50]})
+    return render(request, "core/job_list.html", {"jobs": restrict(Job.objects.all(), request.user).order_by("-created_at")[:50]})
 
 
 @login_required
 @require_safe
 def job_detail(request, pk):
-    job = get_object_or_404(visible_jobs(request.user), pk=pk)
+    job = get_for(Job.objects.all(), request.user, pk)
     if job.status == Job.Status.DONE and job.result.get("url") and not job.file_name:
         # Work whose result is a page (a snapshot, a scenario): show it, saying what was done.
         if job.result.get("message"):
@@ -53,7 +46,7 @@ def job_detail(request, pk):
 @login_required
 @require_safe
 def job_progress(request, pk):
-    job = get_object_or_404(visible_jobs(request.user), pk=pk)
+    job = get_for(Job.objects.all(), request.user, pk)
     if not job.working:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
@@ -75,7 +68,7 @@ def download_response(job: Job) -> StreamingHttpResponse:
 @login_required
 @require_safe
 def job_download(request, pk):
-    return download_response(get_object_or_404(visible_jobs(request.user), pk=pk))
+    return download_response(get_for(Job.objects.all(), request.user, pk))
 
 
 urlpatterns = [

@@ -12,11 +12,32 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .capabilities import has
+from .permissions import VIEW, by_role, is_signed_in, may_edit_settings, own
 from .roles import Role
+
+
+class Bookkeeping:
+    """A table the machinery keeps for itself (workers' signs of life, scheduled runs, change counters,
+    stored API answers, reminders sent, imports' external ids): it hangs off no account, and no page or
+    endpoint shows or changes its rows, for anyone (`restrict` answers nothing)."""
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        return queryset.none()
 
 
 class User(AbstractUser):
     """A person on our side. The role decides what they may see and change; the language what they read."""
+
+    # Our people belong to no account: everyone signed in sees who they are (owners, teams); admins
+    # keep them (in the admin site).
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        return by_role(queryset, user, action, view=is_signed_in, change=may_edit_settings)
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.READ_ONLY)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="de-ch")
@@ -201,6 +222,13 @@ LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 class ApiToken(models.Model):
     """A personal API token; only its SHA-256 is stored, the token itself is shown once on creation."""
 
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """A token is its holder's alone: nobody else sees, renames or revokes it on a page or the API."""
+        return own(queryset, user, "user")
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=12, editable=False)
@@ -267,7 +295,7 @@ class TranslatedName(VersionedModel):
         return self.name
 
 
-class IdempotencyKey(models.Model):
+class IdempotencyKey(Bookkeeping, models.Model):
     """The first answer to a creating request, kept a day under the key its sender gave it.
 
     A repeated POST with the same key from the same user (a retry after a timeout, a double click) gets
@@ -291,7 +319,7 @@ class IdempotencyKey(models.Model):
         return f"{self.user_id}:{self.key}"
 
 
-class WorkerBeat(models.Model):
+class WorkerBeat(Bookkeeping, models.Model):
     """A task worker's sign of life, written every few seconds while it runs (see core.jobs)."""
 
     worker_id = models.CharField(max_length=64, unique=True)
@@ -308,7 +336,7 @@ class WorkerBeat(models.Model):
         return f"{self.host}:{self.pid} ({self.worker_id[:8]})"
 
 
-class ScheduledRun(models.Model):
+class ScheduledRun(Bookkeeping, models.Model):
     """One run of a scheduled job per period ("reminders" on 2026-03-02): the unique pair makes sure
     that of several workers exactly one enqueues it."""
 
@@ -327,6 +355,15 @@ class ScheduledRun(models.Model):
 class Job(models.Model):
     """Long work a person started (a recompute, a scenario, an export): run by a task worker, with its
     progress kept here so that the page that started it can show it and be found again later."""
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """Each person sees their own jobs, an admin everyone's; only one's own are acted on."""
+        if action == VIEW and has(user, "view_all_jobs"):
+            return queryset
+        return own(queryset, user, "created_by")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
@@ -391,6 +428,13 @@ class JobFilePart(models.Model):
     """One part (up to 1 MB) of the file a job produced, kept in the database so that any web process
     can hand out what any worker made; removed with the job's file after a day."""
 
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """The file goes with its job."""
+        return queryset.filter(job__in=Job.restrict_records(Job.objects.all(), user, action))
+
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="parts")
     number = models.PositiveIntegerField()
     data = models.BinaryField()
@@ -399,7 +443,7 @@ class JobFilePart(models.Model):
         constraints = [models.UniqueConstraint(fields=["job", "number"], name="unique_job_file_part")]
 
 
-class ChangeCounter(models.Model):
+class ChangeCounter(Bookkeeping, models.Model):
     """Per input table of a stored figure, a number raised by each transaction that removed rows from it
     (or changed a row of a table without ``updated_at``): the changes its newest id and newest
     ``updated_at`` cannot show. Read by ``core.freshness`` by its unique label; written only there."""

@@ -7,6 +7,12 @@ everything, change nothing. Account managers: the accounts they own or are on th
 off those accounts; only the owner trashes an account or changes its team.
 Every restricted model names the path to its account in `account_lookup` ("" for the account itself);
 what hangs off an account in the trash is hidden with it, for every user.
+
+Records that hang off no account (jobs, tokens, imports, planning, the portfolio's model and snapshots,
+core messages, catalogues) declare `account_lookup = None` and keep their rule beside them, as a
+classmethod `restrict_records(queryset, user, action) -> QuerySet` (usually one line built from
+`by_role`, `own` and the apps' role functions); `restrict` asks it once the user is signed in. A model
+with neither is an error, so that no record slips through unruled.
 """
 
 from django.apps import apps
@@ -19,6 +25,7 @@ from .capabilities import has
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ACTIONS = frozenset({VIEW, ADD, CHANGE, DELETE})
+NOT_RULED = object()
 
 
 # What `restrict` lets a user act on, before it becomes a filter (see `_scope`).
@@ -49,7 +56,12 @@ def restrict(queryset: QuerySet, user, action: str = VIEW, *, with_trashed_accou
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
-    lookup = queryset.model.account_lookup
+    lookup = account_lookup(queryset.model)
+    if lookup is None:
+        # Belongs to no account: the model's own rule decides (trashed accounts do not concern it).
+        if not is_signed_in(user):
+            return queryset.none()
+        return queryset.model.restrict_records(queryset, user, action)
     if not with_trashed_accounts:
         queryset = of_live_accounts(queryset)
     scope = _scope(user, action, lookup)
@@ -65,11 +77,24 @@ def restrict(queryset: QuerySet, user, action: str = VIEW, *, with_trashed_accou
     return queryset.filter(Q(owner=user) | Q(pk__in=team_accounts))
 
 
+def account_lookup(model) -> str | None:
+    """The path from `model` to its account ("" for the account itself), or None for a model that hangs
+    off no account and rules its records itself (`restrict_records`). ValueError for a model with
+    neither: `restrict` cannot tell who may see its records."""
+    lookup = getattr(model, "account_lookup", NOT_RULED)
+    if lookup is None and callable(getattr(model, "restrict_records", None)):
+        return None
+    if isinstance(lookup, str):
+        return lookup
+    raise ValueError(f"{model._meta.label} has no rule: give it an account_lookup, or account_lookup = None "
+                     "and a classmethod restrict_records(queryset, user, action)")
+
+
 def of_live_accounts(queryset: QuerySet) -> QuerySet:
     """The records of `queryset` whose account is not in the trash: what hangs off a trashed account
     went to the trash with it. `restrict` applies it; computations that run for nobody in particular
     (snapshots, commands) call it themselves."""
-    lookup = queryset.model.account_lookup
+    lookup = account_lookup(queryset.model)
     if not lookup:
         return queryset
     return queryset.filter(**{f"{lookup}__deleted_at__isnull": True})
@@ -111,6 +136,27 @@ def get_for(queryset: QuerySet, user, pk, action: str = VIEW, **restrict_options
     return record
 
 
+# --- the building blocks of the rules of records that hang off no account ------------------------------
+
+
+def nobody(user) -> bool:
+    """For `by_role`: no role does this through a page or the API (the machinery does it for them)."""
+    return False
+
+
+def by_role(queryset: QuerySet, user, action: str, *, view, change, add=None, delete=None) -> QuerySet:
+    """The rule of records that belong to the whole firm, not to a person or an account: all of them or
+    none, by role. `view`, `change`, `add` and `delete` are the role functions that allow each action
+    (`is_signed_in` for everyone, `nobody` for no one); `add` and `delete` default to `change`."""
+    allowed = {VIEW: view, CHANGE: change, ADD: add or change, DELETE: delete or change}[action]
+    return queryset if allowed(user) else queryset.none()
+
+
+def own(queryset: QuerySet, user, field: str) -> QuerySet:
+    """The records whose `field` names `user`: their own jobs, tokens, imports, mappings."""
+    return queryset.filter(**{field: user})
+
+
 def is_signed_in(user) -> bool:
     """An authenticated, active user: the first condition of every rule."""
     return bool(user is not None and user.is_authenticated and user.is_active)
@@ -133,7 +179,9 @@ def can_on_seen(user, action: str, obj) -> bool:
 
     Where the rule for `action` is the rule that let the user see it, or lets them act on everything, the
     answer is known without asking the database again; otherwise `can` asks."""
-    lookup = type(obj).account_lookup
+    lookup = account_lookup(type(obj))
+    if lookup is None:
+        return can(user, action, obj)
     scope = _scope(user, action, lookup)
     if scope == NOTHING:
         return False

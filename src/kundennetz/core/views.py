@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +16,7 @@ from kundennetz.accounts.models import Account, Opportunity, Stage
 
 from .forms import LanguageForm, TokenForm
 from .models import ApiToken
+from .permissions import DELETE, get_for, restrict
 
 
 @login_required
@@ -70,14 +71,14 @@ def profile(request):
         "language_form": language_form,
         "token_form": token_form,
         "new_token": new_token,
-        "tokens": request.user.api_tokens.all(),
+        "tokens": restrict(ApiToken.objects.all(), request.user),
     })
 
 
 @login_required
 @require_POST
 def revoke_token(request, pk):
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token = get_for(ApiToken.objects.all(), request.user, pk, DELETE)
     token.delete()
     messages.success(request, _("Token revoked."))
     return redirect("profile")

@@ -39,10 +39,11 @@ from kundennetz.core.api_errors import (
 )
 from kundennetz.core.api_types import Pagination
 from kundennetz.core.job_api import JobOut
+from kundennetz.core.models import Job
+from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 
 from . import exports, fields, services, tasks
 from .models import ImportBatch, ImportRow, SavedMapping
-from .permissions import visible_batches
 
 router = Router(tags=["imports"])
 
@@ -139,11 +140,10 @@ def _problem(issue: dict, loc: list) -> dict:
     return {"loc": where, "msg": services.issue_text(issue, get_language()), "type": issue.get("code", "invalid")}
 
 
-def _batch(request, batch_id: int) -> ImportBatch:
-    batch = visible_batches(ImportBatch.objects.all(), request.auth).filter(pk=batch_id).first()
-    if batch is None:
-        raise Http404(_("No such import."))
-    return batch
+def _batch(request, batch_id: int, action: str = VIEW) -> ImportBatch:
+    """The import `batch_id` if the caller may `action` it: 404 when they cannot see it, 403 when they see
+    it but may not commit (CHANGE: it is not theirs) or undo (DELETE: their role may not)."""
+    return get_for(ImportBatch.objects.all(), request.auth, batch_id, action)
 
 
 @router.post("/imports", response={202: BatchOut, 413: MessageOut, **WRITE_ERRORS},
@@ -165,7 +165,7 @@ def upload(request, file: File[UploadedFile], kind: Form[Kind], mapping: Form[st
             raise InvalidInput([{"loc": ["body", "mapping"], "msg": _("Enter a valid JSON."), "type": "json_invalid"}])
     saved = None
     if saved_mapping is not None:
-        record = SavedMapping.objects.filter(pk=saved_mapping, owner=request.auth, kind=kind).first()
+        record = restrict(SavedMapping.objects.filter(kind=kind), request.auth).filter(pk=saved_mapping).first()
         if record is None:
             raise InvalidInput([{"loc": ["body", "saved_mapping"], "msg": _("No such saved mapping."),
                                  "type": "invalid_reference"}])
@@ -189,7 +189,7 @@ def upload(request, file: File[UploadedFile], kind: Form[Kind], mapping: Form[st
 @paginate(Pagination)
 def list_imports(request, kind: Kind | None = None, status: str | None = None):
     """Your imports (admin and sales head: everyone's), newest first."""
-    batches = visible_batches(ImportBatch.objects.all(), request.auth)
+    batches = restrict(ImportBatch.objects.all(), request.auth)
     if kind:
         batches = batches.filter(kind=kind)
     if status:
@@ -232,7 +232,7 @@ def rejected_response(batch, language):
 def commit_import(request, batch_id: int, skip_errors: bool = False):
     """All rows or none (`skip_errors=true`: the rows without errors). Answers 202 with the batch
     (status `committing`); it ends `committed`, or `failed` with the reason and nothing saved."""
-    batch = _batch(request, batch_id)
+    batch = _batch(request, batch_id, CHANGE)
     try:
         batch = tasks.request_commit(batch, request.auth, skip_errors=skip_errors)
     except services.ImportRefused as exc:
@@ -254,7 +254,7 @@ def undo_import(request, batch_id: int, attached: Literal["keep", "trash"] = "ke
     """Admin and sales head: what the import created goes to the trash, what it changed gets its old
     values back (fields changed again since are left as they are). Records others attached to its new
     records since stay (`attached=keep`) or go to the trash too (`attached=trash`). Answers 202."""
-    batch = _batch(request, batch_id)
+    batch = _batch(request, batch_id, DELETE)
     try:
         batch = tasks.request_undo(batch, request.auth, attached)
     except services.ImportRefused as exc:
@@ -263,12 +263,7 @@ def undo_import(request, batch_id: int, attached: Literal["keep", "trash"] = "ke
 
 
 def _job(request, job_id: int):
-    from kundennetz.core.job_views import visible_jobs
-
-    job = visible_jobs(request.auth).filter(pk=job_id).first()
-    if job is None:
-        raise Http404(_("Not found."))
-    return job
+    return get_for(Job.objects.all(), request.auth, job_id)
 
 
 @router.get("/jobs/{int:job_id}", response={200: JobOut, **RECORD_ERRORS}, summary="Read a background job")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kundennetz.accounts.forms import account_managers
 from kundennetz.accounts.models import ClosingReason, Stage
+from kundennetz.core.permissions import restrict
 
 from . import fields
 from .models import Kind, SavedMapping
@@ -25,7 +26,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k, label) for k, label in Kind.choices if k in fields.kinds()]
-        self.fields["saved_mapping"].queryset = SavedMapping.objects.filter(owner=user)
+        self.fields["saved_mapping"].queryset = restrict(SavedMapping.objects.all(), user)
         self.fields["saved_mapping"].label_from_instance = lambda m: f"{m.name} ({m.get_kind_display()})"
 
     def clean(self):

@@ -7,6 +7,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kundennetz.core.models import Bookkeeping
+from kundennetz.core.permissions import DELETE, VIEW, by_role, own
+
+from .permissions import may_import, may_undo, visible_batches
+
 
 class Kind(models.TextChoices):
     ACCOUNTS = "accounts", _("Accounts")
@@ -17,6 +22,19 @@ class Kind(models.TextChoices):
 
 class ImportBatch(models.Model):
     """One file brought in: read and checked (dry run), then committed as a whole, perhaps undone."""
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """Everyone sees their own imports, the admin and sales head everyone's (`visible_batches`). The
+        person who uploaded a file maps and imports it (while their role may import); undoing a whole
+        import is the admin's or sales head's decision."""
+        if action == VIEW:
+            return visible_batches(queryset, user)
+        if action == DELETE:
+            return by_role(queryset, user, action, view=may_undo, change=may_undo)
+        return own(queryset, user, "created_by") if may_import(user) else queryset.none()
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
@@ -116,7 +134,17 @@ class ImportBatch(models.Model):
         self.error_count = counts.get("error", 0)
 
 
-class ImportFilePart(models.Model):
+class OfABatch:
+    """Part of an import batch (its file, its rows, what it did): whoever may act on the batch may act on it."""
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        return queryset.filter(batch__in=ImportBatch.restrict_records(ImportBatch.objects.all(), user, action))
+
+
+class ImportFilePart(OfABatch, models.Model):
     """One part (up to 1 MB) of an uploaded file, in order; read back as a stream by the workers."""
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="parts")
@@ -127,7 +155,7 @@ class ImportFilePart(models.Model):
         constraints = [models.UniqueConstraint(fields=["batch", "number"], name="unique_import_file_part")]
 
 
-class ImportRow(models.Model):
+class ImportRow(OfABatch, models.Model):
     """What one row of a batch's file does (or would do): the preview and the record of an import."""
 
     class Action(models.TextChoices):
@@ -150,7 +178,7 @@ class ImportRow(models.Model):
         indexes = [models.Index(fields=["batch", "row"]), models.Index(fields=["batch", "action", "row"])]
 
 
-class ImportedRecord(models.Model):
+class ImportedRecord(OfABatch, models.Model):
     """A record a committed batch created or updated; for an update the values it replaced."""
 
     class Action(models.TextChoices):
@@ -171,6 +199,13 @@ class ImportedRecord(models.Model):
 class SavedMapping(models.Model):
     """A column mapping a user saved to reuse for the next file of the same kind and origin."""
 
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """A saved mapping is its owner's alone."""
+        return own(queryset, user, "owner")
+
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_mappings")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
@@ -188,7 +223,7 @@ class SavedMapping(models.Model):
         return self.name
 
 
-class ExternalReference(models.Model):
+class ExternalReference(Bookkeeping, models.Model):
     """The ID a record had in the system it came from, for upserts and links on the next import."""
 
     model = models.CharField(max_length=60)

@@ -14,43 +14,39 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 from kundennetz.domain.importing import ENCODING_NAMES
 from kundennetz.domain.progress import percent, seconds_left
 
 from . import exports, fields, guessing, layouts, services, tasks
 from .forms import MappingForm, UploadForm
 from .models import ImportBatch, ImportRow, SavedMapping
-from .permissions import may_import, may_undo, visible_batches
+from .permissions import may_import, may_undo
 
 ROWS_PER_PAGE = 50
 SAMPLE_ROWS = 3
 
 
-def _visible(request, pk) -> ImportBatch:
-    return get_object_or_404(visible_batches(ImportBatch.objects.all(), request.user), pk=pk)
-
-
-def _own(request, pk) -> ImportBatch:
-    batch = _visible(request, pk)
-    if batch.created_by_id != request.user.pk:
-        raise PermissionDenied
-    return batch
+def _visible(request, pk, action: str = VIEW) -> ImportBatch:
+    """The import `pk` if the user may `action` it: 404 when they cannot see it, 403 when they see it
+    but may not map and import it (CHANGE: not theirs) or undo it (DELETE: their role may not)."""
+    return get_for(ImportBatch.objects.all(), request.user, pk, action)
 
 
 @login_required
 @require_safe
 def batch_list(request):
-    batches = visible_batches(ImportBatch.objects.select_related("created_by"), request.user)
+    batches = restrict(ImportBatch.objects.select_related("created_by"), request.user)
     page = Paginator(batches.order_by("-created_at", "-id"), 25).get_page(request.GET.get("page"))
     return render(request, "imports/batch_list.html", {
         "page": page, "may_import": may_import(request.user),
-        "mappings": SavedMapping.objects.filter(owner=request.user),
+        "mappings": restrict(SavedMapping.objects.all(), request.user),
     })
 
 
@@ -96,7 +92,7 @@ def _samples(batch: ImportBatch) -> list[list[str]]:
 
 @login_required
 def mapping(request, pk):
-    batch = _own(request, pk)
+    batch = _visible(request, pk, CHANGE)
     if batch.status not in services.CHECKABLE or batch.status == ImportBatch.Status.CHECKING or not batch.stored \
             or batch.failed_step == "undo":
         return redirect(batch)
@@ -197,7 +193,7 @@ def progress(request, pk):
 @login_required
 @require_POST
 def commit(request, pk):
-    batch = _own(request, pk)
+    batch = _visible(request, pk, CHANGE)
     skip = request.POST.get("skip_errors") == "1"
     try:
         tasks.request_commit(batch, request.user, skip_errors=skip)
@@ -210,9 +206,7 @@ def commit(request, pk):
 def undo(request, pk):
     """A confirmation page (what goes to the trash, what was attached since and what to do with it),
     then the undo in the background."""
-    batch = _visible(request, pk)
-    if not may_undo(request.user):
-        raise PermissionDenied
+    batch = _visible(request, pk, DELETE)
     if request.method == "POST":
         attached = request.POST.get("attached", "keep")
         try:
@@ -243,7 +237,7 @@ def rejected(request, pk):
 @login_required
 @require_POST
 def delete_mapping(request, pk):
-    saved = get_object_or_404(SavedMapping, pk=pk, owner=request.user)
+    saved = get_for(SavedMapping.objects.all(), request.user, pk, DELETE)
     saved.delete()
     messages.success(request, _("Mapping “%(name)s” deleted.") % {"name": saved.name})
     return redirect("imports:list")

@@ -263,7 +263,7 @@ def _write_message(request, message: CoreMessage, data: dict) -> CoreMessage:
 @paginate(Pagination)
 def list_core_messages(request, state: Literal["current", "retired", "planned", "all"] = "all"):
     today = timezone.localdate()
-    queryset = CoreMessage.objects.order_by("kind", "text_de", "id")
+    queryset = restrict(CoreMessage.objects.all(), request.auth).order_by("kind", "text_de", "id")
     if state == "current":
         queryset = queryset.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today),
                                    Q(valid_to__isnull=True) | Q(valid_to__gte=today))
@@ -274,19 +274,16 @@ def list_core_messages(request, state: Literal["current", "retired", "planned", 
     return queryset
 
 
-def _message(message_id: int) -> CoreMessage:
-    message = CoreMessage.objects.filter(pk=message_id).first()
-    if message is None:
-        from django.http import Http404
-
-        raise Http404(_("No core message found matching the query"))
-    return message
+def _message(user, message_id: int, action: str = VIEW) -> CoreMessage:
+    """The core message if `user` may `action` it: 404 when there is none, 403 when they may not change it
+    (everyone reads them; marketing and an admin keep them)."""
+    return get_for(CoreMessage.objects.all(), user, message_id, action)
 
 
 @router.get("/core-messages/{int:message_id}", response={200: CoreMessageOut, **RECORD_ERRORS},
             summary="Read a core message")
 def read_core_message(request, message_id: int):
-    return _message(message_id)
+    return _message(request.auth, message_id)
 
 
 @router.post("/core-messages", response={201: CoreMessageOut, **WRITE_ERRORS}, summary="Create a core message")
@@ -298,16 +295,14 @@ def create_core_message(request, payload: CoreMessageIn):
 @router.put("/core-messages/{int:message_id}", response={200: CoreMessageOut, **WRITE_ERRORS},
             summary="Replace a core message")
 def replace_core_message(request, message_id: int, payload: CoreMessageIn):
-    message = _message(message_id)
-    _require_message_editor(request.auth)
+    message = _message(request.auth, message_id, CHANGE)
     return _write_message(request, message, payload.dict())
 
 
 @router.patch("/core-messages/{int:message_id}", response={200: CoreMessageOut, **WRITE_ERRORS},
               summary="Change a core message")
 def update_core_message(request, message_id: int, payload: PatchDict[CoreMessageIn]):
-    message = _message(message_id)
-    _require_message_editor(request.auth)
+    message = _message(request.auth, message_id, CHANGE)
     return _write_message(request, message, payload)
 
 

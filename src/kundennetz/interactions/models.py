@@ -20,7 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kundennetz.accounts.models import Account, Contact, Opportunity
-from kundennetz.core.models import SoftDeleteModel, TrackedModel
+from kundennetz.core.models import Bookkeeping, SoftDeleteModel, TrackedModel
+from kundennetz.core.permissions import by_role, is_signed_in, nobody
+
+from .permissions import may_edit_core_messages
 
 # Longest duration worth recording: a multi-day event, not a typo of minutes for hours.
 MAX_DURATION_MINUTES = 7 * 24 * 60
@@ -34,6 +37,14 @@ MAX_FOLLOW_UP_YEARS = 5
 
 class CoreMessage(TrackedModel):
     """A company value, core message or value proposition, in German and English, valid for a time."""
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """Everyone signed in reads them; marketing (and an admin) writes and retires them. None is
+        deleted: the interactions that carried a message keep naming it."""
+        return by_role(queryset, user, action, view=is_signed_in, change=may_edit_core_messages, delete=nobody)
 
     class Kind(models.TextChoices):
         VALUE = "value", _("Value")
@@ -225,7 +236,7 @@ class ConsistencySnapshot(models.Model):
         ]
 
 
-class ReminderLog(models.Model):
+class ReminderLog(Bookkeeping, models.Model):
     """One reminder mail per account manager and day, so that a second cron run sends nothing twice."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_http_methods, require_safe
 
 from kundennetz.accounts.views.history import Change, Entry
+from kundennetz.core.permissions import CHANGE, get_for, restrict
 from kundennetz.core.services import save_record
 
 from .forms import CoreMessageForm
@@ -33,7 +34,7 @@ def _require_editor(request):
 def message_list(request):
     today = timezone.localdate()
     state = request.GET.get("state") if request.GET.get("state") in STATES else "current"
-    queryset = CoreMessage.objects.annotate(carried=Count("interactions", filter=Q(
+    queryset = restrict(CoreMessage.objects.all(), request.user).annotate(carried=Count("interactions", filter=Q(
         interactions__deleted_at__isnull=True))).order_by("kind", "text_de", "id")
     started = Q(valid_from__isnull=True) | Q(valid_from__lte=today)
     not_ended = Q(valid_to__isnull=True) | Q(valid_to__gte=today)
@@ -53,7 +54,7 @@ def message_list(request):
 @require_http_methods(["GET", "POST"])
 def message_edit(request, pk=None):
     _require_editor(request)
-    message = get_object_or_404(CoreMessage, pk=pk) if pk else CoreMessage()
+    message = get_for(CoreMessage.objects.all(), request.user, pk, CHANGE) if pk else CoreMessage()
     form = CoreMessageForm(request.POST or None, instance=message, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,7 +103,7 @@ def _shown(field, value) -> str:
 @require_POST
 def message_retire(request, pk):
     _require_editor(request)
-    message = get_object_or_404(CoreMessage, pk=pk)
+    message = get_for(CoreMessage.objects.all(), request.user, pk, CHANGE)
     today = timezone.localdate()
     if message.valid_to is None or message.valid_to > today:
         # Valid up to and including today: what was said today still counted.

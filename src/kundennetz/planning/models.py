@@ -22,9 +22,11 @@ from simple_history.models import HistoricalRecords
 
 from kundennetz.accounts.models import Account
 from kundennetz.core.models import TrackedModel
+from kundennetz.core.permissions import VIEW, by_role, is_signed_in
 from kundennetz.domain import capacity as domain_capacity
 
 from .estimates import fit_estimate
+from .permissions import can_plan, can_view_budgets, can_view_planning, visible_capacities
 from .wording import fit_warnings
 
 
@@ -46,6 +48,13 @@ class PeriodQuerySet(models.QuerySet):
 
 class Period(models.Model):
     """A planning period: a year or a quarter. Created on first use from its code."""
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """Everyone signed in names periods; those who plan make and change them."""
+        return by_role(queryset, user, action, view=is_signed_in, change=can_plan)
 
     class Kind(models.TextChoices):
         YEAR = "year", _("Year")
@@ -109,6 +118,16 @@ class Period(models.Model):
 
 class Capacity(TrackedModel):
     """An account manager's time for customer care in one period."""
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """Whoever sees planning sees every capacity, an account manager their own; those who plan
+        enter, change and delete them."""
+        if action == VIEW:
+            return visible_capacities(queryset, user)
+        return by_role(queryset, user, action, view=can_view_planning, change=can_plan)
 
     manager = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"),
                                 on_delete=models.CASCADE, related_name="planning_capacities")
@@ -206,6 +225,13 @@ def capacity_message(exc: domain_capacity.CapacityError) -> str:
 class Budget(TrackedModel):
     """The money of one period: sales support and communication/PR."""
 
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """Whoever sees planning sees the budgets; those who plan set them."""
+        return by_role(queryset, user, action, view=can_view_budgets, change=can_plan)
+
     period = models.OneToOneField(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="budget")
     sales_support = models.DecimalField(_("sales-support budget"), default=ZERO, **MONEY)
     pr = models.DecimalField(_("communication/PR budget"), default=ZERO, **MONEY)
@@ -232,6 +258,13 @@ class Scenario(TrackedModel):
     ``removed_managers`` ([{"manager", "to"}]), ``segment_strategies`` ([{"segment", "strategy"}]),
     ``moved_accounts`` ([{"accounts", "to"}]) and ``visits`` ("continuous", "whole", "at_least_one").
     """
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """Whoever sees planning sees the scenarios; those who plan create, compute, apply and delete them."""
+        return by_role(queryset, user, action, view=can_view_planning, change=can_plan)
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -350,6 +383,13 @@ class ScenarioAccount(models.Model):
 class ScenarioManager(models.Model):
     """One account manager in a computed scenario: hours available, asked for, planned, recommended,
     and what one more of their hours would add (the shadow price)."""
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """A manager's row of a scenario goes with the scenario."""
+        return queryset.filter(scenario__in=Scenario.restrict_records(Scenario.objects.all(), user, action))
 
     scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="manager_results",
                                  verbose_name=_("scenario"))

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from kundennetz.accounts.forms import attach_errors
 from kundennetz.accounts.models import Account
 from kundennetz.core.api_types import MAX_ID
 from kundennetz.core.formatting import format_money, format_number
-from kundennetz.core.permissions import CHANGE, get_for
+from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 
 from . import charts, services, tasks
 from .forms import BudgetForm, CapacityForm, EstimateForm, ScenarioForm
@@ -89,10 +89,11 @@ def planning(request):
     context = {"period": period, "periods": _period_choices(period), "plan": plan, "can_plan": can_plan(user),
                "full": can_view_planning(user)}
     if can_view_planning(user):
-        capacities = {c.manager_id: c for c in Capacity.objects.filter(period__code=period.code)}
+        capacities = {c.manager_id: c for c in restrict(Capacity.objects.filter(period__code=period.code), user)}
         for row in plan.rows:
             row.capacity = capacities.get(row.manager_id)
-        scenarios = list(Scenario.objects.filter(period__code=period.code).select_related("created_by", "applied_by"))
+        scenarios = list(restrict(Scenario.objects.filter(period__code=period.code), user)
+                         .select_related("created_by", "applied_by"))
         inputs_now = scenario_inputs()  # one query for every scenario listed
         names = {r.manager_id: r.name for r in plan.rows}
         strategy_names = {k: i.name for k, i in services.account_strategies({}).catalogue.items()}
@@ -165,7 +166,7 @@ def capacity_edit(request, pk=None):
         manager = request.GET.get("manager")
         initial = {"manager": manager} if manager and manager.isdigit() else {}
     else:
-        instance = get_object_or_404(Capacity.objects.select_related("period", "manager"), pk=pk)
+        instance = get_for(Capacity.objects.select_related("period", "manager"), request.user, pk, CHANGE)
         period, initial = instance.period, {}
     form = CapacityForm(request.POST or None, instance=instance, user=request.user, period=period, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -187,7 +188,7 @@ def capacity_edit(request, pk=None):
 @require_POST
 def capacity_delete(request, pk):
     _require(can_plan(request.user))
-    capacity = get_object_or_404(Capacity.objects.select_related("period"), pk=pk)
+    capacity = get_for(Capacity.objects.select_related("period"), request.user, pk, DELETE)
     period = capacity.period
     capacity._history_user = request.user
     capacity.delete()
@@ -199,7 +200,8 @@ def capacity_delete(request, pk):
 def budget_edit(request, code):
     _require(can_plan(request.user))
     period = _period(request, code)
-    instance = Budget.objects.filter(period__code=period.code).first() or Budget(period=period)
+    instance = (restrict(Budget.objects.filter(period__code=period.code), request.user, CHANGE).first()
+                or Budget(period=period))
     form = BudgetForm(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -217,9 +219,11 @@ def budget_edit(request, code):
 # --- scenarios -------------------------------------------------------------------------------------
 
 
-def _scenario(request, pk) -> Scenario:
+def _scenario(request, pk, action: str = VIEW) -> Scenario:
+    """Scenarios are for those who see planning (403 for the others, whichever id they name); then the
+    scenario `pk` if the user may `action` it (404 when there is none, 403 when they may not change it)."""
     _require(can_view_planning(request.user))
-    return get_object_or_404(Scenario.objects.select_related("period", "created_by", "applied_by"), pk=pk)
+    return get_for(Scenario.objects.select_related("period", "created_by", "applied_by"), request.user, pk, action)
 
 
 @login_required
@@ -265,8 +269,8 @@ def scenario_detail(request, pk):
         row.strategy_name = strategy_names.get(row.strategy, row.strategy)
         row.own_estimate = row.account_id in estimated
     own_estimates = ResponseEstimate.objects.filter(period=scenario.period).count()
-    others = Scenario.objects.filter(period=scenario.period, computed_at__isnull=False, conflicts=[]).exclude(
-        pk=scenario.pk).order_by("-created_at")[:5]
+    others = restrict(Scenario.objects.filter(period=scenario.period, computed_at__isnull=False, conflicts=[]),
+                      request.user).exclude(pk=scenario.pk).order_by("-created_at")[:5]
     return render(request, "planning/scenario.html", {
         "scenario": scenario, "managers": managers, "page": page, "sort": sort,
         "what_ifs": services.describe_parameters(scenario.parameters, names | _names_of(scenario), strategy_names),
@@ -299,8 +303,7 @@ def _names_of(scenario: Scenario) -> dict:
 @login_required
 @require_POST
 def scenario_compute(request, pk):
-    scenario = _scenario(request, pk)
-    _require(can_plan(request.user))
+    scenario = _scenario(request, pk, CHANGE)
     # The optimisation grows with the accounts planned: a background job (progress on its page).
     return redirect(tasks.start_compute(scenario, request.user))
 
@@ -308,8 +311,7 @@ def scenario_compute(request, pk):
 @login_required
 @require_POST
 def scenario_apply(request, pk):
-    scenario = _scenario(request, pk)
-    _require(can_plan(request.user))
+    scenario = _scenario(request, pk, CHANGE)
     try:
         # Writing a plan per account grows with the accounts: a background job (progress on its page).
         job = tasks.start_apply(scenario, request.user)
@@ -322,8 +324,7 @@ def scenario_apply(request, pk):
 @login_required
 @require_POST
 def scenario_delete(request, pk):
-    scenario = _scenario(request, pk)
-    _require(can_plan(request.user))
+    scenario = _scenario(request, pk, DELETE)
     period = scenario.period
     if scenario.status == Scenario.Status.APPLIED:
         messages.error(request, _("The applied scenario is the plan of its period and cannot be deleted; apply "
@@ -383,7 +384,7 @@ def scenario_export(request, pk):
 def compare(request):
     _require(can_view_planning(request.user))
     ids = [int(v) for v in request.GET.getlist("s") if v.isdigit() and 0 < int(v) <= MAX_ID][:6]
-    scenarios = list(Scenario.objects.filter(pk__in=ids).select_related("period"))
+    scenarios = list(restrict(Scenario.objects.filter(pk__in=ids), request.user).select_related("period"))
     scenarios.sort(key=lambda s: ids.index(s.pk))
     if len(scenarios) < 2:
         messages.error(request, _("Choose at least two scenarios to compare."))

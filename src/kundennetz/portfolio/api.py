@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -26,7 +25,7 @@ from kundennetz.core import freshness
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors
 from kundennetz.core.api_types import MAX_ID, Date, InputSchema, QueryId, Text, choice
 from kundennetz.core.job_api import JobOut
-from kundennetz.core.permissions import get_for
+from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 
 from . import queries, services, tasks
 from .models import ManualRating, PortfolioSnapshot, ScoringModel, StrategyOverride, ValueProposition
@@ -373,7 +372,7 @@ def _snapshot_out(snapshot, current_id, inputs_now: str = "") -> dict:
 @router.get("snapshots", response={200: SnapshotPage, **COMMON_ERRORS}, summary="Snapshots")
 def list_portfolio_snapshots(request, page: Query[Page]):
     """Newest first; the first is the current one."""
-    records = PortfolioSnapshot.objects.select_related("scoring_model").in_order()
+    records = restrict(PortfolioSnapshot.objects.select_related("scoring_model"), request.auth).in_order()
     current = records.values_list("pk", flat=True).first()
     items = records[page.offset:page.offset + page.limit]
     inputs_now = freshness.fingerprint(services.SNAPSHOT_INPUTS)
@@ -382,7 +381,7 @@ def list_portfolio_snapshots(request, page: Query[Page]):
 
 @router.get("snapshots/{int:snapshot_id}", response={200: SnapshotOut, **RECORD_ERRORS}, summary="Read a snapshot")
 def read_portfolio_snapshot(request, snapshot_id: int):
-    snapshot = get_object_or_404(PortfolioSnapshot.objects.select_related("scoring_model"), pk=snapshot_id)
+    snapshot = get_for(PortfolioSnapshot.objects.select_related("scoring_model"), request.auth, snapshot_id)
     current = PortfolioSnapshot.objects.in_order().values_list("pk", flat=True).first()
     return _snapshot_out(snapshot, current, freshness.fingerprint(services.SNAPSHOT_INPUTS))
 
@@ -420,6 +419,12 @@ def read_scoring_model(request):
 
 def _vp_queryset():
     return ValueProposition.objects.prefetch_related("segments")
+
+
+def _value_proposition(user, item_id: int, action: str = VIEW) -> ValueProposition:
+    """The value proposition if `user` may `action` it: 404 when there is none, 403 when they may not
+    change it (everyone reads them; marketing and an admin keep them)."""
+    return get_for(_vp_queryset(), user, item_id, action)
 
 
 def _require_marketing(user) -> None:
@@ -468,7 +473,7 @@ def _write_vp(request, item: ValueProposition, data: dict) -> ValueProposition:
             summary="Value propositions")
 def list_value_propositions(request, page: Query[Page], role: Optional[Role] = None, active: Optional[bool] = None):
     """Every signed-in user may read them; `role` keeps those meant for a buying-centre role."""
-    items = list(_vp_queryset())
+    items = list(restrict(_vp_queryset(), request.auth))
     if role:
         items = [i for i in items if role in i.roles]
     if active is not None:
@@ -479,7 +484,7 @@ def list_value_propositions(request, page: Query[Page], role: Optional[Role] = N
 @router.get("value-propositions/{int:item_id}", response={200: ValuePropositionOut, **RECORD_ERRORS},
             summary="Read a value proposition")
 def read_value_proposition(request, item_id: int):
-    return get_object_or_404(_vp_queryset(), pk=item_id)
+    return _value_proposition(request.auth, item_id)
 
 
 @router.post("value-propositions", response={201: ValuePropositionOut, **WRITE_ERRORS},
@@ -492,16 +497,14 @@ def create_value_proposition(request, payload: ValuePropositionIn):
 @router.put("value-propositions/{int:item_id}", response={200: ValuePropositionOut, **WRITE_ERRORS},
             summary="Replace a value proposition")
 def update_value_proposition(request, item_id: int, payload: ValuePropositionIn):
-    item = get_object_or_404(ValueProposition, pk=item_id)
-    _require_marketing(request.auth)
+    item = _value_proposition(request.auth, item_id, CHANGE)
     return _write_vp(request, item, payload.dict())
 
 
 @router.delete("value-propositions/{int:item_id}", response={204: None, **RECORD_ERRORS},
                summary="Delete a value proposition")
 def delete_value_proposition(request, item_id: int):
-    item = get_object_or_404(ValueProposition, pk=item_id)
-    _require_marketing(request.auth)
+    item = _value_proposition(request.auth, item_id, DELETE)
     item._history_user = request.auth
     item.delete()
     return Status(204, None)

@@ -23,8 +23,11 @@ from simple_history.models import HistoricalRecords
 from kundennetz.accounts.models import Account, Segment
 from kundennetz.core import freshness
 from kundennetz.core.models import TrackedModel
+from kundennetz.core.permissions import by_role, is_signed_in, nobody
 from kundennetz.domain import portfolio as rules
 from kundennetz.domain.period import Period, PeriodError
+
+from .permissions import can_edit_value_propositions, can_manage_portfolio
 
 BUYING_ROLES = rules.BUYING_CENTRE_ROLES
 
@@ -45,6 +48,14 @@ class ScoringModel(models.Model):
     Every saved version is in force from the moment it is saved; the newest is the current one. A
     version never changes afterwards: snapshots point at the version they were computed with.
     """
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """Everyone signed in reads the model; the sales head and admin save new versions (none changes)."""
+        return by_role(queryset, user, action, view=is_signed_in, add=can_manage_portfolio, change=nobody,
+                       delete=nobody)
 
     version = models.PositiveIntegerField(_("version"), unique=True)
     definition = models.JSONField(_("definition"))
@@ -182,6 +193,15 @@ class PortfolioSnapshot(models.Model):
     The newest is the current one; comparing it with the one before shows the movement between cells.
     """
 
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """A snapshot's counts and dates are the whole network's, read by everyone signed in (its accounts'
+        positions follow their accounts); the sales head and admin take snapshots, which are never changed."""
+        return by_role(queryset, user, action, view=is_signed_in, add=can_manage_portfolio, change=nobody,
+                       delete=nobody)
+
     period = models.CharField(_("period"), max_length=7, unique=True)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
@@ -289,6 +309,13 @@ class ValueProposition(TrackedModel):
     No segment means every segment, no strategy every strategy: a proposition applies to a contact
     when their role is listed and the account's segment and strategy match.
     """
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """Everyone signed in reads them; marketing (and an admin) keeps them."""
+        return by_role(queryset, user, action, view=is_signed_in, change=can_edit_value_propositions)
 
     title_de = models.CharField(_("title (German)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200)

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 from kundennetz.accounts.models import Account
 from kundennetz.core.forms import Conflict
 from kundennetz.core.models import StaleVersion
-from kundennetz.core.permissions import get_for, sees_own_accounts_only
+from kundennetz.core.permissions import CHANGE, DELETE, get_for, not_found, restrict, sees_own_accounts_only
 from kundennetz.domain.portfolio_svg import DEFAULT_MAX_DOTS
 
 from . import queries, services, tasks
@@ -144,8 +144,10 @@ def position_table(request):
 @login_required
 @require_safe
 def model_page(request, version=None):
-    records = ScoringModel.objects.all()
-    record = get_object_or_404(records, version=version) if version else records.first()
+    records = restrict(ScoringModel.objects.all(), request.user)
+    record = records.filter(version=version).first() if version else records.first()
+    if record is None and version:
+        raise not_found(ScoringModel)
     if record is None:
         raise Http404(_("There is no scoring model yet."))
     model = record.rules
@@ -330,7 +332,7 @@ def snapshots(request):
                 form.add_error(None, exc.messages)
             else:
                 return redirect(job)
-    records = PortfolioSnapshot.objects.select_related("scoring_model", "created_by").in_order()
+    records = restrict(PortfolioSnapshot.objects.select_related("scoring_model", "created_by"), request.user).in_order()
     return render(request, "portfolio/snapshots.html", {"snapshots": records[:100], "form": form,
                                                         "can_manage": can_manage})
 
@@ -445,7 +447,7 @@ def value_propositions(request):
     from kundennetz.accounts.models import Contact
 
     role_names = dict(Contact.BuyingRole.choices)
-    items = ValueProposition.objects.prefetch_related("segments")
+    items = restrict(ValueProposition.objects.prefetch_related("segments"), request.user)
     rows = [{
         "item": item, "roles": [role_names.get(r, r) for r in item.roles],
         "strategies": [names.strategy(s) if names else s for s in item.strategies],
@@ -467,7 +469,7 @@ def _saved_value_proposition(form, user) -> bool:
 @login_required
 def value_proposition_edit(request, pk=None):
     _require(can_edit_value_propositions(request.user))
-    instance = get_object_or_404(ValueProposition, pk=pk) if pk else None
+    instance = get_for(ValueProposition.objects.all(), request.user, pk, CHANGE) if pk else None
     record = ScoringModel.current()
     form = ValuePropositionForm(request.POST or None, instance=instance, model=record.rules if record else None)
     if request.method == "POST" and form.is_valid() and _saved_value_proposition(form, request.user):
@@ -480,7 +482,7 @@ def value_proposition_edit(request, pk=None):
 @require_POST
 def value_proposition_delete(request, pk):
     _require(can_edit_value_propositions(request.user))
-    item = get_object_or_404(ValueProposition, pk=pk)
+    item = get_for(ValueProposition.objects.all(), request.user, pk, DELETE)
     item._history_user = request.user
     item.delete()
     messages.success(request, _("Value proposition “%(title)s” deleted.") % {"title": item})

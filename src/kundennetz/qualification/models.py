@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from kundennetz.accounts.models import Opportunity
 from kundennetz.core.models import RecordVersionMixin, TrackedModel, VersionedModel
+from kundennetz.core.permissions import VIEW, may_edit_settings
 from kundennetz.domain import qualification as rules
 
 
@@ -30,6 +31,16 @@ class Catalogue(RecordVersionMixin, models.Model):
     so that a stale save of a draft in the admin is refused instead of overwriting a colleague's edit."""
 
     version_field = "record_version"
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """Everyone signed in reads the published and retired versions; drafts are an administrator's
+        work in progress and exist only for them, who keep the catalogues."""
+        if may_edit_settings(user):
+            return queryset
+        return queryset.exclude(status=cls.Status.DRAFT) if action == VIEW else queryset.none()
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

@@ -17,6 +17,7 @@ from kundennetz.qualification.api.checklists import find_opportunity
 from kundennetz.qualification.cli import InputError, _translate, default_catalogue
 
 from . import services, tasks
+from .permissions import may_fit, may_review
 from .management.commands.winloss import _headline_answers
 
 router = Router(tags=["win/loss"])
@@ -104,7 +105,7 @@ class NoBidOut(Schema):
 
 
 def _review(user) -> None:
-    if not services.may_review(user):
+    if not may_review(user):
         raise PermissionDenied(_("The win model covers every deal of the firm: only the sales head, an "
                                  "administrator, marketing and read-only users see it."))
 
@@ -123,7 +124,7 @@ def fit(request):
     """Fits on every closed deal (won or lost, with an answered checklist) and stores a new version; the
     scores come from stratified 5-fold cross-validation. Sales head and admin only; 409 below 30 deals.
     Answers 202 with the job; once `done`, its `result` is `/api/winloss/model`."""
-    if not services.may_fit(request.auth):
+    if not may_fit(request.auth):
         raise PermissionDenied(_("Only the sales head or an administrator can fit the win model."))
     try:
         job = tasks.start_fit(request.auth)

@@ -13,11 +13,22 @@ from simple_history.models import HistoricalRecords
 
 from kundennetz.accounts.models import Opportunity, Segment
 from kundennetz.core.models import VersionedModel
+from kundennetz.core.permissions import by_role, nobody
 from kundennetz.domain import winloss as rules
+
+from .permissions import may_fit, may_review
 
 
 class WinModel(models.Model):
     """One fit of the win model: when, by whom, on which deals, with which cross-validated scores."""
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """A fit covers every deal of the firm: read by those who see them all, made by the sales head and
+        admin; a fit is never changed (the next one is a new version)."""
+        return by_role(queryset, user, action, view=may_review, add=may_fit, change=nobody, delete=nobody)
 
     version = models.PositiveIntegerField(_("version"), unique=True)
     fitted_at = models.DateTimeField(_("fitted"), default=timezone.now)
@@ -88,6 +99,13 @@ class DealScore(models.Model):
 
 class BidCost(VersionedModel):
     """The estimated cost of preparing an offer, per customer group (no group: for all other accounts)."""
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """Read with the win model; set by the sales head and admin."""
+        return by_role(queryset, user, action, view=may_review, change=may_fit)
 
     segment = models.OneToOneField(Segment, null=True, blank=True, on_delete=models.CASCADE,
                                    related_name="bid_cost", verbose_name=_("customer group"))

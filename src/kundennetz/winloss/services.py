@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import get_language
 
 from kundennetz.accounts.models import Opportunity, Stage
-from kundennetz.core.capabilities import has
 from kundennetz.core.permissions import VIEW, restrict
 from kundennetz.domain import winloss as rules
 from kundennetz.qualification.models import Answer, Catalogue, Checklist
 
 from .models import BidCost, DealScore, DeclinedOutcome, WinModel
+from .permissions import may_fit
 
 CLOSED = (Stage.Type.WON, Stage.Type.LOST)
 CHUNK = 2000
@@ -29,20 +29,6 @@ SIMILAR = 3
 
 class Refused(Exception):
     """A request that cannot be met (too little history, no model yet); the message is translated."""
-
-
-# --- who may do what ----------------------------------------------------------------------------------
-
-
-def may_fit(user) -> bool:
-    """Fitting a model and changing the bid costs is for the sales head and the admin."""
-    return has(user, "fit_win_model")
-
-
-def may_review(user) -> bool:
-    """The model's scores, the threshold advice and the no-bid review cover every deal of the firm: for
-    those who see everything (sales head, admin, marketing, read-only)."""
-    return has(user, "view_network")
 
 
 # --- reading the history ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django_tasks import task
 from kundennetz.core import jobs
 
 from . import services
+from .permissions import may_fit
 
 
 @task()
@@ -43,7 +44,7 @@ def fit_job(job_id: int) -> None:
 def start_fit(user):
     """Queue fitting the win model (it grows with the history) as a background job of `user`; returns
     the `Job`. Too little history is refused here at once (`Refused`), before anything is queued."""
-    if not services.may_fit(user):
+    if not may_fit(user):
         raise PermissionDenied(_("Only the sales head or an administrator can fit the win model."))
     services.check_history()
     return jobs.start_job(user, "win_model", _("Win model fitted"), fit_job)

@@ -15,6 +15,7 @@ from kundennetz.accounts.models import Opportunity, Segment
 from kundennetz.core.permissions import CHANGE, get_for
 
 from . import services, tasks
+from .permissions import may_fit, may_review
 from .forms import BidCostForm, DeclinedOutcomeForm
 from .models import BidCost, DealScore, DeclinedOutcome, WinModel
 
@@ -39,7 +40,7 @@ def win_context(opportunity, user) -> WinPanel:
 
 
 def _require_review(user) -> None:
-    if not services.may_review(user):
+    if not may_review(user):
         raise PermissionDenied
 
 
@@ -54,7 +55,7 @@ def overview(request):
     segments = [(segment, costs.get(segment.pk)) for segment in Segment.objects.all()]
     return render(request, "winloss/overview.html", {
         "model": model, "advice": advice, "segments": segments, "default_cost": costs.get(None),
-        "may_fit": services.may_fit(request.user), "form": BidCostForm(),
+        "may_fit": may_fit(request.user), "form": BidCostForm(),
     })
 
 
@@ -62,7 +63,7 @@ def overview(request):
 @require_POST
 def fit(request):
     """Fitting grows with the history, so it runs as a background task; too little history is said at once."""
-    if not services.may_fit(request.user):
+    if not may_fit(request.user):
         raise PermissionDenied
     try:
         job = tasks.start_fit(request.user)
@@ -75,7 +76,7 @@ def fit(request):
 @login_required
 @require_POST
 def bid_cost(request):
-    if not services.may_fit(request.user):
+    if not may_fit(request.user):
         raise PermissionDenied
     form = BidCostForm(request.POST)
     if form.is_valid():

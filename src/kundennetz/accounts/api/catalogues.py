@@ -16,7 +16,7 @@ from kundennetz.core.api_types import InputSchema, Pagination, Text, choice
 from kundennetz.core.roles import Role
 
 from ..models import ClosingReason, Competitor, Segment, Stage
-from kundennetz.core.permissions import not_found
+from kundennetz.core.permissions import get_for, restrict
 
 from .common import require_create, save, set_fields
 
@@ -93,14 +93,14 @@ class UserFilter(FilterSchema):
             summary="List the pipeline's stages")
 def list_stages(request, include_inactive: bool = False):
     """In pipeline order. Code looks at a stage's `type`, never at its name."""
-    stages = Stage.objects.order_by("order", "id")
+    stages = restrict(Stage.objects.all(), request.auth).order_by("order", "id")
     return stages if include_inactive else stages.filter(is_active=True)
 
 
 @router.get("/closing-reasons", response={200: list[ClosingReasonOut], **COMMON_ERRORS}, tags=["catalogues"],
             summary="List closing reasons")
 def list_closing_reasons(request, applies_to: Optional[choice(Stage.Type)] = None, include_inactive: bool = False):
-    reasons = ClosingReason.objects.order_by("applies_to", "order", "id")
+    reasons = restrict(ClosingReason.objects.all(), request.auth).order_by("applies_to", "order", "id")
     if applies_to:
         reasons = reasons.filter(applies_to=applies_to)
     return reasons if include_inactive else reasons.filter(is_active=True)
@@ -109,23 +109,20 @@ def list_closing_reasons(request, applies_to: Optional[choice(Stage.Type)] = Non
 @router.get("/segments", response={200: list[SegmentOut], **COMMON_ERRORS}, tags=["catalogues"],
             summary="List customer groups")
 def list_segments(request):
-    return Segment.objects.order_by("name_de", "id")
+    return restrict(Segment.objects.all(), request.auth).order_by("name_de", "id")
 
 
 @router.get("/competitors", response={200: list[CompetitorOut], **COMMON_ERRORS}, tags=["catalogues"],
             summary="List competitors")
 @paginate(Pagination)
 def list_competitors(request, filters: Query[CompetitorFilter]):
-    return filters.filter(Competitor.objects.all()).order_by("name", "id")
+    return filters.filter(restrict(Competitor.objects.all(), request.auth)).order_by("name", "id")
 
 
 @router.get("/competitors/{int:competitor_id}", response={200: CompetitorOut, **RECORD_ERRORS},
             tags=["catalogues"], summary="Read a competitor")
 def read_competitor(request, competitor_id: int):
-    competitor = Competitor.objects.filter(pk=competitor_id).first()
-    if competitor is None:
-        raise not_found(Competitor)
-    return competitor
+    return get_for(Competitor.objects.all(), request.auth, competitor_id)
 
 
 @router.post("/competitors", response={201: CompetitorOut, **WRITE_ERRORS}, tags=["catalogues"],
@@ -143,7 +140,8 @@ def create_competitor(request, payload: CompetitorIn):
 @paginate(Pagination)
 def list_users(request, filters: Query[UserFilter]):
     """Our people, for the `owner` and `team` fields."""
-    return filters.filter(get_user_model().objects.filter(is_active=True)).order_by("last_name", "first_name", "id")
+    people = restrict(get_user_model().objects.filter(is_active=True), request.auth)
+    return filters.filter(people).order_by("last_name", "first_name", "id")
 
 
 @router.get("/users/me", response={200: UserOut, **COMMON_ERRORS}, tags=["users"], summary="Who am I")

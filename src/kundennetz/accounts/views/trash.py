@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from kundennetz.core.permissions import CHANGE, can_manage_trash, restrict
+from kundennetz.core.permissions import CHANGE, can_manage_trash, get_for, restrict
 
 from ..models import Account, Contact, Opportunity
 
@@ -62,7 +62,7 @@ def restore(request, kind, pk):
     _require_trash_manager(request)
     if kind not in KINDS:
         raise Http404
-    record = get_object_or_404(_deleted(request, KINDS[kind][0]), pk=pk)
+    record = get_for(KINDS[kind][0].all_objects.deleted(), request.user, pk, CHANGE, with_trashed_accounts=True)
     back = f"{reverse('accounts:trash')}?kind={kind}"
     account = getattr(record, "account", None)
     if account is not None and account.is_deleted:

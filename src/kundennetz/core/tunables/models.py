@@ -5,11 +5,21 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kundennetz.core.permissions import by_role, may_edit_settings, nobody
+
 
 class TunableVersion(models.Model):
     """Version ``version`` of the settings document ``name``; the highest version is in force.
 
     Rows are never changed or deleted: the table is the history (who, when, why)."""
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """Settings are an admin's: they read the versions and save new ones; none is changed or deleted."""
+        return by_role(queryset, user, action, view=may_edit_settings, add=may_edit_settings, change=nobody,
+                       delete=nobody)
 
     name = models.CharField(_("name"), max_length=60, db_index=True)
     version = models.PositiveIntegerField(_("version"))

@@ -10,10 +10,11 @@ from ninja import PatchDict, Query, Status
 from kundennetz.core import concurrency
 from kundennetz.core.api_errors import COMMON_ERRORS, FieldErrors, RECORD_ERRORS, WRITE_ERRORS
 from kundennetz.core.api_types import QueryId, Text
+from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 from kundennetz.core.services import save_record
 
 from ..models import Budget, Capacity, default_hours_per_day
-from ..permissions import can_open_planning, can_view_planning, visible_capacities
+from ..permissions import can_open_planning, can_view_planning
 from .routing import _capacities, _capacity_out, _period, _period_code, _period_into, _raise_django, _require_plan, router
 from .schemas import (
     BudgetIn,
@@ -35,7 +36,7 @@ def list_capacities(request, page: Query[Page], period: Optional[Text] = None, m
     """Sales head, admin, marketing and read-only see all; an account manager their own."""
     if not can_open_planning(request.auth):
         raise PermissionDenied(_("You may not see capacities."))
-    queryset = visible_capacities(_capacities(), request.auth).order_by("-period__start", "manager__last_name", "pk")
+    queryset = restrict(_capacities(), request.auth).order_by("-period__start", "manager__last_name", "pk")
     if period:
         queryset = queryset.filter(period__code=_period_code(period))
     if manager:
@@ -69,11 +70,9 @@ def create_capacity(request, payload: CapacityIn):
     return Status(201, _capacity_out(_capacities().get(pk=capacity.pk)))
 
 
-def _visible_capacity(user, capacity_id: int) -> Capacity:
-    capacity = visible_capacities(_capacities(), user).filter(pk=capacity_id).first()
-    if capacity is None:
-        raise Http404(_("No %(verbose_name)s found matching the query") % {"verbose_name": Capacity._meta.verbose_name})
-    return capacity
+def _visible_capacity(user, capacity_id: int, action: str = VIEW) -> Capacity:
+    """The capacity if `user` may `action` it: 404 when they cannot see it, 403 when they may not change it."""
+    return get_for(_capacities(), user, capacity_id, action)
 
 
 @router.get("capacities/{int:capacity_id}", response={200: CapacityOut, **RECORD_ERRORS}, summary="Read a capacity")
@@ -84,8 +83,7 @@ def read_capacity(request, capacity_id: int):
 @router.patch("capacities/{int:capacity_id}", response={200: CapacityOut, **WRITE_ERRORS},
               summary="Change a capacity")
 def update_capacity(request, capacity_id: int, payload: PatchDict[CapacityChange]):
-    capacity = _visible_capacity(request.auth, capacity_id)
-    _require_plan(request.auth)
+    capacity = _visible_capacity(request.auth, capacity_id, CHANGE)
     concurrency.record(capacity)
     for name, value in payload.items():
         setattr(capacity, name, value)
@@ -98,8 +96,7 @@ def update_capacity(request, capacity_id: int, payload: PatchDict[CapacityChange
 
 @router.delete("capacities/{int:capacity_id}", response={204: None, **RECORD_ERRORS}, summary="Delete a capacity")
 def delete_capacity(request, capacity_id: int):
-    capacity = _visible_capacity(request.auth, capacity_id)
-    _require_plan(request.auth)
+    capacity = _visible_capacity(request.auth, capacity_id, DELETE)
     concurrency.record(capacity)
     capacity._history_user = request.auth
     capacity.delete()
@@ -119,7 +116,8 @@ def list_budgets(request, page: Query[Page]):
     """Sales head, admin, marketing and read-only."""
     if not can_view_planning(request.auth):
         raise PermissionDenied(_("You may not see the budgets."))
-    queryset = Budget.objects.select_related("period").order_by("-period__start", "period__kind")
+    queryset = (restrict(Budget.objects.select_related("period"), request.auth)
+                .order_by("-period__start", "period__kind"))
     return {"items": [_budget_out(b) for b in queryset[page.offset:page.offset + page.limit]],
             "count": queryset.count()}
 
@@ -128,7 +126,7 @@ def list_budgets(request, page: Query[Page]):
 def read_budget(request, period: str):
     if not can_view_planning(request.auth):
         raise PermissionDenied(_("You may not see the budgets."))
-    budget = Budget.objects.select_related("period").filter(
+    budget = restrict(Budget.objects.select_related("period"), request.auth).filter(
         period__code=_period_code(period, ("path", "period"))).first()
     if budget is None:
         raise Http404(_("No budget has been entered for %(period)s.") % {"period": period})

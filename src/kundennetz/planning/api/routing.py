@@ -1,12 +1,12 @@
 """Planning's API router and what its endpoints share: periods, permission checks, conversions."""
 
 from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router
 
 from kundennetz.accounts.models import Account
 from kundennetz.core.api_errors import FieldErrors
+from kundennetz.core.permissions import VIEW, get_for
 from kundennetz.domain import capacity as domain_capacity
 
 from .. import services
@@ -121,8 +121,11 @@ def _names() -> tuple[dict, dict]:
     return people, strategies
 
 
-def _scenario(scenario_id: int) -> Scenario:
-    return get_object_or_404(Scenario.objects.select_related("period"), pk=scenario_id)
+def _scenario(user, scenario_id: int, action: str = VIEW) -> Scenario:
+    """Scenarios are for those who see planning (403 for the others, whichever id they name); then the
+    scenario if `user` may `action` it (404 when there is none, 403 when they may not change it)."""
+    _require_view(user)
+    return get_for(Scenario.objects.select_related("period"), user, scenario_id, action)
 
 
 def _parameter_errors(exc: services.InvalidParameters) -> None:

@@ -9,6 +9,7 @@ from ninja import PatchDict, Query, Status
 from kundennetz.core.api_errors import COMMON_ERRORS, FieldErrors, MessageOut, RECORD_ERRORS, WRITE_ERRORS
 from kundennetz.core.api_types import MAX_ID, QueryId, Text
 from kundennetz.core.job_api import JobOut
+from kundennetz.core.permissions import CHANGE, DELETE, restrict
 from kundennetz.core.services import save_record
 
 from .. import services, tasks
@@ -71,7 +72,7 @@ def read_plan(request, period: Optional[Text] = None):
 @router.get("scenarios", response={200: ScenarioPage, **COMMON_ERRORS}, summary="Scenarios")
 def list_scenarios(request, page: Query[Page], period: Optional[Text] = None):
     _require_view(request.auth)
-    queryset = Scenario.objects.select_related("period").order_by("-created_at", "-pk")
+    queryset = restrict(Scenario.objects.select_related("period"), request.auth).order_by("-created_at", "-pk")
     if period:
         queryset = queryset.filter(period__code=_period_code(period))
     names, strategies = _names()
@@ -116,7 +117,8 @@ def compare_scenarios(request, s: list[int] = Query(..., description="Scenario i
     ids = s
     errors = FieldErrors(prefix=("query",))
     wanted = [i for i in ids if 1 <= i <= MAX_ID]
-    scenarios = {s.pk: s for s in Scenario.objects.filter(pk__in=wanted).select_related("period")}
+    found = restrict(Scenario.objects.filter(pk__in=wanted), request.auth).select_related("period")
+    scenarios = {s.pk: s for s in found}
     missing = [i for i in ids if i not in scenarios]
     if missing:
         errors.add("s", _("These scenarios do not exist: %(ids)s") % {"ids": ", ".join(map(str, missing))})
@@ -131,17 +133,16 @@ def compare_scenarios(request, s: list[int] = Query(..., description="Scenario i
 
 @router.get("scenarios/{int:scenario_id}", response={200: ScenarioOut, **RECORD_ERRORS}, summary="Read a scenario")
 def read_scenario(request, scenario_id: int):
-    _require_view(request.auth)
+    scenario = _scenario(request.auth, scenario_id)
     names, strategies = _names()
-    return _scenario_out(_scenario(scenario_id), names, strategies)
+    return _scenario_out(scenario, names, strategies)
 
 
 @router.patch("scenarios/{int:scenario_id}", response={200: ScenarioOut, **WRITE_ERRORS},
               summary="Rename a scenario or change its what-ifs")
 def update_scenario(request, scenario_id: int, payload: PatchDict[ScenarioChange]):
     """Changed what-ifs drop the result: compute the scenario again."""
-    scenario = _scenario(scenario_id)
-    _require_plan(request.auth)
+    scenario = _scenario(request.auth, scenario_id, CHANGE)
     errors = FieldErrors()
     if "name" in payload:
         if not payload["name"]:
@@ -169,13 +170,12 @@ def update_scenario(request, scenario_id: int, payload: PatchDict[ScenarioChange
     except DjangoValidationError as exc:
         _raise_django(exc)
     names, strategies = _names()
-    return _scenario_out(_scenario(scenario.pk), names, strategies)
+    return _scenario_out(_scenario(request.auth, scenario.pk), names, strategies)
 
 
 @router.delete("scenarios/{int:scenario_id}", response={204: None, **RECORD_ERRORS}, summary="Delete a scenario")
 def delete_scenario(request, scenario_id: int):
-    scenario = _scenario(scenario_id)
-    _require_plan(request.auth)
+    scenario = _scenario(request.auth, scenario_id, DELETE)
     if scenario.status == Scenario.Status.APPLIED:
         raise PermissionDenied(_("The applied scenario is the plan of its period and cannot be deleted; apply "
                                  "another one first."))
@@ -191,8 +191,7 @@ def compute_scenario(request, scenario_id: int):
     applied scenario makes a new draft; the plan itself stays). `failed` when no plan meets every
     minimum: `reason` says so and the scenario's `conflicts` name them (which manager, the hours their
     accounts' minimums need, the hours available)."""
-    scenario = _scenario(scenario_id)
-    _require_plan(request.auth)
+    scenario = _scenario(request.auth, scenario_id, CHANGE)
     return Status(202, tasks.start_compute(scenario, request.auth))
 
 
@@ -202,8 +201,7 @@ def apply_scenario(request, scenario_id: int):
     """Sales head and admin: the scenario's recommendation becomes the plan of its period (the account
     plans that "my week" and the account pages show), replacing the plan applied before. 202 with the
     job; 409 at once when the scenario has no plan to apply."""
-    scenario = _scenario(scenario_id)
-    _require_plan(request.auth)
+    scenario = _scenario(request.auth, scenario_id, CHANGE)
     try:
         job = tasks.start_apply(scenario, request.auth)
     except DjangoValidationError as exc:
@@ -214,9 +212,8 @@ def apply_scenario(request, scenario_id: int):
 @router.get("scenarios/{int:scenario_id}/managers", response={200: list[ScenarioManagerOut], **RECORD_ERRORS},
             summary="A scenario per account manager")
 def scenario_managers(request, scenario_id: int):
-    scenario = _scenario(scenario_id)
-    _require_view(request.auth)
-    rows = ScenarioManager.objects.filter(scenario=scenario).order_by("order")
+    scenario = _scenario(request.auth, scenario_id)
+    rows = restrict(ScenarioManager.objects.filter(scenario=scenario), request.auth).order_by("order")
     return [{"manager": m.manager_id, "name": m.label, "accounts": m.account_count,
              "available_hours": m.available_hours, "relief_hours": m.relief_hours, "required_hours": m.required_hours,
              "minimum_hours": m.minimum_hours, "hours_today": m.hours_today, "hours": m.hours,
@@ -227,8 +224,7 @@ def scenario_managers(request, scenario_id: int):
             summary="A scenario per account")
 def scenario_accounts(request, scenario_id: int, page: Query[Page], manager: Optional[QueryId] = None):
     """Today's plan next to the recommendation for every account, by account name."""
-    scenario = _scenario(scenario_id)
-    _require_view(request.auth)
+    scenario = _scenario(request.auth, scenario_id)
     queryset = (visible_plans(ScenarioAccount.objects.filter(scenario=scenario), request.auth)
                 .select_related("account", "manager").order_by("account__name", "account_id"))
     if manager:

@@ -7,13 +7,11 @@ never changes and an edit becomes the next version.
 
 from typing import Optional
 
-from django.http import Http404
-from django.utils.translation import gettext as _
 from ninja import Router
 
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS
 from kundennetz.core.api_types import Text, choice
-from kundennetz.core.capabilities import has
+from kundennetz.core.permissions import not_found, restrict
 
 from ..models import Catalogue
 from .schemas import CatalogueDetailOut, CatalogueOut, catalogue_detail_out, catalogue_out
@@ -22,10 +20,7 @@ router = Router(tags=["qualification"])
 
 
 def _visible(user):
-    catalogues = Catalogue.objects.all()
-    if has(user, "edit_settings"):
-        return catalogues
-    return catalogues.exclude(status=Catalogue.Status.DRAFT)
+    return restrict(Catalogue.objects.all(), user)
 
 
 def _current_ids() -> set[int]:
@@ -56,6 +51,5 @@ def read_question_catalogue(request, key: str, version: int):
     """Its categories and questions: type, favourable answer, knock-out, derivation, wording in every language."""
     record = _visible(request.auth).filter(key=key, version=version).first()
     if record is None:
-        raise Http404(_("No %(verbose_name)s found matching the query")
-                      % {"verbose_name": Catalogue._meta.verbose_name})
+        raise not_found(Catalogue)
     return catalogue_detail_out(record, _current_ids())

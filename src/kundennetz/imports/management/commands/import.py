@@ -22,6 +22,7 @@ from django.utils import translation
 
 from kundennetz.core.models import User
 from kundennetz.core.numberfields import whole_number_argument
+from kundennetz.core.permissions import restrict
 from kundennetz.core.roles import Role
 from kundennetz.domain.importing import (
     DATE_ORDERS,
@@ -176,7 +177,7 @@ class Command(BaseCommand):
         elif choice.endswith(".json") and Path(choice).is_file():
             mapping = adapt(json.loads(Path(choice).read_text(encoding="utf-8")), headers, kind)
         else:
-            saved = SavedMapping.objects.filter(owner=user, kind=kind, name=choice).first()
+            saved = restrict(SavedMapping.objects.filter(kind=kind, name=choice), user).first()
             if saved is None:
                 raise CommandError(f"No saved mapping {choice!r} of {user.username} for {kind}.")
             mapping = adapt(saved.mapping, headers, kind)

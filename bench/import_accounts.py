@@ -217,6 +217,11 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _p95_ms(latencies: list[float]) -> float:
+    latencies = sorted(latencies)
+    return latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] * 1000 if latencies else 0.0
+
+
 def _start_worker(database_url: str, home: Path):
     """A real `kundennetz worker` process on the bench's database (each step of an import is its task)."""
     import subprocess
@@ -275,8 +280,7 @@ def run_api_path(csv_path: Path, rows: int, database_url: str, home: Path) -> di
     finally:
         worker.terminate()
         worker.wait(timeout=60)
-    latencies.sort()
-    p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] * 1000 if latencies else 0.0
+    p95 = _p95_ms(latencies)
     figures = {"api_upload_s": round(upload_s, 2), "api_check_s": round(check_s, 2),
                "api_commit_s": round(commit_s, 2), "api_commit_rows_per_s": round(rows / commit_s),
                "api_undo_s": round(undo_s, 2), "list_p95_ms_during_commit": round(p95, 1),
@@ -367,8 +371,7 @@ def run_web_path(csv_path: Path, rows: int, database_url: str, home: Path) -> di
     finally:
         worker.terminate()
         worker.wait(timeout=60)
-    latencies.sort()
-    p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] * 1000 if latencies else 0.0
+    p95 = _p95_ms(latencies)
     print(f"Web path ({'PostgreSQL' if database_url.startswith('postgres') else 'SQLite'}): upload {upload_s:.1f} s, "
           f"check {check_s:.1f} s, commit {commit_s:.1f} s ({rows / commit_s:,.0f} rows/s), undo {undo_s:.1f} s; "
           f"account list page p95 {p95:.0f} ms over {len(latencies)} reads during the commit; "

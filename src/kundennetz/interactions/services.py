@@ -564,7 +564,11 @@ def account_consistency(account: Account, period: dc.Period | None = None, today
 
 
 def _snapshot(history: dc.AccountHistory, current: dc.AccountConsistency, previous: dc.AccountConsistency,
-              due: list, today: date, now, priority: float, strategy: str, inputs: str = "") -> ConsistencySnapshot:
+              due: list, today: date, now, priority: float, strategy: str, inputs: str = "",
+              dates: list | None = None) -> ConsistencySnapshot:
+    """The stored row of one account; ``dates``: when each of its contacts falls due (``dc.due_dates``;
+    ``None`` in it: due on whichever day one looks, so its next due day is today)."""
+    dates = dates or []
     cont, cad, msg = current.continuity, current.cadence, current.messages
     decision_makers = [c for c in history.contacts if c.role == dc.DECISION_MAKER]
     dm_gaps = sum(1 for g in cad.key_people_gaps if g.role == dc.DECISION_MAKER)
@@ -590,6 +594,8 @@ def _snapshot(history: dc.AccountHistory, current: dc.AccountConsistency, previo
         message_share=msg.share,
         overdue_contacts=sum(1 for d in due if d.overdue), due_contacts=len(due),
         reasons=reasons,
+        due_dates=[None if day is None else day.isoformat() for day in dates],
+        next_due=min((today if day is None else day for day in dates), default=None),
     )
 
 
@@ -625,12 +631,8 @@ def refresh_snapshots(today: date | None = None, account_ids: Iterable | None = 
         entry = dc.due_input(history, today, cfg)
         due = dc.due_contacts([entry], today, within, config=cfg)
         strategy = strategies.get(history.account_id)
-        row = _snapshot(history, now_, before, due, today, now, priorities.get(history.account_id, 0.0),
-                        strategy.key if strategy else "", inputs)
-        dates = dc.due_dates(entry, cfg)
-        row.due_dates = [None if day is None else day.isoformat() for day in dates]
-        row.next_due = min((today if day is None else day for day in dates), default=None)
-        pending.append(row)
+        pending.append(_snapshot(history, now_, before, due, today, now, priorities.get(history.account_id, 0.0),
+                                 strategy.key if strategy else "", inputs, dates=dc.due_dates(entry, cfg)))
         seen.append(history.account_id)
         if len(pending) >= batch:
             stored += _store(pending)

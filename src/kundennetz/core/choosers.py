@@ -59,12 +59,15 @@ class ChooserSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         select = super().render(name, value, attrs, renderer)
         select_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
-        url = reverse(self.url_name) + (f"?{self.params}" if self.params else "")
+        params = "&".join(p for p in (self.params, f"keep={name}" if self.allow_multiple_selected else "") if p)
+        url = reverse(self.url_name) + (f"?{params}" if params else "")
+        # A multiple chooser sends what it holds with each search (hx-include), so the answer keeps it chosen.
+        include = format_html(' hx-include="#{}"', select_id) if self.allow_multiple_selected else ""
         search = format_html(
             '<input type="search" class="chooser-search" form="chooser-none" name="term" autocomplete="off" '
             'id="{}-search" aria-label="{}" placeholder="{}" aria-controls="{}" hx-get="{}" '
-            'hx-trigger="input changed delay:250ms, search" hx-target="#{}" hx-swap="innerHTML" hx-sync="this:replace">',
-            select_id, _("Search to choose"), _("Type to search…"), select_id, url, select_id)
+            'hx-trigger="input changed delay:250ms, search" hx-target="#{}" hx-swap="innerHTML" hx-sync="this:replace"{}>',
+            select_id, _("Search to choose"), _("Type to search…"), select_id, url, select_id, include)
         return mark_safe(f'<span class="chooser">{search}{select}</span>')
 
 
@@ -73,17 +76,6 @@ class ChooserSelectMultiple(ChooserSelect, forms.SelectMultiple):
     chosen ones are sent along and come back chosen, so a search never drops a choice)."""
 
     allow_multiple_selected = True
-
-    def render(self, name, value, attrs=None, renderer=None):
-        params, self.params = self.params, "&".join(p for p in (self.params, f"keep={name}") if p)
-        try:
-            html = super().render(name, value, attrs, renderer)
-        finally:
-            self.params = params
-        select_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
-        # The chosen options travel with each search (hx-include), so the answer can keep them chosen.
-        return mark_safe(html.replace(' hx-sync="this:replace">',
-                                      f' hx-sync="this:replace" hx-include="#{select_id}">', 1))
 
 
 def kept_ids(request) -> list[int]:

@@ -241,16 +241,28 @@ def _pg_admin(url: str, sql: str) -> None:
         conn.execute(sql)
 
 
-def run_database(label: str, database_url: str, accounts: int, repeat: int, only: str | None) -> dict:
-    home = tempfile.mkdtemp(prefix="kundennetz-bench-lists-")
+def run_database(label: str, database_url: str, accounts: int, repeat: int, only: str | None,
+                 keep: Path | None = None) -> dict:
+    """Generate (or, with ``keep``, reuse a network generated before at that size) and measure."""
+    home = str(keep / f"home-{label.lower()}") if keep else tempfile.mkdtemp(prefix="kundennetz-bench-lists-")
+    os.makedirs(home, exist_ok=True)
+    marker = keep / f"generated-{label.lower()}-{accounts}.json" if keep else None
     env = _env(database_url, home)
     try:
         _kundennetz("migrate", "--noinput", "-v", "0", env=env)
-        started = time.perf_counter()
-        generated = json.loads(_kundennetz("generate", "--accounts", str(accounts), "--json", env=env).strip()
-                               .splitlines()[-1])
-        generate_s = time.perf_counter() - started
-        print(f"{label}: generated {generated['counts']} in {generate_s:.1f} s", flush=True)
+        if marker and marker.exists():
+            generated = json.loads(marker.read_text())
+            generate_s = generated["generate_s"]
+            print(f"{label}: reusing {generated['counts']} generated before in {generate_s:.1f} s", flush=True)
+        else:
+            started = time.perf_counter()
+            generated = json.loads(_kundennetz("generate", "--accounts", str(accounts), "--json", env=env)
+                                   .strip().splitlines()[-1])
+            generate_s = time.perf_counter() - started
+            generated["generate_s"] = round(generate_s, 1)
+            if marker:
+                marker.write_text(json.dumps(generated))
+            print(f"{label}: generated {generated['counts']} in {generate_s:.1f} s", flush=True)
         child = subprocess.run(
             [sys.executable, __file__, "--child", database_url, home, str(repeat), only or ""],
             env=env, capture_output=True, text=True)
@@ -262,7 +274,8 @@ def run_database(label: str, database_url: str, accounts: int, repeat: int, only
         figures["counts"] = generated["counts"]
         return figures
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(home, ignore_errors=True)
 
 
 def main() -> int:
@@ -278,27 +291,39 @@ def main() -> int:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--only", default=None, help="measure only pages whose name contains this")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="keep the generated networks in this folder (SQLite file; the PostgreSQL database "
+                             "is not dropped) and reuse them when run again at the same size")
     args = parser.parse_args()
     accounts = 10_000 if args.quick else args.accounts
     repeat = args.repeat or (5 if args.quick else 11)
     results = {"accounts": accounts, "repeat": repeat, "goal_p95_ms": GOAL_MS, "databases": {}}
 
+    keep = args.keep.resolve() if args.keep else None
+    if keep:
+        keep.mkdir(parents=True, exist_ok=True)
     if not args.no_sqlite:
-        folder = tempfile.mkdtemp(prefix="kundennetz-bench-lists-db-")
+        folder = str(keep) if keep else tempfile.mkdtemp(prefix="kundennetz-bench-lists-db-")
+        database = Path(folder) / f"bench-{accounts}.sqlite3"
         try:
             results["databases"]["sqlite"] = run_database(
-                "SQLite", f"sqlite:///{folder}/bench.sqlite3", accounts, repeat, args.only)
+                "SQLite", f"sqlite:///{database}", accounts, repeat, args.only, keep)
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            if not keep:
+                shutil.rmtree(folder, ignore_errors=True)
     if not args.no_postgres and _postgres_available(args.postgres):
         base = args.postgres.rsplit("/", 1)[0]
-        _pg_admin(args.postgres, f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        _pg_admin(args.postgres, f"CREATE DATABASE {BENCH_DB}")
+        name = f"{BENCH_DB}_{accounts}" if keep else BENCH_DB
+        reuse = keep and (keep / f"generated-postgresql-{accounts}.json").exists()
+        if not reuse:
+            _pg_admin(args.postgres, f"DROP DATABASE IF EXISTS {name}")
+            _pg_admin(args.postgres, f"CREATE DATABASE {name}")
         try:
             results["databases"]["postgresql"] = run_database(
-                "PostgreSQL", f"{base}/{BENCH_DB}", accounts, repeat, args.only)
+                "PostgreSQL", f"{base}/{name}", accounts, repeat, args.only, keep)
         finally:
-            _pg_admin(args.postgres, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            if not keep:
+                _pg_admin(args.postgres, f"DROP DATABASE IF EXISTS {name}")
     elif not args.no_postgres:
         print(f"PostgreSQL not reachable at {args.postgres}: measured SQLite only.")
 

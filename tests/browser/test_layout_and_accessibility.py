@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.fixture
 def demo(db):
-    from kundennetz.core.demo import load_demo
+    from kundennetz.sample.demo import load_demo
 
     return load_demo(today=date.today())
 

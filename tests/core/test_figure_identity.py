@@ -165,7 +165,7 @@ def nothing_out_of_date():
 
 
 def test_the_demo_is_fresh_and_shows_each_figure_once(client):
-    from kundennetz.core import demo
+    from kundennetz.sample import demo
     from kundennetz.portfolio import services
     from kundennetz.portfolio.models import AccountPosition, PortfolioSnapshot
 

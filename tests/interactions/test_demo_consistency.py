@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from kundennetz.core import demo
+from kundennetz.sample import demo
 from kundennetz.interactions.models import ConsistencySnapshot, CoreMessage, Interaction
 
 pytestmark = pytest.mark.django_db

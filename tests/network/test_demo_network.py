@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from kundennetz.accounts.models import Account
-from kundennetz.core import demo
+from kundennetz.sample import demo
 from kundennetz.network.models import AccountNetwork, OpportunityNetwork, Relation
 
 pytestmark = pytest.mark.django_db

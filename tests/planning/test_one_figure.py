@@ -88,7 +88,7 @@ def check_everywhere(client, accounts, *, portfolio: bool):
 
 
 def test_the_demo_shows_one_planned_figure_everywhere(client):
-    from kundennetz.core import demo
+    from kundennetz.sample import demo
 
     demo.load_demo(today=timezone.localdate())
     user = Account.objects.exclude(owner=None).order_by("pk").first().owner

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_plans_the_current_year():
-    from kundennetz.core.demo import load_demo
+    from kundennetz.sample.demo import load_demo
 
     result = load_demo(today=date(2026, 5, 4))
     assert result.counts["capacities"] == 4 and result.counts["planning scenarios"] == 2

@@ -3,7 +3,7 @@
 import pytest
 
 from kundennetz.accounts.models import Opportunity
-from kundennetz.core.demo import load_demo
+from kundennetz.sample.demo import load_demo
 from kundennetz.qualification.models import Checklist
 
 pytestmark = pytest.mark.django_db

@@ -66,7 +66,7 @@ def _postgres_problems(queryset, table):
 
 @pytest.fixture
 def generated(db):
-    from kundennetz.core.generate import generate_network
+    from kundennetz.sample.generate import generate_network
     from kundennetz.core.models import User
 
     generate_network(3_000, managers=3, interactions_per_account=0, seed=11, consistency=False)

@@ -8,7 +8,7 @@ import pytest
 
 @pytest.fixture
 def head(db):
-    from kundennetz.core.generate import generate_network
+    from kundennetz.sample.generate import generate_network
     from kundennetz.core.models import User
 
     generate_network(160, managers=2, contacts_per_account=1, interactions_per_account=0, seed=5, consistency=False)

@@ -17,7 +17,7 @@ ACCOUNTS = 5_000
 @pytest.fixture
 def big(db):
     """5,000 accounts (15,000 contacts, 5,000 opportunities) owned by one generated account manager."""
-    from kundennetz.core.generate import generate_network
+    from kundennetz.sample.generate import generate_network
     from kundennetz.core.models import User
 
     generate_network(ACCOUNTS, managers=1, interactions_per_account=1, seed=7, consistency=False)
@@ -105,7 +105,7 @@ def test_counts_stop_at_the_cap(big, client, monkeypatch):
 def test_query_counts_do_not_grow_with_the_data(big, client):
     """The same pages cost the same number of queries for 5,000 accounts as for a handful."""
     manager, head = big
-    from kundennetz.core.generate import generate_network
+    from kundennetz.sample.generate import generate_network
     from kundennetz.core.models import User
 
     generate_network(3, managers=1, interactions_per_account=1, seed=8)

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _network(accounts: int, seed: int):
-    from kundennetz.core.generate import generate_network
+    from kundennetz.sample.generate import generate_network
     from kundennetz.core.models import User
 
     before = set(User.objects.values_list("pk", flat=True))

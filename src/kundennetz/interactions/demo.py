@@ -1,6 +1,6 @@
 """Demo interactions and core messages, so that every consistency measure shows in good and bad shape.
 
-Called by `kundennetz demo` after the base network is saved (see `core.demo`). Each account gets a
+Called by `kundennetz demo` after the base network is saved (see `sample.demo`). Each account gets a
 care profile that decides its two years of interactions: exemplary (regular, decision makers met,
 steady messages), solid, neglected (nothing for months), noisy (frequent contacts, changing and
 retired messages, key people avoided) and a few handed from one account manager to the next twice

@@ -1,6 +1,6 @@
 """Demo relations, so that the relationship map shows every warning somewhere.
 
-Called by `kundennetz demo` after the base network and the interactions are saved (see `core.demo`).
+Called by `kundennetz demo` after the base network and the interactions are saved (see `sample.demo`).
 The base demo already gives each contact a superior (the org chart). Here each account gets one of five
 profiles, in turn: well covered (two of ours know each decision maker), hanging on one person (bus factor
 1), reached only through a coach (decision maker uncovered, the coach and our person weak points),

@@ -18,7 +18,7 @@ from kundennetz.core.services import save_record
 from . import services
 from .models import Budget, Capacity, Period, Scenario, default_hours_per_day
 
-# After the portfolio: the plan follows the strategies of its snapshot (see core.demo._extensions).
+# After the portfolio: the plan follows the strategies of its snapshot (see sample.demo._extensions).
 DEMO_STEP = 110
 # Hours available against hours the strategies ask for, per demo user.
 LOAD_TARGETS = {"sales": 1.1, "reto": 0.85, "nathalie": 0.97, "marco": 1.3}

@@ -11,7 +11,7 @@ from . import services
 from .models import ManualRating, PortfolioSnapshot, StrategyOverride, ValueProposition, period_of
 
 # After every part that adds records the scores read (deals, interactions, relations), so that the
-# snapshots count them (see core.demo._extensions).
+# snapshots count them (see sample.demo._extensions).
 DEMO_STEP = 100
 PROPOSITIONS = [
     # roles, segments, strategies, German title and text, English title and text

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "kundennetz.imports",
     "kundennetz.winloss",
     "kundennetz.network",
+    "kundennetz.sample",
 ]
 
 MIDDLEWARE = [

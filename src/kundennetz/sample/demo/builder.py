@@ -20,8 +20,8 @@ from kundennetz.accounts.models import (
     Segment,
     Stage,
 )
+from kundennetz.core.roles import Role
 
-from ..roles import Role
 from .catalogue import (
     ACCOUNTS,
     ATTITUDES,

@@ -15,9 +15,9 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
 from kundennetz.accounts.models import Account, Competitor, Contact, Opportunity, OpportunityContact
+from kundennetz.core import freshness
+from kundennetz.core.roles import Role
 
-from .. import freshness
-from ..roles import Role
 from .builder import _Builder, _moment
 from .users import DEMO_USERS, DemoLogin, DemoRefused, _demo_user_q
 

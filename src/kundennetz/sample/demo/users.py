@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from ..roles import Role
+from kundennetz.core.roles import Role
 
 
 # Demo users carry this mail domain; with the user name it tells them apart from real people,

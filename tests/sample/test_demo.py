@@ -23,7 +23,7 @@ from kundennetz.accounts.models import (
     Segment,
     Stage,
 )
-from kundennetz.core import demo
+from kundennetz.sample import demo
 from kundennetz.core.roles import Role
 
 pytestmark = pytest.mark.django_db

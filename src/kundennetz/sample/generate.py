@@ -25,13 +25,12 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import Max
 
+from kundennetz.core import freshness, tunables
+from kundennetz.core.roles import Role
+from kundennetz.core.tunables.schemas import ExchangeRates
 from kundennetz.domain.money import to_base
 from kundennetz.domain.period import Period
 from kundennetz.domain.text import search_text, sort_key
-
-from . import freshness, tunables
-from .roles import Role
-from .tunables.schemas import ExchangeRates
 
 PASSWORD = "generate-2026"
 USER_PREFIX = "gen-"

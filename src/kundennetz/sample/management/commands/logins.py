@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from kundennetz.core.demo import DEMO_USERS, demo_logins, format_logins
+from kundennetz.sample.demo import DEMO_USERS, demo_logins, format_logins
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kundennetz.core.generate import PASSWORD, generate_network
+from kundennetz.sample.generate import PASSWORD, generate_network
 from kundennetz.core.numberfields import whole_number_argument
 
 

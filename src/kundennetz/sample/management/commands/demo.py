@@ -4,7 +4,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kundennetz.core.demo import DemoRefused, format_logins, load_demo
+from kundennetz.sample.demo import DemoRefused, format_logins, load_demo
 
 
 class Command(BaseCommand):

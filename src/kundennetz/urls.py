@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kundennetz.accounts.views import home
 from kundennetz.api import api
 from kundennetz.core import job_views
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", home, name="home"),
     path("", include("kundennetz.core.urls")),
     path("", job_views.urls),
     path("", include("kundennetz.accounts.urls")),

@@ -5,7 +5,6 @@ from . import views
 from .tunables import views as settings_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Changing and resetting a password: Django's own views (the reset mail goes through EMAIL_BACKEND).

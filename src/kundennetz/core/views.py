@@ -1,42 +1,19 @@
-"""Home page and the user's own profile (language, API tokens)."""
+"""The user's own profile (language, API tokens)."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
-
-from kundennetz.accounts.models import Account, Opportunity, Stage
+from django.views.decorators.http import require_POST
 
 from .forms import LanguageForm, TokenForm
 from .models import ApiToken
 from .permissions import DELETE, get_for, restrict
-
-
-@login_required
-@require_safe
-def home(request):
-    accounts = Account.objects.restrict(request.user, "view")
-    opportunities = Opportunity.objects.restrict(request.user, "view")
-    by_type = opportunities.aggregate(
-        open=Count("id", filter=Q(stage__type=Stage.Type.OPEN)),
-        won=Count("id", filter=Q(stage__type=Stage.Type.WON)),
-        lost=Count("id", filter=Q(stage__type=Stage.Type.LOST)),
-    )
-    upcoming = (opportunities.filter(stage__type=Stage.Type.OPEN, expected_decision_date__isnull=False)
-                .select_related("account", "stage").order_by("expected_decision_date")[:10])
-    return render(request, "core/home.html", {
-        "account_count": accounts.count(),
-        "counts": by_type,
-        "upcoming": upcoming,
-        "today": timezone.localdate(),
-    })
 
 
 @login_required

@@ -120,21 +120,9 @@ def account_portfolio(context, account):
         "people": benefits(account, contacts, strategy),
         "care_roles": set(care.roles) if care else set(),
         "can_override": can_override(user, account),
-        "planned": _planned(account),
         "can_rate": can_rate(user, account),
         "lang": lang,
     }
-
-
-def _planned(account):
-    """The one planned figure (planning.figures), when planning is installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("kundennetz.planning"):
-        return None
-    from kundennetz.planning.figures import planned_for
-
-    return planned_for(account)
 
 
 @register.filter

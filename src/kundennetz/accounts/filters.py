@@ -4,9 +4,10 @@ Every choice offered (owners, accounts, industries) comes from the records the u
 filter never reveals a name outside their reach. Sorting accepts only the whitelisted columns.
 """
 
+from collections.abc import Callable
+
 import django_filters
 from django import forms
-from django.apps import apps
 from django.db import connections
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.expressions import RawSQL
@@ -18,10 +19,9 @@ from kundennetz.core.choosers import ChooserSelect
 from kundennetz.core.models import User
 from kundennetz.core.numberfields import NumberField
 from kundennetz.domain.text import search_terms
-from kundennetz.qualification.models import Recommendation
 
 from . import fts
-from .models import Account, Contact, Opportunity, Segment, Stage
+from .models import Account, Contact, Opportunity, Recommendation, Segment, Stage
 
 
 def visible_owners(user):
@@ -130,13 +130,21 @@ class RestrictedFilterSet(django_filters.FilterSet):
         return Account.objects.restrict(self.user, "view").only("pk", "name")
 
 
-def _strategy_choices() -> list[tuple[str, str]]:
-    """The portfolio's strategies by name (none without the portfolio and planning apps)."""
-    if not apps.is_installed("kundennetz.interactions"):
-        return []
-    from kundennetz.interactions.portfolio_bridge import strategy_names
+# Where the strategy filter reads the strategies' names: the portfolio's, handed over by the app above this
+# one that reads them (interactions, in its AppConfig.ready) through `offer_strategy_names`.
+_strategy_names: list[Callable[[], dict[str, str]]] = []
 
-    return sorted(strategy_names().items(), key=lambda item: item[1].lower())
+
+def offer_strategy_names(names: Callable[[], dict[str, str]]) -> None:
+    """Let the strategy filter offer the strategies ``names()`` gives (key -> name in the active language)."""
+    _strategy_names[:] = [names]
+
+
+def _strategy_choices() -> list[tuple[str, str]]:
+    """The portfolio's strategies by name (none until an app offers them)."""
+    if not _strategy_names:
+        return []
+    return sorted(_strategy_names[0]().items(), key=lambda item: item[1].lower())
 
 
 class AccountFilter(RestrictedFilterSet):

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from kundennetz.core.models import ActiveQuerySet, SoftDeleteModel, TrackedModel, TranslatedName
 from kundennetz.core.permissions import by_role, can_create, is_signed_in, may_edit_settings
 from kundennetz.domain import pursuit as pursuit_rules
+from kundennetz.domain import qualification as qualification_rules
 from kundennetz.domain.money import rate, to_base
 from kundennetz.domain.text import search_text, sort_key
 
@@ -427,6 +428,14 @@ class ClosingReason(KeptByAdmin, TranslatedName):
             name_en=NOT_RECORDED, applies_to=Stage.Type.LOST,
             defaults={"name_de": "Nicht erfasst", "order": 99})
         return reason
+
+
+class Recommendation(models.TextChoices):
+    """What a checklist recommends (``domain.qualification``), kept on the opportunity's own row."""
+
+    OFFER = qualification_rules.OFFER, _("Make an offer")
+    CLARIFY = qualification_rules.CLARIFY, _("Clarify with the customer")
+    NO_OFFER = qualification_rules.NO_OFFER, _("No offer")
 
 
 class Opportunity(TrackedModel, Searchable, SoftDeleteModel):

@@ -25,6 +25,12 @@ class InteractionsConfig(AppConfig):
             post_save.connect(account_inputs_changed, sender=model, dispatch_uid=f"consistency.{model.__name__}.save")
             post_delete.connect(account_inputs_changed, sender=model,
                                 dispatch_uid=f"consistency.{model.__name__}.delete")
+        # The account list's strategy filter offers the portfolio's strategies, read through this app.
+        from kundennetz.accounts.filters import offer_strategy_names
+
+        from .portfolio_bridge import strategy_names
+
+        offer_strategy_names(strategy_names)
         # The portfolio scores relationship strength from the interactions of the last year; it asks
         # the apps that have figures through its registry, so it never imports this app.
         try:

@@ -9,16 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kundennetz.accounts.models import Opportunity
+from kundennetz.accounts.models import Opportunity, Recommendation
 from kundennetz.core.models import RecordVersionMixin, TrackedModel, VersionedModel
 from kundennetz.core.permissions import VIEW, may_edit_settings
 from kundennetz.domain import qualification as rules
-
-
-class Recommendation(models.TextChoices):
-    OFFER = rules.OFFER, _("Make an offer")
-    CLARIFY = rules.CLARIFY, _("Clarify with the customer")
-    NO_OFFER = rules.NO_OFFER, _("No offer")
 
 
 _PUBLISHED_RULES: dict[tuple, rules.Catalogue] = {}  # a handful of versions at most; domain catalogues are frozen

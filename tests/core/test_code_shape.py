@@ -1,9 +1,10 @@
-"""The shape of the source: no file too long to read, no import cycle between modules.
+"""The shape of the source: no file too long to read, no import cycle between modules, apps in layers.
 
-Both are read from the source text, without importing anything: a file over `MAX_LINES` lines is a
+All are read from the source text, without importing anything: a file over `MAX_LINES` lines is a
 module that holds more than one thing, and a cycle between modules means neither can be understood,
 changed or loaded without the other. Shared bits go down into the lower module; a package's
-``__init__`` may re-export its own modules.
+``__init__`` may re-export its own modules. The top-level packages (the apps) form layers, see
+`test_apps_form_layers`.
 """
 
 from __future__ import annotations
@@ -106,3 +107,90 @@ def test_no_import_cycle_between_modules():
     cycles = sorted(sorted(cycle) for cycle in nx.simple_cycles(import_graph()))
     assert cycles == [], "modules that import each other (directly or round about): " + "; ".join(
         " -> ".join(cycle) for cycle in cycles[:20])
+
+
+# Lowest first. A package imports only packages of lower layers, never one of its own layer or above.
+LAYERS: list[set[str]] = [
+    {"kundennetz", "domain", "settings", "formats"},
+    {"core"},
+    {"accounts"},
+    {"qualification"},
+    {"winloss", "portfolio"},
+    {"planning"},
+    {"interactions"},
+    {"imports"},
+    {"network"},
+    {"sample"},
+    {"api"},
+    {"urls", "wsgi", "__main__"},
+]
+RANK = {package: level for level, layer in enumerate(LAYERS) for package in layer}
+
+
+def _package(module: str) -> str:
+    """``kundennetz.planning.services.data`` -> ``planning``; the package's own ``__init__`` -> ``kundennetz``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def package_edges() -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(importing package, imported package) -> the module edges behind it, for every import that crosses
+    from one top-level package into another."""
+    edges: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for module, target in import_graph().edges:
+        source_package, target_package = _package(module), _package(target)
+        if source_package != target_package:
+            edges.setdefault((source_package, target_package), []).append((module, target))
+    return edges
+
+
+def test_apps_form_layers():
+    """The apps form a strict layering; each layer imports only those below it (lowest first):
+
+        domain, settings, formats (and the package's own __init__): plain Python and settings, no app
+      < core: users and roles, restrict(), history, tunables, formatting, jobs, the layout
+      < accounts: accounts, contacts, competitors, opportunities, stages; the home page
+      < qualification: checklists and pursuit decisions. The apps above add what they know to a
+        checklist through ``qualification.extensions`` (win panel, rescoring, the Authority suggestion)
+      < winloss (learns from checklists), portfolio (scores accounts): beside each other
+      < planning: reads the portfolio's strategies (``planning.apps`` listens to ``portfolio.signals``);
+        the planned figure's template tags are planning's (``{% load planned %}``)
+      < interactions: consistency and My week measure against the strategies and the plan; hands the
+        portfolio's strategy names to the account list's filter (``accounts.filters.offer_strategy_names``)
+      < imports: imports records of accounts, qualification and winloss
+      < network: derives strengths from interactions, shows the portfolio's value propositions, analyses
+        again the accounts an import batch touched, and suggests the checklist's Authority answer
+      < sample: the demo and generated networks write records of every app (``kundennetz demo``,
+        ``generate``, ``logins``)
+      < api: wires the apps' routers
+      < urls, wsgi, __main__: the URL map, the server entry, the console script
+
+    An app lower down that needs something of a higher one gets it handed over (a signal, a registry
+    filled in the higher app's ``AppConfig.ready``) or the shared bit moves down.
+    """
+    edges = package_edges()
+    packages = {_package(module) for module in import_graph()}
+    assert packages <= set(RANK), f"give these packages their layer in LAYERS: {sorted(packages - set(RANK))}"
+    upward = upward_imports(edges)
+    assert upward == [], "imports of a package from its own layer or above: " + "; ".join(
+        f"{source} -> {target}" for source, target in upward)
+    graph = nx.DiGraph(list(edges))
+    assert nx.is_directed_acyclic_graph(graph), f"packages that import each other: {list(nx.simple_cycles(graph))}"
+
+
+def upward_imports(edges: dict[tuple[str, str], list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    """The module edges of ``edges`` that go into a package of the same layer or a higher one."""
+    return sorted(module_edge for (source, target), modules in edges.items() if RANK[source] <= RANK[target]
+                  for module_edge in modules)
+
+
+def test_the_layer_check_reports_imports_upwards_and_sideways():
+    found = upward_imports({
+        ("planning", "portfolio"): [("kundennetz.planning.stored", "kundennetz.portfolio.models")],
+        ("core", "accounts"): [("kundennetz.core.views", "kundennetz.accounts.models")],
+        ("winloss", "portfolio"): [("kundennetz.winloss.services", "kundennetz.portfolio.models")],
+    })
+    assert found == [("kundennetz.core.views", "kundennetz.accounts.models"),
+                     ("kundennetz.winloss.services", "kundennetz.portfolio.models")]
+    # and the real graph has edges across layers for the check to look at
+    assert ("planning", "portfolio") in package_edges()

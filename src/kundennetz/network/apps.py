@@ -13,3 +13,10 @@ class NetworkConfig(AppConfig):
         from .models import Relation
 
         register("relations", Relation, _("Relations"), ("account", "contact", "other", "user", "deleted_by"))
+
+        from kundennetz.qualification.extensions import add_suggestion
+
+        from .panel import checklist_suggestion
+
+        # The checklist's Authority headline gets a suggested answer from the relationship map.
+        add_suggestion(checklist_suggestion)

@@ -123,6 +123,13 @@ def authority_suggestion(opportunity):
     return Suggested(AUTHORITY, "network", YES, reason)
 
 
+def checklist_suggestion(checklist):
+    """The Authority suggestion for a checklist whose catalogue asks the Authority headline, else None."""
+    if AUTHORITY not in checklist.catalogue.rules.keys:
+        return None
+    return authority_suggestion(checklist.opportunity)
+
+
 def authority_hints(opportunity) -> dict:
     """Who decides and who influences them, from the map, as suggestions for the Authority details."""
     stored = _stored_for(opportunity)

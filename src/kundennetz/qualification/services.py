@@ -16,6 +16,7 @@ from kundennetz.core.permissions import can
 from kundennetz.domain import pursuit
 from kundennetz.domain import qualification as rules
 
+from . import extensions
 from .models import Answer, Catalogue, Checklist, PursuitDecision
 from .wording import Suggested, worded
 
@@ -221,9 +222,8 @@ def set_answer(checklist: Checklist, question_id: str, raw, user, note: str | No
         answer.save()
     evaluation = _refresh_summary(checklist)
     if question_id in checklist.catalogue.rules.keys:
-        from kundennetz.winloss.services import refresh_scores
-
-        refresh_scores([checklist.opportunity_id])  # the win probability follows the headline answers
+        # The win probability follows the headline answers.
+        extensions.headline_answered.send(sender=Checklist, opportunity_ids=[checklist.opportunity_id])
     return evaluation
 
 
@@ -242,11 +242,8 @@ def suggestions(checklist: Checklist) -> list[Suggested]:
         group_margin_target_pct=segment.margin_target_pct if segment else None,
     )
     found = [worded(s) for s in rules.suggest_answers(facts, catalogue=checklist.catalogue.rules)]
-    # The Authority headline gets its suggestion from the relationship map.
-    from kundennetz.network.panel import AUTHORITY, authority_suggestion
-
-    if AUTHORITY in checklist.catalogue.rules.keys:
-        found.append(authority_suggestion(opportunity))
+    # The Authority headline gets its suggestion from the relationship map (added by the network app).
+    found.extend(extensions.suggested(checklist))
     return found
 
 

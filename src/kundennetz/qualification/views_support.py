@@ -24,7 +24,7 @@ from kundennetz.core.models import User
 from kundennetz.core.permissions import can_on_seen
 from kundennetz.domain import qualification as rules
 
-from . import services
+from . import extensions, services
 from .controls import Control, bound_control, stored_control
 from .forms import YES_NO_CHOICES, AnswerForm, DecisionForm, QuickContactForm, dom_id
 from .models import Answer
@@ -315,6 +315,4 @@ def checklist_context(request, opportunity: Opportunity, *, bound: AnswerForm | 
 
 def _win(opportunity, user):
     """The win probability panel (learned from won and lost deals); its own app fills it."""
-    from kundennetz.winloss.views import win_context
-
-    return win_context(opportunity, user)
+    return extensions.panel("win", opportunity, user)

@@ -151,7 +151,7 @@ def check_everywhere(client, ids: list[int]) -> None:
 
 
 def nothing_out_of_date():
-    from kundennetz.interactions import management_view
+    from kundennetz.interactions import overview
     from kundennetz.interactions import services as consistency
     from kundennetz.planning import services as planning
     from kundennetz.planning.models import Scenario
@@ -159,9 +159,11 @@ def nothing_out_of_date():
 
     assert not PortfolioSnapshot.current().freshness().out_of_date
     assert not [s.name for s in Scenario.objects.all() if planning.freshness_of(s).out_of_date]
-    state = management_view._state(freshness.fingerprint(consistency.SNAPSHOT_INPUTS))
-    assert not management_view.is_stale(state, Account.objects.count(), timezone.localdate())
+    state = overview.rows_state(freshness.fingerprint(consistency.SNAPSHOT_INPUTS))
+    assert not overview.rows_are_stale(state, Account.objects.count(), timezone.localdate())
     assert freshness.refresh_stale() == []
+    assert not overview.out_of_date(overview.stored(), freshness.fingerprint(consistency.SNAPSHOT_INPUTS),
+                                    timezone.localdate())
 
 
 def test_the_demo_is_fresh_and_shows_each_figure_once(client):

@@ -252,6 +252,7 @@ RULES = [
     ("portfolio.ValueProposition", {}, (EVERYONE, COMMUNICATORS, COMMUNICATORS, COMMUNICATORS)),
     ("interactions.CoreMessage", {}, (EVERYONE, COMMUNICATORS, COMMUNICATORS, NOBODY)),
     ("interactions.ReminderLog", {}, (NOBODY, NOBODY, NOBODY, NOBODY)),
+    ("interactions.ConsistencyOverview", {}, (MANAGERS, NOBODY, NOBODY, NOBODY)),
     ("planning.Period", {}, (EVERYONE, MANAGERS, MANAGERS, MANAGERS)),
     ("planning.Capacity", {}, (VIEWERS | OWNER, MANAGERS, MANAGERS, MANAGERS)),  # the owner's own time
     ("planning.Budget", {}, (VIEWERS, MANAGERS, MANAGERS, MANAGERS)),

@@ -8,15 +8,15 @@ from django.utils import timezone
 from kundennetz.accounts.models import Account
 from kundennetz.core import freshness, tunables
 from kundennetz.core.tunables.schemas import ConsistencyWeights
-from kundennetz.interactions import management_view, services
+from kundennetz.interactions import management_view, overview, services
 from kundennetz.portfolio.services import set_override
 
 pytestmark = pytest.mark.django_db
 
 
 def stale() -> bool:
-    state = management_view._state(freshness.fingerprint(services.SNAPSHOT_INPUTS))
-    return management_view.is_stale(state, Account.objects.count(), timezone.localdate())
+    state = overview.rows_state(freshness.fingerprint(services.SNAPSHOT_INPUTS))
+    return overview.rows_are_stale(state, Account.objects.count(), timezone.localdate())
 
 
 def test_rows_fresh_after_a_refresh_and_out_of_date_after_an_input_changes(network, cast):

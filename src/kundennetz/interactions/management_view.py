@@ -2,43 +2,45 @@
 
 Scoring 10 000 accounts live takes seconds, so the page reads `ConsistencySnapshot` rows (written
 nightly by `kundennetz consistency` and per account whenever an interaction changes). The rows are
-the domain's results; this module only aggregates them, in the database, into the domain's own
-`Summary` (accounts, scored, mean, median, share red, bands, overdue and due contacts, manager
-changes, key people not met — with the same definitions as `consistency.summarize`) and compares
-periods with `consistency.trend`. A few aggregate queries instead of 10 000 rows in Python keep the
-page fast (bench/README.md). Per account manager the median is left out (the page shows the mean).
+the domain's results; `interactions.overview` aggregates them in the database, and this module turns
+the figures into the domain's own `Summary` (accounts, scored, mean, median, share red, bands, overdue
+and due contacts, manager changes, key people not met — with the same definitions as
+`consistency.summarize`) and compares periods with `consistency.trend`. Per account manager the median
+is left out (the page shows the mean).
 
 A small network (the laptop, the demo, the tests) is refreshed on the spot when its snapshots are
-missing or from an earlier day; a large one shows when it was computed.
+missing or from an earlier day; up to STORED_OVERVIEW_FROM accounts the rows are aggregated per request;
+a larger network shows the overview stored by the last full recompute, as of when, and out of date when
+rows or inputs changed since (bench/README.md has the figures).
 """
 
 from __future__ import annotations
 
 import hashlib
-import statistics
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import Avg, Count, F, Max, Min, Q, Sum
+from django.db.models import F
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from kundennetz.core.permissions import of_live_accounts
 from kundennetz.accounts.models import Account
 from kundennetz.core import freshness
 from kundennetz.core.models import User
 from kundennetz.domain import consistency as dc
 
+from . import overview as overview_store
 from . import portfolio_bridge, services
-from .models import ConsistencySnapshot
 from .paging import id_param
 
 # Up to this many accounts a stale or missing snapshot is recomputed while the page loads (about a
 # second); above it the nightly command keeps them (bench/README.md has the figures).
 LIVE_REFRESH_LIMIT = 2000
-HISTOGRAM_BINS = 10
+# Up to this many accounts the rows are aggregated per request (under 0.1 s); above, the page reads the
+# overview the last full recompute stored (aggregating a million rows takes seconds).
+STORED_OVERVIEW_FROM = 20_000
 CACHE_SECONDS = 600
 
 
@@ -90,58 +92,41 @@ class Overview:
 
 def snapshots():
     """The stored rows of accounts not in the trash."""
-    return of_live_accounts(ConsistencySnapshot.objects.all())
+    return overview_store.snapshots()
 
 
-def _state(inputs: str = ""):
-    """The rows' extent in one aggregate; ``other_inputs`` counts rows computed from other inputs than now."""
-    return snapshots().aggregate(rows=Count("pk"), oldest=Min("as_of"), as_of=Max("as_of"),
-                                 computed_at=Max("computed_at"), period_start=Max("period_start"),
-                                 period_end=Max("period_end"), other_inputs=Count("pk", filter=~Q(inputs=inputs)))
-
-
-def is_stale(state: dict, accounts: int, today: date) -> bool:
-    """Rows missing, computed on an earlier day, or from inputs that changed since (``core.freshness``)."""
-    return (state["rows"] < accounts or (state["oldest"] is not None and state["oldest"] < today)
-            or bool(state["other_inputs"]))
+def _accounts_beyond(limit: int) -> bool:
+    """More than `limit` accounts, counted no further than limit + 1."""
+    return Account.objects.order_by().values("pk")[: limit + 1].count() > limit
 
 
 def ensure_fresh(today: date | None = None) -> tuple[bool, bool, dict]:
     """(stale, refreshed, state): recompute a small network whose rows are missing, from an earlier day or
-    from inputs that changed since; a large one only says so (the nightly run or the button recomputes)."""
+    from inputs that changed since; a larger one only says so (the nightly run or the button recomputes)."""
     today = today or timezone.localdate()
     inputs = freshness.fingerprint(services.SNAPSHOT_INPUTS)
-    state = _state(inputs)
+    state = overview_store.rows_state(inputs)
     accounts = Account.objects.count()
-    stale = is_stale(state, accounts, today)
+    stale = overview_store.rows_are_stale(state, accounts, today)
     if stale and accounts <= LIVE_REFRESH_LIMIT:
         services.refresh_snapshots(today)
-        return False, True, _state(freshness.fingerprint(services.SNAPSHOT_INPUTS))
+        return False, True, overview_store.rows_state(freshness.fingerprint(services.SNAPSHOT_INPUTS))
     return stale, False, state
 
 
 def refresh_if_stale(today: date | None = None) -> bool:
-    """Recompute every account's row when any is missing, from an earlier day or from other inputs."""
+    """Recompute every account's row when any is missing, from an earlier day or from other inputs; when
+    the rows hold but the stored overview does not (rows refreshed one by one since), aggregate it anew.
+    True when the rows were recomputed."""
     today = today or timezone.localdate()
-    state = _state(freshness.fingerprint(services.SNAPSHOT_INPUTS))
-    if not is_stale(state, Account.objects.count(), today):
-        return False
-    services.refresh_snapshots(today)
-    return True
-
-
-def _figures(suffix: str = "") -> dict:
-    """Aggregates of the current period's columns, or with suffix "_previous" of the period before."""
-    score, band = f"score{suffix}", f"band{suffix}"
-    figures = {
-        "accounts": Count("pk"), "scored": Count(score), "mean": Avg(score),
-        **{b: Count("pk", filter=Q(**{band: b})) for b in dc.BANDS},
-        "changes": Sum(f"manager_changes{suffix}"), "not_met": Sum(f"key_people_not_met{suffix}"),
-    }
-    if not suffix:
-        figures.update(overdue=Sum("overdue_contacts"), due=Sum("due_contacts"), dms=Sum("decision_makers"),
-                       dms_covered=Sum("decision_makers_covered"))
-    return {f"{name}{suffix}": value for name, value in figures.items()}
+    inputs = freshness.fingerprint(services.SNAPSHOT_INPUTS)
+    accounts = Account.objects.count()
+    if overview_store.rows_are_stale(overview_store.rows_state(inputs), accounts, today):
+        services.refresh_snapshots(today)  # stores the overview too
+        return True
+    if overview_store.out_of_date(overview_store.stored(), inputs, today):
+        overview_store.store(inputs, accounts, today)
+    return False
 
 
 def _summary(row: dict, suffix: str = "", median: float | None = None) -> dc.Summary:
@@ -171,42 +156,54 @@ def _total(rows: list[dict]) -> dict:
     return total
 
 
-def _median(values: list[float]) -> float | None:
-    return statistics.median(values) if values else None
+def _day(value) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def overview(today: date | None = None, *, refresh: bool = True) -> Overview:
+    """The page's figures: aggregated from the rows on the spot up to STORED_OVERVIEW_FROM accounts (a
+    small network's stale rows recomputed first), read from the stored overview above."""
+    today = today or timezone.localdate()
+    if _accounts_beyond(STORED_OVERVIEW_FROM):
+        return _stored_overview(today)
     if refresh:
         stale, refreshed, state = ensure_fresh(today)
     else:
-        stale, refreshed, state = False, False, _state(freshness.fingerprint(services.SNAPSHOT_INPUTS))
+        stale, refreshed, state = False, False, overview_store.rows_state(
+            freshness.fingerprint(services.SNAPSHOT_INPUTS))
     # The figures change only when snapshot rows do (every refresh stamps computed_at), so each
     # process keeps the last result for that state; the rows themselves stay the truth.
     fingerprint = "|".join(str(state[name]) for name in ("rows", "computed_at", "as_of", "period_start"))
     key = "interactions-overview-" + hashlib.sha1(f"{fingerprint}|{get_language()}".encode()).hexdigest()
     result = cache.get(key)
     if result is None:
-        result = _overview(state)
+        result = _build(overview_store.aggregate(state))
         cache.set(key, result, CACHE_SECONDS)
     result.stale, result.refreshed = stale, refreshed
     return result
 
 
-def _overview(state: dict) -> Overview:
-    figures = {**_figures(), **_figures("_previous")}
-    rows = list(snapshots().values("manager_id").order_by().annotate(**figures))
+def _stored_overview(today: date) -> Overview:
+    stored = overview_store.stored()
+    stale = overview_store.out_of_date(stored, freshness.fingerprint(services.SNAPSHOT_INPUTS), today)
+    if stored is None:
+        return _build({}, stale=True)
+    key = "interactions-stored-overview-" + hashlib.sha1(
+        f"{stored.computed_at.isoformat()}|{get_language()}".encode()).hexdigest()
+    result = cache.get(key)
+    if result is None:
+        result = _build(stored.figures, computed_at=stored.computed_at)
+        cache.set(key, result, CACHE_SECONDS)
+    result.stale, result.refreshed = stale, False
+    return result
+
+
+def _build(figures: dict, *, computed_at=None, stale: bool = False) -> Overview:
+    """The page's overview from `overview_store.aggregate`'s figures (stored or just taken)."""
+    rows = figures.get("managers", [])
     total = _total(rows)
-    # One pass over the scores gives both medians and the histogram (10 000 floats: a few milliseconds).
-    scores, previous_scores = [], []
-    bins = [0] * HISTOGRAM_BINS
-    for score, before in snapshots().values_list("score", "score_previous"):
-        if score is not None:
-            scores.append(score)
-            bins[min(HISTOGRAM_BINS - 1, max(0, int(score // (100 / HISTOGRAM_BINS))))] += 1
-        if before is not None:
-            previous_scores.append(before)
-    network = _summary(total, median=_median(scores))
-    network_previous = _summary(total, "_previous", median=_median(previous_scores))
+    network = _summary(total, median=figures.get("median"))
+    network_previous = _summary(total, "_previous", median=figures.get("median_previous"))
     users = User.objects.in_bulk([row["manager_id"] for row in rows if row["manager_id"] is not None])
     managers = []
     for row in rows:
@@ -214,20 +211,21 @@ def _overview(state: dict) -> Overview:
         managers.append(ManagerRow(users.get(row["manager_id"]), summary, before, dc.trend(summary, before),
                                    row["dms"] or 0, row["dms_covered"] or 0))
     managers.sort(key=lambda row: (row.manager is None, str(row.manager or "")))
-    by_strategy: dict[str, dict] = {}
-    for strategy, band, n in (snapshots().values("strategy", "band").order_by().annotate(n=Count("pk"))
-                              .values_list("strategy", "band", "n")):
-        by_strategy.setdefault(strategy, {})[band or "none"] = n
     names = portfolio_bridge.strategy_names()
-    strategies = sorted(by_strategy.items(), key=lambda item: (item[0] == "", names.get(item[0], item[0])))
-    period = dc.Period(state["period_start"], state["period_end"]) if state["period_start"] else None
+    strategies = sorted(figures.get("strategies", {}).items(),
+                        key=lambda item: (item[0] == "", names.get(item[0], item[0])))
+    start = _day(figures.get("period_start"))
+    period = dc.Period(start, _day(figures.get("period_end"))) if start else None
+    rows_computed = figures.get("computed_at")
     return Overview(
-        as_of=state["as_of"], computed_at=state["computed_at"], period=period,
-        previous_period=dc.previous_period(period) if period else None,
+        as_of=_day(figures.get("as_of")),
+        computed_at=computed_at or (datetime.fromisoformat(rows_computed) if rows_computed else None),
+        period=period, previous_period=dc.previous_period(period) if period else None,
         network=network, previous=network_previous, trend=dc.trend(network, network_previous),
-        managers=managers, histogram=bins, strategies=strategies,
+        managers=managers, histogram=figures.get("histogram", [0] * overview_store.HISTOGRAM_BINS),
+        strategies=strategies,
         decision_makers=total.get("dms", 0), decision_makers_covered=total.get("dms_covered", 0),
-        stale=False, refreshed=False, strategy_names=names,
+        stale=stale, refreshed=False, strategy_names=names,
     )
 
 

@@ -23,7 +23,7 @@ from kundennetz.accounts.models import Account, Contact, Opportunity
 from kundennetz.core.models import Bookkeeping, SoftDeleteModel, TrackedModel
 from kundennetz.core.permissions import by_role, is_signed_in, nobody
 
-from .permissions import may_edit_core_messages
+from .permissions import may_edit_core_messages, may_see_management
 
 # Longest duration worth recording: a multi-day event, not a typo of minutes for hours.
 MAX_DURATION_MINUTES = 7 * 24 * 60
@@ -233,7 +233,37 @@ class ConsistencySnapshot(models.Model):
         indexes = [
             models.Index(fields=["score"]),
             models.Index(fields=["manager", "score"]),
+            # The newest row tells whether the stored overview still holds (one index step, not a scan).
+            models.Index(fields=["computed_at"]),
         ]
+
+
+class ConsistencyOverview(models.Model):
+    """The whole network's consistency figures as the last full run aggregated them from the rows.
+
+    A large network's management view reads this one row instead of aggregating every account's row
+    on each request. ``figures`` holds what the aggregation returned (per account manager, medians,
+    histogram, strategies); ``rows_until`` the newest row it included, so a row written since (an
+    account refreshed after an interaction changed) marks it out of date; ``rows_stale`` says the rows
+    themselves were missing, old or from other inputs when it was taken.
+    """
+
+    computed_at = models.DateTimeField(default=timezone.now)
+    as_of = models.DateField()
+    inputs = models.CharField(max_length=64, blank=True, default="")
+    rows_until = models.DateTimeField(null=True)
+    rows_stale = models.BooleanField(default=False)
+    figures = models.JSONField(default=dict)
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """The whole network's figures: management reads them; only the recompute writes them."""
+        return by_role(queryset, user, action, view=may_see_management, change=nobody)
+
+    class Meta:
+        verbose_name = _("consistency overview")
+        verbose_name_plural = _("consistency overviews")
 
 
 class ReminderLog(Bookkeeping, models.Model):

@@ -42,7 +42,7 @@ from kundennetz.core.services import save_record
 from kundennetz.domain import consistency as dc
 from kundennetz.domain import reminders as domain_reminders
 
-from . import portfolio_bridge
+from . import overview, portfolio_bridge
 from .models import ConsistencySnapshot, CoreMessage, Interaction, record_history
 from .wording import reason_language, reason_text  # noqa: F401 - read by the pages, API and mails
 
@@ -641,6 +641,8 @@ def refresh_snapshots(today: date | None = None, account_ids: Iterable | None = 
     # Accounts gone to the trash since the last run lose their row.
     if scope is None:
         ConsistencySnapshot.objects.filter(account__deleted_at__isnull=False).delete()
+        # The whole network's figures, so that a large network's management view reads one row.
+        overview.store(inputs, len(revenue), today)
     else:
         ConsistencySnapshot.objects.filter(account_id__in=scope).exclude(account_id__in=seen).delete()
     return stored

@@ -12,7 +12,6 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kundennetz.core.models import User
+from kundennetz.core.paging import CappedPaginator, id_param
 from kundennetz.domain import consistency as dc
 
 from . import charts, management_view, reminders, services, tasks
 from .my_week import week_items
-from .paging import id_param
 from .permissions import may_see_all_weeks, may_see_management
 
 MAX_WITHIN_DAYS = 60
@@ -96,7 +95,7 @@ def management(request):
     overview = management_view.overview()
     params = request.GET
     rows = _filtered_rows(params)
-    page = Paginator(rows, settings.KUNDENNETZ_PAGE_SIZE).get_page(params.get("page"))
+    page = CappedPaginator(rows, settings.KUNDENNETZ_PAGE_SIZE).get_page(params.get("page"))
     lang = services.reason_language()
     names = overview.strategy_names
     for row in page.object_list:

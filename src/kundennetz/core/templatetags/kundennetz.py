@@ -1,6 +1,7 @@
 """Template filters for numbers and money in the user's format."""
 
 from django import template
+from django.utils.translation import gettext as _
 
 from kundennetz.core.formatting import format_money, format_number, format_percent
 
@@ -10,6 +11,14 @@ register = template.Library()
 @register.filter
 def number(value, decimals=0):
     return format_number(value, int(decimals))
+
+
+@register.filter
+def counted(value):
+    """A `core.paging.Counted`: the number, or "more than 10,000" when the count stopped at its cap."""
+    if value.capped:
+        return _("more than %(count)s") % {"count": format_number(value.value, 0)}
+    return format_number(value.value, 0)
 
 
 @register.filter

@@ -61,15 +61,21 @@ PAGES = [
     ("opportunities by volume", "/opportunities/?sort=-volume", "accounts_opportunity", "both"),
     ("opportunities search", "/opportunities/?q=projekt", "accounts_opportunity", "both"),
     ("interactions", "/interactions/", "interactions_interaction", "both"),
+    ("interactions deep page", "/interactions/?page=400", "interactions_interaction", "both"),
+    ("interactions of one type", "/interactions/?type=call", "interactions_interaction", "both"),
+    ("interactions search", "/interactions/?q=jahresgespr", "interactions_interaction", "both"),
     ("portfolio", "/portfolio/", "portfolio_accountposition", "both"),
     ("portfolio table", "/portfolio/accounts/", "portfolio_accountposition", "both"),
     ("planning", "/planning/", "accounts_account", "both"),
     ("my week", "/my-week/", "interactions_interaction", "both"),
     ("management", "/management/consistency/", "accounts_account", "head"),
+    ("management red, by score", "/management/consistency/?band=red&sort=-score", "accounts_account", "head"),
     ("account chooser", "/accounts/choices/?q=alpen", "accounts_account", "both"),
     ("API accounts", "/api/accounts?limit=50", "accounts_account", "both"),
     ("API contacts", "/api/contacts?limit=50", "accounts_contact", "both"),
     ("API opportunities", "/api/opportunities?limit=50", "accounts_opportunity", "both"),
+    ("API interactions", "/api/interactions/?limit=50", "interactions_interaction", "both"),
+    ("API interactions search", "/api/interactions/?q=jahresgespr&limit=50", "interactions_interaction", "both"),
 ]
 
 FLOOR_SQL = {

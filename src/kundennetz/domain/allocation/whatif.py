@@ -9,7 +9,7 @@ import numpy as np
 
 from .curves import Resource
 from .model import Allocation, Problem, Response
-from .solve import _Pools, _solve, allocate
+from .solve import Pools, allocate, solve_continuous
 
 
 def scale_budget(problem: Problem, support: float = 1.0, pr: float = 1.0) -> Problem:
@@ -85,7 +85,7 @@ def value_of_additional_manager(problem: Problem, hours: float, accounts: Sequen
         return ExtraManager(alt.contribution - base.contribution, taken)
     M, cap = problem.n_managers, problem.manager_hours
     h = problem.hours
-    pools = _Pools(h.m, h.b, h.lo, h.hi, problem.manager, M)
+    pools = Pools(h.m, h.b, h.lo, h.hi, problem.manager, M)
 
     def taken(L):  # hours every manager would take at the common price e^L, beyond their own
         return np.maximum(pools.demand(np.full(M, L)) - cap, 0.0)
@@ -105,7 +105,7 @@ def value_of_additional_manager(problem: Problem, hours: float, accounts: Sequen
             if hi_L - lo_L < 1e-12 * max(1.0, abs(hi_L)):
                 break
         extra = taken(hi_L)
-    alt = _solve(problem, cap + extra)
+    alt = solve_continuous(problem, cap + extra)
     gain = float(h.curve().value(alt[0]).sum() + problem.support.curve().value(alt[1]).sum()
                  + problem.pr.curve().value(alt[2]).sum()) - base.contribution
     return ExtraManager(gain, extra)

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .arithmetic import _is_number, _round_half_up
+from .arithmetic import is_number, round_half_up
 from .model import AMBER, COMPONENT_MEASURES, DEFAULT_CONFIG_PATH, GREEN, Intensity, RED, ROLES
 
 
@@ -41,7 +41,7 @@ class ConsistencyConfig:
     def band(self, score: float | None) -> str | None:
         if score is None:
             return None
-        shown = _round_half_up(score)
+        shown = round_half_up(score)
         if shown >= self.green_from:
             return GREEN
         if shown >= self.amber_from:
@@ -87,7 +87,7 @@ def parse_config(raw: Any) -> ConsistencyConfig:
     for name, (kind, lo, hi) in _THRESHOLDS.items():
         value = thresholds[name]
         path = f"thresholds.{name}"
-        if not _is_number(value):
+        if not is_number(value):
             raise ValueError(f"consistency weights: {path} must be a number, got {value!r}")
         if kind == "int" and value != int(value):
             raise ValueError(f"consistency weights: {path} must be a whole number, got {value!r}")
@@ -103,14 +103,14 @@ def parse_config(raw: Any) -> ConsistencyConfig:
     for role, days in key_people.items():
         if role.startswith("_"):
             continue
-        if not _is_number(days) or days != int(days) or days < 1:
+        if not is_number(days) or days != int(days) or days < 1:
             raise ValueError(f"consistency weights: key_people.{role} must be a whole number of days ≥ 1, got {days!r}")
         key_person_days[role] = int(days)
 
     bands = raw["bands"]
     _check_keys(bands, "bands", required=(GREEN, AMBER))
     for name in (GREEN, AMBER):
-        if not _is_number(bands[name]) or not (0 <= bands[name] <= 100):
+        if not is_number(bands[name]) or not (0 <= bands[name] <= 100):
             raise ValueError(f"consistency weights: bands.{name} must be a score between 0 and 100, got {bands[name]!r}")
     if bands[AMBER] > bands[GREEN]:
         raise ValueError(f"consistency weights: bands.amber ({bands[AMBER]}) must not be above bands.green ({bands[GREEN]})")
@@ -182,6 +182,6 @@ def _check_keys(obj: Any, path: str, required: Sequence[str] = (), optional: Seq
 
 
 def _weight(value: Any, path: str) -> float:
-    if not _is_number(value) or value < 0:
+    if not is_number(value) or value < 0:
         raise ValueError(f"consistency weights: {path} must be a number ≥ 0, got {value!r}")
     return float(value)

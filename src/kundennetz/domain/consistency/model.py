@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..period import Period  # noqa: F401 - the one period type (domain.period), part of this API
-from .arithmetic import _is_number, add_months
+from .arithmetic import add_months, is_number
 
 
 Id = Hashable
@@ -123,10 +123,10 @@ class Intensity:
     def __post_init__(self) -> None:
         for name in ("contacts_per_year_min", "min_per_quarter"):
             value = getattr(self, name)
-            if not _is_number(value) or value < 0:
+            if not is_number(value) or value < 0:
                 raise ValueError(f"intensity: {name} must be a number ≥ 0, got {value!r}")
         hi = self.contacts_per_year_max
-        if hi is not None and (not _is_number(hi) or hi < self.contacts_per_year_min):
+        if hi is not None and (not is_number(hi) or hi < self.contacts_per_year_min):
             raise ValueError(f"intensity: contacts_per_year_max must be ≥ the minimum, got {hi!r}")
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import replace as _replace
@@ -12,9 +13,6 @@ from importlib import resources
 from typing import Any
 
 from .model import (
-    _COLOR,
-    _NAME,
-    _SOURCE,
     AXES,
     BUYING_CENTRE_ROLES,
     CHANNELS,
@@ -30,8 +28,12 @@ from .model import (
     Scale,
     ScoringModelError,
     Strategy,
-    _is_number,
+    is_number,
 )
+
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}\Z")
+_SOURCE = re.compile(r"(field|computed):([a-z][a-z0-9_]*)\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +166,7 @@ def _ident(data: Mapping[str, Any], key: str, path: str) -> str:
 
 
 def _num(value: Any, path: str, *, minimum: float | None = None, maximum: float | None = None) -> float:
-    if not _is_number(value):
+    if not is_number(value):
         raise ScoringModelError(f"{path}: expected a finite number, got {value!r}")
     value = float(value)
     if minimum is not None and value < minimum:

@@ -17,7 +17,7 @@ from kundennetz.domain import allocation as al
 
 from ..freshness import freshness_of, scenario_inputs
 from ..models import Period, Scenario, ScenarioAccount, ScenarioManager
-from .data import BATCH, PlanData, _responses, build_problem, figures, load
+from .data import BATCH, PlanData, build_problem, figures, load, response_curves
 from .parameters import MILP_ACCOUNT_LIMIT, clean_parameters
 
 
@@ -60,7 +60,7 @@ def _apply_what_ifs(data: PlanData, parameters: dict) -> _Applied:
     fig = base_fig
     if keys != data.keys:
         fig = figures(data, keys)
-        new = _responses(data, fig)
+        new = response_curves(data, fig)
         for res in al.RESOURCES:
             old = getattr(problem, res)
             r = {f: np.broadcast_to(np.asarray(getattr(new[res], f), float), (data.n,)) for f in ("m", "b", "lo", "hi")}
@@ -182,7 +182,8 @@ def _conflicts(exc: al.Infeasible, applied: _Applied | None, data: PlanData) -> 
     return out
 
 
-def _reset_totals(scenario: Scenario) -> None:
+def reset_totals(scenario: Scenario) -> None:
+    """Forget the scenario's computed totals (its parameters changed or no plan meets them)."""
     for name in ("hours_available", "hours_required", "hours_today", "hours_recommended", "support_budget",
                  "support_today", "support_recommended", "pr_budget", "pr_today", "pr_recommended",
                  "contacts_today", "contacts_recommended", "contribution_today", "contribution", "support_price",
@@ -233,7 +234,7 @@ def compute_scenario(scenario: Scenario, user=None) -> Scenario:
             concurrency.lock_row(scenario)  # two computes of one scenario: one after the other
             scenario.account_results.all().delete()
             scenario.manager_results.all().delete()
-            _reset_totals(scenario)
+            reset_totals(scenario)
             scenario.conflicts = conflicts
             scenario.computed_at, scenario.inputs = timezone.now(), inputs
             scenario.stamp(user)
@@ -260,7 +261,7 @@ RESULT_NUMBERS = ("contact_hours", "hours_min", "hours_max", "hours_today", "hou
                   "support_today", "support", "pr_today", "pr", "contribution_today", "contribution")
 
 
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Rows straight into the table: for tens of thousands of result rows the ORM's objects cost ten
     times the writing itself."""
     quote = connection.ops.quote_name
@@ -307,7 +308,7 @@ def _store(scenario, data: PlanData, applied: _Applied, allocation: al.Allocatio
         concurrency.lock_row(scenario)  # two computes of one scenario: one after the other, the last one kept
         scenario.account_results.all().delete()
         scenario.manager_results.all().delete()
-        _insert(ScenarioAccount, ("scenario_id", "account_id", "manager_id", "manager_label", "strategy",
+        insert_rows(ScenarioAccount, ("scenario_id", "account_id", "manager_id", "manager_label", "strategy",
                                   *RESULT_NUMBERS), account_rows)
         ScenarioManager.objects.bulk_create(manager_rows, batch_size=BATCH)
         scenario.conflicts = []

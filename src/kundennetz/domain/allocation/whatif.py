@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .curves import Resource
+from .curves import FigureError, Resource
 from .model import Allocation, Problem, Response
 from .solve import Pools, allocate, solve_continuous
 
@@ -39,9 +39,11 @@ def remove_manager(problem: Problem, manager: int, reassign: int | Mapping[int, 
     target = {int(i): reassign for i in own} if isinstance(reassign, int) else {int(k): v for k, v in reassign.items()}
     missing = [problem.account_ids[i] for i in own if int(i) not in target]
     if missing:
-        raise ValueError(f"no new manager given for accounts {', '.join(map(repr, missing))}")
+        raise FigureError("no_new_manager", f"no new manager given for accounts {', '.join(map(repr, missing))}",
+                          accounts=missing)
     if any(t == manager or not 0 <= t < problem.n_managers for t in target.values()):
-        raise ValueError("accounts must go to another existing manager")
+        raise FigureError("no_other_manager", "accounts must go to another existing manager",
+                          manager=problem.manager_ids[manager])
     mgr = problem.manager.copy()
     for i, t in target.items():
         mgr[i] = t

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import DomainError
+
 
 AXES = ("attractiveness", "position")
 SCALE_KINDS = ("thresholds", "linear", "manual")
@@ -56,8 +58,9 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-class ScoringModelError(ValueError):
-    """A scoring model that cannot be used, with the path of the offending entry in the message."""
+class ScoringModelError(DomainError):
+    """A scoring model that cannot be used: ``path`` is the offending entry, ``code`` and ``params`` say
+    what is wrong with it (worded by the portfolio app)."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -332,5 +335,5 @@ class AbcThresholds:
     def __post_init__(self) -> None:
         if not (is_number(self.a) and is_number(self.b) and 0 < self.a < self.b <= 1):
             raise ScoringModelError(
-                f"abc: need 0 < a < b <= 1 (cumulative shares), got a={self.a!r}, b={self.b!r}"
-            )
+                "abc_order", f"abc: need 0 < a < b <= 1 (cumulative shares), got a={self.a!r}, b={self.b!r}",
+                path="abc", a=self.a, b=self.b)

@@ -14,6 +14,8 @@ from kundennetz.core.models import RecordVersionMixin, TrackedModel, VersionedMo
 from kundennetz.core.permissions import VIEW, may_edit_settings
 from kundennetz.domain import qualification as rules
 
+from .wording import catalogue_refusal
+
 
 class Recommendation(models.TextChoices):
     OFFER = rules.OFFER, _("Make an offer")
@@ -86,8 +88,11 @@ class Catalogue(RecordVersionMixin, models.Model):
     def clean(self):
         try:
             parsed = rules.Catalogue.from_dict(self.definition)
-        except ValueError as exc:
-            raise ValidationError({"definition": str(exc)}) from None
+        except rules.CatalogueError as exc:
+            raise ValidationError({"definition": catalogue_refusal(exc)}) from None
+        except (TypeError, ValueError):  # a shape the checks did not foresee: say so, never the developers' text
+            raise ValidationError({"definition": _("This definition cannot be used as it stands; please check "
+                                                   "its structure.")}) from None
         if parsed.id != self.key or parsed.version != self.version:
             raise ValidationError({"definition": _("The definition's id and version must match the record.")})
 

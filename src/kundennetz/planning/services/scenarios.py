@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -16,12 +17,14 @@ from kundennetz.core.formatting import format_money, format_number
 from kundennetz.domain import allocation as al
 
 from ..freshness import freshness_of, scenario_inputs
+from ..wording import figure_refusal
 from ..models import Period, Scenario, ScenarioAccount, ScenarioManager
 from .data import BATCH, PlanData, build_problem, figures, load, response_curves
 from .parameters import MILP_ACCOUNT_LIMIT, clean_parameters
 
 
 OVERLOAD_TOLERANCE = 0.05  # hours
+logger = logging.getLogger("kundennetz.planning")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -163,6 +166,11 @@ def conflict_message(conflict: dict, period_code: str = "") -> str:
     return _("No assignment of accounts to account managers meets every minimum.")
 
 
+def _account_names(data: PlanData) -> dict[str, str]:
+    """Account id (as the problem names it) → name."""
+    return {str(pk): name for pk, name in zip(data.account_ids.tolist(), data.account_names, strict=True)}
+
+
 def _conflicts(exc: al.Infeasible, applied: _Applied | None, data: PlanData) -> list[dict]:
     label_of = {str(uid): name for uid, name in data.manager_names.items()}
     if applied is not None:
@@ -242,9 +250,17 @@ def compute_scenario(scenario: Scenario, user=None) -> Scenario:
         error = PlanningError([conflict_message(c, period.code) for c in conflicts])
         error.scenario = scenario  # the scenario that keeps the conflicts (a new draft when the plan was asked)
         raise error from None
-    except ValueError as exc:
+    except al.FigureError as exc:
         # The domain refuses figures it cannot plan with (e.g. an account's curve); say which.
-        raise PlanningError([_("The figures cannot be planned with: %(reason)s") % {"reason": str(exc)}]) from None
+        reason = figure_refusal(exc, _account_names(data), {str(k): v for k, v in data.manager_names.items()},
+                                data.account_names)
+        raise PlanningError([_("The figures cannot be planned with: %(reason)s") % {"reason": reason}]) from None
+    except ValueError:
+        # A refusal without a code (a what-if naming someone the period no longer holds, say): the reader
+        # still gets a sentence in their language, the developers the details in the log.
+        logger.exception("Scenario %s cannot be computed", scenario.pk)
+        raise PlanningError([_("The figures of this period cannot be planned with; please check the accounts' "
+                               "figures, the capacities and the what-ifs.")]) from None
     problem = applied.problem
     typical_hours = float(np.mean(data.capacity[data.capacity > 0])) if np.any(data.capacity > 0) else 0.0
     extra_hours = parameters.get("extra_manager_hours") or typical_hours

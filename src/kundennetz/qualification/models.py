@@ -69,7 +69,9 @@ class Catalogue(RecordVersionMixin, models.Model):
         constraints = [models.UniqueConstraint(fields=["key", "version"], name="unique_catalogue_version")]
 
     def __str__(self) -> str:
-        return f"{self.definition.get('name', {}).get('en', self.key)} v{self.version}"
+        # The admin shows the record while a definition of any shape is being corrected.
+        name = self.definition.get("name") if isinstance(self.definition, dict) else None
+        return f"{(name.get('en') if isinstance(name, dict) else None) or self.key} v{self.version}"
 
     @cached_property
     def rules(self) -> rules.Catalogue:

@@ -1,10 +1,12 @@
-"""The shape of the source: no file too long to read, no import cycle between modules, apps in layers.
+"""The shape of the source: no file too long to read, no import cycle between modules, apps in layers,
+no module reaching into another's private names.
 
 All are read from the source text, without importing anything: a file over `MAX_LINES` lines is a
 module that holds more than one thing, and a cycle between modules means neither can be understood,
 changed or loaded without the other. Shared bits go down into the lower module; a package's
 ``__init__`` may re-export its own modules. The top-level packages (the apps) form layers, see
-`test_apps_form_layers`.
+`test_apps_form_layers`. A name that starts with an underscore belongs to its module: what another
+module needs is public (with a docstring saying what it is) or lives where it is used.
 """
 
 from __future__ import annotations
@@ -194,3 +196,86 @@ def test_the_layer_check_reports_imports_upwards_and_sideways():
                      ("kundennetz.winloss.services", "kundennetz.portfolio.models")]
     # and the real graph has edges across layers for the check to look at
     assert ("planning", "portfolio") in package_edges()
+
+
+# Being moved into a package of their own; their private imports go when they move.
+PRIVATE_IMPORTS_SKIPPED = ("kundennetz.core.demo", "kundennetz.sample")
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__") and name != "_"
+
+
+def _dotted(node: ast.AST) -> list[str] | None:
+    """``a.b.c`` as ["a", "b", "c"]; None for anything but names and attributes."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return [node.id, *reversed(parts)] if isinstance(node, ast.Name) else None
+
+
+def private_imports(sources: dict[str, Path] | None = None) -> list[str]:
+    """Every use of another module's underscore name: ``from kundennetz.x import _y`` (inside functions
+    too), and ``x._y`` where ``x`` is one of our modules imported by name."""
+    paths = sources or {_module_name(path): path for path in _sources()}
+    found = []
+    for module, path in paths.items():
+        if module.startswith(PRIVATE_IMPORTS_SKIPPED):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        is_package = path.name == "__init__.py"
+        modules: dict[str, str] = {}  # local name -> our module it stands for
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] == "kundennetz":
+                        local = alias.asname or alias.name.split(".")[0]
+                        modules[local] = alias.name if alias.asname else "kundennetz"
+                        found += [f"{module}: import {alias.name}" for part in alias.name.split(".")
+                                  if _is_private(part)]
+            elif isinstance(node, ast.ImportFrom):
+                target = _resolve(node, module, is_package)
+                if target.split(".")[0] != "kundennetz":
+                    continue
+                for alias in node.names:
+                    if f"{target}.{alias.name}" in paths:
+                        modules[alias.asname or alias.name] = f"{target}.{alias.name}"
+                    if _is_private(alias.name) and target != module:
+                        found.append(f"{module}: from {target} import {alias.name} (line {node.lineno})")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and _is_private(node.attr):
+                chain = _dotted(node.value)
+                if chain and chain[0] in modules:
+                    owner = ".".join([modules[chain[0]], *chain[1:]])
+                    if owner != module and owner in paths:
+                        found.append(f"{module}: {owner}.{node.attr} (line {node.lineno})")
+    return sorted(set(found))
+
+
+def test_no_module_uses_another_modules_private_names():
+    found = private_imports()
+    assert found == [], "make the name public (with a docstring) or move it where it is used:\n" + "\n".join(found)
+
+
+def test_the_private_import_finder_finds_imports_and_attribute_uses(tmp_path):
+    package = tmp_path / "kundennetz"
+    (package / "app").mkdir(parents=True)
+    files = {
+        "kundennetz/app/__init__.py": "from .helpers import _shared\n",
+        "kundennetz/app/helpers.py": "from dataclasses import replace as _replace\n_shared = 1\n"
+                                     "def _own():\n    return _shared\n",
+        "kundennetz/app/views.py": "from kundennetz.app import helpers\nimport kundennetz.app.helpers as h\n"
+                                   "def view():\n    from .helpers import _own\n"
+                                   "    return helpers._shared, h._own, helpers.public, _own\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    sources = {".".join(Path(name).with_suffix("").parts).removesuffix(".__init__"): tmp_path / name
+               for name in files}
+    assert sorted(private_imports(sources)) == [
+        "kundennetz.app.views: from kundennetz.app.helpers import _own (line 4)",
+        "kundennetz.app.views: kundennetz.app.helpers._own (line 5)",
+        "kundennetz.app.views: kundennetz.app.helpers._shared (line 5)",
+        "kundennetz.app: from kundennetz.app.helpers import _shared (line 1)",
+    ]

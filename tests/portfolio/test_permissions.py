@@ -167,7 +167,7 @@ def test_a_broken_model_is_refused_with_its_place(cast, client_for):
         "action": "json", "definition": json.dumps(definition)})
     assert response.status_code == 200
     errors = response.context["json_form"].errors["definition"]
-    assert "axes.position.criteria[1](customer_satisfaction).weight: must be >= 0, got -2" in errors[0]
+    assert "axes.position.criteria[1](customer_satisfaction).weight: must be at least 0, not -2" == errors[0]
     assert ScoringModel.objects.count() == 1
 
 

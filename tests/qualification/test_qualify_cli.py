@@ -1,5 +1,6 @@
 """`kundennetz qualify`: the command-line contract, driven in-process and once as a real subprocess."""
 
+import ast
 import importlib.util
 import io
 import json
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from kundennetz.qualification import cli
 
@@ -179,7 +181,7 @@ def test_the_german_summary(write):
                                           "only_me": "nein"}}),
              write("b.json", {"answers": ALL_GOOD})]
     status, out, _ = run(paths, as_json=False, language="de")
-    t = cli._translate
+    t = cli.translate
     first, second = out.split("\n\n")
     assert status == 0
     assert first.startswith(f"{paths[0]}: {t('No offer', 'de')}\n")
@@ -190,16 +192,42 @@ def test_the_german_summary(write):
     assert "money.within_budget: Liegt die Muster AG-Lösung (ohne Abstriche) innerhalb des Budgets?" in first
 
 
-def test_german_text_table_is_complete_and_used_without_a_translation_catalogue():
-    assert cli._translate("No offer", "de") in ("Kein Angebot", cli._from_catalogue("No offer", "de"))
-    for message in [*cli.RECOMMENDATIONS.values(), *cli.EXPECTED.values()]:
-        assert message in cli.GERMAN
+# The modules whose texts `translate` words (marked with gettext_noop, or `_ = gettext_noop`).
+CLI_SOURCES = [Path(cli.__file__), Path(cli.__file__).parents[1] / "network" / "cli.py",
+               Path(cli.__file__).parents[1] / "winloss" / "files.py"]
+
+
+def _marked_texts() -> set[str]:
+    texts = set()
+    for path in CLI_SOURCES:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("gettext_noop", "_") and node.args \
+                    and isinstance(node.args[0], ast.Constant):
+                texts.add(node.args[0].value)
+    return texts
+
+
+def test_every_text_of_the_command_line_tools_reads_from_the_one_catalogue():
+    """German from the project's catalogue (the .mo Django reads), through Python's gettext: the same text
+    Django's own translation gives, and no second table of German texts in the code."""
+    texts = _marked_texts()
+    assert len(texts) > 50 and "No offer" in texts and "{where}: knows needs a strength from 0 to 1" in texts
+    for message in texts:
+        german = cli.translate(message, "de")
+        assert german != message, f"no German for {message!r} in locale/de/LC_MESSAGES/django.po"
+        with translation.override("de-ch"):
+            assert german == translation.gettext(message)
+        assert cli.translate(message, "en") == message
+    for path in CLI_SOURCES:
+        assert "GERMAN" not in path.read_text("utf-8")
+    assert cli.translate("No offer", "de") == "Kein Angebot"
+    assert cli.translate("Open: {count}", "de", count=2) == "Offen: 2"
 
 
 def test_errors_are_in_the_chosen_language(write):
     bad = write("bad.json", {"answers": {"need": "vielleicht"}})
     _, _, err = run([bad], language="de")
-    expected = cli._translate(
+    expected = cli.translate(
         "invalid answer {value} for {key} (expected yes, no, open, ja, nein or offen)", "de",
         value='"vielleicht"', key='"need"')
     assert err == f"{bad}: {expected}\n"

@@ -21,7 +21,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ApiToken, IdempotencyKey, _hash_token
+from .models import ApiToken, IdempotencyKey, hash_token
 
 HEADER = "Idempotency-Key"
 FORM_FIELD = "form_token"
@@ -43,7 +43,7 @@ def _caller(request):
         scheme, _sep, raw = header.partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
             return None
-        token = ApiToken.objects.select_related("user").filter(key_hash=_hash_token(raw.strip())).first()
+        token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw.strip())).first()
         return token.user if token is not None and token.user.is_active else None
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None

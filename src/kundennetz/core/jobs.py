@@ -30,7 +30,10 @@ from django.db import IntegrityError, OperationalError, close_old_connections, t
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from kundennetz.domain.errors import DomainError
 from kundennetz.domain.schedule import Schedule, due_period
+
+from . import refusals
 
 logger = logging.getLogger("kundennetz.jobs")
 
@@ -197,6 +200,9 @@ def run_job(job_id: int, work) -> None:
         logger.info("Job %s failed: %r", job.pk, exc)
         messages = getattr(exc, "messages", None)
         reason = " ".join(str(m) for m in messages) if isinstance(messages, list) else str(exc)
+        if isinstance(exc, DomainError):  # its message is the developers'; its code reads in the job's language
+            with translation.override(language):
+                reason = refusals.describe(exc)
         Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, finished_at=timezone.now(),
                                              reason=reason[:2000] or exc.__class__.__name__)
         return

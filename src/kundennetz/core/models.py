@@ -212,7 +212,8 @@ class SoftDeleteModel(models.Model):
                     dependant.restore(user)
 
 
-def _hash_token(raw: str) -> str:
+def hash_token(raw: str) -> str:
+    """What is stored of an API token: its SHA-256, never the token itself."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -248,7 +249,7 @@ class ApiToken(models.Model):
     def issue(cls, user, name: str) -> tuple["ApiToken", str]:
         """Create a token for `user`; returns the record and the raw token, which is never stored."""
         raw = "kn_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=raw[:10], key_hash=_hash_token(raw))
+        token = cls.objects.create(user=user, name=name, prefix=raw[:10], key_hash=hash_token(raw))
         return token, raw
 
     @classmethod
@@ -256,7 +257,7 @@ class ApiToken(models.Model):
         """The active user behind a raw token, or None."""
         if not raw:
             return None
-        token = cls.objects.select_related("user").filter(key_hash=_hash_token(raw)).first()
+        token = cls.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
         if token is None or not token.user.is_active:
             return None
         now = timezone.now()

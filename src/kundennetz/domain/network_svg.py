@@ -202,7 +202,8 @@ def _text(value: object) -> str:
     return escape(_INVALID_XML.sub("", str(value)), {'"': "&quot;"})
 
 
-def _short(value: str, length: int = 22) -> str:
+def shorten(value: str, length: int = 22) -> str:
+    """The text on one line, cut to `length` characters with an ellipsis."""
     value = " ".join(str(value).split())
     return value if len(value) <= length else value[: length - 1] + "…"
 
@@ -275,7 +276,7 @@ def render_svg(data: MapData, labels: MapLabels = MapLabels()) -> str:
         stroke = ' stroke="#e65100" stroke-width="3"' if weak else ' stroke="#1a4a7a" stroke-width="1"'
         out.append(f'<g class="person{" weak" if weak else ""}" data-id="{_text(person.id)}">'
                    f'<rect x="{x}" y="{y}" width="170" height="{PERSON_H}" rx="18" fill="#e3eefc"{stroke}/>'
-                   f'<text x="{x + 14}" y="{y + 22}">{_text(_short(person.name, 20))}</text>')
+                   f'<text x="{x + 14}" y="{y + 22}">{_text(shorten(person.name, 20))}</text>')
         if weak:
             out.append(f'<text x="{x + 166}" y="{y + 22}" text-anchor="end" fill="#e65100" font-weight="bold">⚠</text>'
                        f'<title>{_text(labels.weak_point)}</title>')
@@ -306,13 +307,13 @@ def render_svg(data: MapData, labels: MapLabels = MapLabels()) -> str:
                        f'fill="none" stroke="#e65100" stroke-width="3"/>')
         out.append(f'<rect x="{x:.0f}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{fill}" '
                    f'stroke="{stroke}" stroke-width="{2.5 if dm else 1}"/>')
-        name = ("★ " + _short(contact.name, 16)) if dm else _short(contact.name, 20)
+        name = ("★ " + shorten(contact.name, 16)) if dm else shorten(contact.name, 20)
         out.append(f'<text x="{x + 8:.0f}" y="{y + 19}" font-weight="{"bold" if dm else "normal"}">'
                    f'{_text(name)}</text>')
         sub = contact.role_label or contact.function
         flags = " ⚠" if weak else ""
         out.append(f'<text x="{x + 8:.0f}" y="{y + 36}" font-size="10.5" fill="#444">'
-                   f'{_text(_short(sub, 22) + flags)}</text>')
+                   f'{_text(shorten(sub, 22) + flags)}</text>')
         if url:
             out.append("</a>")
         out.append("</g>")
@@ -326,7 +327,7 @@ def render_svg(data: MapData, labels: MapLabels = MapLabels()) -> str:
             out.append(f'<text x="{plan.side_x}" y="{y}" font-weight="bold" fill="#444">{_text(role)}</text>')
             for title in titles:
                 y += 16
-                out.append(f'<text x="{plan.side_x + 10}" y="{y}" font-size="11">• {_text(_short(title, 48))}</text>')
+                out.append(f'<text x="{plan.side_x + 10}" y="{y}" font-size="11">• {_text(shorten(title, 48))}</text>')
         out.append("</g>")
 
     y = plan.legend_y

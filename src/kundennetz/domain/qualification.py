@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import cached_property
 
+from .errors import DomainError, json_kind
+
 YES, NO, OPEN = "yes", "no", "open"
 FAVOURABLE, UNFAVOURABLE, ANSWERED = "favourable", "unfavourable", "answered"
 OFFER, CLARIFY, NO_OFFER = "offer", "clarify", "no_offer"
@@ -121,22 +123,23 @@ class Catalogue:
 
     @classmethod
     def from_dict(cls, data: object) -> Catalogue:
-        """Build and validate a catalogue; any flaw raises ValueError naming where it is."""
+        """Build and validate a catalogue; any flaw raises CatalogueError naming where it is."""
         d = _fields(data, "catalogue", required=("id", "version", "languages", "name", "categories"),
                     optional=("description",))
-        _check(isinstance(d["id"], str) and bool(_KEY.match(d["id"])), "id",
-               "must be lower-case letters, digits and underscores")
+        _check(isinstance(d["id"], str) and bool(_KEY.match(d["id"])), "id", "bad_identifier",
+               "must be lower-case letters, digits and underscores", value=d["id"])
         version = d["version"]
-        _check(type(version) is int and version >= 1, "version", "must be an integer >= 1")
+        _check(type(version) is int and version >= 1, "version", "bad_version", "must be an integer >= 1",
+               value=version)
         languages = d["languages"]
-        _check(isinstance(languages, list) and bool(languages), "languages", "must be a non-empty list")
+        _check(isinstance(languages, list) and bool(languages), "languages", "empty_list", "must be a non-empty list")
         for i, code in enumerate(languages):
-            _check(isinstance(code, str) and bool(_LANGUAGE.match(code)), f"languages[{i}]",
-                   "must be a two-letter language code")
-        _check(len(set(languages)) == len(languages), "languages", "must not repeat a language")
+            _check(isinstance(code, str) and bool(_LANGUAGE.match(code)), f"languages[{i}]", "bad_language",
+                   "must be a two-letter language code", value=code)
+        _check(len(set(languages)) == len(languages), "languages", "repeated", "must not repeat a language")
         languages = tuple(languages)
         raw_categories = d["categories"]
-        _check(isinstance(raw_categories, list) and bool(raw_categories), "categories",
+        _check(isinstance(raw_categories, list) and bool(raw_categories), "categories", "empty_list",
                "must be a non-empty list")
         categories = tuple(_category(c, f"categories[{i}]", languages) for i, c in enumerate(raw_categories))
 
@@ -144,11 +147,12 @@ class Catalogue:
         derived: set[str] = set()
         for i, category in enumerate(categories):
             for question in category.questions:
-                _check(question.id not in seen, f"categories[{i}]", f"question id {question.id!r} is used twice")
+                _check(question.id not in seen, f"categories[{i}]", "duplicate",
+                       f"question id {question.id!r} is used twice", value=question.id)
                 seen.add(question.id)
                 if question.derive:
-                    _check(question.derive not in derived, f"categories[{i}]",
-                           f"derivation {question.derive!r} is used twice")
+                    _check(question.derive not in derived, f"categories[{i}]", "duplicate",
+                           f"derivation {question.derive!r} is used twice", value=question.derive)
                     derived.add(question.derive)
         description = d.get("description")
         return cls(
@@ -158,69 +162,82 @@ class Catalogue:
         )
 
 
-def _check(condition: bool, path: str, message: str) -> None:
+class CatalogueError(DomainError):
+    """A catalogue that cannot be used: ``path`` is the offending entry, ``code`` and ``params`` say what is
+    wrong with it (worded by the qualification app)."""
+
+
+def _check(condition: bool, path: str, code: str, message: str, **params: object) -> None:
     if not condition:
-        raise ValueError(f"{path}: {message}")
+        raise CatalogueError(code, f"{path}: {message}", path=path, **params)
 
 
 def _fields(data: object, path: str, *, required: Sequence[str], optional: Sequence[str] = ()) -> dict:
-    _check(isinstance(data, Mapping), path, f"must be an object, not {type(data).__name__}")
+    _check(isinstance(data, Mapping), path, "not_an_object", f"must be an object, not {type(data).__name__}",
+           kind=json_kind(data))
     unknown = sorted(set(data) - set(required) - set(optional))
-    _check(not unknown, path, f"unknown field(s) {', '.join(map(repr, unknown))}")
+    _check(not unknown, path, "unknown_keys", f"unknown field(s) {', '.join(map(repr, unknown))}", keys=unknown,
+           allowed=sorted({*required, *optional}))
     missing = [name for name in required if name not in data]
-    _check(not missing, path, f"missing field(s) {', '.join(map(repr, missing))}")
+    _check(not missing, path, "missing_keys", f"missing field(s) {', '.join(map(repr, missing))}", keys=missing)
     return dict(data)
 
 
 def _texts(data: object, path: str, languages: tuple[str, ...]) -> dict[str, str]:
     texts = _fields(data, path, required=languages)
     for code, text in texts.items():
-        _check(isinstance(text, str) and bool(text.strip()), f"{path}.{code}", "must be a non-empty text")
+        _check(isinstance(text, str) and bool(text.strip()), f"{path}.{code}", "empty", "must be a non-empty text")
         bad = sorted(set(_PLACEHOLDER.findall(text)) - _PLACEHOLDERS)
-        _check(not bad, f"{path}.{code}", f"unknown placeholder(s) {', '.join('{' + b + '}' for b in bad)}")
+        _check(not bad, f"{path}.{code}", "unknown_placeholders",
+               f"unknown placeholder(s) {', '.join('{' + b + '}' for b in bad)}",
+               placeholders=["{" + b + "}" for b in bad], allowed=["{" + p + "}" for p in sorted(_PLACEHOLDERS)])
     return texts
 
 
 def _category(data: object, path: str, languages: tuple[str, ...]) -> Category:
     d = _fields(data, path, required=("key", "letter", "name", "headline"), optional=("details",))
     key = d["key"]
-    _check(isinstance(key, str) and bool(_KEY.match(key)), f"{path}.key",
-           "must be lower-case letters, digits and underscores")
-    _check(isinstance(d["letter"], str) and bool(d["letter"].strip()), f"{path}.letter", "must be a non-empty text")
+    _check(isinstance(key, str) and bool(_KEY.match(key)), f"{path}.key", "bad_identifier",
+           "must be lower-case letters, digits and underscores", value=key)
+    _check(isinstance(d["letter"], str) and bool(d["letter"].strip()), f"{path}.letter", "empty",
+           "must be a non-empty text")
     headline = _question(d["headline"], f"{path}.headline", languages)
-    _check(headline.id == key, f"{path}.headline.id", f"must equal the category key {key!r}")
-    _check(headline.type == YES_NO and headline.favourable is not None, f"{path}.headline",
+    _check(headline.id == key, f"{path}.headline.id", "headline_id", f"must equal the category key {key!r}", key=key)
+    _check(headline.type == YES_NO and headline.favourable is not None, f"{path}.headline", "headline_polarity",
            "must be a yes/no question with a favourable answer")
     raw_details = d.get("details", [])
-    _check(isinstance(raw_details, list), f"{path}.details", "must be a list")
+    _check(isinstance(raw_details, list), f"{path}.details", "not_a_list", "must be a list", kind=json_kind(raw_details))
     details = tuple(_question(q, f"{path}.details[{i}]", languages) for i, q in enumerate(raw_details))
     for i, detail in enumerate(details):
         _check(detail.id.startswith(key + ".") and bool(_KEY.match(detail.id[len(key) + 1:])),
-               f"{path}.details[{i}].id", f"must be {key!r}, a dot and a lower-case name")
+               f"{path}.details[{i}].id", "detail_id", f"must be {key!r}, a dot and a lower-case name", key=key)
     return Category(key=key, letter=d["letter"], name=_texts(d["name"], f"{path}.name", languages),
                     headline=headline, details=details)
 
 
 def _question(data: object, path: str, languages: tuple[str, ...]) -> Question:
     d = _fields(data, path, required=("id", "type", "text"), optional=("favourable", "knockout", "derive"))
-    _check(isinstance(d["id"], str) and bool(d["id"]), f"{path}.id", "must be a non-empty text")
+    _check(isinstance(d["id"], str) and bool(d["id"]), f"{path}.id", "empty", "must be a non-empty text")
     kind = d["type"]
-    _check(kind in QUESTION_TYPES, f"{path}.type", f"must be one of {', '.join(QUESTION_TYPES)}, not {kind!r}")
+    _check(kind in QUESTION_TYPES, f"{path}.type", "not_one_of",
+           f"must be one of {', '.join(QUESTION_TYPES)}, not {kind!r}", value=kind, allowed=list(QUESTION_TYPES))
     if kind == YES_NO:
         # Explicit even when null, so nobody gets a polarity by default: the wording decides it.
-        _check("favourable" in d, path, "a yes/no question needs 'favourable' (yes, no or null)")
-        _check(d["favourable"] in (YES, NO, None), f"{path}.favourable",
-               f"must be 'yes', 'no' or null, not {d['favourable']!r}")
+        _check("favourable" in d, path, "favourable_missing", "a yes/no question needs 'favourable' (yes, no or null)")
+        _check(d["favourable"] in (YES, NO, None), f"{path}.favourable", "not_one_of",
+               f"must be 'yes', 'no' or null, not {d['favourable']!r}", value=d["favourable"], allowed=[YES, NO, None])
     else:
-        _check("favourable" not in d, f"{path}.favourable", "only yes/no questions have a favourable answer")
+        _check("favourable" not in d, f"{path}.favourable", "favourable_not_yes_no",
+               "only yes/no questions have a favourable answer")
     knockout = d.get("knockout", False)
-    _check(isinstance(knockout, bool), f"{path}.knockout", "must be true or false")
-    _check(not knockout or d.get("favourable") is not None, f"{path}.knockout",
+    _check(isinstance(knockout, bool), f"{path}.knockout", "not_true_or_false", "must be true or false", value=knockout)
+    _check(not knockout or d.get("favourable") is not None, f"{path}.knockout", "knockout_polarity",
            "only a yes/no question with a favourable answer can be a knock-out")
     derive = d.get("derive")
-    _check(derive is None or derive in DERIVATIONS, f"{path}.derive",
-           f"must be one of {', '.join(DERIVATIONS)}, not {derive!r}")
-    _check(derive is None or kind == YES_NO, f"{path}.derive", "only yes/no questions can be derived")
+    _check(derive is None or derive in DERIVATIONS, f"{path}.derive", "not_one_of",
+           f"must be one of {', '.join(DERIVATIONS)}, not {derive!r}", value=derive, allowed=list(DERIVATIONS))
+    _check(derive is None or kind == YES_NO, f"{path}.derive", "derive_not_yes_no",
+           "only yes/no questions can be derived")
     return Question(id=d["id"], type=kind, text=_texts(d["text"], f"{path}.text", languages),
                     favourable=d.get("favourable"), knockout=knockout, derive=derive)
 

@@ -95,7 +95,7 @@ def start(user, file, kind: str, *, source: str = ImportBatch.Source.WEB, mappin
         batch.file_size, batch.progress_total = _store(batch, file)
         batch.stored = True
         try:
-            with _open(batch, options) as src:
+            with open_stored(batch, options) as src:
                 batch.file_format, batch.encoding, batch.delimiter = src.format, src.encoding, src.delimiter
                 batch.headers = src.headers
                 if src.estimated_rows is not None:
@@ -142,7 +142,7 @@ def limit_text() -> str:
 
 
 @contextlib.contextmanager
-def _open(batch: ImportBatch, mapping: Mapping | None = None):
+def open_stored(batch: ImportBatch, mapping: Mapping | None = None):
     """The batch's file as a `Source`, spooled from its parts to a temporary file (flat memory)."""
     mapping = mapping or Mapping.from_json(batch.mapping)
     with tempfile.TemporaryFile(prefix="kundennetz-import-") as handle:
@@ -154,7 +154,8 @@ def _open(batch: ImportBatch, mapping: Mapping | None = None):
             yield source
 
 
-def _fail(batch: ImportBatch, step: str, reason: str) -> None:
+def mark_failed(batch: ImportBatch, step: str, reason: str) -> None:
+    """The batch failed at `step` (check, commit, undo) for `reason`, a sentence in the user's language."""
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED, failure=reason[:4000],
                                                    failed_step=step)
     batch.refresh_from_db()
@@ -183,7 +184,7 @@ def check(batch: ImportBatch, user, mapping: dict | None = None, _again: bool = 
     result = Result()
     progress = _progress(batch, batch.progress_total)
     try:
-        with _open(batch) as source:
+        with open_stored(batch) as source:
             batch.file_format, batch.encoding, batch.delimiter = source.format, source.encoding, source.delimiter
             batch.headers = source.headers
             if source.estimated_rows is not None:
@@ -244,7 +245,7 @@ def commit(batch: ImportBatch, user) -> Result:
     progress = _progress(batch, batch.rows_total)
     importer = None
     try:
-        with _RoomyCache(), _open(batch) as source:
+        with _RoomyCache(), open_stored(batch) as source:
             importer = Importer(batch.kind, user, Mapping.from_json(batch.mapping), commit=True, batch=batch,
                                 sink=BatchSink(batch), progress=progress, skip_errors=batch.skip_errors,
                                 chunk_guard=lambda: _chunk_transaction(batch.kind))
@@ -269,7 +270,7 @@ def commit(batch: ImportBatch, user) -> Result:
     else:
         reason = ngettext("%(count)d row cannot be imported now; nothing was imported.",
                           "%(count)d rows cannot be imported now; nothing was imported.", errors) % {"count": errors}
-    _fail(batch, "commit", reason)
+    mark_failed(batch, "commit", reason)
     return result
 
 
@@ -589,7 +590,7 @@ def rejected_csv(batch: ImportBatch, language: str):
     if not errors or not batch.stored:
         return
     try:
-        with _open(batch) as source:
+        with open_stored(batch) as source:
             for record in source.records:
                 issues = errors.pop(record.row, None)
                 if issues is None:

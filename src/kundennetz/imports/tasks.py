@@ -37,17 +37,17 @@ def _run(step: str, batch_id: int, user_id: int, work) -> str:
     language = (user.language if user is not None else "") or "de-ch"
     with translation.override(language):
         if user is None or not user.is_active:
-            services._fail(batch, step, _("The person who started this step has no access any more."))
+            services.mark_failed(batch, step, _("The person who started this step has no access any more."))
             return "failed"
         try:
             work(batch, user)
         except services.ImportRefused as exc:
             batch.refresh_from_db()
             if batch.status in ImportBatch.WORKING:
-                services._fail(batch, step, str(exc))
+                services.mark_failed(batch, step, str(exc))
         except Exception as exc:
             logger.exception("Import #%s: %s failed", batch_id, step)
-            services._fail(batch, step, _("Unexpected error (%(error)s); nothing was left half done. "
+            services.mark_failed(batch, step, _("Unexpected error (%(error)s); nothing was left half done. "
                                           "Please tell your administrator.") % {"error": type(exc).__name__})
     batch.refresh_from_db()
     return batch.status

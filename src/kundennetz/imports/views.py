@@ -80,7 +80,7 @@ def _samples(batch: ImportBatch) -> list[list[str]]:
         return [[] for _header in batch.headers]
     columns = [[] for _header in batch.headers]
     try:
-        with services._open(batch) as source:
+        with services.open_stored(batch) as source:
             for record in itertools.islice(source.records, SAMPLE_ROWS):
                 for index in range(len(columns)):
                     value = record.cells[index] if index < len(record.cells) else ""

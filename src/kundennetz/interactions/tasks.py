@@ -1,13 +1,16 @@
 """Background work of interactions: the daily reminders (scheduled by the task workers, see core.jobs)."""
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from kundennetz.core import jobs
+from kundennetz.domain import consistency as dc
 
 from . import reminders, services
+from .wording import consistency_refusal
 
 
 @task()
@@ -27,7 +30,10 @@ def refresh_consistency() -> dict:
 
 
 def _consistency(job, progress) -> dict:
-    count = services.refresh_snapshots()
+    try:
+        count = services.refresh_snapshots()
+    except dc.ConsistencyError as exc:
+        raise ValidationError(consistency_refusal(exc)) from None
     return {"url": reverse("interactions:management"), "api": None,
             "message": _("Consistency recomputed for %(count)s accounts.") % {"count": count}}
 

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language, ngettext, npgettext, pgettext, pgettext_lazy
 
+from kundennetz.core import refusals
 from kundennetz.core.formatting import format_day, format_number
 from kundennetz.domain import consistency as dc
 from kundennetz.domain import reminders as domain_reminders
@@ -328,3 +329,11 @@ def reason_text(reason: dc.Reason | dict, lang: str | None = None) -> str:
         return _word(reason)
     with translation.override(tag):
         return _word(reason)
+
+
+def consistency_refusal(error: dc.ConsistencyError) -> str:
+    """Why consistency cannot be measured with these inputs or weights, in the active language."""
+    texts = {"message_dates": pgettext_lazy(
+        "a core message's validity", "a core message (#%(message)s) is valid from %(valid_from)s, after it ends "
+        "(%(valid_to)s)")}
+    return refusals.describe(error, texts)

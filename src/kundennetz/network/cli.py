@@ -21,15 +21,14 @@ from typing import IO
 
 from kundennetz.domain import network as nw
 from kundennetz.qualification.cli import (
-    GERMAN as READING_GERMAN,
     InputError,
-    _from_catalogue,
-    _kind,
-    _one_line,
-    _parse,
-    _read,
-    _show,
     gettext_noop,
+    kind_of,
+    one_line,
+    parse_json,
+    read_input,
+    show,
+    translate,
 )
 
 EXIT_BAD_INPUT = 2
@@ -39,45 +38,12 @@ CONTACT_FIELDS = ("id", "role")
 RELATION_FIELDS = ("a", "b", "kind", "strength")
 
 _ = gettext_noop
-GERMAN = {
-    _("{where}: expected a JSON object, not {kind}"): "{where}: JSON-Objekt erwartet, nicht {kind}",
-    _("{where}: expected a list, not {kind}"): "{where}: Liste erwartet, nicht {kind}",
-    _("missing key {key}"): "Schlüssel {key} fehlt",
-    _("{where}: missing key {key}"): "{where}: Schlüssel {key} fehlt",
-    _("unknown key {key} (allowed: {keys})"): "unbekannter Schlüssel {key} (erlaubt: {keys})",
-    _("{where}: unknown key {key} (allowed: {keys})"): "{where}: unbekannter Schlüssel {key} (erlaubt: {keys})",
-    _("{where}: an id must be a non-empty text or a whole number, not {value}"):
-        "{where}: eine ID muss ein nicht leerer Text oder eine ganze Zahl sein, nicht {value}",
-    _("{where}: id {id} is used twice"): "{where}: ID {id} kommt doppelt vor",
-    _("{where}: id {id} is both one of our people and a contact"):
-        "{where}: ID {id} ist zugleich eine unserer Personen und ein Kontakt",
-    _("{where}: unknown role {role} (expected one of: {roles})"):
-        "{where}: unbekannte Rolle {role} (erwartet: {roles})",
-    _("{where}: unknown kind {kind} (expected one of: {kinds})"):
-        "{where}: unbekannte Art {kind} (erwartet: {kinds})",
-    _("{where}: id {id} is not declared"): "{where}: ID {id} ist nicht deklariert",
-    _("{where}: id {id} is one of our people, not a contact"):
-        "{where}: ID {id} ist eine unserer Personen, kein Kontakt",
-    _("{where}: knows must join one of our people and a contact"):
-        "{where}: knows muss eine unserer Personen mit einem Kontakt verbinden",
-    _("{where}: knows needs a strength from 0 to 1"): "{where}: knows braucht eine Stärke von 0 bis 1",
-    _("{where}: {kind} must join two contacts, not one of our people"):
-        "{where}: {kind} muss zwei Kontakte verbinden, nicht eine unserer Personen",
-    _("{where}: {kind} must join two different contacts"): "{where}: {kind} muss zwei verschiedene Kontakte verbinden",
-    _("{where}: {field} must be a number from 0 to 1, not {value}"):
-        "{where}: {field} muss eine Zahl von 0 bis 1 sein, nicht {value}",
-    _("{field} must be a number from 0 to 1, not {value}"): "{field} muss eine Zahl von 0 bis 1 sein, nicht {value}",
-    _("Decision makers: {count}"): "Entscheidungsträger: {count}",
-    _("covered: {names}"): "abgedeckt: {names}",
-    _("uncovered: {names}"): "nicht abgedeckt: {names}",
-    _("Bus factor: {value}"): "Busfaktor: {value}",
-    _("none (no decision maker)"): "keiner (kein Entscheidungsträger)",
-    _("Independent routes to each decision maker: {routes}"): "Unabhängige Wege zu jedem Entscheidungsträger: {routes}",
-    _("Weak points: {names}"): "Schwachstellen: {names}",
-    _("Threads of the opportunity: {count}"): "Kontaktfäden der Verkaufschance: {count}",
-    _("single-threaded"): "nur ein Kontaktfaden",
-    _("none"): "keine",
-}
+# The summary's texts, marked for the translation catalogue (which holds their German).
+SUMMARY_TEXTS = (
+    _("Decision makers: {count}"), _("covered: {names}"), _("uncovered: {names}"), _("Bus factor: {value}"),
+    _("none (no decision maker)"), _("Independent routes to each decision maker: {routes}"),
+    _("Weak points: {names}"), _("Threads of the opportunity: {count}"), _("single-threaded"), _("none"),
+)
 # The domain's rule codes, worded for a file (where = the place in the file).
 RULES = {
     "undeclared_id": _("{where}: id {id} is not declared"),
@@ -91,36 +57,29 @@ RULES = {
 del _
 
 
-def translate(message: str, language: str, **params: object) -> str:
-    text = _from_catalogue(message, language)
-    if text == message and language == "de":
-        text = GERMAN.get(message) or READING_GERMAN.get(message, message)
-    return text.format(**params) if params else text
-
-
 def _object(value: object, where: str | None, fields: tuple[str, ...], required: tuple[str, ...]) -> dict:
     if not isinstance(value, dict):
         if where is None:
-            raise InputError(gettext_noop("expected a JSON object, not {kind}"), kind=_kind(value))
-        raise InputError(gettext_noop("{where}: expected a JSON object, not {kind}"), where=where, kind=_kind(value))
+            raise InputError(gettext_noop("expected a JSON object, not {kind}"), kind=kind_of(value))
+        raise InputError(gettext_noop("{where}: expected a JSON object, not {kind}"), where=where, kind=kind_of(value))
     for key in value:
         if key not in fields:
-            params = {"key": _show(key), "keys": ", ".join(fields)}
+            params = {"key": show(key), "keys": ", ".join(fields)}
             if where is None:
                 raise InputError(gettext_noop("unknown key {key} (allowed: {keys})"), **params)
             raise InputError(gettext_noop("{where}: unknown key {key} (allowed: {keys})"), where=where, **params)
     for key in required:
         if key not in value:
             if where is None:
-                raise InputError(gettext_noop("missing key {key}"), key=_show(key))
-            raise InputError(gettext_noop("{where}: missing key {key}"), where=where, key=_show(key))
+                raise InputError(gettext_noop("missing key {key}"), key=show(key))
+            raise InputError(gettext_noop("{where}: missing key {key}"), where=where, key=show(key))
     return value
 
 
 def _list(data: dict, key: str) -> list:
     value = data[key]
     if not isinstance(value, list):
-        raise InputError(gettext_noop("{where}: expected a list, not {kind}"), where=key, kind=_kind(value))
+        raise InputError(gettext_noop("{where}: expected a list, not {kind}"), where=key, kind=kind_of(value))
     return value
 
 
@@ -130,12 +89,12 @@ def _id(value: object, where: str) -> str | int:
         return value
     if not isinstance(value, str) or not value.strip():
         raise InputError(gettext_noop("{where}: an id must be a non-empty text or a whole number, not {value}"),
-                         where=where, value=_show(value))
+                         where=where, value=show(value))
     return value
 
 
 def _rule(error: nw.NetworkError, where: str) -> InputError:
-    params = {k: (v if k in ("field", "kinds", "kind") else _show(v)) for k, v in error.params.items()}
+    params = {k: (v if k in ("field", "kinds", "kind") else show(v)) for k, v in error.params.items()}
     return InputError(RULES[error.code], where=where, **params)
 
 
@@ -148,7 +107,7 @@ def parse_network(data: object) -> tuple[nw.Network, list[str] | None]:
         where = f"our_people[{index}]"
         person = _id(value, where)
         if person in declared:
-            raise InputError(gettext_noop("{where}: id {id} is used twice"), where=where, id=_show(person))
+            raise InputError(gettext_noop("{where}: id {id} is used twice"), where=where, id=show(person))
         declared[person] = where
         ours.append(person)
     contacts: dict[str, str] = {}
@@ -157,13 +116,13 @@ def parse_network(data: object) -> tuple[nw.Network, list[str] | None]:
         item = _object(item, where, CONTACT_FIELDS, CONTACT_FIELDS)
         contact = _id(item["id"], where + ".id")
         if contact in contacts:
-            raise InputError(gettext_noop("{where}: id {id} is used twice"), where=where, id=_show(contact))
+            raise InputError(gettext_noop("{where}: id {id} is used twice"), where=where, id=show(contact))
         if contact in declared:
             raise InputError(gettext_noop("{where}: id {id} is both one of our people and a contact"),
-                             where=where, id=_show(contact))
+                             where=where, id=show(contact))
         if item["role"] not in nw.ROLES:
             raise InputError(gettext_noop("{where}: unknown role {role} (expected one of: {roles})"),
-                             where=where + ".role", role=_show(item["role"]), roles=", ".join(nw.ROLES))
+                             where=where + ".role", role=show(item["role"]), roles=", ".join(nw.ROLES))
         declared[contact] = where
         contacts[contact] = item["role"]
     ours_set = set(ours)
@@ -174,10 +133,10 @@ def parse_network(data: object) -> tuple[nw.Network, list[str] | None]:
         ends = [_id(item[end], f"{where}.{end}") for end in ("a", "b")]
         kind = item["kind"]
         if kind not in nw.KINDS:
-            raise InputError(RULES["unknown_kind"], where=where + ".kind", kind=_show(kind), kinds=", ".join(nw.KINDS))
+            raise InputError(RULES["unknown_kind"], where=where + ".kind", kind=show(kind), kinds=", ".join(nw.KINDS))
         for end, person in zip(("a", "b"), ends):
             if person not in declared:
-                raise InputError(RULES["undeclared_id"], where=f"{where}.{end}", id=_show(person))
+                raise InputError(RULES["undeclared_id"], where=f"{where}.{end}", id=show(person))
         try:
             strength = nw.check_relation(kind, ends[0] in ours_set, ends[1] in ours_set, item.get("strength"),
                                          ends[0] == ends[1])
@@ -193,18 +152,18 @@ def parse_network(data: object) -> tuple[nw.Network, list[str] | None]:
             contact = _id(value, where)
             if contact in ours_set:
                 raise InputError(gettext_noop("{where}: id {id} is one of our people, not a contact"),
-                                 where=where, id=_show(contact))
+                                 where=where, id=show(contact))
             if contact not in contacts:
-                raise InputError(RULES["undeclared_id"], where=where, id=_show(contact))
+                raise InputError(RULES["undeclared_id"], where=where, id=show(contact))
             if contact in opportunity:
-                raise InputError(gettext_noop("{where}: id {id} is used twice"), where=where, id=_show(contact))
+                raise InputError(gettext_noop("{where}: id {id} is used twice"), where=where, id=show(contact))
             opportunity.append(contact)
     min_strength = data.get("min_strength", nw.DEFAULT_MIN_STRENGTH)
     try:
         nw.check_strength(min_strength, field_name="min_strength")
     except nw.NetworkError:
         raise InputError(gettext_noop("{field} must be a number from 0 to 1, not {value}"),
-                         field="min_strength", value=_show(min_strength)) from None
+                         field="min_strength", value=show(min_strength)) from None
     return nw.Network.build(ours, contacts, relations, min_strength), opportunity
 
 
@@ -237,9 +196,9 @@ def run_network(paths: list[str], *, as_json: bool, stdin: IO, stdout: IO, stder
     status, printed = 0, False
     for path in paths:
         try:
-            network, opportunity = parse_network(_parse(_read(path, stdin)))
+            network, opportunity = parse_network(parse_json(read_input(path, stdin)))
         except InputError as error:
-            stderr.write(_one_line(f"{path}: {translate(error.message, language, **error.params)}") + "\n")
+            stderr.write(one_line(f"{path}: {translate(error.message, language, **error.params)}") + "\n")
             status = EXIT_BAD_INPUT
             continue
         analysis = nw.analyse(network, opportunity)

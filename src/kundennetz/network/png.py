@@ -17,8 +17,8 @@ from kundennetz.domain.network_svg import (
     TOP,
     MapData,
     MapLabels,
-    _short,
     layout,
+    shorten,
 )
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/Library/Fonts", "C:/Windows/Fonts")
@@ -78,7 +78,7 @@ def render_png(data: MapData, labels: MapLabels = MapLabels()) -> bytes:
         weak = person.id in data.weak_points
         draw.rounded_rectangle(s(x, y, x + 170, y + PERSON_H), radius=18 * SCALE, fill="#e3eefc",
                                outline="#e65100" if weak else "#1a4a7a", width=(3 if weak else 1) * SCALE)
-        draw.text(s(x + 14, y + 10), _short(person.name, 20) + (" ⚠" if weak else ""), fill="black", font=_font(12))
+        draw.text(s(x + 14, y + 10), shorten(person.name, 20) + (" ⚠" if weak else ""), fill="black", font=_font(12))
     for contact in data.contacts:
         x, y = plan.boxes[contact.id]
         dm = contact.role == "decision_maker"
@@ -91,9 +91,9 @@ def render_png(data: MapData, labels: MapLabels = MapLabels()) -> bytes:
         draw.rounded_rectangle(s(x, y, x + BOX_W, y + BOX_H), radius=6 * SCALE,
                                fill=ATTITUDE_FILL.get(contact.attitude, "#eeeeee"),
                                outline=ATTITUDE_STROKE.get(contact.attitude, "#666666"), width=(3 if dm else 1) * SCALE)
-        name = ("★ " + _short(contact.name, 16)) if dm else _short(contact.name, 20)
+        name = ("★ " + shorten(contact.name, 16)) if dm else shorten(contact.name, 20)
         draw.text(s(x + 8, y + 7), name, fill="black", font=_font(12, dm))
-        draw.text(s(x + 8, y + 27), _short(contact.role_label or contact.function, 22), fill="#444444",
+        draw.text(s(x + 8, y + 27), shorten(contact.role_label or contact.function, 22), fill="#444444",
                   font=_font(10))
     if data.propositions:
         y = TOP - 12
@@ -103,7 +103,7 @@ def render_png(data: MapData, labels: MapLabels = MapLabels()) -> bytes:
             draw.text(s(plan.side_x, y), role, fill="#444444", font=_font(12, True))
             for title in titles:
                 y += 16
-                draw.text(s(plan.side_x + 10, y), "• " + _short(title, 48), fill="black", font=_font(11))
+                draw.text(s(plan.side_x + 10, y), "• " + shorten(title, 48), fill="black", font=_font(11))
     y = plan.legend_y
     legend = [("#333333", "★ " + labels.decision_maker), ("#c62828", labels.uncovered), ("#e65100", labels.weak_point),
               ("#6a1b9a", labels.influences), ("#1a73e8", labels.knows)]

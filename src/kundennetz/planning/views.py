@@ -403,7 +403,7 @@ def about(request):
     """The response model as users see it: what the curve means, where its parameters come from."""
     return render(request, "planning/about.html", {
         "curve": charts.response_curve(30_000, 40), "defaults": services.default_groups(),
-        "lang": services._lang()})
+        "lang": services.current_language()})
 
 
 # --- an account's estimates ------------------------------------------------------------------------

@@ -325,7 +325,9 @@ class ModelJsonForm(forms.Form):
         try:
             data = json.loads(self.cleaned_data["definition"])
         except json.JSONDecodeError as exc:
-            raise ValidationError(_("Not valid JSON: %(error)s") % {"error": exc}) from None
+            # Python's own description of the mistake is English: the place says where to look.
+            raise ValidationError(_("Not valid JSON: look at line %(line)s, column %(column)s.")
+                                  % {"line": exc.lineno, "column": exc.colno}) from None
         if not isinstance(data, dict):
             raise ValidationError(_("Expected a JSON object."))
         return data

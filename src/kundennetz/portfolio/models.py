@@ -28,6 +28,7 @@ from kundennetz.domain import portfolio as rules
 from kundennetz.domain.period import Period, PeriodError
 
 from .permissions import can_edit_value_propositions, can_manage_portfolio
+from .wording import scoring_model_refusal
 
 BUYING_ROLES = rules.BUYING_CENTRE_ROLES
 
@@ -91,8 +92,11 @@ class ScoringModel(models.Model):
     def clean(self):
         try:
             parsed = rules.ScoringModel.from_dict(self.definition)
-        except (rules.ScoringModelError, ValueError) as exc:
-            raise ValidationError({"definition": str(exc)}) from None
+        except rules.ScoringModelError as exc:
+            raise ValidationError({"definition": scoring_model_refusal(exc)}) from None
+        except (TypeError, ValueError):  # a shape the checks did not foresee: say so, never the developers' text
+            raise ValidationError({"definition": _("This definition cannot be used as it stands; please check "
+                                                   "its structure.")}) from None
         if parsed.version != self.version:
             raise ValidationError({"definition": _("The definition's version must match the record's version.")})
 

@@ -7,6 +7,7 @@ gives one JSON line; every bad file gives one line on stderr instead, and the ex
 
 from __future__ import annotations
 
+import gettext
 import json
 import os
 from collections.abc import Mapping
@@ -61,77 +62,34 @@ def gettext_noop(message: str) -> str:
     return message
 
 
-# English message ids, marked for the translation catalogue; the German table makes the output right
-# until that catalogue exists, after which a translation found there wins.
+# English message ids, marked for the translation catalogue, which holds their German.
 _ = gettext_noop
-GERMAN = {
-    _("cannot read the file: {reason}"): "Datei kann nicht gelesen werden: {reason}",
-    _("the file is not UTF-8 text"): "Die Datei ist kein UTF-8-Text",
-    _("not valid JSON: {detail} (line {line}, column {column})"):
-        "kein gültiges JSON: {detail} (Zeile {line}, Spalte {column})",
-    _("not valid JSON: {constant} is not allowed"): "kein gültiges JSON: {constant} ist nicht erlaubt",
-    _("not valid JSON: nested too deeply"): "kein gültiges JSON: zu tief verschachtelt",
-    _("duplicate key {key}"): "doppelter Schlüssel {key}",
-    _("expected a JSON object, not {kind}"): "JSON-Objekt erwartet, nicht {kind}",
-    _("unknown field {field} (allowed: answers, threshold, details)"):
-        "unbekanntes Feld {field} (erlaubt: answers, threshold, details)",
-    _('missing field "answers"'): 'Feld "answers" fehlt',
-    _("{field} must be a JSON object, not {kind}"): "{field} muss ein JSON-Objekt sein, nicht {kind}",
-    _("unknown answer key {key} (expected one of: {keys})"):
-        "unbekannter Antwortschlüssel {key} (erwartet: {keys})",
-    _("invalid answer {value} for {key} (expected yes, no, open, ja, nein or offen)"):
-        "ungültige Antwort {value} für {key} (erwartet: yes, no, open, ja, nein oder offen)",
-    _("threshold must be an integer >= 0, not {value}"):
-        "threshold muss eine ganze Zahl >= 0 sein, nicht {value}",
-    _("unknown detail id {key}"): "unbekannte Detailfrage {key}",
-    _("invalid value {value} for detail {key} (expected {expected})"):
-        "ungültiger Wert {value} für Detailfrage {key} (erwartet: {expected})",
-    _("yes, no, open, ja, nein or offen"): "yes, no, open, ja, nein oder offen",
-    _("a name or a list of names"): "ein Name oder eine Liste von Namen",
-    _("a name"): "ein Name",
-    _("a number >= 0"): "eine Zahl >= 0",
-    _("a text"): "ein Text",
-    _("Make an offer"): "Angebot unterbreiten",
-    _("Clarify with the customer first"): "Zuerst situativ mit dem Kunden klären",
-    _("No offer"): "Kein Angebot",
-    _("Unfavourable: {count} of {total} (more than {threshold} means no offer)"):
-        "Ungünstig: {count} von {total} (mehr als {threshold} heisst kein Angebot)",
-    _("Open: {count}"): "Offen: {count}",
-    _("Knock-out answered unfavourably: {questions}"): "K.-o.-Kriterium ungünstig beantwortet: {questions}",
-    _("favourable"): "günstig",
-    _("unfavourable"): "ungünstig",
-    _("open"): "offen",
-    _("green"): "grün",
-    _("amber"): "gelb",
-    _("red"): "rot",
-    _("Open questions to clarify:"): "Offene Fragen zur Klärung:",
-    _("Contradictions:"): "Widersprüche:",
-}
 RECOMMENDATIONS = {q.OFFER: _("Make an offer"), q.CLARIFY: _("Clarify with the customer first"),
                    q.NO_OFFER: _("No offer")}
 EXPECTED = {q.YES_NO: _("yes, no, open, ja, nein or offen"), q.CONTACTS: _("a name or a list of names"),
             q.COMPETITORS: _("a name or a list of names"), q.USER: _("a name"), q.AMOUNT: _("a number >= 0"),
             q.TEXT: _("a text")}
+# The readable summary's texts (states, lights, headings), worded by `translate` with their values.
+SUMMARY_TEXTS = (_("Unfavourable: {count} of {total} (more than {threshold} means no offer)"), _("Open: {count}"),
+                 _("Knock-out answered unfavourably: {questions}"), _("favourable"), _("unfavourable"), _("open"),
+                 _("green"), _("amber"), _("red"), _("Open questions to clarify:"), _("Contradictions:"))
 del _
 
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
-def _translate(message: str, language: str, **params: object) -> str:
-    text = _from_catalogue(message, language)
-    if text == message and language == "de":
-        text = GERMAN.get(message, message)
+
+@lru_cache(maxsize=None)
+def _catalogue(language: str) -> gettext.NullTranslations:
+    # The catalogue Django reads (django.mo), read with Python's own gettext: the quick path of
+    # `kundennetz qualify --json` starts without Django, and both paths must answer alike.
+    return gettext.translation("django", localedir=LOCALE_DIR, languages=[language], fallback=True)
+
+
+def translate(message: str, language: str, **params: object) -> str:
+    """`message` (an English text marked with `gettext_noop`) in `language` ("de" or "en") from the project's
+    translation catalogue, its ``{placeholders}`` filled in."""
+    text = _catalogue(language).gettext(message)
     return text.format(**params) if params else text
-
-
-def _from_catalogue(message: str, language: str) -> str:
-    from django.apps import apps
-    from django.conf import settings
-
-    if not (settings.configured and apps.ready and settings.USE_I18N):
-        return message
-    from django.utils import translation
-
-    with translation.override(_project_language(language)):
-        return translation.gettext(message)
 
 
 def _project_language(language: str) -> str:
@@ -160,11 +118,13 @@ class InputError(Exception):
         self.message, self.params = message, params
 
 
-def _show(value: object) -> str:
+def show(value: object) -> str:
+    """A value of an input file as JSON writes it, so that a message quotes it exactly."""
     return json.dumps(value, ensure_ascii=False)
 
 
-def _kind(value: object) -> str:
+def kind_of(value: object) -> str:
+    """What JSON calls the value's type: object, array, string, boolean, number or null."""
     for types, name in ((dict, "object"), (list, "array"), (str, "string"), (bool, "boolean"),
                         (int | float, "number")):
         if isinstance(value, types):
@@ -176,7 +136,7 @@ def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
     seen: dict = {}
     for key, value in pairs:
         if key in seen:
-            raise InputError(gettext_noop("duplicate key {key}"), key=_show(key))
+            raise InputError(gettext_noop("duplicate key {key}"), key=show(key))
         seen[key] = value
     return seen
 
@@ -185,7 +145,8 @@ def _reject_constant(name: str) -> None:
     raise InputError(gettext_noop("not valid JSON: {constant} is not allowed"), constant=name)
 
 
-def _read(path: str, stdin: IO) -> str:
+def read_input(path: str, stdin: IO) -> str:
+    """The text of an input file ("-" reads `stdin`); InputError when it cannot be read as UTF-8."""
     try:
         if path == "-":
             raw = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read()
@@ -201,7 +162,8 @@ def _read(path: str, stdin: IO) -> str:
         raise InputError(gettext_noop("cannot read the file: {reason}"), reason=reason) from None
 
 
-def _parse(text: str) -> object:
+def parse_json(text: str) -> object:
+    """The JSON of an input file; InputError for invalid JSON, a duplicate key, NaN or Infinity."""
     try:
         return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
@@ -214,23 +176,23 @@ def _parse(text: str) -> object:
 def checklist(data: object, catalogue: q.Catalogue) -> tuple[dict[str, q.Answer], int]:
     """The answers (headline and detail, by question id) and the threshold of one parsed file."""
     if not isinstance(data, dict):
-        raise InputError(gettext_noop("expected a JSON object, not {kind}"), kind=_kind(data))
+        raise InputError(gettext_noop("expected a JSON object, not {kind}"), kind=kind_of(data))
     for field in data:
         if field not in FIELDS:
             raise InputError(gettext_noop("unknown field {field} (allowed: answers, threshold, details)"),
-                             field=_show(field))
+                             field=show(field))
     if "answers" not in data:
         raise InputError(gettext_noop('missing field "answers"'))
     for field in ("answers", "details"):
         if not isinstance(data.get(field, {}), dict):
             raise InputError(gettext_noop("{field} must be a JSON object, not {kind}"),
-                             field=_show(field), kind=_kind(data[field]))
+                             field=show(field), kind=kind_of(data[field]))
 
     answers: dict[str, q.Answer] = {}
     for key, value in data["answers"].items():
         if key not in catalogue.keys:
             raise InputError(gettext_noop("unknown answer key {key} (expected one of: {keys})"),
-                             key=_show(key), keys=", ".join(catalogue.keys))
+                             key=show(key), keys=", ".join(catalogue.keys))
         try:
             if not isinstance(value, str):  # null or true are not among the documented values
                 raise ValueError(value)
@@ -238,19 +200,19 @@ def checklist(data: object, catalogue: q.Catalogue) -> tuple[dict[str, q.Answer]
         except ValueError:
             raise InputError(gettext_noop(
                 "invalid answer {value} for {key} (expected yes, no, open, ja, nein or offen)"),
-                value=_show(value), key=_show(key)) from None
+                value=show(value), key=show(key)) from None
 
     threshold = data.get("threshold", q.DEFAULT_THRESHOLD)
     try:
         q.validate_threshold(threshold)
     except ValueError:
         raise InputError(gettext_noop("threshold must be an integer >= 0, not {value}"),
-                         value=_show(threshold)) from None
+                         value=show(threshold)) from None
 
     details = {d.id: d for c in catalogue.categories for d in c.details}
     for key, value in data.get("details", {}).items():
         if key not in details:
-            raise InputError(gettext_noop("unknown detail id {key}"), key=_show(key))
+            raise InputError(gettext_noop("unknown detail id {key}"), key=show(key))
         question = details[key]
         try:
             if question.type == q.YES_NO and not isinstance(value, str):
@@ -258,13 +220,13 @@ def checklist(data: object, catalogue: q.Catalogue) -> tuple[dict[str, q.Answer]
             answers[key] = q.normalise_answer(question, value)
         except ValueError:
             raise InputError(gettext_noop("invalid value {value} for detail {key} (expected {expected})"),
-                             value=_show(value), key=_show(key), expected=EXPECTED[question.type]) from None
+                             value=show(value), key=show(key), expected=EXPECTED[question.type]) from None
     return answers, threshold
 
 
 def _summary(path: str, evaluation: q.Evaluation, catalogue: q.Catalogue, language: str, company: str) -> list[str]:
     def t(message: str, **params: object) -> str:
-        return _translate(message, language, **params)
+        return translate(message, language, **params)
 
     lines = [f"{path}: {t(RECOMMENDATIONS[evaluation.recommendation])}",
              "  " + t("Unfavourable: {count} of {total} (more than {threshold} means no offer)",
@@ -287,7 +249,8 @@ def _summary(path: str, evaluation: q.Evaluation, catalogue: q.Catalogue, langua
     return lines
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """The text with its line breaks as spaces: one problem, one line on stderr."""
     return " ".join(text.splitlines())
 
 
@@ -300,9 +263,9 @@ def run_qualify(paths: list[str], *, as_json: bool, stdin: IO, stdout: IO, stder
     status, printed = 0, False
     for path in paths:
         try:
-            answers, threshold = checklist(_parse(_read(path, stdin)), catalogue)
+            answers, threshold = checklist(parse_json(read_input(path, stdin)), catalogue)
         except InputError as error:
-            stderr.write(_one_line(f"{path}: {_translate(error.message, language, **error.params)}") + "\n")
+            stderr.write(one_line(f"{path}: {translate(error.message, language, **error.params)}") + "\n")
             status = EXIT_BAD_INPUT
             continue
         evaluation = q.evaluate(catalogue, answers, threshold, language=language, company=company)

@@ -87,7 +87,7 @@ def extend_demo(context) -> None:
 
     decisions = []
     for checklist in checklists:
-        evaluation = services._refresh_summary(checklist)
+        evaluation = services.refresh_summary(checklist)
         stage = checklist.opportunity.stage
         decided = context.at(context.today - timedelta(days=rng.randint(5, 60)), 16)
         if stage.type == Stage.Type.NO_OFFER:

@@ -14,6 +14,8 @@ from kundennetz.core.models import RecordVersionMixin, TrackedModel, VersionedMo
 from kundennetz.core.permissions import VIEW, may_edit_settings
 from kundennetz.domain import qualification as rules
 
+from .wording import catalogue_refusal
+
 
 _PUBLISHED_RULES: dict[tuple, rules.Catalogue] = {}  # a handful of versions at most; domain catalogues are frozen
 
@@ -61,7 +63,9 @@ class Catalogue(RecordVersionMixin, models.Model):
         constraints = [models.UniqueConstraint(fields=["key", "version"], name="unique_catalogue_version")]
 
     def __str__(self) -> str:
-        return f"{self.definition.get('name', {}).get('en', self.key)} v{self.version}"
+        # The admin shows the record while a definition of any shape is being corrected.
+        name = self.definition.get("name") if isinstance(self.definition, dict) else None
+        return f"{(name.get('en') if isinstance(name, dict) else None) or self.key} v{self.version}"
 
     @cached_property
     def rules(self) -> rules.Catalogue:
@@ -80,8 +84,11 @@ class Catalogue(RecordVersionMixin, models.Model):
     def clean(self):
         try:
             parsed = rules.Catalogue.from_dict(self.definition)
-        except ValueError as exc:
-            raise ValidationError({"definition": str(exc)}) from None
+        except rules.CatalogueError as exc:
+            raise ValidationError({"definition": catalogue_refusal(exc)}) from None
+        except (TypeError, ValueError):  # a shape the checks did not foresee: say so, never the developers' text
+            raise ValidationError({"definition": _("This definition cannot be used as it stands; please check "
+                                                   "its structure.")}) from None
         if parsed.id != self.key or parsed.version != self.version:
             raise ValidationError({"definition": _("The definition's id and version must match the record.")})
 

@@ -57,7 +57,7 @@ def get_checklist(opportunity: Opportunity, user=None) -> Checklist:
             checklist.save()
     except IntegrityError:
         return Checklist.objects.select_related("catalogue").get(opportunity=opportunity)
-    _refresh_summary(checklist)
+    refresh_summary(checklist)
     return checklist
 
 
@@ -101,7 +101,8 @@ def _summarise(checklist: Checklist, evaluation: rules.Evaluation) -> None:
     checklist.open_points = len(evaluation.clarify)
 
 
-def _refresh_summary(checklist: Checklist) -> rules.Evaluation:
+def refresh_summary(checklist: Checklist) -> rules.Evaluation:
+    """Evaluate the checklist again and store its recommendation and counts (on the opportunity too)."""
     _forget_values(checklist)
     evaluation = evaluate(checklist)
     Checklist.objects.filter(pk=checklist.pk).update(
@@ -220,7 +221,7 @@ def set_answer(checklist: Checklist, question_id: str, raw, user, note: str | No
         answer.updated_by = user
         answer._history_user = user
         answer.save()
-    evaluation = _refresh_summary(checklist)
+    evaluation = refresh_summary(checklist)
     if question_id in checklist.catalogue.rules.keys:
         # The win probability follows the headline answers.
         extensions.headline_answered.send(sender=Checklist, opportunity_ids=[checklist.opportunity_id])
@@ -300,7 +301,7 @@ def record_decision(opportunity: Opportunity, user, decision: str, reason: str =
     previous = opportunity.latest_pursuit_decision()
     if pursuit.revision_refusal(previous, decision, reason):
         raise ValidationError({"reason": DECIDER_REFUSALS[pursuit.REVISION_NEEDS_REASON]})
-    evaluation = _refresh_summary(checklist)
+    evaluation = refresh_summary(checklist)
     if pursuit.goes_against(evaluation.recommendation, decision) and not reason:
         raise ValidationError({"reason": _("Going against the recommendation needs a reason.")})
     if len(reason) > 5000:

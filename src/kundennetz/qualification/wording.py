@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy, pgettext
 
+from kundennetz.core import refusals
 from kundennetz.core.formatting import format_number
 from kundennetz.domain import qualification as rules
 
@@ -90,3 +91,23 @@ def suggestion_reason(suggestion: rules.Suggestion) -> str:
 def worded(suggestion: rules.Suggestion) -> Suggested:
     return Suggested(question_id=suggestion.question_id, derive=suggestion.derive, value=suggestion.value,
                      reason=suggestion_reason(suggestion))
+
+
+# What the domain finds wrong with a catalogue definition (codes of its own; the shared ones are
+# core.refusals'), as an admin reads it where the catalogue is edited.
+CATALOGUE = {
+    "bad_language": gettext_lazy("%(value)s must be a two-letter language code"),
+    "unknown_placeholders": gettext_lazy("holds the unknown placeholder(s) %(placeholders)s (allowed: %(allowed)s)"),
+    "headline_id": gettext_lazy("must be the category's key %(key)s"),
+    "headline_polarity": gettext_lazy("must be a yes/no question with a favourable answer"),
+    "detail_id": gettext_lazy("must be %(key)s, a dot and a name in lower-case letters"),
+    "favourable_missing": gettext_lazy("a yes/no question needs favourable (yes, no or null)"),
+    "favourable_not_yes_no": gettext_lazy("only yes/no questions have a favourable answer"),
+    "knockout_polarity": gettext_lazy("only a yes/no question with a favourable answer can be a knock-out"),
+    "derive_not_yes_no": gettext_lazy("only yes/no questions can be derived"),
+}
+
+
+def catalogue_refusal(error: rules.CatalogueError) -> str:
+    """Why the catalogue definition cannot be used, in the active language ("<place>: <what is wrong>")."""
+    return refusals.describe(error, CATALOGUE)

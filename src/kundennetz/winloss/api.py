@@ -14,11 +14,11 @@ from ninja.errors import HttpError
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, InvalidInput, MessageOut
 from kundennetz.core.job_api import JobOut
 from kundennetz.qualification.api.checklists import find_opportunity
-from kundennetz.qualification.cli import InputError, _translate, default_catalogue
+from kundennetz.qualification.cli import InputError, default_catalogue, translate
 
 from . import services, tasks
+from .files import headline_answers
 from .permissions import may_fit, may_review
-from .management.commands.winloss import _headline_answers
 
 router = Router(tags=["win/loss"])
 REFUSED = {409: MessageOut}
@@ -156,9 +156,9 @@ def predict(request, payload: Any = Body(..., description='A checklist in the fo
         raise HttpError(409, str(refusal)) from None
     language = "de" if (request.LANGUAGE_CODE or "").startswith("de") else "en"
     try:
-        answers = _headline_answers(payload, default_catalogue())
+        answers = headline_answers(payload, default_catalogue())
     except InputError as error:
-        message = _translate(error.message, language, **error.params)
+        message = translate(error.message, language, **error.params)
         raise InvalidInput([{"loc": ["body"], "msg": message, "type": "invalid"}]) from None
     return services.predict_answers(record, answers)
 

@@ -2,6 +2,9 @@
 
 from django.utils.translation import gettext as _
 
+from kundennetz.core import refusals
+from kundennetz.domain.errors import DomainError
+
 _PREFIX = "Value error, "
 
 
@@ -35,6 +38,10 @@ def describe(error: dict) -> str:
         "model_attributes_type": _("must be an object with named entries"),
         "finite_number": _("must be a finite number"),
     }
+    if kind == "value_error" and isinstance(ctx.get("error"), DomainError):
+        # A rule of the domain's (the validators call its parsers): its code in words, never its English.
+        message = refusals.describe(ctx["error"])
+        return f"{where}: {message}" if error.get("loc") else message
     if kind == "value_error":
         message = str(ctx.get("error") or error.get("msg", ""))
         if message.startswith(_PREFIX):

@@ -53,8 +53,9 @@ class TunableForm(forms.Form):
         try:
             data = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise forms.ValidationError(_("Not valid JSON (line %(line)s, column %(column)s): %(message)s")
-                                        % {"line": exc.lineno, "column": exc.colno, "message": exc.msg}) from None
+            # Python's own description of the mistake is English: the place says where to look.
+            raise forms.ValidationError(_("Not valid JSON: look at line %(line)s, column %(column)s.")
+                                        % {"line": exc.lineno, "column": exc.colno}) from None
         if not isinstance(data, dict):
             raise forms.ValidationError(_("The values must be one JSON object {…}."))
         try:

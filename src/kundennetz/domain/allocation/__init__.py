@@ -16,6 +16,7 @@ from .curves import (
     NO_RESPONSE_TO_EFFORT,
     Curve,
     CurveFit,
+    FigureError,
     Resource,
     curve_from_figures,
     fit_curve,
@@ -46,7 +47,7 @@ from .whatif import (
 __all__ = [
     "ALREADY_SATURATED", "DEFAULT_CONTACT_HOURS", "DEFAULT_REACHABLE_SHARE", "DEFAULT_RESPONSE_AT_TYPICAL",
     "DEVIATES", "INCREASING_RETURNS", "NO_RESPONSE_TO_EFFORT", "RESOURCES",
-    "Account", "Allocation", "Conflict", "Curve", "CurveFit", "ExtraManager", "Infeasible", "Manager",
+    "Account", "Allocation", "Conflict", "Curve", "CurveFit", "ExtraManager", "FigureError", "Infeasible", "Manager",
     "Problem", "Reassignment", "Resource", "Response", "Visits",
     "add_manager", "allocate", "allocate_highs", "change_accounts", "curve_from_figures", "dual_bound",
     "fit_curve", "greedy_contacts", "move_accounts", "remove_manager", "scale_budget",

@@ -11,6 +11,8 @@ from typing import Literal
 import numpy as np
 from scipy import optimize
 
+from ..errors import DomainError
+
 Resource = Literal["hours", "support", "pr"]
 # Effort can win only part of an account's margin potential; hours carry the relationship, money
 # merely supports it, hence the smaller shares for the budgets.
@@ -18,6 +20,11 @@ DEFAULT_REACHABLE_SHARE = {"hours": 0.5, "support": 0.10, "pr": 0.05}
 # Share of the saturation level reached at the strategy's typical intensity, for our weakest and our
 # strongest position: where we are well placed every hour converts faster.
 DEFAULT_RESPONSE_AT_TYPICAL = (0.5, 0.85)
+
+
+class FigureError(DomainError):
+    """A figure the allocation cannot work with: ``code`` names it, ``params`` the account or manager (by
+    id, or ``index`` into the figures given) and the value (worded by the planning app)."""
 
 
 @dataclass(frozen=True)
@@ -57,18 +64,22 @@ def curve_from_figures(
     share = np.asarray(DEFAULT_REACHABLE_SHARE[resource] if reachable_share is None else reachable_share, float)
     r_weak, r_strong = response_at_typical
     checks = [
-        (pot, np.isfinite(pot) & (pot >= 0), "the potential must be a non-negative amount"),
-        (mar, np.isfinite(mar) & (mar >= 0) & (mar <= 100), "the margin must be a percentage between 0 and 100"),
-        (typ, np.isfinite(typ) & (typ > 0), "the typical effort of the strategy must be positive"),
-        (pos, np.isfinite(pos) & (pos >= 0) & (pos <= 1), "the position must lie between 0 and 1"),
-        (share, np.isfinite(share) & (share > 0) & (share <= 1), "the reachable share must lie in (0, 1]"),
+        ("potential", pot, np.isfinite(pot) & (pot >= 0), "the potential must be a non-negative amount"),
+        ("margin", mar, np.isfinite(mar) & (mar >= 0) & (mar <= 100),
+         "the margin must be a percentage between 0 and 100"),
+        ("typical_effort", typ, np.isfinite(typ) & (typ > 0), "the typical effort of the strategy must be positive"),
+        ("position", pos, np.isfinite(pos) & (pos >= 0) & (pos <= 1), "the position must lie between 0 and 1"),
+        ("reachable_share", share, np.isfinite(share) & (share > 0) & (share <= 1),
+         "the reachable share must lie in (0, 1]"),
     ]
-    for values, ok, message in checks:
+    for code, values, ok, message in checks:
         if not np.all(ok):
-            raise ValueError(f"{message}, got {values[~ok].ravel()[0] if values.ndim else float(values)}")
+            index = int(np.flatnonzero(~np.broadcast_to(ok, values.shape).ravel())[0]) if values.ndim else None
+            value = float(values.ravel()[index]) if index is not None else float(values)
+            raise FigureError(code, f"{message}, got {value}", index=index, resource=resource, value=value)
     if not 0 < r_weak <= r_strong < 1:
-        raise ValueError("the response at typical effort must satisfy 0 < weak ≤ strong < 1, "
-                         f"got {response_at_typical}")
+        raise FigureError("response_at_typical", "the response at typical effort must satisfy 0 < weak ≤ strong < 1, "
+                          f"got {response_at_typical}", weak=r_weak, strong=r_strong)
     m = pot * mar / 100.0 * share
     b = -np.log1p(-(r_weak + (r_strong - r_weak) * pos)) / typ
     return Curve(_scalar_or_array(m), _scalar_or_array(b))

@@ -12,7 +12,7 @@ from scipy import optimize, sparse
 
 from .curves import Curve
 from .model import Allocation, Conflict, Infeasible, Problem
-from .solve import _conflicts, _contact_range, _solve
+from .solve import conflicts_of, contact_range, solve_continuous
 
 Visits = Literal["continuous", "at_least_one", "whole"]
 
@@ -55,7 +55,7 @@ def _hour_pieces(problem: Problem, visits: Visits, hour_step, reach):
     step = s if hour_step is None else np.broadcast_to(np.asarray(hour_step, float), (n,))
     conflicts = []
     if visits == "whole":
-        kmin, kmax, conflicts = _contact_range(problem, reach)
+        kmin, kmax, conflicts = contact_range(problem, reach)
         lo, hi, step = kmin * s, kmax * s, s
     elif visits == "at_least_one":
         # An account that must get hours must get a whole contact; one that cannot hold one stays at 0.
@@ -108,7 +108,7 @@ def allocate_highs(problem: Problem, *, visits: Visits = "continuous", reassignm
     plan under the chosen assignment."""
     n, M, cap = problem.n_accounts, problem.n_managers, problem.manager_hours
     reassign = reassignment is not None
-    conflicts = _conflicts(problem)
+    conflicts = conflicts_of(problem)
     if reassign:  # whether a manager's minimums fit is the solver's to find once accounts may move
         conflicts = [c for c in conflicts if c.kind != "manager"]
     if conflicts:
@@ -207,5 +207,6 @@ def allocate_highs(problem: Problem, *, visits: Visits = "continuous", reassignm
     solved = problem.replace(manager=assign)
     moves = tuple((int(i), int(problem.manager[i]), int(assign[i])) for i in np.flatnonzero(assign != problem.manager))
     cost = float(sum(pen[i] for i, _, _ in moves)) if reassign else 0.0
-    prices = (duals[:M], float(duals[M]), float(duals[M + 1])) if duals is not None else _solve(solved)[3:]
+    prices = ((duals[:M], float(duals[M]), float(duals[M + 1])) if duals is not None
+              else solve_continuous(solved)[3:])
     return Allocation(solved, hours, *budgets, *prices, "lp" if duals is not None else "milp", moves, cost)

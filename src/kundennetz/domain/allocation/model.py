@@ -11,7 +11,7 @@ from typing import Literal
 
 import numpy as np
 
-from .curves import Curve
+from .curves import Curve, FigureError
 
 RESOURCES = ("hours", "support", "pr")
 POOL_LABELS = {"support": "sales-support budget", "pr": "PR budget"}
@@ -126,8 +126,8 @@ class Problem:
         if hours.shape != (len(self.manager_ids),):
             raise ValueError(f"{len(self.manager_ids)} managers but {hours.size} hour figures")
         for j in np.flatnonzero(~(np.isfinite(hours) & (hours >= 0))):
-            raise ValueError(f"manager {self.manager_ids[j]!r}: available hours must be a non-negative number, "
-                             f"got {hours[j]}")
+            raise FigureError("manager_hours", f"manager {self.manager_ids[j]!r}: available hours must be a "
+                              f"non-negative number, got {hours[j]}", manager=self.manager_ids[j], value=float(hours[j]))
         set_(self, "manager_hours", hours)
         mgr = np.asarray(self.manager, dtype=np.int64).reshape(-1)
         if mgr.shape != (n,):
@@ -138,11 +138,13 @@ class Problem:
         for name in ("support_budget", "pr_budget"):
             v = float(getattr(self, name))
             if not (math.isfinite(v) and v >= 0):
-                raise ValueError(f"the {POOL_LABELS[name[:-7]]} must be a non-negative amount, got {v}")
+                raise FigureError("budget", f"the {POOL_LABELS[name[:-7]]} must be a non-negative amount, got {v}",
+                                  resource=name[:-7], value=v)
             set_(self, name, v)
         s = np.broadcast_to(np.asarray(self.contact_hours, dtype=float), (n,)).copy()
         for i in np.flatnonzero(~(np.isfinite(s) & (s > 0))):
-            raise ValueError(f"account {ids[i]!r}: hours per contact must be positive, got {s[i]}")
+            raise FigureError("contact_hours", f"account {ids[i]!r}: hours per contact must be positive, got {s[i]}",
+                              account=ids[i], value=float(s[i]))
         set_(self, "contact_hours", s)
         for res in RESOURCES:
             r = getattr(self, res)
@@ -151,12 +153,15 @@ class Problem:
                 a = np.broadcast_to(np.asarray(getattr(r, f), dtype=float), (n,)).copy()
                 ok = (a >= 0) & (np.isfinite(a) | (f == "hi"))
                 for i in np.flatnonzero(~ok):
-                    raise ValueError(f"account {ids[i]!r}: {res} {f} must be a non-negative number, got {a[i]}")
+                    raise FigureError("response_figure",
+                                      f"account {ids[i]!r}: {res} {f} must be a non-negative number, got {a[i]}",
+                                      account=ids[i], resource=res, figure=f, value=float(a[i]))
                 if f == "b":
                     # Slower responses than this are flat for any real effort and only breed overflow.
                     for i in np.flatnonzero((a > 0) & (a < MIN_SPEED)):
-                        raise ValueError(f"account {ids[i]!r}: {res} b must be 0 or at least {MIN_SPEED:g}, "
-                                         f"got {a[i]:g}")
+                        raise FigureError("response_speed", f"account {ids[i]!r}: {res} b must be 0 or at least "
+                                          f"{MIN_SPEED:g}, got {a[i]:g}", account=ids[i], resource=res,
+                                          minimum=MIN_SPEED, value=float(a[i]))
                 arrays[f] = a
             set_(self, res, Response(**arrays))
 

@@ -10,7 +10,7 @@ import numpy as np
 from .model import POOL_LABELS, RESOURCES, Allocation, Conflict, Infeasible, Problem
 
 
-class _Pools:
+class Pools:
     """Equal marginal returns for many independent pools at once (pools = managers' hours and budgets).
 
     With x(L) = clip((ln(m·b) − L)/b, lo, hi), L the log multiplier of the account's pool, each pool's
@@ -116,10 +116,11 @@ def _stack(problem: Problem, hour_capacity=None):
     cap = np.concatenate([problem.manager_hours if hour_capacity is None else hour_capacity,
                           [problem.support_budget, problem.pr_budget]])
     arrays = [np.concatenate([getattr(r, f) for r in rs]) for f in ("m", "b", "lo", "hi")]
-    return _Pools(*arrays, pool, M + 2), cap
+    return Pools(*arrays, pool, M + 2), cap
 
 
-def _conflicts(problem: Problem, hour_capacity=None) -> list[Conflict]:
+def conflicts_of(problem: Problem, hour_capacity=None) -> list[Conflict]:
+    """Why no plan can meet the problem's minimums (an account's bounds, a manager's hours, a budget)."""
     out = []
     ids = problem.account_ids
     for res in RESOURCES:
@@ -137,8 +138,9 @@ def _conflicts(problem: Problem, hour_capacity=None) -> list[Conflict]:
     return out
 
 
-def _solve(problem: Problem, hour_capacity=None):
-    if conflicts := _conflicts(problem, hour_capacity):
+def solve_continuous(problem: Problem, hour_capacity=None):
+    """Hours, support, PR and the three shadow prices of the continuous optimum; Infeasible if none."""
+    if conflicts := conflicts_of(problem, hour_capacity):
         raise Infeasible(conflicts)
     pools, cap = _stack(problem, hour_capacity)
     x, _, price = pools.solve(cap)
@@ -150,7 +152,7 @@ def allocate(problem: Problem, *, whole_contacts: bool = False) -> Allocation:
     """The allocation maximising expected contribution. With ``whole_contacts`` the hours are whole
     contacts (greedy, see :func:`greedy_contacts`); the shadow prices are then those of the continuous
     plan, the value of an hour when hours could be split."""
-    hours, support, pr, hp, sp, pp = _solve(problem)
+    hours, support, pr, hp, sp, pp = solve_continuous(problem)
     if whole_contacts:
         hours = greedy_contacts(problem) * problem.contact_hours
     return Allocation(problem, hours, support, pr, hp, sp, pp, "greedy" if whole_contacts else "multipliers")
@@ -171,7 +173,8 @@ def dual_bound(allocation: Allocation) -> float:
     return float(np.sum(np.where(finite, value - lam_x * np.where(finite, x, 0.0), value)) + lam @ cap)
 
 
-def _contact_range(problem: Problem, capacity: np.ndarray):
+def contact_range(problem: Problem, capacity: np.ndarray):
+    """Fewest and most whole contacts per account, and the accounts where no whole number fits."""
     s, r = problem.contact_hours, problem.hours
     kmin = np.ceil(r.lo / s - 1e-9)
     kmax = np.floor(np.minimum(r.hi, capacity) / s + 1e-9)
@@ -184,11 +187,11 @@ def greedy_contacts(problem: Problem, *, shortcut: bool = True) -> np.ndarray:
     """Whole contacts per account: minimums first, then always the next contact with the highest gain per
     hour that still fits its manager's hours. The ``shortcut`` takes, per manager, the longest run of best
     contacts that fits in one vectorised step, which the heap would have taken first anyway."""
-    if conflicts := _conflicts(problem):
+    if conflicts := conflicts_of(problem):
         raise Infeasible(conflicts)
     M, g, s = problem.n_managers, problem.manager, problem.contact_hours
     cap = problem.manager_hours
-    kmin, kmax, conflicts = _contact_range(problem, cap[g])
+    kmin, kmax, conflicts = contact_range(problem, cap[g])
     need = np.bincount(g, kmin * s, minlength=M)
     for j in np.flatnonzero(need > cap * (1 + 1e-12) + 1e-9):
         conflicts.append(Conflict("manager", problem.manager_ids[j], need[j], cap[j], "whole_contacts_exceed_hours"))

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .curves import Resource
+from .curves import FigureError, Resource
 from .model import Allocation, Problem, Response
-from .solve import _Pools, _solve, allocate
+from .solve import Pools, allocate, solve_continuous
 
 
 def scale_budget(problem: Problem, support: float = 1.0, pr: float = 1.0) -> Problem:
@@ -39,9 +39,11 @@ def remove_manager(problem: Problem, manager: int, reassign: int | Mapping[int, 
     target = {int(i): reassign for i in own} if isinstance(reassign, int) else {int(k): v for k, v in reassign.items()}
     missing = [problem.account_ids[i] for i in own if int(i) not in target]
     if missing:
-        raise ValueError(f"no new manager given for accounts {', '.join(map(repr, missing))}")
+        raise FigureError("no_new_manager", f"no new manager given for accounts {', '.join(map(repr, missing))}",
+                          accounts=missing)
     if any(t == manager or not 0 <= t < problem.n_managers for t in target.values()):
-        raise ValueError("accounts must go to another existing manager")
+        raise FigureError("no_other_manager", "accounts must go to another existing manager",
+                          manager=problem.manager_ids[manager])
     mgr = problem.manager.copy()
     for i, t in target.items():
         mgr[i] = t
@@ -85,7 +87,7 @@ def value_of_additional_manager(problem: Problem, hours: float, accounts: Sequen
         return ExtraManager(alt.contribution - base.contribution, taken)
     M, cap = problem.n_managers, problem.manager_hours
     h = problem.hours
-    pools = _Pools(h.m, h.b, h.lo, h.hi, problem.manager, M)
+    pools = Pools(h.m, h.b, h.lo, h.hi, problem.manager, M)
 
     def taken(L):  # hours every manager would take at the common price e^L, beyond their own
         return np.maximum(pools.demand(np.full(M, L)) - cap, 0.0)
@@ -105,7 +107,7 @@ def value_of_additional_manager(problem: Problem, hours: float, accounts: Sequen
             if hi_L - lo_L < 1e-12 * max(1.0, abs(hi_L)):
                 break
         extra = taken(hi_L)
-    alt = _solve(problem, cap + extra)
+    alt = solve_continuous(problem, cap + extra)
     gain = float(h.curve().value(alt[0]).sum() + problem.support.curve().value(alt[1]).sum()
                  + problem.pr.curve().value(alt[2]).sum()) - base.contribution
     return ExtraManager(gain, extra)

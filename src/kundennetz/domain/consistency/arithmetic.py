@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """A finite int or float, not a bool."""
     # bool is an int in Python, but `true` as a weight is a typo, not a number.
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -25,12 +26,13 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _round_half_up(value: float) -> int:
+def round_half_up(value: float) -> int:
+    """The nearest whole number, halves rounded up."""
     # round() rounds half to even; a score shown as 75 must be green when green starts at 75.
     return math.floor(value + 0.5)
 
 
-def _clean(value: float) -> int | float:
+def clean_number(value: float) -> int | float:
     """Whole numbers as int, others to one decimal, so parameters read well and survive JSON."""
     if isinstance(value, int):
         return value

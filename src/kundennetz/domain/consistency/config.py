@@ -9,8 +9,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .arithmetic import _is_number, _round_half_up
-from .model import AMBER, COMPONENT_MEASURES, DEFAULT_CONFIG_PATH, GREEN, Intensity, RED, ROLES
+from .arithmetic import is_number, round_half_up
+from ..errors import json_kind
+from .model import AMBER, COMPONENT_MEASURES, DEFAULT_CONFIG_PATH, GREEN, RED, ROLES, ConsistencyError, Intensity
 
 
 # ---------------------------------------------------------------------------------------------
@@ -41,7 +42,7 @@ class ConsistencyConfig:
     def band(self, score: float | None) -> str | None:
         if score is None:
             return None
-        shown = _round_half_up(score)
+        shown = round_half_up(score)
         if shown >= self.green_from:
             return GREEN
         if shown >= self.amber_from:
@@ -77,9 +78,14 @@ def parse_config(raw: Any) -> ConsistencyConfig:
         _check_keys(entry["measures"], f"{path}.measures", required=measures)
         measure_weights[name] = {m: _weight(entry["measures"][m], f"{path}.measures.{m}") for m in measures}
         if component_weights[name] > 0 and sum(measure_weights[name].values()) == 0:
-            raise ValueError(f"consistency weights: {path}.measures are all 0 although the component weighs {component_weights[name]}")
+            raise ConsistencyError(
+                "measures_all_zero",
+                f"consistency weights: {path}.measures are all 0 although the component weighs {component_weights[name]}",
+                path=f"{path}.measures")
     if sum(component_weights.values()) == 0:
-        raise ValueError("consistency weights: all component weights are 0; at least one must be positive")
+        raise ConsistencyError("all_weights_zero",
+                               "consistency weights: all component weights are 0; at least one must be positive",
+                               path="components")
 
     thresholds = raw["thresholds"]
     _check_keys(thresholds, "thresholds", required=tuple(_THRESHOLDS))
@@ -87,14 +93,19 @@ def parse_config(raw: Any) -> ConsistencyConfig:
     for name, (kind, lo, hi) in _THRESHOLDS.items():
         value = thresholds[name]
         path = f"thresholds.{name}"
-        if not _is_number(value):
-            raise ValueError(f"consistency weights: {path} must be a number, got {value!r}")
+        if not is_number(value):
+            raise ConsistencyError("not_a_number", f"consistency weights: {path} must be a number, got {value!r}",
+                                   path=path, value=value)
         if kind == "int" and value != int(value):
-            raise ValueError(f"consistency weights: {path} must be a whole number, got {value!r}")
+            raise ConsistencyError("not_whole_number", f"consistency weights: {path} must be a whole number, got {value!r}",
+                                   path=path, value=value)
         if kind == "fraction" and not (lo < value <= hi):
-            raise ValueError(f"consistency weights: {path} must be above {lo} and at most {hi}, got {value!r}")
+            raise ConsistencyError("above_and_at_most",
+                                   f"consistency weights: {path} must be above {lo} and at most {hi}, got {value!r}",
+                                   path=path, minimum=lo, maximum=hi, value=value)
         if kind != "fraction" and not (lo <= value <= hi):
-            raise ValueError(f"consistency weights: {path} must be between {lo} and {hi}, got {value!r}")
+            raise ConsistencyError("between", f"consistency weights: {path} must be between {lo} and {hi}, got {value!r}",
+                                   path=path, minimum=lo, maximum=hi, value=value)
         values[name] = int(value) if kind == "int" else float(value)
 
     key_people = raw["key_people"]
@@ -103,21 +114,30 @@ def parse_config(raw: Any) -> ConsistencyConfig:
     for role, days in key_people.items():
         if role.startswith("_"):
             continue
-        if not _is_number(days) or days != int(days) or days < 1:
-            raise ValueError(f"consistency weights: key_people.{role} must be a whole number of days ≥ 1, got {days!r}")
+        if not is_number(days) or days != int(days) or days < 1:
+            raise ConsistencyError(
+                "days_at_least_one", f"consistency weights: key_people.{role} must be a whole number of days ≥ 1, got {days!r}",
+                path=f"key_people.{role}", value=days)
         key_person_days[role] = int(days)
 
     bands = raw["bands"]
     _check_keys(bands, "bands", required=(GREEN, AMBER))
     for name in (GREEN, AMBER):
-        if not _is_number(bands[name]) or not (0 <= bands[name] <= 100):
-            raise ValueError(f"consistency weights: bands.{name} must be a score between 0 and 100, got {bands[name]!r}")
+        if not is_number(bands[name]) or not (0 <= bands[name] <= 100):
+            raise ConsistencyError(
+                "between", f"consistency weights: bands.{name} must be a score between 0 and 100, got {bands[name]!r}",
+                path=f"bands.{name}", minimum=0, maximum=100, value=bands[name])
     if bands[AMBER] > bands[GREEN]:
-        raise ValueError(f"consistency weights: bands.amber ({bands[AMBER]}) must not be above bands.green ({bands[GREEN]})")
+        raise ConsistencyError(
+            "amber_above_green",
+            f"consistency weights: bands.amber ({bands[AMBER]}) must not be above bands.green ({bands[GREEN]})",
+            path="bands", amber=bands[AMBER], green=bands[GREEN])
 
     types = raw["interaction_types"]
     if not isinstance(types, Mapping) or "default" not in types:
-        raise ValueError("consistency weights: interaction_types must be an object with a 'default' weight")
+        raise ConsistencyError("no_default_type",
+                               "consistency weights: interaction_types must be an object with a 'default' weight",
+                               path="interaction_types")
     type_weights = {t: _weight(w, f"interaction_types.{t}") for t, w in types.items() if not t.startswith("_")}
     default_type_weight = type_weights.pop("default")
 
@@ -127,8 +147,9 @@ def parse_config(raw: Any) -> ConsistencyConfig:
         default_intensity = Intensity(
             intensity["contacts_per_year_min"], intensity.get("contacts_per_year_max"), intensity["min_per_quarter"]
         )
-    except ValueError as exc:
-        raise ValueError(f"consistency weights: default_intensity: {exc}") from None
+    except ConsistencyError as exc:
+        raise ConsistencyError(exc.code, f"consistency weights: default_intensity: {exc}",
+                               path=f"default_intensity.{exc.path}", **exc.params) from None
 
     return ConsistencyConfig(
         component_weights=component_weights,
@@ -169,19 +190,25 @@ def default_config() -> ConsistencyConfig:
 def _check_keys(obj: Any, path: str, required: Sequence[str] = (), optional: Sequence[str] = ()) -> None:
     where = path or "the top level"
     if not isinstance(obj, Mapping):
-        raise ValueError(f"consistency weights: {where} must be an object, got {type(obj).__name__}")
+        raise ConsistencyError("not_an_object", f"consistency weights: {where} must be an object, got {type(obj).__name__}",
+                               path=path, kind=json_kind(obj))
     # Keys starting with "_" are comments, since JSON has none.
     keys = {k for k in obj if not (isinstance(k, str) and k.startswith("_"))}
     missing = [k for k in required if k not in keys]
     if missing:
-        raise ValueError(f"consistency weights: {where} lacks {', '.join(repr(k) for k in missing)}")
+        raise ConsistencyError("missing_keys", f"consistency weights: {where} lacks {', '.join(repr(k) for k in missing)}",
+                               path=path, keys=missing)
     unknown = sorted(str(k) for k in keys - set(required) - set(optional))
     if unknown:
         allowed = ", ".join(sorted([*required, *optional]))
-        raise ValueError(f"consistency weights: unknown key {', '.join(repr(k) for k in unknown)} in {where} (allowed: {allowed})")
+        raise ConsistencyError(
+            "unknown_keys",
+            f"consistency weights: unknown key {', '.join(repr(k) for k in unknown)} in {where} (allowed: {allowed})",
+            path=path, keys=unknown, allowed=sorted([*required, *optional]))
 
 
 def _weight(value: Any, path: str) -> float:
-    if not _is_number(value) or value < 0:
-        raise ValueError(f"consistency weights: {path} must be a number ≥ 0, got {value!r}")
+    if not is_number(value) or value < 0:
+        raise ConsistencyError("number_at_least", f"consistency weights: {path} must be a number ≥ 0, got {value!r}",
+                               path=path, minimum=0, value=value)
     return float(value)

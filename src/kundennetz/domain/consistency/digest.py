@@ -18,7 +18,7 @@ from .model import Assignment, Id, Interaction, MessageSet, ONE_DAY, Period
 # ---------------------------------------------------------------------------------------------
 
 
-class _Timeline:
+class Timeline:
     """Owner history reduced to runs of one responsible manager; changes are counted only between
     two different named managers, so a gap with nobody assigned is not a change by itself."""
 
@@ -65,7 +65,9 @@ class _Timeline:
 
 
 @dataclass
-class _Digest:
+class Digest:
+    """What the single pass over an account's interactions found, read by every measure."""
+
     as_of: date | None
     last_contact: date | None = None
     key_last: dict = field(default_factory=dict)
@@ -85,7 +87,7 @@ class _Digest:
 
 
 @lru_cache(maxsize=64)
-def _quarter_slices(period: Period) -> tuple[tuple[date, date, int], ...]:
+def quarter_slices(period: Period) -> tuple[tuple[date, date, int], ...]:
     """Quarters counted from the period's start (3-month steps), clipped at its end, with the
     length the quarter would have unclipped: a period need not start on a calendar quarter."""
     slices = []
@@ -109,7 +111,7 @@ def _bucket_starts(period: Period, as_of: date, quarters: Sequence[tuple[date, d
     return None, []
 
 
-def _digest(
+def digest_interactions(
     interactions: Iterable[Interaction],
     period: Period,
     today: date,
@@ -117,14 +119,15 @@ def _digest(
     *,
     key_ids: frozenset = frozenset(),
     messages: MessageSet | None = None,
-    timeline: _Timeline | None = None,
-) -> _Digest:
+    timeline: Timeline | None = None,
+) -> Digest:
+    """The single pass over an account's interactions in the period, as observed until ``today``."""
     as_of = period.observed_until(today)
-    digest = _Digest(as_of=as_of)
+    digest = Digest(as_of=as_of)
     if as_of is None:
         return digest
     start = period.start
-    quarters = _quarter_slices(period)
+    quarters = quarter_slices(period)
     quarter_starts = [s for s, _, _ in quarters]
     digest.quarter_held = [0.0] * len(quarters)
     digest.bucket, bucket_starts = _bucket_starts(period, as_of, quarters)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .config import ConsistencyConfig, default_config
-from .digest import _Timeline
+from .digest import Timeline
 from .model import AccountHistory, Contact, Id, Intensity
 from .results import Reason
 
@@ -56,7 +56,7 @@ class DueContact:
 def due_input(history: AccountHistory, today: date, config: ConsistencyConfig | None = None) -> DueInput:
     """Derive the due-contact input from a full history, counting contacts up to today."""
     config = config or default_config()
-    timeline = _Timeline(history.assignments)
+    timeline = Timeline(history.assignments)
     key_ids = {c.id for c in history.contacts if c.role in config.key_person_days}
     last = None
     by_person: dict[Id, date] = {}

@@ -7,9 +7,9 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from .arithmetic import _clean, add_months
+from .arithmetic import add_months, clean_number
 from .config import ConsistencyConfig, default_config
-from .digest import _Digest, _Timeline, _digest, _quarter_slices
+from .digest import Digest, Timeline, digest_interactions, quarter_slices
 from .model import (
     Assignment,
     CADENCE,
@@ -54,12 +54,14 @@ def continuity(
     took part in the contacts themselves. A change dated on the period's first or last day counts
     as in the period; a change dated after today (a planned handover) does not count yet."""
     config = config or default_config()
-    timeline = _Timeline(assignments)
-    digest = _digest(interactions, period, today, config, timeline=timeline)
-    return _continuity(timeline, period, today, digest, config)
+    timeline = Timeline(assignments)
+    digest = digest_interactions(interactions, period, today, config, timeline=timeline)
+    return continuity_from_digest(timeline, period, today, digest, config)
 
 
-def _continuity(timeline: _Timeline, period: Period, today: date, digest: _Digest, config: ConsistencyConfig) -> Continuity:
+def continuity_from_digest(timeline: Timeline, period: Period, today: date, digest: Digest,
+                           config: ConsistencyConfig) -> Continuity:
+    """Continuity from an owner timeline and a digest already taken (``continuity`` takes both)."""
     as_of = digest.as_of
     reference = as_of if as_of is not None else min(today, period.end)
     manager = timeline.manager_on(reference)
@@ -146,11 +148,13 @@ def cadence(
     config = config or default_config()
     contacts = tuple(contacts)
     key_ids = frozenset(c.id for c in contacts if c.role in config.key_person_days)
-    digest = _digest(interactions, period, today, config, key_ids=key_ids)
-    return _cadence(contacts, intensity or config.default_intensity, period, digest, config)
+    digest = digest_interactions(interactions, period, today, config, key_ids=key_ids)
+    return cadence_from_digest(contacts, intensity or config.default_intensity, period, digest, config)
 
 
-def _cadence(contacts: Sequence[Contact], intensity: Intensity, period: Period, digest: _Digest, config: ConsistencyConfig) -> Cadence:
+def cadence_from_digest(contacts: Sequence[Contact], intensity: Intensity, period: Period, digest: Digest,
+                        config: ConsistencyConfig) -> Cadence:
+    """Cadence from a digest already taken (``cadence`` takes it)."""
     as_of = digest.as_of
     key_people = [c for c in contacts if c.role in config.key_person_days]
     if as_of is None:
@@ -203,7 +207,7 @@ def _cadence(contacts: Sequence[Contact], intensity: Intensity, period: Period, 
         )
     gaps.sort(key=lambda g: (-g.influence, g.days_since is not None, -(g.days_since or 0), g.name))
 
-    quarters = _quarter_slices(period)
+    quarters = quarter_slices(period)
     judged = 0
     below = []
     for (q_start, q_end, full_length), q_held in zip(quarters, digest.quarter_held):
@@ -235,7 +239,7 @@ def _plan_part(held: float, planned_due: int) -> Part:
     if planned_due < 1:
         return Part("plan", None)
     value = min(1.0, held / planned_due)
-    reasons = (Reason("below_plan", {"held": _clean(held), "planned": planned_due}),) if value < 1 else ()
+    reasons = (Reason("below_plan", {"held": clean_number(held), "planned": planned_due}),) if value < 1 else ()
     return Part("plan", value, reasons)
 
 
@@ -289,7 +293,7 @@ def _quarters_part(intensity: Intensity, judged: int, below: Sequence[QuarterSho
     reasons = ()
     if below:
         reasons = (
-            Reason("quarters_below_minimum", {"count": len(below), "judged": judged, "minimum": _clean(intensity.min_per_quarter)}),
+            Reason("quarters_below_minimum", {"count": len(below), "judged": judged, "minimum": clean_number(intensity.min_per_quarter)}),
         )
     return Part("quarters", 1.0 - len(below) / judged, reasons)
 
@@ -309,11 +313,12 @@ def message_consistency(
     which no message was carried are skipped, since silence is a cadence matter, not a change of
     message. Needs two such quarters or halves, else it is not applicable."""
     config = config or default_config()
-    digest = _digest(interactions, period, today, config, messages=MessageSet.of(messages))
-    return _messages(digest, config)
+    digest = digest_interactions(interactions, period, today, config, messages=MessageSet.of(messages))
+    return messages_from_digest(digest, config)
 
 
-def _messages(digest: _Digest, config: ConsistencyConfig) -> MessageConsistency:
+def messages_from_digest(digest: Digest, config: ConsistencyConfig) -> MessageConsistency:
+    """Message consistency from a digest already taken (``message_consistency`` takes it)."""
     n = digest.interactions
     outside = tuple(
         sorted(

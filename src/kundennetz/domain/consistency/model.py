@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
+from ..errors import DomainError
 from ..period import Period  # noqa: F401 - the one period type (domain.period), part of this API
-from .arithmetic import _is_number, add_months
+from .arithmetic import add_months, is_number
 
 
 Id = Hashable
@@ -71,6 +72,11 @@ class Interaction(NamedTuple):
     message_ids: Iterable[Id] = frozenset()
 
 
+class ConsistencyError(DomainError):
+    """Inputs or weights consistency cannot be measured with: ``code``, ``path`` (in the weights document)
+    and ``params`` say what is wrong (worded by the interactions app)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Contact:
     """A person at the customer; ``influence`` is a relative weight (e.g. 1–5), 0 allowed."""
@@ -91,7 +97,9 @@ class CoreMessage:
 
     def __post_init__(self) -> None:
         if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
-            raise ValueError(f"core message {self.id!r} is valid from {self.valid_from} after it ends ({self.valid_to})")
+            raise ConsistencyError("message_dates",
+                                   f"core message {self.id!r} is valid from {self.valid_from} after it ends ({self.valid_to})",
+                                   message=self.id, valid_from=self.valid_from, valid_to=self.valid_to)
 
 
 @dataclass(frozen=True)
@@ -123,11 +131,14 @@ class Intensity:
     def __post_init__(self) -> None:
         for name in ("contacts_per_year_min", "min_per_quarter"):
             value = getattr(self, name)
-            if not _is_number(value) or value < 0:
-                raise ValueError(f"intensity: {name} must be a number ≥ 0, got {value!r}")
+            if not is_number(value) or value < 0:
+                raise ConsistencyError("number_at_least", f"intensity: {name} must be a number ≥ 0, got {value!r}",
+                                       path=name, minimum=0, value=value)
         hi = self.contacts_per_year_max
-        if hi is not None and (not _is_number(hi) or hi < self.contacts_per_year_min):
-            raise ValueError(f"intensity: contacts_per_year_max must be ≥ the minimum, got {hi!r}")
+        if hi is not None and (not is_number(hi) or hi < self.contacts_per_year_min):
+            raise ConsistencyError("max_below_min", f"intensity: contacts_per_year_max must be ≥ the minimum, got {hi!r}",
+                                   path="contacts_per_year_max", maximum_key="contacts_per_year_max",
+                                   minimum_key="contacts_per_year_min", maximum=hi, minimum=self.contacts_per_year_min)
 
     @property
     def is_zero(self) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .arithmetic import _round_half_up
+from .arithmetic import round_half_up
 from .model import Id, Period
 
 
@@ -162,7 +162,7 @@ class Score:
 
     @property
     def rounded(self) -> int | None:
-        return None if self.value is None else _round_half_up(self.value)
+        return None if self.value is None else round_half_up(self.value)
 
     def top(self, n: int = 3) -> tuple[Reason, ...]:
         return tuple(r for r in self.reasons if r.impact > 0)[:n]

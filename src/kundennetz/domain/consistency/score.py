@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from .config import ConsistencyConfig, default_config
-from .digest import _Timeline, _digest
-from .measures import _cadence, _continuity, _messages
+from .digest import Timeline, digest_interactions
+from .measures import cadence_from_digest, continuity_from_digest, messages_from_digest
 from .model import AccountHistory, CADENCE, CONTINUITY, CoreMessage, MESSAGES, MessageSet, Period
 from .results import AccountConsistency, Cadence, Continuity, MessageConsistency, Part, Reason, Score
 
@@ -75,14 +75,14 @@ def assess_account(
     as of its last day, so later interactions do not count."""
     config = config or default_config()
     intensity = history.intensity or config.default_intensity
-    timeline = _Timeline(history.assignments)
+    timeline = Timeline(history.assignments)
     key_ids = frozenset(c.id for c in history.contacts if c.role in config.key_person_days)
-    digest = _digest(
+    digest = digest_interactions(
         history.interactions, period, today, config, key_ids=key_ids, messages=MessageSet.of(messages), timeline=timeline
     )
-    cont = _continuity(timeline, period, today, digest, config)
-    cad = _cadence(history.contacts, intensity, period, digest, config)
-    msg = _messages(digest, config)
+    cont = continuity_from_digest(timeline, period, today, digest, config)
+    cad = cadence_from_digest(history.contacts, intensity, period, digest, config)
+    msg = messages_from_digest(digest, config)
     notes = []
     if digest.as_of is None:
         notes.append(Reason("period_not_started", {"start": period.start.isoformat()}))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_right
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -11,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+
+from ..errors import DomainError
 
 
 AXES = ("attractiveness", "position")
@@ -48,20 +49,18 @@ RELATIONSHIP_LEVELS = (1, 2, 3, 4, 5)
 
 DAYS_PER_YEAR = 365.25
 
-_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
-_COLOR = re.compile(r"#[0-9a-fA-F]{6}\Z")
-_SOURCE = re.compile(r"(field|computed):([a-z][a-z0-9_]*)\Z")
-
 AccountId = Hashable
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """A finite int, float or Decimal, not a bool."""
     # bool is an int in Python, but "weight": true is a typo, not a weight of 1.
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-class ScoringModelError(ValueError):
-    """A scoring model that cannot be used, with the path of the offending entry in the message."""
+class ScoringModelError(DomainError):
+    """A scoring model that cannot be used: ``path`` is the offending entry, ``code`` and ``params`` say
+    what is wrong with it (worded by the portfolio app)."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -334,7 +333,7 @@ class AbcThresholds:
     b: float = 0.95
 
     def __post_init__(self) -> None:
-        if not (_is_number(self.a) and _is_number(self.b) and 0 < self.a < self.b <= 1):
+        if not (is_number(self.a) and is_number(self.b) and 0 < self.a < self.b <= 1):
             raise ScoringModelError(
-                f"abc: need 0 < a < b <= 1 (cumulative shares), got a={self.a!r}, b={self.b!r}"
-            )
+                "abc_order", f"abc: need 0 < a < b <= 1 (cumulative shares), got a={self.a!r}, b={self.b!r}",
+                path="abc", a=self.a, b=self.b)

@@ -31,8 +31,8 @@ from .. import fields, layouts
 from ..bulk import create_with_history
 from ..models import ExternalReference
 from .mapping import BULK, CHUNK, Mapping
-from .outcomes import Outcome, Result, _Row, _display, _json
-from .records import _insert_records, _pk, db_lower
+from .outcomes import Outcome, Result, Row, display_value, json_value
+from .records import db_lower, insert_records, pk_of
 from .references import Catalogue, People
 
 
@@ -190,8 +190,8 @@ class Importer:
             self._write(rows)
         return [self._outcome(row) for row in rows]
 
-    def _clean(self, record, index, width) -> _Row:
-        row = _Row(record.row)
+    def _clean(self, record, index, width) -> Row:
+        row = Row(record.row)
         if record.problem is not None:
             row.issues.append(record.problem)
             return row
@@ -236,7 +236,7 @@ class Importer:
 
     # -- references -------------------------------------------------------------------------------
 
-    def _resolve(self, rows: list[_Row]) -> None:
+    def _resolve(self, rows: list[Row]) -> None:
         # Rows with a bad cell are resolved too, so that a row reports all its problems at once.
         live = [row for row in rows if row.columns and row.skip is None]
         labels = fields.labels(self.kind)
@@ -276,7 +276,7 @@ class Importer:
                         people.append(user)
                 row.refs["our_people"] = people
 
-    def _resolve_stage(self, row: _Row, labels) -> None:
+    def _resolve_stage(self, row: Row, labels) -> None:
         values = row.values
         stage = None
         if values.get("stage"):
@@ -298,7 +298,7 @@ class Importer:
                 reason = None
             row.refs["closing_reason"] = reason
 
-    def _resolve_accounts(self, rows: list[_Row]) -> None:
+    def _resolve_accounts(self, rows: list[Row]) -> None:
         from kundennetz.accounts.models import Account
 
         labels = fields.labels(self.kind)
@@ -340,7 +340,7 @@ class Importer:
 
     # -- keys -------------------------------------------------------------------------------------
 
-    def _key_of(self, row: _Row) -> tuple | None:
+    def _key_of(self, row: Row) -> tuple | None:
         """The row's key: the chosen one, or — where the row leaves it empty — the next one that it
         fills (an export row without an external ID is found by its e-mail or its name)."""
         values, refs = row.values, row.refs
@@ -363,7 +363,7 @@ class Importer:
                     normalise_key(values.get("topics")))
         return None
 
-    def _match(self, rows: list[_Row]) -> None:
+    def _match(self, rows: list[Row]) -> None:
         key_label = str(fields.KEY_LABELS[self.key]).split(" (")[0]
         for row in rows:
             if not row.live:
@@ -403,11 +403,11 @@ class Importer:
             result[opportunity_id][question_id] = value
         return result
 
-    def _row_answers(self, row: _Row) -> dict[str, str]:
+    def _row_answers(self, row: Row) -> dict[str, str]:
         """Question id → "yes"/"no"/"open" for the answer cells of `row` that are not empty."""
         return {key: row.values[name] for name, key in self.answer_fields.items() if row.values.get(name)}
 
-    def _lookup(self, rows: list[_Row], key: str) -> dict[tuple, list]:
+    def _lookup(self, rows: list[Row], key: str) -> dict[tuple, list]:
         """Existing records (not in the trash) for the `key` keys of `rows`, by key."""
         model, kind = self.model, self.kind
         queryset = model.objects.all()
@@ -459,7 +459,7 @@ class Importer:
 
     # -- building and validating ------------------------------------------------------------------
 
-    def _new_values(self, row: _Row) -> dict:
+    def _new_values(self, row: Row) -> dict:
         """Model attribute → value for what this row states (empty cells state nothing)."""
         values = {}
         given = row.values
@@ -474,7 +474,7 @@ class Importer:
             values["owner"] = row.refs["owner"]
         return values
 
-    def _build(self, rows: list[_Row]) -> None:
+    def _build(self, rows: list[Row]) -> None:
         for row in rows:
             if not row.live:
                 continue
@@ -550,7 +550,7 @@ class Importer:
         if stage.type == "lost" and obj.closing_reason_id is None:
             obj.closing_reason = self.not_recorded()
 
-    def _owner_allowed(self, row: _Row, expected: int | None) -> bool:
+    def _owner_allowed(self, row: Row, expected: int | None) -> bool:
         """An account manager's file may name an owner only where it changes nothing."""
         if self.managing or "owner" not in self.specs or not row.values.get("owner"):
             return True
@@ -560,7 +560,7 @@ class Importer:
             return False
         return True
 
-    def _validate(self, row: _Row) -> None:
+    def _validate(self, row: Row) -> None:
         obj = row.obj
         exclude = self.not_revalidated + [issue.field for issue in row.issues if issue.field]
         try:
@@ -578,7 +578,7 @@ class Importer:
 
     # -- writing ----------------------------------------------------------------------------------
 
-    def _write(self, rows: list[_Row]) -> None:
+    def _write(self, rows: list[Row]) -> None:
         now = timezone.now()
         creates = [row for row in rows if row.action == "create" and not row.issues]
         updates = [row for row in rows if row.action == "update" and not row.issues]
@@ -604,7 +604,7 @@ class Importer:
                 row.obj.updated_by = self.user
                 row.obj.updated_at = now
                 names |= {name for name in row.changes if self._is_model_field(name)}
-                row.previous = {self.model._meta.get_field(name).attname: _json(_pk(old))
+                row.previous = {self.model._meta.get_field(name).attname: json_value(pk_of(old))
                                 for name, (old, _new) in row.changes.items() if self._is_model_field(name)}
             bulk_update_with_history([row.obj for row in updates], self.model,
                                      sorted(names | {"updated_by", "updated_at"}), batch_size=BULK,
@@ -616,11 +616,11 @@ class Importer:
                                              for user in row.refs.get("our_people", [])],
                                             batch_size=BULK, ignore_conflicts=True)
             records += [(getattr(self.batch, "pk", None), self.label, row.obj.pk, "updated", row.previous,
-                         {self.model._meta.get_field(name).attname: _json(_pk(new))
+                         {self.model._meta.get_field(name).attname: json_value(pk_of(new))
                           for name, (_old, new) in row.changes.items() if self._is_model_field(name)})
                         for row in updates]
         if records and self.batch is not None:
-            _insert_records(records)
+            insert_records(records)
         if self.answer_fields:
             answered = [row for row in creates + updates if self._row_answers(row)]
             if answered:
@@ -629,7 +629,7 @@ class Importer:
     def _is_model_field(self, name: str) -> bool:
         return name != "our_people" and name not in self.answer_fields
 
-    def _write_answers(self, rows: list[_Row], now) -> None:
+    def _write_answers(self, rows: list[Row], now) -> None:
         """The rows' headline answers as the opportunities' checklist answers (current catalogue), with
         history naming the importer; each touched checklist's recommendation is evaluated afresh."""
         from kundennetz.qualification.models import Answer, Checklist
@@ -676,7 +676,7 @@ class Importer:
 
         refresh_scores(list(wanted))
 
-    def _write_references(self, creates: list[_Row]) -> None:
+    def _write_references(self, creates: list[Row]) -> None:
         pairs = [(row.values["external_id"], row.obj.pk) for row in creates if row.values.get("external_id")]
         if not pairs:
             return
@@ -688,17 +688,17 @@ class Importer:
 
     # -- reporting --------------------------------------------------------------------------------
 
-    def _outcome(self, row: _Row) -> Outcome:
+    def _outcome(self, row: Row) -> Outcome:
         label = self._label(row)
         if row.issues:
             return Outcome(row.row, "error", label, issues=[issue.as_dict() for issue in row.issues])
         if row.skip is not None:
             return Outcome(row.row, "skip", label, issues=[row.skip.as_dict()])
-        changes = {name: [_display(old), _display(new)] for name, (old, new) in row.changes.items()}
+        changes = {name: [display_value(old), display_value(new)] for name, (old, new) in row.changes.items()}
         return Outcome(row.row, row.action, label, object_id=row.obj.pk if row.obj is not None else None,
                        changes=changes)
 
-    def _label(self, row: _Row) -> str:
+    def _label(self, row: Row) -> str:
         values = row.values
         if self.kind == "accounts":
             text = " · ".join(part for part in (values.get("name", ""), values.get("city", "")) if part)

@@ -37,7 +37,7 @@ class Result:
 
 
 @dataclass
-class _Row:
+class Row:
     """One row on its way through the chunk."""
 
     row: int
@@ -61,14 +61,16 @@ class _Row:
         return not self.issues and self.skip is None
 
 
-def _json(value):
+def json_value(value):
+    """The value as it is kept in JSON (dates, decimals and the like as text)."""
     return DjangoJSONEncoder().default(value) if value is not None and not isinstance(
         value, (str, int, float, bool)) else value
 
 
-def _display(value) -> str:
+def display_value(value) -> str:
+    """The value as a change of a row shows it ("" for none)."""
     if value is None:
         return ""
     if isinstance(value, models.Model):
         return str(value)
-    return str(_json(value))
+    return str(json_value(value))

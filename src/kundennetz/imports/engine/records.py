@@ -7,7 +7,7 @@ from django.db import models
 from ..models import ImportedRecord
 
 
-def _insert_records(records: list[tuple]) -> None:
+def insert_records(records: list[tuple]) -> None:
     """The undo log of a chunk — (batch id, model, object id, action, previous, values) each — in one
     `executemany`: a plain table of our own, written on every row, where building a model instance and
     the ORM's per-value preparation would cost more than the insert itself."""
@@ -40,5 +40,6 @@ def db_lower(text: str) -> str:
     return text.translate(_ASCII_LOWER) if connection.vendor == "sqlite" else text.lower()
 
 
-def _pk(value):
+def pk_of(value):
+    """A record's id, any other value as it is."""
     return value.pk if isinstance(value, models.Model) else value

@@ -17,7 +17,7 @@ from kundennetz.core.services import save_record
 from .. import services
 from ..models import ResponseEstimate, Scenario
 from ..permissions import can_view_planning
-from .routing import _period, _raise_django, period_to_read, router
+from .routing import period_to_read, period_to_write, raise_django, router
 from .schemas import AccountPlanningOut, EstimateIn, EstimateOut
 
 
@@ -80,7 +80,7 @@ def set_estimates(request, account_id: int, period: str, payload: EstimateIn):
     saturation; the fitted curve replaces the default one in the next computed scenario. For whoever may
     change the account."""
     account = get_for(Account.objects.all(), request.auth, account_id, CHANGE)
-    record = _period(period, ("path", "period"))
+    record = period_to_write(period, ("path", "period"))
 
     def change(estimate):
         concurrency.require_absent_if_match(estimate.pk is not None)
@@ -92,7 +92,7 @@ def set_estimates(request, account_id: int, period: str, payload: EstimateIn):
     try:
         estimate = concurrency.upsert(ResponseEstimate, {"account": account, "period": record}, change)
     except DjangoValidationError as exc:
-        _raise_django(exc)
+        raise_django(exc)
     return _estimate_out(estimate)
 
 

@@ -15,7 +15,7 @@ from kundennetz.core.services import save_record
 
 from ..models import Budget, Capacity, default_hours_per_day
 from ..permissions import can_open_planning, can_view_planning
-from .routing import _capacities, _capacity_out, _period, _period_code, _period_into, _raise_django, _require_plan, router
+from .routing import checked_period_code, period_into, period_to_write, raise_django, require_plan, router
 from .schemas import (
     BudgetIn,
     BudgetOut,
@@ -28,6 +28,20 @@ from .schemas import (
 )
 
 
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _capacity_out(c: Capacity) -> dict:
+    return {"id": c.pk, "version": c.version, "manager": c.manager_id, "manager_name": c.manager.get_full_name() or c.manager.username,
+            "period": c.period.code, "fte": c.fte, "working_days": c.working_days, "care_share_pct": c.care_share_pct,
+            "absence_days": c.absence_days, "hours_per_day": c.hours_per_day, "available_hours": c.available_hours,
+            "note": c.note, "updated_at": c.updated_at}
+
+
+def _capacities():
+    return Capacity.objects.select_related("manager", "period")
+
+
 # --- capacities ------------------------------------------------------------------------------------
 
 
@@ -38,7 +52,7 @@ def list_capacities(request, page: Query[Page], period: Optional[Text] = None, m
         raise PermissionDenied(_("You may not see capacities."))
     queryset = restrict(_capacities(), request.auth).order_by("-period__start", "manager__last_name", "pk")
     if period:
-        queryset = queryset.filter(period__code=_period_code(period))
+        queryset = queryset.filter(period__code=checked_period_code(period))
     if manager:
         queryset = queryset.filter(manager_id=manager)
     return {"items": [_capacity_out(c) for c in queryset[page.offset:page.offset + page.limit]],
@@ -47,11 +61,11 @@ def list_capacities(request, page: Query[Page], period: Optional[Text] = None, m
 
 @router.post("capacities", response={201: CapacityOut, **WRITE_ERRORS}, summary="Enter a capacity")
 def create_capacity(request, payload: CapacityIn):
-    _require_plan(request.auth)
+    require_plan(request.auth)
     from kundennetz.core.models import User
 
     errors = FieldErrors()
-    period = _period_into(errors, payload.period)
+    period = period_into(errors, payload.period)
     manager = User.objects.filter(pk=payload.manager).first()
     if manager is None:
         errors.add("manager", _("Select a valid choice. That choice is not one of the available choices."))
@@ -66,7 +80,7 @@ def create_capacity(request, payload: CapacityIn):
     try:
         save_record(capacity, request.auth)
     except DjangoValidationError as exc:
-        _raise_django(exc)
+        raise_django(exc)
     return Status(201, _capacity_out(_capacities().get(pk=capacity.pk)))
 
 
@@ -90,7 +104,7 @@ def update_capacity(request, capacity_id: int, payload: PatchDict[CapacityChange
     try:
         save_record(capacity, request.auth)
     except DjangoValidationError as exc:
-        _raise_django(exc)
+        raise_django(exc)
     return _capacity_out(_capacities().get(pk=capacity.pk))
 
 
@@ -127,7 +141,7 @@ def read_budget(request, period: str):
     if not can_view_planning(request.auth):
         raise PermissionDenied(_("You may not see the budgets."))
     budget = restrict(Budget.objects.select_related("period"), request.auth).filter(
-        period__code=_period_code(period, ("path", "period"))).first()
+        period__code=checked_period_code(period, ("path", "period"))).first()
     if budget is None:
         raise Http404(_("No budget has been entered for %(period)s.") % {"period": period})
     return _budget_out(concurrency.record(budget))
@@ -135,8 +149,8 @@ def read_budget(request, period: str):
 
 @router.put("budgets/{period}", response={200: BudgetOut, **WRITE_ERRORS}, summary="Set the budget of a period")
 def set_budget(request, period: str, payload: BudgetIn):
-    _require_plan(request.auth)
-    record = _period(period, ("path", "period"))
+    require_plan(request.auth)
+    record = period_to_write(period, ("path", "period"))
 
     def change(budget):
         concurrency.require_absent_if_match(budget.pk is not None)
@@ -148,5 +162,5 @@ def set_budget(request, period: str, payload: BudgetIn):
     try:
         budget = concurrency.upsert(Budget, {"period": record}, change)
     except DjangoValidationError as exc:
-        _raise_django(exc)
+        raise_django(exc)
     return _budget_out(concurrency.record(Budget.objects.select_related("period").get(pk=budget.pk)))

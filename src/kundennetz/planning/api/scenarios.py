@@ -6,29 +6,18 @@ from django.core.exceptions import PermissionDenied, ValidationError as DjangoVa
 from django.utils.translation import gettext as _
 from ninja import PatchDict, Query, Status
 
+from kundennetz.accounts.models import Account
 from kundennetz.core.api_errors import COMMON_ERRORS, FieldErrors, MessageOut, RECORD_ERRORS, WRITE_ERRORS
 from kundennetz.core.api_types import MAX_ID, QueryId, Text
 from kundennetz.core.job_api import JobOut
-from kundennetz.core.permissions import CHANGE, DELETE, restrict
+from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 from kundennetz.core.services import save_record
 
 from .. import services, tasks
-from ..freshness import scenario_inputs
-from ..models import Scenario, ScenarioAccount, ScenarioManager
+from ..freshness import freshness_of, scenario_inputs
+from ..models import Capacity, Scenario, ScenarioAccount, ScenarioManager
 from ..permissions import can_open_planning, can_view_planning, visible_plans
-from .routing import (
-    _names,
-    _parameter_errors,
-    _period_into,
-    _period_code,
-    _raise_django,
-    _require_plan,
-    _require_view,
-    _scenario,
-    _scenario_out,
-    period_to_read,
-    router,
-)
+from .routing import checked_period_code, period_into, period_to_read, raise_django, require_plan, router
 from .schemas import (
     ComparisonOut,
     Page,
@@ -40,6 +29,60 @@ from .schemas import (
     ScenarioOut,
     ScenarioPage,
 )
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _require_view(user) -> None:
+    if not can_view_planning(user):
+        raise PermissionDenied(_("Scenarios are for the sales head, admin, marketing and read-only users."))
+
+
+def _conflicts_out(scenario: Scenario) -> list[dict]:
+    return [{"kind": c["kind"], "name": c.get("label") or c["name"], "required": c["required"],
+             "available": c["available"], "message": services.conflict_message(c, scenario.period.code)}
+            for c in scenario.conflicts]
+
+
+def _scenario_out(s: Scenario, names: dict | None = None, strategy_names: dict | None = None,
+                  inputs_now: str | None = None) -> dict:
+    fields = ("hours_available", "hours_required", "hours_today", "hours_recommended", "contacts_today",
+              "contacts_recommended", "support_budget", "support_today", "support_recommended", "pr_budget",
+              "pr_today", "pr_recommended", "contribution_today", "contribution", "support_price", "pr_price",
+              "extra_manager_hours", "extra_manager_value")
+    status = freshness_of(s, current=inputs_now)
+    return {"id": s.pk, "name": s.name, "period": s.period.code, "parameters": s.parameters,
+            "as_of": status.when, "out_of_date": status.out_of_date,
+            "what_ifs": services.describe_parameters(s.parameters, names or {}, strategy_names or {}),
+            "status": s.status, "computed": s.is_computed, "computed_at": s.computed_at, "seconds": s.seconds,
+            "method": s.method, "conflicts": _conflicts_out(s), "account_count": s.account_count,
+            "gain": s.gain, "created_at": s.created_at, "created_by": s.created_by_id, "applied_at": s.applied_at,
+            **{f: getattr(s, f) for f in fields}}
+
+
+def _names() -> tuple[dict, dict]:
+    from kundennetz.core.models import User
+
+    people = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(
+        pk__in=set(Account.objects.order_by().values_list("owner_id", flat=True).distinct()) | set(
+            Capacity.objects.values_list("manager_id", flat=True)))}
+    strategies = {k: i.name for k, i in services.account_strategies({}).catalogue.items()}
+    return people, strategies
+
+
+def _scenario(user, scenario_id: int, action: str = VIEW) -> Scenario:
+    """Scenarios are for those who see planning (403 for the others, whichever id they name); then the
+    scenario if `user` may `action` it (404 when there is none, 403 when they may not change it)."""
+    _require_view(user)
+    return get_for(Scenario.objects.select_related("period"), user, scenario_id, action)
+
+
+def _parameter_errors(exc: services.InvalidParameters) -> None:
+    errors = FieldErrors(prefix=("body", "parameters"))
+    for loc, message in exc.items:
+        errors.add(loc, message)
+    errors.raise_if_any()
 
 
 # --- the plan the strategies imply -----------------------------------------------------------------
@@ -74,7 +117,7 @@ def list_scenarios(request, page: Query[Page], period: Optional[Text] = None):
     _require_view(request.auth)
     queryset = restrict(Scenario.objects.select_related("period"), request.auth).order_by("-created_at", "-pk")
     if period:
-        queryset = queryset.filter(period__code=_period_code(period))
+        queryset = queryset.filter(period__code=checked_period_code(period))
     names, strategies = _names()
     inputs_now = scenario_inputs()  # one query for the whole page
     return {"items": [_scenario_out(s, names, strategies, inputs_now)
@@ -89,9 +132,9 @@ def create_scenario(request, payload: ScenarioIn):
     queued: 202 with the job (`record` is the new scenario's address; poll `GET /api/jobs/{id}` until
     `done`, or `failed` when no plan meets every minimum: the scenario then names its `conflicts`).
     With `compute` false: 201 with the scenario, not computed."""
-    _require_plan(request.auth)
+    require_plan(request.auth)
     errors = FieldErrors()
-    period = _period_into(errors, payload.period)
+    period = period_into(errors, payload.period)
     if not payload.name:
         errors.add("name", _("This field is required."))
     elif Scenario.objects.filter(name=payload.name).exists():
@@ -102,7 +145,7 @@ def create_scenario(request, payload: ScenarioIn):
     except services.InvalidParameters as exc:
         _parameter_errors(exc)
     except DjangoValidationError as exc:
-        _raise_django(exc)
+        raise_django(exc)
     if payload.compute:
         return Status(202, tasks.start_compute(scenario, request.auth))
     names, strategies = _names()
@@ -163,12 +206,12 @@ def update_scenario(request, scenario_id: int, payload: PatchDict[ScenarioChange
             scenario.parameters = cleaned
             scenario.account_results.all().delete()
             scenario.manager_results.all().delete()
-            services._reset_totals(scenario)
+            services.reset_totals(scenario)
             scenario.computed_at, scenario.conflicts = None, []
     try:
         save_record(scenario, request.auth)
     except DjangoValidationError as exc:
-        _raise_django(exc)
+        raise_django(exc)
     names, strategies = _names()
     return _scenario_out(_scenario(request.auth, scenario.pk), names, strategies)
 

@@ -27,8 +27,8 @@ from .strategies import (
     IN_LIMIT,
     Intensity,
     Strategies,
-    _lang,
     account_strategies,
+    current_language,
     default_groups,
 )
 from .data import (
@@ -58,12 +58,12 @@ from .scenarios import (
     OVERLOAD_TOLERANCE,
     PlanningError,
     RESULT_NUMBERS,
-    _reset_totals,
     compute_scenario,
     conflict_message,
     create_scenario,
     draft_copy,
     refresh_if_stale,
+    reset_totals,
 )
 from ..freshness import freshness_of, is_stale, scenario_inputs
 from .comparison import (
@@ -108,6 +108,7 @@ __all__ = [
     "compute_scenario",
     "conflict_message",
     "create_scenario",
+    "current_language",
     "current_period_code",
     "default_groups",
     "describe_parameters",
@@ -118,6 +119,7 @@ __all__ = [
     "freshness_of",
     "is_stale",
     "refresh_if_stale",
+    "reset_totals",
     "scenario_inputs",
     "load",
     "periods_of_day",

@@ -15,7 +15,7 @@ from ..freshness import scenario_inputs
 from ..models import AccountPlan, Period, Scenario, ScenarioManager
 from ..signals import plan_applied
 from .data import BATCH
-from .scenarios import _insert
+from .scenarios import insert_rows
 
 
 # --------------------------------------------------------------------------------------------------
@@ -101,7 +101,7 @@ def apply_scenario(scenario: Scenario, user) -> int:
             cursor.execute(f"DELETE FROM {quote(AccountPlan._meta.db_table)} "
                            f"WHERE {quote(AccountPlan._meta.get_field('period').column)} = %s", [scenario.period_id])
         freshness.changed(AccountPlan)
-        _insert(AccountPlan, ("created_at", "updated_at", "created_by_id", "updated_by_id", "account_id", "period_id",
+        insert_rows(AccountPlan, ("created_at", "updated_at", "created_by_id", "updated_by_id", "account_id", "period_id",
                               "scenario_id", "strategy", "contacts", "hours", "contact_hours", "support", "pr",
                               "expected_contribution"), plans)
         Scenario.objects.filter(period_id=scenario.period_id, status=Scenario.Status.APPLIED).exclude(

@@ -31,7 +31,8 @@ def current_period_code(today=None) -> str:
     return str((today or timezone.localdate()).year)
 
 
-def _full_name(first: str, last: str, username: str) -> str:
+def full_name(first: str, last: str, username: str) -> str:
+    """A person's name as planning shows it: first and last name, else the user name."""
     return f"{first} {last}".strip() or username
 
 
@@ -98,7 +99,7 @@ def load(period: Period) -> PlanData:
     capacities = dict(Capacity.objects.filter(period__code=period.code).values_list("manager_id", "available_hours"))
     manager_set = set(owner.tolist()) | set(capacities)
     people = User.objects.filter(pk__in=manager_set).values_list("pk", "first_name", "last_name", "username")
-    names = {pk: _full_name(first, last, username) for pk, first, last, username in people}
+    names = {pk: full_name(first, last, username) for pk, first, last, username in people}
     manager_ids = sorted(manager_set, key=lambda uid: (names.get(uid, "").lower(), uid))
     capacity = np.array([float(capacities.get(uid, 0.0)) for uid in manager_ids], dtype=float)
     has_capacity = np.array([uid in capacities for uid in manager_ids], dtype=bool)
@@ -178,7 +179,8 @@ def _curve(data: PlanData, typical: np.ndarray, resource: str, ceiling: np.ndarr
                                  resource=resource)
 
 
-def _responses(data: PlanData, fig: Figures) -> dict[str, al.Response]:
+def response_curves(data: PlanData, fig: Figures) -> dict[str, al.Response]:
+    """Each account's response to hours, support and PR money (fitted estimates where there are any)."""
     headroom = tunables.get(PlanningFigures).budget_headroom
     hours = _curve(data, fig.hours, "hours", fig.hours_max)
     estimated = np.isfinite(data.estimate_m)
@@ -203,4 +205,4 @@ def build_problem(data: PlanData, fig: Figures | None = None) -> al.Problem:
     return al.Problem(
         [str(i) for i in data.account_ids.tolist()], data.manager_index(), [str(u) for u in data.manager_ids],
         data.capacity, support_budget=data.support_budget, pr_budget=data.pr_budget,
-        contact_hours=fig.contact_hours, **_responses(data, fig))
+        contact_hours=fig.contact_hours, **response_curves(data, fig))

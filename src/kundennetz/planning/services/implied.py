@@ -14,7 +14,7 @@ from kundennetz.core.models import User
 from kundennetz.domain.planned import implied_effort
 
 from ..models import Budget, Capacity, Period
-from .data import PlanData, _full_name, effort_settings, figures
+from .data import PlanData, effort_settings, figures, full_name
 from .strategies import account_strategies, plan_key
 from .scenarios import OVERLOAD_TOLERANCE
 
@@ -162,7 +162,7 @@ def implied_plan_from_counts(period: Period):
     capacities = dict(Capacity.objects.filter(period__code=period.code).values_list("manager_id", "available_hours"))
     manager_set = {owner for owner, _key in groups} | set(capacities)
     people = User.objects.filter(pk__in=manager_set).values_list("pk", "first_name", "last_name", "username")
-    names = {pk: _full_name(first, last, username) for pk, first, last, username in people}
+    names = {pk: full_name(first, last, username) for pk, first, last, username in people}
     manager_ids = sorted(manager_set, key=lambda uid: (names.get(uid, "").lower(), uid))
     position = {uid: j for j, uid in enumerate(manager_ids)}
     index = np.array([position[owner] for owner, _key in groups], dtype=np.int64)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -16,12 +17,14 @@ from kundennetz.core.formatting import format_money, format_number
 from kundennetz.domain import allocation as al
 
 from ..freshness import freshness_of, scenario_inputs
+from ..wording import figure_refusal
 from ..models import Period, Scenario, ScenarioAccount, ScenarioManager
-from .data import BATCH, PlanData, _responses, build_problem, figures, load
+from .data import BATCH, PlanData, build_problem, figures, load, response_curves
 from .parameters import MILP_ACCOUNT_LIMIT, clean_parameters
 
 
 OVERLOAD_TOLERANCE = 0.05  # hours
+logger = logging.getLogger("kundennetz.planning")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -60,7 +63,7 @@ def _apply_what_ifs(data: PlanData, parameters: dict) -> _Applied:
     fig = base_fig
     if keys != data.keys:
         fig = figures(data, keys)
-        new = _responses(data, fig)
+        new = response_curves(data, fig)
         for res in al.RESOURCES:
             old = getattr(problem, res)
             r = {f: np.broadcast_to(np.asarray(getattr(new[res], f), float), (data.n,)) for f in ("m", "b", "lo", "hi")}
@@ -163,6 +166,11 @@ def conflict_message(conflict: dict, period_code: str = "") -> str:
     return _("No assignment of accounts to account managers meets every minimum.")
 
 
+def _account_names(data: PlanData) -> dict[str, str]:
+    """Account id (as the problem names it) → name."""
+    return {str(pk): name for pk, name in zip(data.account_ids.tolist(), data.account_names, strict=True)}
+
+
 def _conflicts(exc: al.Infeasible, applied: _Applied | None, data: PlanData) -> list[dict]:
     label_of = {str(uid): name for uid, name in data.manager_names.items()}
     if applied is not None:
@@ -182,7 +190,8 @@ def _conflicts(exc: al.Infeasible, applied: _Applied | None, data: PlanData) -> 
     return out
 
 
-def _reset_totals(scenario: Scenario) -> None:
+def reset_totals(scenario: Scenario) -> None:
+    """Forget the scenario's computed totals (its parameters changed or no plan meets them)."""
     for name in ("hours_available", "hours_required", "hours_today", "hours_recommended", "support_budget",
                  "support_today", "support_recommended", "pr_budget", "pr_today", "pr_recommended",
                  "contacts_today", "contacts_recommended", "contribution_today", "contribution", "support_price",
@@ -233,7 +242,7 @@ def compute_scenario(scenario: Scenario, user=None) -> Scenario:
             concurrency.lock_row(scenario)  # two computes of one scenario: one after the other
             scenario.account_results.all().delete()
             scenario.manager_results.all().delete()
-            _reset_totals(scenario)
+            reset_totals(scenario)
             scenario.conflicts = conflicts
             scenario.computed_at, scenario.inputs = timezone.now(), inputs
             scenario.stamp(user)
@@ -241,9 +250,17 @@ def compute_scenario(scenario: Scenario, user=None) -> Scenario:
         error = PlanningError([conflict_message(c, period.code) for c in conflicts])
         error.scenario = scenario  # the scenario that keeps the conflicts (a new draft when the plan was asked)
         raise error from None
-    except ValueError as exc:
+    except al.FigureError as exc:
         # The domain refuses figures it cannot plan with (e.g. an account's curve); say which.
-        raise PlanningError([_("The figures cannot be planned with: %(reason)s") % {"reason": str(exc)}]) from None
+        reason = figure_refusal(exc, _account_names(data), {str(k): v for k, v in data.manager_names.items()},
+                                data.account_names)
+        raise PlanningError([_("The figures cannot be planned with: %(reason)s") % {"reason": reason}]) from None
+    except ValueError:
+        # A refusal without a code (a what-if naming someone the period no longer holds, say): the reader
+        # still gets a sentence in their language, the developers the details in the log.
+        logger.exception("Scenario %s cannot be computed", scenario.pk)
+        raise PlanningError([_("The figures of this period cannot be planned with; please check the accounts' "
+                               "figures, the capacities and the what-ifs.")]) from None
     problem = applied.problem
     typical_hours = float(np.mean(data.capacity[data.capacity > 0])) if np.any(data.capacity > 0) else 0.0
     extra_hours = parameters.get("extra_manager_hours") or typical_hours
@@ -260,7 +277,7 @@ RESULT_NUMBERS = ("contact_hours", "hours_min", "hours_max", "hours_today", "hou
                   "support_today", "support", "pr_today", "pr", "contribution_today", "contribution")
 
 
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Rows straight into the table: for tens of thousands of result rows the ORM's objects cost ten
     times the writing itself."""
     quote = connection.ops.quote_name
@@ -307,7 +324,7 @@ def _store(scenario, data: PlanData, applied: _Applied, allocation: al.Allocatio
         concurrency.lock_row(scenario)  # two computes of one scenario: one after the other, the last one kept
         scenario.account_results.all().delete()
         scenario.manager_results.all().delete()
-        _insert(ScenarioAccount, ("scenario_id", "account_id", "manager_id", "manager_label", "strategy",
+        insert_rows(ScenarioAccount, ("scenario_id", "account_id", "manager_id", "manager_label", "strategy",
                                   *RESULT_NUMBERS), account_rows)
         ScenarioManager.objects.bulk_create(manager_rows, batch_size=BATCH)
         scenario.conflicts = []

@@ -16,7 +16,8 @@ GROUP_PREFIX = "group:"
 IN_LIMIT = 500
 
 
-def _lang() -> str:
+def current_language() -> str:
+    """'de' or 'en', for the names the scoring model carries in both languages."""
     return "de" if (get_language() or "").lower().startswith("de") else "en"
 
 
@@ -78,7 +79,7 @@ def account_strategies(segments: Mapping[int, str | None]) -> Strategies:
     scoring model win over those of the snapshot's model: a changed intensity is a new model version,
     and the plan should follow the newest decision.
     """
-    lang = _lang()
+    lang = current_language()
     portfolio: dict[str, Intensity] = {}
     of_account: dict[int, str] = {}
     position: dict[int, float] = {}

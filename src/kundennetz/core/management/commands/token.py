@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from kundennetz.core.models import ApiToken, _hash_token
+from kundennetz.core.models import ApiToken, hash_token
 
 DEFAULT_NAME = "command line"
 NAME_LENGTH = ApiToken._meta.get_field("name").max_length
@@ -87,7 +87,7 @@ class Command(BaseCommand):
             if options["username"]:
                 raise CommandError("Give either USERNAME with --name/--prefix/--all, or --token alone.")
             raw = sys.stdin.readline() if options["token"] == "-" else options["token"]
-            tokens = ApiToken.objects.filter(key_hash=_hash_token(raw.strip()))
+            tokens = ApiToken.objects.filter(key_hash=hash_token(raw.strip()))
             what = "matching the one given"
         else:
             if not options["username"]:

@@ -1,13 +1,18 @@
 """`kundennetz consistency`: recompute the stored consistency measures of every account (for cron, nightly)."""
 
+import logging
 import time
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from kundennetz.core.numberfields import whole_number_argument
+from kundennetz.domain import consistency as dc
 from kundennetz.interactions import services
+from kundennetz.interactions.wording import consistency_refusal
 
+logger = logging.getLogger("kundennetz.interactions")
 
 
 class Command(BaseCommand):
@@ -25,8 +30,13 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             count = services.refresh_snapshots(date, account)
-        except ValueError as exc:
-            raise CommandError(str(exc)) from exc
+        except dc.ConsistencyError as exc:
+            raise CommandError(_("Consistency cannot be computed: %(reason)s") % {
+                "reason": consistency_refusal(exc)}) from None
+        except ValueError:
+            # A refusal without a code: a sentence in the reader's language, the details in the log.
+            logger.exception("Consistency cannot be computed")
+            raise CommandError(_("Consistency cannot be computed with the present data; the log says why.")) from None
         if verbosity >= 1:
-            self.stdout.write(self.style.SUCCESS(
-                f"Consistency computed for {count} accounts in {time.perf_counter() - started:.1f} s."))
+            self.stdout.write(self.style.SUCCESS(_("Consistency computed for %(count)s accounts in %(seconds)s s.") % {
+                "count": count, "seconds": f"{time.perf_counter() - started:.1f}"}))

@@ -16,22 +16,18 @@ from django.utils.translation import gettext as _
 
 from kundennetz.qualification.cli import (
     InputError,
-    _parse,
-    _read,
-    _translate,
-    checklist,
     default_catalogue,
     default_language,
-    gettext_noop,
+    one_line,
+    parse_json,
+    read_input,
+    translate,
 )
 
 from ... import services
+from ...files import headline_answers
 
 EXIT_PROBLEM = 2
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).splitlines())
 
 
 def _percent(value: float) -> str:
@@ -61,7 +57,7 @@ class Command(BaseCommand):
             sys.exit(status)
 
     def _problem(self, message: str) -> int:
-        self.stderr.write(_one_line(message))
+        self.stderr.write(one_line(message))
         return EXIT_PROBLEM
 
     # -- fit ----------------------------------------------------------------------------------------
@@ -101,9 +97,9 @@ class Command(BaseCommand):
         status = 0
         for path in files:
             try:
-                answers = _headline_answers(_parse(_read(path, stdin)), catalogue)
+                answers = headline_answers(parse_json(read_input(path, stdin)), catalogue)
             except InputError as error:
-                self.stderr.write(_one_line(f"{path}: {_translate(error.message, language, **error.params)}"))
+                self.stderr.write(one_line(f"{path}: {translate(error.message, language, **error.params)}"))
                 status = EXIT_PROBLEM
                 continue
             result = services.predict_answers(record, answers)
@@ -134,27 +130,3 @@ class Command(BaseCommand):
                               f"{row.losses_avoided:>15}  {row.expected_contribution:>14,.0f}".replace(",", "'"))
         self.stdout.write(_("* in force, ! would have paid best"))
         return 0
-
-
-def _headline_answers(data, catalogue) -> dict[str, str]:
-    """Headline key → yes/no/open from a checklist file; also takes a line of `kundennetz qualify --json`."""
-    if isinstance(data, dict) and "answers" not in data and {"favourable", "unfavourable", "open"} <= set(data):
-        return _from_evaluation(data, catalogue)
-    answers, _threshold = checklist(data, catalogue)
-    return {key: value for key, value in answers.items() if key in catalogue.keys}
-
-
-def _from_evaluation(data: dict, catalogue) -> dict[str, str]:
-    answers = {}
-    for state in ("favourable", "unfavourable", "open"):
-        keys = data[state]
-        if not isinstance(keys, list):
-            raise InputError(gettext_noop("{field} must be a list of answer keys"), field=json.dumps(state))
-        for key in keys:
-            if key not in catalogue.keys:
-                raise InputError(gettext_noop("unknown answer key {key} (expected one of: {keys})"), key=json.dumps(key),
-                                 keys=", ".join(catalogue.keys))
-            favourable = catalogue.category(key).headline.favourable
-            unfavourable = "no" if favourable == "yes" else "yes"
-            answers[key] = {"favourable": favourable, "unfavourable": unfavourable, "open": "open"}[state]
-    return answers

@@ -91,13 +91,29 @@ class Catalogue:
     categories: tuple[Category, ...]
     description: Mapping[str, str] | None = None
 
-    @property
+    # A catalogue is read once and then asked the same things for every checklist it evaluates (the
+    # command line does so for each of thousands of files): what follows from its questions is worked out
+    # once per catalogue, kept on the (frozen) instance.
+
+    @cached_property
     def keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.categories)
 
     def questions(self) -> Iterator[Question]:
-        for category in self.categories:
-            yield from category.questions
+        return iter(self._all_questions)
+
+    @cached_property
+    def _all_questions(self) -> tuple[Question, ...]:
+        return tuple(question for category in self.categories for question in category.questions)
+
+    @cached_property
+    def _plan(self) -> _Plan:
+        return _Plan(self)
+
+    @cached_property
+    def details_by_id(self) -> Mapping[str, Question]:
+        """The detail questions (not the headlines) by id."""
+        return {d.id: d for c in self.categories for d in c.details}
 
     def question(self, question_id: str) -> Question:
         try:
@@ -235,8 +251,10 @@ def parse_yes_no(value: object) -> str:
     """YES, NO or OPEN from yes/no/open or ja/nein/offen in any case; None is OPEN."""
     if value is None:
         return OPEN
-    if isinstance(value, str) and value.strip().casefold() in _YES_NO_WORDS:
-        return _YES_NO_WORDS[value.strip().casefold()]
+    if isinstance(value, str):
+        word = _YES_NO_WORDS.get(value) or _YES_NO_WORDS.get(value.strip().casefold())
+        if word is not None:
+            return word
     raise ValueError(f"expected yes, no, open, ja, nein or offen, not {value!r}")
 
 
@@ -363,22 +381,36 @@ def evaluate(catalogue: Catalogue, answers: Mapping[str, Answer], threshold: int
     else any open headline → clarify; else offer. Missing answers are open. The points to clarify are the
     catalogue's questions in `language`; contradictions are codes, worded by the adapter."""
     threshold = validate_threshold(threshold)
-    known = {q.id for q in catalogue.questions()}
-    unknown = [key for key in answers if key not in known]
+    plan = catalogue._plan
+    unknown = [key for key in answers if key not in plan.known]
     if unknown:
         raise ValueError(f"unknown question id(s): {', '.join(map(repr, unknown))}")
     states: dict[str, str] = {}
-    for question in catalogue.questions():
-        try:
-            states[question.id] = answer_state(question, answers.get(question.id))
-        except ValueError as exc:
-            raise ValueError(f"{question.id}: {exc}") from None
+    open_at: list[int] = []  # places in plan.questions of the questions left open
+    get = answers.get
+    for index, (question_id, table, question, _category) in enumerate(plan.questions):
+        value = get(question_id)
+        # The answers as they are usually written ("ja", "no", None) are looked up; anything else takes
+        # the long way, which also says what is wrong with it.
+        state = table.get(value) if value is None or type(value) is str else None
+        if state is None:
+            try:
+                state = answer_state(question, value)
+            except ValueError as exc:
+                raise ValueError(f"{question_id}: {exc}") from None
+        states[question_id] = state
+        if state == OPEN:
+            open_at.append(index)
 
-    def headlines(state: str) -> tuple[str, ...]:
-        return tuple(key for key in catalogue.keys if states[key] == state)
-
-    unfavourable, open_ = headlines(UNFAVOURABLE), headlines(OPEN)
-    knockouts = tuple(q.id for q in catalogue.questions() if q.knockout and states[q.id] == UNFAVOURABLE)
+    favourable: list[str] = []
+    unfavourable: list[str] = []
+    open_: list[str] = []
+    by_state = {FAVOURABLE: favourable, UNFAVOURABLE: unfavourable, OPEN: open_}
+    for key in plan.keys:
+        found = by_state.get(states[key])
+        if found is not None:
+            found.append(key)
+    knockouts = tuple(i for i in plan.knockouts if states[i] == UNFAVOURABLE) if plan.knockouts else ()
     if len(unfavourable) > threshold or knockouts:
         recommendation = NO_OFFER
     elif open_:
@@ -388,35 +420,86 @@ def evaluate(catalogue: Catalogue, answers: Mapping[str, Answer], threshold: int
 
     lights: dict[str, str] = {}
     warnings: list[Contradiction] = []
-    for category in catalogue.categories:
-        head = states[category.key]
-        detail_states = {d.id: states[d.id] for d in category.details}
-        against = tuple(i for i, s in detail_states.items() if s == UNFAVOURABLE)
-        polar = tuple(d.id for d in category.details if d.type == YES_NO and d.favourable is not None)
+    for key, detail_ids, polar in plan.categories:
+        head = states[key]
+        against: list[str] = []
+        any_open = False
+        for i in detail_ids:
+            state = states[i]
+            if state == UNFAVOURABLE:
+                against.append(i)
+            elif state == OPEN:
+                any_open = True
         if head == UNFAVOURABLE:
-            lights[category.key] = RED
-        elif head == OPEN or against or OPEN in detail_states.values():
-            lights[category.key] = AMBER
+            lights[key] = RED
+            if polar and all(states[i] == FAVOURABLE for i in polar):
+                warnings.append(Contradiction(category=key, code="unfavourable_headline_favourable_details",
+                                              question_ids=polar))
+        elif head == OPEN or against or any_open:
+            lights[key] = AMBER
+            if head == FAVOURABLE and against:
+                warnings.append(Contradiction(category=key, code="favourable_headline_unfavourable_details",
+                                              question_ids=tuple(against)))
         else:
-            lights[category.key] = GREEN
+            lights[key] = GREEN
 
-        code, ids = None, ()
-        if head == FAVOURABLE and against:
-            code, ids = "favourable_headline_unfavourable_details", against
-        elif head == UNFAVOURABLE and polar and all(states[i] == FAVOURABLE for i in polar):
-            code, ids = "unfavourable_headline_favourable_details", polar
-        if code:
-            warnings.append(Contradiction(category=category.key, code=code, question_ids=ids))
-
-    clarify = tuple(
-        ClarifyPoint(question_id=q.id, category=c.key, text=q.localised(language, company))
-        for c in catalogue.categories for q in c.questions if states[q.id] == OPEN
-    )
+    # Each point is worded once per catalogue and language, when first needed, and shared afterwards.
+    points = plan.clarify_points(language, company)
+    if not plan.unique:  # a question id used twice (no catalogue read by from_dict): the last answer counts
+        open_at = [i for i, entry in enumerate(plan.questions) if states[entry[0]] == OPEN]
+    clarify = []
+    for index in open_at:
+        point = points[index]
+        if point is None:
+            question_id, _table, question, category = plan.questions[index]
+            point = points[index] = ClarifyPoint(question_id=question_id, category=category,
+                                                 text=question.localised(language, company))
+        clarify.append(point)
     return Evaluation(
-        recommendation=recommendation, threshold=threshold, favourable=headlines(FAVOURABLE),
-        unfavourable=unfavourable, open=open_, knockouts=knockouts, states=states, lights=lights,
-        clarify=clarify, warnings=tuple(warnings),
+        recommendation=recommendation, threshold=threshold, favourable=tuple(favourable),
+        unfavourable=tuple(unfavourable), open=tuple(open_), knockouts=knockouts, states=states, lights=lights,
+        clarify=tuple(clarify), warnings=tuple(warnings),
     )
+
+
+def _state_table(question: Question) -> dict[str | None, str]:
+    """The answer state of a question left unanswered (None) and, for a yes/no question, of each written
+    form of its answer: looked up instead of worked out for every checklist."""
+    table = {None: answer_state(question, None)}
+    if question.type == YES_NO:
+        for word in _YES_NO_WORDS:
+            table[word] = answer_state(question, word)
+    return table
+
+
+class _Plan:
+    """What evaluating a checklist needs of its catalogue, worked out once (``Catalogue._plan``)."""
+
+    __slots__ = ("known", "questions", "unique", "keys", "knockouts", "categories", "_points")
+    _LANGUAGES_KEPT = 16  # (language, company) pairs whose worded points are kept
+
+    def __init__(self, catalogue: Catalogue):
+        self.known = frozenset(q.id for q in catalogue.questions())
+        # Per question in catalogue order: its id, its state table, itself, its category.
+        self.questions = tuple((q.id, _state_table(q), q, c.key) for c in catalogue.categories for q in c.questions)
+        self.unique = len(self.known) == len(self.questions)
+        self.keys = catalogue.keys
+        self.knockouts = tuple(q.id for q in catalogue.questions() if q.knockout)
+        self.categories = tuple(
+            (c.key, tuple(dict.fromkeys(d.id for d in c.details)),
+             tuple(d.id for d in c.details if d.type == YES_NO and d.favourable is not None))
+            for c in catalogue.categories)
+        self._points: dict[tuple[str, str], list[ClarifyPoint | None]] = {}
+
+    def clarify_points(self, language: str, company: str) -> list[ClarifyPoint | None]:
+        """The worded point of each question (by its place in ``questions``), None until first needed."""
+        key = (language, company)
+        points = self._points.get(key)
+        if points is None:
+            if len(self._points) >= self._LANGUAGES_KEPT:
+                self._points.clear()
+            points = self._points[key] = [None] * len(self.questions)
+        return points
 
 
 # --- suggestions derived from data ----------------------------------------------------------------------

@@ -289,7 +289,8 @@ def normalise_answer(question: Question, value: Answer) -> Answer:
         if value is None:
             return ()
         items = [value] if isinstance(value, str | int) else value
-        if isinstance(items, str | Mapping) or not isinstance(items, Sequence):
+        # A list or tuple passes without the (slow) abstract-class checks every other value needs.
+        if type(items) not in (list, tuple) and (isinstance(items, str | Mapping) or not isinstance(items, Sequence)):
             raise ValueError(f"expected a name, an id or a list of them, not {value!r}")
         return tuple(_reference(item) for item in items)
     if question.type == USER:
@@ -382,8 +383,8 @@ def evaluate(catalogue: Catalogue, answers: Mapping[str, Answer], threshold: int
     catalogue's questions in `language`; contradictions are codes, worded by the adapter."""
     threshold = validate_threshold(threshold)
     plan = catalogue._plan
-    unknown = [key for key in answers if key not in plan.known]
-    if unknown:
+    if not plan.known.issuperset(answers):
+        unknown = [key for key in answers if key not in plan.known]
         raise ValueError(f"unknown question id(s): {', '.join(map(repr, unknown))}")
     states: dict[str, str] = {}
     open_at: list[int] = []  # places in plan.questions of the questions left open

@@ -2,8 +2,9 @@
 
 Scripts call the command per checklist file or hand it a whole folder, so its wall time is what counts:
 start-up plus the work per file. Each figure is the wall time of a fresh process started with
-``subprocess`` (standard output to /dev/null), repeated (median and p95 of ``--repeat`` runs); the
-variants take turns in every round, so a change in the machine's load falls on all of them alike.
+``subprocess`` (standard output to /dev/null), repeated (median and p95 of ``--repeat`` runs, and the
+median CPU time, user + system, which a loaded machine stretches less); the variants take turns in every
+round, so a change in the machine's load falls on all of them alike.
 
 - **bare parse** (the named baseline): ``python -c "import json,sys; [json.load(open(f)) for f in
   sys.argv[1:]]"`` on the same 1 and 1,000 files: the least any Python program can take to start and read them;
@@ -12,7 +13,9 @@ variants take turns in every round, so a change in the machine's load falls on a
 - **qualify**: ``kundennetz qualify --json`` on 1 file and on 1,000 files,
 
 each under ``LANG=de_CH.UTF-8`` and ``LANG=C.UTF-8`` (``LC_ALL`` and ``LC_MESSAGES`` unset, no
-``DJANGO_SETTINGS_MODULE``: the quick path as scripts meet it). The files are generated into a temporary
+``DJANGO_SETTINGS_MODULE``: the quick path as scripts meet it), in the environment the script runs in. For
+information, ``qualify`` also runs with its byte code cached in a folder of the run's own
+(``PYTHONPYCACHEPREFIX``): where ``PYTHONDONTWRITEBYTECODE`` is set, every start compiles our modules again. The files are generated into a temporary
 folder from the catalogue's own questions (seed fixed): headline answers as ja/nein/offen and yes/no/open
 in any case, some left out, detail answers of every type, thresholds 0–8 or none.
 
@@ -33,6 +36,7 @@ import json
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -113,14 +117,17 @@ def _env(locale: str, home: str) -> dict:
     return env
 
 
-def _wall(command: list[str], env: dict) -> float:
+def _run(command: list[str], env: dict) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one run of ``command``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:
         raise SystemExit(f"{' '.join(command[:4])} … failed ({done.returncode}):\n{done.stderr.decode()[-2000:]}")
-    return elapsed
+    return elapsed, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def _answers(kundennetz: str, paths: list[str], env: dict) -> list[str]:
@@ -154,7 +161,8 @@ def main() -> int:
         one = paths[:1]
         load_before = os.getloadavg()
         print(f"{args.files:,} checklist files in {folder}; {repeat} rounds; load average "
-              f"{load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}", flush=True)
+              f"{load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}; Python may write byte code: "
+              f"{'no (PYTHONDONTWRITEBYTECODE)' if os.environ.get('PYTHONDONTWRITEBYTECODE') else 'yes'}", flush=True)
 
         # Same answers under both locales (the JSON is language-free), one line per file.
         outputs = {locale: _answers(kundennetz, paths, _env(locale, str(home))) for locale in LOCALES}
@@ -166,37 +174,54 @@ def main() -> int:
             outcomes[recommendation] = outcomes.get(recommendation, 0) + 1
         print(f"answers: {lines} lines, the same under both locales: {same}; outcomes {outcomes}", flush=True)
 
+        big = f"_{args.files}"
         variants: dict[str, list[str]] = {
             "bare_parse_1": [python, "-c", BARE_PARSE, *one],
-            f"bare_parse_{args.files}": [python, "-c", BARE_PARSE, *paths],
+            "bare_parse" + big: [python, "-c", BARE_PARSE, *paths],
             "django_setup": [python, "-c", DJANGO_SETUP],
             "qualify_1": [kundennetz, "qualify", "--json", *one],
-            f"qualify_{args.files}": [kundennetz, "qualify", "--json", *paths],
+            "qualify" + big: [kundennetz, "qualify", "--json", *paths],
         }
         envs = {locale: _env(locale, str(home)) for locale in LOCALES}
         envs_django = {locale: {**env, "DJANGO_SETTINGS_MODULE": "kundennetz.settings.local"}
                        for locale, env in envs.items()}
-        times: dict[str, dict[str, list[float]]] = {locale: {name: [] for name in variants} for locale in LOCALES}
-        for name, command in variants.items():  # warm the file cache and the byte-code once
-            _wall(command, envs_django[LOCALES[0]] if name == "django_setup" else envs[LOCALES[0]])
+        # For information: the same calls with our modules' byte code cached (kept in a folder of the run's
+        # own), as in an installation where Python may write it. Without it (PYTHONDONTWRITEBYTECODE, as here)
+        # every start compiles the quick path's modules again.
+        cached_env = {**envs[LOCALES[-1]], "PYTHONPYCACHEPREFIX": str(folder / "pycache")}
+        cached_env.pop("PYTHONDONTWRITEBYTECODE", None)
+        cached = {"qualify_1_bytecode_cached": variants["qualify_1"],
+                  f"qualify{big}_bytecode_cached": variants["qualify" + big]}
+
+        times: dict[str, dict[str, list[tuple[float, float]]]] = {
+            locale: {name: [] for name in variants} for locale in LOCALES}
+        times[LOCALES[-1]].update({name: [] for name in cached})
+        for name, command in variants.items():  # warm the file cache once
+            _run(command, envs_django[LOCALES[0]] if name == "django_setup" else envs[LOCALES[0]])
+        for command in cached.values():  # and write the byte code of the cached variant
+            _run(command, cached_env)
         for round_ in range(repeat):
             for locale in LOCALES:
                 for name, command in variants.items():
                     if name == "django_setup" and round_ >= django_rounds:
                         continue
                     env = envs_django[locale] if name == "django_setup" else envs[locale]
-                    times[locale][name].append(_wall(command, env))
+                    times[locale][name].append(_run(command, env))
+            for name, command in cached.items():
+                times[LOCALES[-1]][name].append(_run(command, cached_env))
         load_after = os.getloadavg()
 
         figures: dict[str, dict] = {}
         goals_met = True
-        big = f"_{args.files}"
-        print(f"\n{'locale':12} {'figure':20} {'median s':>9} {'p95 s':>9}")
+        print(f"\n{'locale':12} {'figure':34} {'median s':>9} {'p95 s':>9} {'CPU s':>9}")
         for locale in LOCALES:
-            row = {name: {"median_s": round(statistics.median(values), 4),
-                          "p95_s": round(_percentile(values, 0.95), 4)} for name, values in times[locale].items()}
+            row = {name: {"median_s": round(statistics.median(w for w, _ in runs), 4),
+                          "p95_s": round(_percentile([w for w, _ in runs], 0.95), 4),
+                          "cpu_median_s": round(statistics.median(c for _, c in runs), 4)}
+                   for name, runs in times[locale].items()}
             for name, value in row.items():
-                print(f"{locale:12} {name:20} {value['median_s']:9.4f} {value['p95_s']:9.4f}")
+                print(f"{locale:12} {name:34} {value['median_s']:9.4f} {value['p95_s']:9.4f} "
+                      f"{value['cpu_median_s']:9.4f}")
             median = {name: value["median_s"] for name, value in row.items()}
             startup = max(0.0, median["qualify_1"] - median["bare_parse_1"])
             allowed = 2 * median["bare_parse" + big] + startup
@@ -227,6 +252,7 @@ def main() -> int:
 
     result = {
         "files": args.files, "repeat": repeat, "django_setup_repeat": django_rounds, "kundennetz": kundennetz,
+        "bytecode_written": not os.environ.get("PYTHONDONTWRITEBYTECODE"),
         "python": platform.python_version(),
         "load_average": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in load_after]},
         "same_answers_in_both_locales": same, "outcomes": outcomes, "locales": figures, "goals_met": goals_met,

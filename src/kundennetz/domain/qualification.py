@@ -36,6 +36,9 @@ DEFAULT_DERIVED_IDS = {
 }
 
 _YES_NO_WORDS = {"yes": YES, "ja": YES, "no": NO, "nein": NO, "open": OPEN, "offen": OPEN}
+# The usual spellings ("Ja", "NEIN"), found at once; any other case or spacing is folded first.
+_YES_NO_SPELLINGS = {spelling: answer for word, answer in _YES_NO_WORDS.items()
+                     for spelling in (word, word.capitalize(), word.upper())}
 _KEY = re.compile(r"[a-z][a-z0-9_]*\Z")
 _LANGUAGE = re.compile(r"[a-z]{2}\Z")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -252,7 +255,7 @@ def parse_yes_no(value: object) -> str:
     if value is None:
         return OPEN
     if isinstance(value, str):
-        word = _YES_NO_WORDS.get(value) or _YES_NO_WORDS.get(value.strip().casefold())
+        word = _YES_NO_SPELLINGS.get(value) or _YES_NO_WORDS.get(value.strip().casefold())
         if word is not None:
             return word
     raise ValueError(f"expected yes, no, open, ja, nein or offen, not {value!r}")
@@ -391,14 +394,17 @@ def evaluate(catalogue: Catalogue, answers: Mapping[str, Answer], threshold: int
     get = answers.get
     for index, (question_id, table, question, _category) in enumerate(plan.questions):
         value = get(question_id)
-        # The answers as they are usually written ("ja", "no", None) are looked up; anything else takes
-        # the long way, which also says what is wrong with it.
+        # Texts (and None) are looked up: the usual spellings of a yes/no answer are in the table from the
+        # start, other texts once they were seen. Anything else takes the long way, which also says what is
+        # wrong with it.
         state = table.get(value) if value is None or type(value) is str else None
         if state is None:
             try:
                 state = answer_state(question, value)
             except ValueError as exc:
                 raise ValueError(f"{question_id}: {exc}") from None
+            if type(value) is str and len(table) < _TABLE_SIZE:
+                table[value] = state
         states[question_id] = state
         if state == OPEN:
             open_at.append(index)
@@ -463,13 +469,16 @@ def evaluate(catalogue: Catalogue, answers: Mapping[str, Answer], threshold: int
     )
 
 
+_TABLE_SIZE = 256  # texts whose answer state a question keeps, at most (free texts rarely repeat)
+
+
 def _state_table(question: Question) -> dict[str | None, str]:
     """The answer state of a question left unanswered (None) and, for a yes/no question, of each written
     form of its answer: looked up instead of worked out for every checklist."""
     table = {None: answer_state(question, None)}
     if question.type == YES_NO:
-        for word in _YES_NO_WORDS:
-            table[word] = answer_state(question, word)
+        for spelling in _YES_NO_SPELLINGS:
+            table[spelling] = answer_state(question, spelling)
     return table
 
 

@@ -193,7 +193,7 @@ def _read(path: str, stdin: IO) -> str:
         if path == "-":
             raw = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read()
         else:
-            with open(path, "rb") as handle:
+            with open(path, "rb", buffering=0) as handle:  # read whole: no buffer needed
                 raw = handle.read()
         # Editors on Windows like to start files with a byte order mark; it is no part of the JSON. (What the
         # codec utf-8-sig does, without its Python-level decoder.)

@@ -274,7 +274,8 @@ def _number(value: object, *, negative: bool = False) -> Decimal:
         raise ValueError(f"expected a number, not {value!r}")
     if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
         raise ValueError(f"expected a finite number, not {value!r}")
-    number = Decimal(str(value))  # via str: 0.1 stays 0.1 instead of its binary expansion
+    # Via str: 0.1 stays 0.1 instead of its binary expansion; a Decimal is itself already.
+    number = value if type(value) is Decimal else Decimal(str(value))
     if number < 0 and not negative:
         raise ValueError(f"expected a number >= 0, not {value!r}")
     return number
@@ -394,11 +395,12 @@ def evaluate(catalogue: Catalogue, answers: Mapping[str, Answer], threshold: int
     get = answers.get
     for index, (question_id, table, question, _category) in enumerate(plan.questions):
         value = get(question_id)
-        # Texts (and None) are looked up: the usual spellings of a yes/no answer are in the table from the
-        # start, other texts once they were seen. Anything else takes the long way, which also says what is
-        # wrong with it.
-        state = table.get(value) if value is None or type(value) is str else None
-        if state is None:
+        # No answer and texts are looked up: the usual spellings of a yes/no answer are in the table from
+        # the start, other texts once they were seen. Anything else takes the long way, which also says what
+        # is wrong with it.
+        if value is None:
+            state = table[None]
+        elif type(value) is not str or (state := table.get(value)) is None:
             try:
                 state = answer_state(question, value)
             except ValueError as exc:

@@ -263,9 +263,12 @@ def checklist(data: object, catalogue: q.Catalogue) -> tuple[dict[str, q.Answer]
             raise InputError(gettext_noop("unknown detail id {key}"), key=_show(key))
         question = details[key]
         try:
-            if question.type == q.YES_NO and not isinstance(value, str):
+            if question.type != q.YES_NO:
+                answers[key] = q.normalise_answer(question, value)
+            elif isinstance(value, str):
+                answers[key] = q.parse_yes_no(value)
+            else:
                 raise ValueError(value)
-            answers[key] = q.normalise_answer(question, value)
         except ValueError:
             raise InputError(gettext_noop("invalid value {value} for detail {key} (expected {expected})"),
                              value=_show(value), key=_show(key), expected=EXPECTED[question.type]) from None

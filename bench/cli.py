@@ -15,9 +15,10 @@ round, so a change in the machine's load falls on all of them alike.
 each under ``LANG=de_CH.UTF-8`` and ``LANG=C.UTF-8`` (``LC_ALL`` and ``LC_MESSAGES`` unset, no
 ``DJANGO_SETTINGS_MODULE``: the quick path as scripts meet it), in the environment the script runs in. For
 information, ``qualify`` also runs with its byte code cached in a folder of the run's own
-(``PYTHONPYCACHEPREFIX``): where ``PYTHONDONTWRITEBYTECODE`` is set, every start compiles our modules again. The files are generated into a temporary
-folder from the catalogue's own questions (seed fixed): headline answers as ja/nein/offen and yes/no/open
-in any case, some left out, detail answers of every type, thresholds 0–8 or none.
+(``PYTHONPYCACHEPREFIX``): where ``PYTHONDONTWRITEBYTECODE`` is set, every start compiles our modules
+again. The files are generated into a temporary folder from the catalogue's own questions (seed fixed):
+headline answers as ja/nein/offen and yes/no/open in any case, some left out, detail answers of every
+type, thresholds 0–8 or none.
 
 Goals, per locale, judged on the medians: one file ≤ 0.15 s; 1,000 files ≤ 2 × bare parse of the 1,000
 files + start-up, where start-up is what ``qualify`` on one file takes beyond the bare parse of it. A full

@@ -556,7 +556,8 @@ def evaluate_plainly(catalogue, answers, threshold, language, company):
             states[question.id] = q.answer_state(question, answers.get(question.id))
         except ValueError as exc:
             raise ValueError(f"{question.id}: {exc}") from None
-    heads = {state: tuple(k for k in catalogue.keys if states[k] == state) for state in (q.FAVOURABLE, q.UNFAVOURABLE, q.OPEN)}
+    heads = {state: tuple(k for k in catalogue.keys if states[k] == state)
+             for state in (q.FAVOURABLE, q.UNFAVOURABLE, q.OPEN)}
     knockouts = tuple(i for i in ids if catalogue.question(i).knockout and states[i] == q.UNFAVOURABLE)
     recommendation = (q.NO_OFFER if len(heads[q.UNFAVOURABLE]) > threshold or knockouts
                       else q.CLARIFY if heads[q.OPEN] else q.OFFER)

@@ -319,9 +319,8 @@ def json_line(path: str, evaluation: q.Evaluation, quoted: Quoted) -> str:
     word = quoted.__getitem__
     counts = ", ".join([f"{word(state)}: {count}" for state, count in evaluation.counts.items()])
     lights = ", ".join([f"{word(key)}: {word(light)}" for key, light in evaluation.lights.items()])
-    warnings = ", ".join([
-        f'{{"category": {word(w.category)}, "code": {word(w.code)}, "questions": [{", ".join(map(word, w.question_ids))}]}}'
-        for w in evaluation.warnings])
+    warnings = ", ".join([f'{{"category": {word(w.category)}, "code": {word(w.code)}, '
+                          f'"questions": [{", ".join(map(word, w.question_ids))}]}}' for w in evaluation.warnings])
     return (f'{{"file": {json.dumps(path)}, "recommendation": {word(evaluation.recommendation)}, '
             f'"unfavourable": [{", ".join(map(word, evaluation.unfavourable))}], '
             f'"open": [{", ".join(map(word, evaluation.open))}], "threshold": {evaluation.threshold!r}, '

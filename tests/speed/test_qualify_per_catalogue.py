@@ -1,10 +1,12 @@
-"""`kundennetz qualify --json` works out what belongs to the catalogue once per run, not once per file.
+"""`kundennetz qualify` works out what belongs to the catalogue and the language once per run, not per file.
 
 Counted, not timed: reading and checking the catalogue, its keys and detail questions, the tables that turn
-an answer into its state, the JSON decoder, and the wording of the points to clarify (each question's text
-at most once per language, however many files leave it open).
+an answer into its state, the JSON decoder, the wording of the points to clarify (each question's text
+at most once per language, however many files leave it open) and, for the readable summary, the look-ups
+in the translation catalogue.
 """
 
+import io
 import json
 import random
 
@@ -95,3 +97,19 @@ def test_each_language_and_company_is_worded_once_and_kept_apart(counted):
                                                  for p in english.clarify]
     assert [p.text for p in other.clarify] == [catalogue.question(p.question_id).localised("en", "Andere GmbH")
                                                for p in other.clarify]
+
+
+def test_the_readable_summary_asks_the_translation_catalogue_once_per_message(files, monkeypatch, tmp_path):
+    asked = []
+    from_catalogue = cli._from_catalogue
+    monkeypatch.setattr(cli, "_from_catalogue", lambda message, language: asked.append(message)
+                        or from_catalogue(message, language))
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"answers": {"need": "vielleicht"}}')
+    out, err = io.StringIO(), io.StringIO()
+    status = cli.run_qualify([*files, str(bad), str(bad)], as_json=False, stdin=io.StringIO(), stdout=out,
+                             stderr=err, language="de", company="Muster AG")
+    assert status == 2 and out.getvalue().count("Offen: ") == FILES and len(err.getvalue().splitlines()) == 2
+    # The recommendations, the lines of counts, the states and lights, the headings: a few dozen messages
+    # for sixty summaries, each asked for once.
+    assert len(asked) == len(set(asked)) < 30

@@ -123,6 +123,21 @@ def _translate(message: str, language: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+class _Words:
+    """The command's messages in one language, each looked up once per run: asking the translation catalogue
+    means switching Django's language, which costs more than the rest of a file's summary."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self._found: dict[str, str] = {}
+
+    def __call__(self, message: str, **params: object) -> str:
+        text = self._found.get(message)
+        if text is None:
+            text = self._found[message] = _translate(message, self.language)
+        return text.format(**params) if params else text
+
+
 def _from_catalogue(message: str, language: str) -> str:
     from django.apps import apps
     from django.conf import settings
@@ -275,9 +290,9 @@ def checklist(data: object, catalogue: q.Catalogue) -> tuple[dict[str, q.Answer]
     return answers, threshold
 
 
-def _summary(path: str, evaluation: q.Evaluation, catalogue: q.Catalogue, language: str, company: str) -> list[str]:
-    def t(message: str, **params: object) -> str:
-        return _translate(message, language, **params)
+def _summary(path: str, evaluation: q.Evaluation, catalogue: q.Catalogue, language: str, company: str,
+             t: _Words | None = None) -> list[str]:
+    t = t or _Words(language)
 
     lines = [f"{path}: {t(RECOMMENDATIONS[evaluation.recommendation])}",
              "  " + t("Unfavourable: {count} of {total} (more than {threshold} means no offer)",
@@ -336,12 +351,12 @@ def run_qualify(paths: list[str], *, as_json: bool, stdin: IO, stdout: IO, stder
     company = company or company_name()
     catalogue = default_catalogue()
     status, printed = 0, False
-    quoted = Quoted()
+    quoted, words = Quoted(), _Words(language)
     for path in paths:
         try:
             answers, threshold = checklist(_parse(_read(path, stdin)), catalogue)
         except InputError as error:
-            stderr.write(_one_line(f"{path}: {_translate(error.message, language, **error.params)}") + "\n")
+            stderr.write(_one_line(f"{path}: {words(error.message, **error.params)}") + "\n")
             status = EXIT_BAD_INPUT
             continue
         evaluation = q.evaluate(catalogue, answers, threshold, language=language, company=company)
@@ -349,6 +364,7 @@ def run_qualify(paths: list[str], *, as_json: bool, stdin: IO, stdout: IO, stder
             stdout.write(json_line(path, evaluation, quoted) + "\n")
         else:
             separator = [""] if printed else []  # a blank line between the summaries of several files
-            stdout.write("\n".join([*separator, *_summary(path, evaluation, catalogue, language, company)]) + "\n")
+            stdout.write("\n".join([*separator, *_summary(path, evaluation, catalogue, language, company, words)])
+                         + "\n")
         printed = True
     return status

@@ -538,3 +538,92 @@ def test_the_threshold_behaves_exactly_as_stated(heads, details, threshold):
                                  for state in (q.FAVOURABLE, q.UNFAVOURABLE, q.OPEN)}
     red = {key for key, light in evaluation.lights.items() if light == q.RED}
     assert red == {key for key, state in heads.items() if state == q.UNFAVOURABLE}
+
+
+# --- the evaluation works from what it prepared once per catalogue, and says exactly what the rule says ---
+
+
+def evaluate_plainly(catalogue, answers, threshold, language, company):
+    """The rule read straight off the catalogue, with nothing prepared or kept: the yardstick."""
+    q.validate_threshold(threshold)
+    ids = [question.id for question in catalogue.questions()]
+    unknown = [key for key in answers if key not in ids]
+    if unknown:
+        raise ValueError(f"unknown question id(s): {', '.join(map(repr, unknown))}")
+    states = {}
+    for question in catalogue.questions():
+        try:
+            states[question.id] = q.answer_state(question, answers.get(question.id))
+        except ValueError as exc:
+            raise ValueError(f"{question.id}: {exc}") from None
+    heads = {state: tuple(k for k in catalogue.keys if states[k] == state)
+             for state in (q.FAVOURABLE, q.UNFAVOURABLE, q.OPEN)}
+    knockouts = tuple(i for i in ids if catalogue.question(i).knockout and states[i] == q.UNFAVOURABLE)
+    recommendation = (q.NO_OFFER if len(heads[q.UNFAVOURABLE]) > threshold or knockouts
+                      else q.CLARIFY if heads[q.OPEN] else q.OFFER)
+    lights, warnings = {}, []
+    for category in catalogue.categories:
+        head, details = states[category.key], {d.id: states[d.id] for d in category.details}
+        against = tuple(i for i, s in details.items() if s == q.UNFAVOURABLE)
+        polar = tuple(d.id for d in category.details if d.type == q.YES_NO and d.favourable is not None)
+        lights[category.key] = (q.RED if head == q.UNFAVOURABLE else q.AMBER
+                                if head == q.OPEN or against or q.OPEN in details.values() else q.GREEN)
+        if head == q.FAVOURABLE and against:
+            warnings.append(q.Contradiction(category.key, "favourable_headline_unfavourable_details", against))
+        elif head == q.UNFAVOURABLE and polar and all(states[i] == q.FAVOURABLE for i in polar):
+            warnings.append(q.Contradiction(category.key, "unfavourable_headline_favourable_details", polar))
+    clarify = tuple(q.ClarifyPoint(question.id, category.key, question.localised(language, company))
+                    for category in catalogue.categories for question in category.questions
+                    if states[question.id] == q.OPEN)
+    return q.Evaluation(recommendation, threshold, heads[q.FAVOURABLE], heads[q.UNFAVOURABLE], heads[q.OPEN],
+                        knockouts, states, lights, clarify, tuple(warnings))
+
+
+def outcome(function, *args, **kwargs):
+    try:
+        return function(*args, **kwargs)
+    except (ValueError, KeyError) as exc:
+        return type(exc), str(exc)
+
+
+ANY_VALUE = st.one_of(
+    st.sampled_from(["yes", "no", "open", "ja", "nein", "offen", "JA", " Nein ", "Offen\n", "", "vielleicht"]),
+    st.none(), st.booleans(), st.integers(-2, 3), st.sampled_from([Decimal("12.50"), Decimal("-1"), 1.5, float("nan")]),
+    st.lists(st.sampled_from(["Anna", " Beat ", "", 7, True]), max_size=3).map(tuple),
+    st.sampled_from([["Anna"], "Acme", {"a": 1}, "  "]),
+)
+QUESTION_IDS = [question.id for question in CATALOGUE.questions()]
+TWO_KNOCKOUTS = with_knockout("only_me.must_requirements")
+NAMES = st.sampled_from(["Anna", " Beat ", 7])
+FITTING = {  # answers of each type as they come, mostly fitting it
+    q.YES_NO: st.sampled_from(["yes", "no", "open", "ja", "nein", "offen", "JA", " Nein ", "Offen\n", None]),
+    q.CONTACTS: st.one_of(st.none(), NAMES, st.lists(NAMES, max_size=3), st.lists(NAMES, max_size=3).map(tuple)),
+    q.USER: st.sampled_from(["Anna", 7, None, ""]),
+    q.AMOUNT: st.sampled_from([None, 0, 120_000, Decimal("90000.50"), 12.5]),
+    q.TEXT: st.sampled_from([None, "", "  ", "aggressiv"]),
+}
+FITTING[q.COMPETITORS] = FITTING[q.CONTACTS]
+FITTING_ANSWERS = st.fixed_dictionaries({}, optional={
+    question.id: FITTING[question.type] for question in CATALOGUE.questions()})
+
+
+@given(st.one_of(FITTING_ANSWERS, st.dictionaries(st.sampled_from(QUESTION_IDS + ["size"]), ANY_VALUE, max_size=6)),
+       st.integers(0, 9), st.sampled_from(["de", "en", "de-ch"]), st.sampled_from(["Kundennetz AG", "Muster AG"]),
+       st.booleans())
+def test_the_evaluation_says_exactly_what_the_rule_read_off_the_catalogue_says(answers, threshold, language,
+                                                                               company, knockout):
+    catalogue = TWO_KNOCKOUTS if knockout else CATALOGUE
+    assert outcome(q.evaluate, catalogue, answers, threshold, language=language, company=company) == outcome(
+        evaluate_plainly, catalogue, answers, threshold, language, company)
+
+
+def test_a_question_id_used_twice_is_evaluated_as_the_rule_reads_it():
+    # Only a catalogue built by hand can hold one (from_dict refuses it); the last answer state of the id counts.
+    twice = q.Question(id="a.x", type=q.YES_NO, text={"en": "X?"}, favourable=q.YES)
+    category = q.Category(key="a", letter="A", name={"en": "A"},
+                          headline=q.Question(id="a", type=q.YES_NO, text={"en": "A?"}, favourable=q.YES),
+                          details=(twice, twice))
+    catalogue = q.Catalogue(id="t", version=1, languages=("en",), name={"en": "T"}, categories=(category,))
+    for answers in ({}, {"a": "yes", "a.x": "no"}, {"a": "no", "a.x": "yes"}):
+        assert q.evaluate(catalogue, answers, 0) == evaluate_plainly(catalogue, answers, 0, "en", "Kundennetz AG")
+    assert [p.question_id for p in q.evaluate(catalogue, {}, 0).clarify] == ["a", "a.x", "a.x"]

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kundennetz.domain import qualification as q
 from kundennetz.qualification import cli
 
 KEYS = ("aspiration", "solution", "competition", "only_me", "time_scale", "money", "authority", "need")
@@ -242,6 +245,38 @@ def test_the_default_language_follows_the_locale(environ, language):
 
 def test_the_default_catalogue_is_loaded_from_the_package():
     assert cli.default_catalogue().keys == KEYS
+
+
+# --- the JSON line written out directly is json.dumps' ------------------------------------------------
+
+RAW = json.loads((Path(cli.__file__).with_name("catalogues") / cli.CATALOGUE).read_text("utf-8"))
+for _category in RAW["categories"]:  # a knock-out too, so that list is not always empty
+    for _question in (_category["headline"], *_category["details"]):
+        if _question["id"] in ("only_me.must_requirements", "solution"):
+            _question["knockout"] = True
+WITH_KNOCKOUTS = q.Catalogue.from_dict(RAW)
+YES_NO_IDS = [question.id for question in WITH_KNOCKOUTS.questions() if question.type == q.YES_NO]
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(st.sampled_from(YES_NO_IDS), st.sampled_from(["ja", "nein", "offen", "YES", "no"])),
+       st.integers(0, 9), st.text(), st.booleans())
+def test_the_json_line_is_exactly_what_json_dumps_writes(answers, threshold, path, knockouts):
+    catalogue = WITH_KNOCKOUTS if knockouts else cli.default_catalogue()
+    evaluation = q.evaluate(catalogue, answers, threshold)
+    quoted = cli.Quoted()
+    expected = json.dumps({"file": path, **evaluation.to_dict()})
+    assert cli.json_line(path, evaluation, quoted) == expected
+    assert cli.json_line(path, evaluation, quoted) == expected  # with the ids quoted already
+
+
+def test_the_json_line_of_odd_paths_and_of_every_finding():
+    answers = {"solution": "no", "money": "yes", "money.incentive_not_to_spend": "yes", "need": "no",
+               "need.strategy": "yes", "need.specification": "ja", "need.stakeholders_involved": "yes"}
+    evaluation = q.evaluate(WITH_KNOCKOUTS, answers, 0)
+    assert evaluation.knockouts and len(evaluation.warnings) == 2 and evaluation.clarify
+    for path in ("a.json", 'quote"back\\slash', "Zürich/€/😀.json", "new\nline\ttab", "\x00\x1f", "-"):
+        assert cli.json_line(path, evaluation, cli.Quoted()) == json.dumps({"file": path, **evaluation.to_dict()})
 
 
 # --- the installed command, as a script would call it ---------------------------------------------------

@@ -38,6 +38,9 @@ DEFAULT_DERIVED_IDS = {
 }
 
 _YES_NO_WORDS = {"yes": YES, "ja": YES, "no": NO, "nein": NO, "open": OPEN, "offen": OPEN}
+# The usual spellings ("Ja", "NEIN"), found at once; any other case or spacing is folded first.
+_YES_NO_SPELLINGS = {spelling: answer for word, answer in _YES_NO_WORDS.items()
+                     for spelling in (word, word.capitalize(), word.upper())}
 _KEY = re.compile(r"[a-z][a-z0-9_]*\Z")
 _LANGUAGE = re.compile(r"[a-z]{2}\Z")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -93,13 +96,29 @@ class Catalogue:
     categories: tuple[Category, ...]
     description: Mapping[str, str] | None = None
 
-    @property
+    # A catalogue is read once and then asked the same things for every checklist it evaluates (the
+    # command line does so for each of thousands of files): what follows from its questions is worked out
+    # once per catalogue, kept on the (frozen) instance.
+
+    @cached_property
     def keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.categories)
 
     def questions(self) -> Iterator[Question]:
-        for category in self.categories:
-            yield from category.questions
+        return iter(self._all_questions)
+
+    @cached_property
+    def _all_questions(self) -> tuple[Question, ...]:
+        return tuple(question for category in self.categories for question in category.questions)
+
+    @cached_property
+    def _plan(self) -> _Plan:
+        return _Plan(self)
+
+    @cached_property
+    def details_by_id(self) -> Mapping[str, Question]:
+        """The detail questions (not the headlines) by id."""
+        return {d.id: d for c in self.categories for d in c.details}
 
     def question(self, question_id: str) -> Question:
         try:
@@ -252,8 +271,10 @@ def parse_yes_no(value: object) -> str:
     """YES, NO or OPEN from yes/no/open or ja/nein/offen in any case; None is OPEN."""
     if value is None:
         return OPEN
-    if isinstance(value, str) and value.strip().casefold() in _YES_NO_WORDS:
-        return _YES_NO_WORDS[value.strip().casefold()]
+    if isinstance(value, str):
+        word = _YES_NO_SPELLINGS.get(value) or _YES_NO_WORDS.get(value.strip().casefold())
+        if word is not None:
+            return word
     raise ValueError(f"expected yes, no, open, ja, nein or offen, not {value!r}")
 
 
@@ -270,7 +291,8 @@ def _number(value: object, *, negative: bool = False) -> Decimal:
         raise ValueError(f"expected a number, not {value!r}")
     if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
         raise ValueError(f"expected a finite number, not {value!r}")
-    number = Decimal(str(value))  # via str: 0.1 stays 0.1 instead of its binary expansion
+    # Via str: 0.1 stays 0.1 instead of its binary expansion; a Decimal is itself already.
+    number = value if type(value) is Decimal else Decimal(str(value))
     if number < 0 and not negative:
         raise ValueError(f"expected a number >= 0, not {value!r}")
     return number
@@ -288,7 +310,8 @@ def normalise_answer(question: Question, value: Answer) -> Answer:
         if value is None:
             return ()
         items = [value] if isinstance(value, str | int) else value
-        if isinstance(items, str | Mapping) or not isinstance(items, Sequence):
+        # A list or tuple passes without the (slow) abstract-class checks every other value needs.
+        if type(items) not in (list, tuple) and (isinstance(items, str | Mapping) or not isinstance(items, Sequence)):
             raise ValueError(f"expected a name, an id or a list of them, not {value!r}")
         return tuple(_reference(item) for item in items)
     if question.type == USER:
@@ -380,22 +403,40 @@ def evaluate(catalogue: Catalogue, answers: Mapping[str, Answer], threshold: int
     else any open headline → clarify; else offer. Missing answers are open. The points to clarify are the
     catalogue's questions in `language`; contradictions are codes, worded by the adapter."""
     threshold = validate_threshold(threshold)
-    known = {q.id for q in catalogue.questions()}
-    unknown = [key for key in answers if key not in known]
-    if unknown:
+    plan = catalogue._plan
+    if not plan.known.issuperset(answers):
+        unknown = [key for key in answers if key not in plan.known]
         raise ValueError(f"unknown question id(s): {', '.join(map(repr, unknown))}")
     states: dict[str, str] = {}
-    for question in catalogue.questions():
-        try:
-            states[question.id] = answer_state(question, answers.get(question.id))
-        except ValueError as exc:
-            raise ValueError(f"{question.id}: {exc}") from None
+    open_at: list[int] = []  # places in plan.questions of the questions left open
+    get = answers.get
+    for index, (question_id, table, question, _category) in enumerate(plan.questions):
+        value = get(question_id)
+        # No answer and texts are looked up: the usual spellings of a yes/no answer are in the table from
+        # the start, other texts once they were seen. Anything else takes the long way, which also says what
+        # is wrong with it.
+        if value is None:
+            state = table[None]
+        elif type(value) is not str or (state := table.get(value)) is None:
+            try:
+                state = answer_state(question, value)
+            except ValueError as exc:
+                raise ValueError(f"{question_id}: {exc}") from None
+            if type(value) is str and len(table) < _TABLE_SIZE:
+                table[value] = state
+        states[question_id] = state
+        if state == OPEN:
+            open_at.append(index)
 
-    def headlines(state: str) -> tuple[str, ...]:
-        return tuple(key for key in catalogue.keys if states[key] == state)
-
-    unfavourable, open_ = headlines(UNFAVOURABLE), headlines(OPEN)
-    knockouts = tuple(q.id for q in catalogue.questions() if q.knockout and states[q.id] == UNFAVOURABLE)
+    favourable: list[str] = []
+    unfavourable: list[str] = []
+    open_: list[str] = []
+    by_state = {FAVOURABLE: favourable, UNFAVOURABLE: unfavourable, OPEN: open_}
+    for key in plan.keys:
+        found = by_state.get(states[key])
+        if found is not None:
+            found.append(key)
+    knockouts = tuple(i for i in plan.knockouts if states[i] == UNFAVOURABLE) if plan.knockouts else ()
     if len(unfavourable) > threshold or knockouts:
         recommendation = NO_OFFER
     elif open_:
@@ -405,35 +446,89 @@ def evaluate(catalogue: Catalogue, answers: Mapping[str, Answer], threshold: int
 
     lights: dict[str, str] = {}
     warnings: list[Contradiction] = []
-    for category in catalogue.categories:
-        head = states[category.key]
-        detail_states = {d.id: states[d.id] for d in category.details}
-        against = tuple(i for i, s in detail_states.items() if s == UNFAVOURABLE)
-        polar = tuple(d.id for d in category.details if d.type == YES_NO and d.favourable is not None)
+    for key, detail_ids, polar in plan.categories:
+        head = states[key]
+        against: list[str] = []
+        any_open = False
+        for i in detail_ids:
+            state = states[i]
+            if state == UNFAVOURABLE:
+                against.append(i)
+            elif state == OPEN:
+                any_open = True
         if head == UNFAVOURABLE:
-            lights[category.key] = RED
-        elif head == OPEN or against or OPEN in detail_states.values():
-            lights[category.key] = AMBER
+            lights[key] = RED
+            if polar and all(states[i] == FAVOURABLE for i in polar):
+                warnings.append(Contradiction(category=key, code="unfavourable_headline_favourable_details",
+                                              question_ids=polar))
+        elif head == OPEN or against or any_open:
+            lights[key] = AMBER
+            if head == FAVOURABLE and against:
+                warnings.append(Contradiction(category=key, code="favourable_headline_unfavourable_details",
+                                              question_ids=tuple(against)))
         else:
-            lights[category.key] = GREEN
+            lights[key] = GREEN
 
-        code, ids = None, ()
-        if head == FAVOURABLE and against:
-            code, ids = "favourable_headline_unfavourable_details", against
-        elif head == UNFAVOURABLE and polar and all(states[i] == FAVOURABLE for i in polar):
-            code, ids = "unfavourable_headline_favourable_details", polar
-        if code:
-            warnings.append(Contradiction(category=category.key, code=code, question_ids=ids))
-
-    clarify = tuple(
-        ClarifyPoint(question_id=q.id, category=c.key, text=q.localised(language, company))
-        for c in catalogue.categories for q in c.questions if states[q.id] == OPEN
-    )
+    # Each point is worded once per catalogue and language, when first needed, and shared afterwards.
+    points = plan.clarify_points(language, company)
+    if not plan.unique:  # a question id used twice (no catalogue read by from_dict): the last answer counts
+        open_at = [i for i, entry in enumerate(plan.questions) if states[entry[0]] == OPEN]
+    clarify = []
+    for index in open_at:
+        point = points[index]
+        if point is None:
+            question_id, _table, question, category = plan.questions[index]
+            point = points[index] = ClarifyPoint(question_id=question_id, category=category,
+                                                 text=question.localised(language, company))
+        clarify.append(point)
     return Evaluation(
-        recommendation=recommendation, threshold=threshold, favourable=headlines(FAVOURABLE),
-        unfavourable=unfavourable, open=open_, knockouts=knockouts, states=states, lights=lights,
-        clarify=clarify, warnings=tuple(warnings),
+        recommendation=recommendation, threshold=threshold, favourable=tuple(favourable),
+        unfavourable=tuple(unfavourable), open=tuple(open_), knockouts=knockouts, states=states, lights=lights,
+        clarify=tuple(clarify), warnings=tuple(warnings),
     )
+
+
+_TABLE_SIZE = 256  # texts whose answer state a question keeps, at most (free texts rarely repeat)
+
+
+def _state_table(question: Question) -> dict[str | None, str]:
+    """The answer state of a question left unanswered (None) and, for a yes/no question, of each written
+    form of its answer: looked up instead of worked out for every checklist."""
+    table = {None: answer_state(question, None)}
+    if question.type == YES_NO:
+        for spelling in _YES_NO_SPELLINGS:
+            table[spelling] = answer_state(question, spelling)
+    return table
+
+
+class _Plan:
+    """What evaluating a checklist needs of its catalogue, worked out once (``Catalogue._plan``)."""
+
+    __slots__ = ("known", "questions", "unique", "keys", "knockouts", "categories", "_points")
+    _LANGUAGES_KEPT = 16  # (language, company) pairs whose worded points are kept
+
+    def __init__(self, catalogue: Catalogue):
+        self.known = frozenset(q.id for q in catalogue.questions())
+        # Per question in catalogue order: its id, its state table, itself, its category.
+        self.questions = tuple((q.id, _state_table(q), q, c.key) for c in catalogue.categories for q in c.questions)
+        self.unique = len(self.known) == len(self.questions)
+        self.keys = catalogue.keys
+        self.knockouts = tuple(q.id for q in catalogue.questions() if q.knockout)
+        self.categories = tuple(
+            (c.key, tuple(dict.fromkeys(d.id for d in c.details)),
+             tuple(d.id for d in c.details if d.type == YES_NO and d.favourable is not None))
+            for c in catalogue.categories)
+        self._points: dict[tuple[str, str], list[ClarifyPoint | None]] = {}
+
+    def clarify_points(self, language: str, company: str) -> list[ClarifyPoint | None]:
+        """The worded point of each question (by its place in ``questions``), None until first needed."""
+        key = (language, company)
+        points = self._points.get(key)
+        if points is None:
+            if len(self._points) >= self._LANGUAGES_KEPT:
+                self._points.clear()
+            points = self._points[key] = [None] * len(self.questions)
+        return points
 
 
 # --- suggestions derived from data ----------------------------------------------------------------------

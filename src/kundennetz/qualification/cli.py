@@ -12,8 +12,7 @@ import json
 import os
 from collections.abc import Mapping
 from functools import lru_cache
-from pathlib import Path
-from typing import IO
+from io import TextIOBase as IO  # not typing.IO: importing typing alone costs the quick path 3 ms
 
 from kundennetz.domain import qualification as q
 
@@ -24,10 +23,12 @@ EXIT_BAD_INPUT = 2
 
 @lru_cache(maxsize=None)
 def default_catalogue() -> q.Catalogue:
-    # A plain file next to this module (importlib.resources alone costs a fifth of a second's start-up).
-    path = Path(__file__).with_name("catalogues") / CATALOGUE
-    if path.is_file():
-        data = path.read_text("utf-8")
+    # A plain file next to this module (importlib.resources alone costs a fifth of a second's start-up;
+    # os.path, not pathlib, for the same reason).
+    path = os.path.join(os.path.dirname(__file__), "catalogues", CATALOGUE)
+    if os.path.isfile(path):
+        with open(path, encoding="utf-8") as handle:
+            data = handle.read()
     else:
         from importlib import resources
 
@@ -75,7 +76,8 @@ SUMMARY_TEXTS = (_("Unfavourable: {count} of {total} (more than {threshold} mean
                  _("green"), _("amber"), _("red"), _("Open questions to clarify:"), _("Contradictions:"))
 del _
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+# os.path, not pathlib: the quick path does not load pathlib (start-up time).
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locale")
 
 
 @lru_cache(maxsize=None)
@@ -133,12 +135,14 @@ def kind_of(value: object) -> str:
 
 
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
-    seen: dict = {}
-    for key, value in pairs:
-        if key in seen:
-            raise InputError(gettext_noop("duplicate key {key}"), key=show(key))
-        seen[key] = value
-    return seen
+    found = dict(pairs)
+    if len(found) < len(pairs):  # a key came twice: name the first one repeated
+        seen: set = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise InputError(gettext_noop("duplicate key {key}"), key=show(key))
+            seen.add(key)
+    return found
 
 
 def _reject_constant(name: str) -> None:
@@ -151,10 +155,11 @@ def read_input(path: str, stdin: IO) -> str:
         if path == "-":
             raw = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read()
         else:
-            with open(path, "rb") as handle:
+            with open(path, "rb", buffering=0) as handle:  # read whole: no buffer needed
                 raw = handle.read()
-        # Editors on Windows like to start files with a byte order mark; it is no part of the JSON.
-        return raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
+        # Editors on Windows like to start files with a byte order mark; it is no part of the JSON. (What the
+        # codec utf-8-sig does, without its Python-level decoder.)
+        return (raw.decode("utf-8") if isinstance(raw, bytes) else raw).removeprefix("\ufeff")
     except UnicodeDecodeError:
         raise InputError(gettext_noop("the file is not UTF-8 text")) from None
     except (OSError, ValueError) as exc:
@@ -162,10 +167,16 @@ def read_input(path: str, stdin: IO) -> str:
         raise InputError(gettext_noop("cannot read the file: {reason}"), reason=reason) from None
 
 
+# One decoder for all files: json.loads with options builds a new one (and its scanner) for every call.
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+
+
 def parse_json(text: str) -> object:
     """The JSON of an input file; InputError for invalid JSON, a duplicate key, NaN or Infinity."""
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+        if text[:1] == "\ufeff":  # what json.loads says of a second byte order mark
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise InputError(gettext_noop("not valid JSON: {detail} (line {line}, column {column})"),
                          detail=exc.msg, line=exc.lineno, column=exc.colno) from None
@@ -209,15 +220,18 @@ def checklist(data: object, catalogue: q.Catalogue) -> tuple[dict[str, q.Answer]
         raise InputError(gettext_noop("threshold must be an integer >= 0, not {value}"),
                          value=show(threshold)) from None
 
-    details = {d.id: d for c in catalogue.categories for d in c.details}
+    details = catalogue.details_by_id
     for key, value in data.get("details", {}).items():
         if key not in details:
             raise InputError(gettext_noop("unknown detail id {key}"), key=show(key))
         question = details[key]
         try:
-            if question.type == q.YES_NO and not isinstance(value, str):
+            if question.type != q.YES_NO:
+                answers[key] = q.normalise_answer(question, value)
+            elif isinstance(value, str):
+                answers[key] = q.parse_yes_no(value)
+            else:
                 raise ValueError(value)
-            answers[key] = q.normalise_answer(question, value)
         except ValueError:
             raise InputError(gettext_noop("invalid value {value} for detail {key} (expected {expected})"),
                              value=show(value), key=show(key), expected=EXPECTED[question.type]) from None
@@ -254,6 +268,31 @@ def one_line(text: str) -> str:
     return " ".join(text.splitlines())
 
 
+class Quoted(dict):
+    """Codes and question ids as JSON strings, each quoted once per run and looked up for every file."""
+
+    def __missing__(self, text: str) -> str:
+        quoted = self[text] = json.dumps(text)
+        return quoted
+
+
+def json_line(path: str, evaluation: q.Evaluation, quoted: Quoted) -> str:
+    """Exactly ``json.dumps({"file": path, **evaluation.to_dict()})``, written out directly: the encoder
+    escapes the same few dozen ids anew for every file, a sixth of the time a file takes
+    (tests/qualification/test_qualify_cli.py holds the two equal)."""
+    word = quoted.__getitem__
+    counts = ", ".join([f"{word(state)}: {count}" for state, count in evaluation.counts.items()])
+    lights = ", ".join([f"{word(key)}: {word(light)}" for key, light in evaluation.lights.items()])
+    warnings = ", ".join([f'{{"category": {word(w.category)}, "code": {word(w.code)}, '
+                          f'"questions": [{", ".join(map(word, w.question_ids))}]}}' for w in evaluation.warnings])
+    return (f'{{"file": {json.dumps(path)}, "recommendation": {word(evaluation.recommendation)}, '
+            f'"unfavourable": [{", ".join(map(word, evaluation.unfavourable))}], '
+            f'"open": [{", ".join(map(word, evaluation.open))}], "threshold": {evaluation.threshold!r}, '
+            f'"favourable": [{", ".join(map(word, evaluation.favourable))}], "counts": {{{counts}}}, '
+            f'"knockouts": [{", ".join(map(word, evaluation.knockouts))}], "lights": {{{lights}}}, '
+            f'"clarify": [{", ".join([word(p.question_id) for p in evaluation.clarify])}], "warnings": [{warnings}]}}')
+
+
 def run_qualify(paths: list[str], *, as_json: bool, stdin: IO, stdout: IO, stderr: IO,
                 language: str = "en", company: str | None = None) -> int:
     """Evaluate each file in order; 0 if all were good, else 2 (bad files reported on stderr)."""
@@ -261,6 +300,7 @@ def run_qualify(paths: list[str], *, as_json: bool, stdin: IO, stdout: IO, stder
     company = company or company_name()
     catalogue = default_catalogue()
     status, printed = 0, False
+    quoted = Quoted()
     for path in paths:
         try:
             answers, threshold = checklist(parse_json(read_input(path, stdin)), catalogue)
@@ -270,9 +310,10 @@ def run_qualify(paths: list[str], *, as_json: bool, stdin: IO, stdout: IO, stder
             continue
         evaluation = q.evaluate(catalogue, answers, threshold, language=language, company=company)
         if as_json:
-            stdout.write(json.dumps({"file": path, **evaluation.to_dict()}) + "\n")
+            stdout.write(json_line(path, evaluation, quoted) + "\n")
         else:
             separator = [""] if printed else []  # a blank line between the summaries of several files
-            stdout.write("\n".join([*separator, *_summary(path, evaluation, catalogue, language, company)]) + "\n")
+            stdout.write("\n".join([*separator, *_summary(path, evaluation, catalogue, language, company)])
+                         + "\n")
         printed = True
     return status

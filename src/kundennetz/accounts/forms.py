@@ -17,11 +17,12 @@ from kundennetz.core.formatting import format_number
 from kundennetz.core.choosers import ChooserSelect, ChooserSelectMultiple
 from kundennetz.core.models import User
 from kundennetz.core.numberfields import NumberField, WholeNumberField
-from kundennetz.core.permissions import ADD, may_change_team, may_choose_owner, restrict
+from kundennetz.core.permissions import ADD, restrict
 from kundennetz.core.roles import Role
 from kundennetz.core.services import save_record
 
 from .models import Account, ClosingReason, Competitor, Contact, Opportunity, OpportunityContact, Stage
+from .permissions import may_change_team, may_choose_owner
 
 
 def attach_errors(form, error: ValidationError) -> None:

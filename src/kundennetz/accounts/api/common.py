@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from kundennetz.core.api_errors import FieldErrors
-from kundennetz.core.permissions import ADD, can_create, may_choose_owner, restrict
+from kundennetz.core.permissions import ADD, can_create, restrict
 from kundennetz.core.services import save_record
 
 from ..forms import account_managers
 from ..models import Account
+from ..permissions import may_choose_owner
 
 
 class TrackedOut(Schema):

@@ -19,6 +19,7 @@ from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 from kundennetz.core.services import save_record
 
 from ..models import ClosingReason, Competitor, Contact, Opportunity, OpportunityContact, Stage
+from ..services import remove_involvement
 from .common import (
     TrackedOut, ordering, require_create, resolve, resolve_account, resolve_many, resolve_owner, save, set_fields,
 )
@@ -204,8 +205,7 @@ def _save_involvements(opportunity, wanted, user) -> None:
     keep = {contact.pk for _index, contact, _role in wanted}
     for contact_id, involvement in existing.items():
         if contact_id not in keep:
-            involvement._history_user = user
-            involvement.delete()
+            remove_involvement(involvement, user)
     errors = FieldErrors()
     for index, contact, role in wanted:
         involvement = existing.get(contact.pk) or OpportunityContact(opportunity=opportunity, contact=contact)

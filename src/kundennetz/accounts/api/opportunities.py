@@ -68,22 +68,10 @@ class OpportunityIn(InputSchema):
         None, description="ISO date; follows the stage: today when it closes and none is given, empty while open.")
 
 
-class OpportunityOut(TrackedOut):
-    account: int
-    title: str
-    need: str
-    stage: str = Field(description="Code of the stage.")
-    stage_type: choice(Stage.Type)
-    expected_volume: Money
-    expected_follow_up_volume: Money
-    offer_price: Money
-    estimated_margin_pct: Percent
-    expected_decision_date: Optional[date]
-    owner: int
-    competitors: list[int]
-    contacts: list[InvolvementOut]
-    closing_reason: Optional[int]
-    closed_on: Optional[date]
+class OpportunityReferences(Schema):
+    """How the API names an opportunity's account, stage and owner: by id, the stage by its code and type.
+    Schemas that show opportunities take these resolvers and declare the fields themselves, each in its
+    own order."""
 
     @staticmethod
     def resolve_account(obj) -> int:
@@ -100,6 +88,24 @@ class OpportunityOut(TrackedOut):
     @staticmethod
     def resolve_owner(obj) -> int:
         return obj.owner_id
+
+
+class OpportunityOut(TrackedOut, OpportunityReferences):
+    account: int
+    title: str
+    need: str
+    stage: str = Field(description="Code of the stage.")
+    stage_type: choice(Stage.Type)
+    expected_volume: Money
+    expected_follow_up_volume: Money
+    offer_price: Money
+    estimated_margin_pct: Percent
+    expected_decision_date: Optional[date]
+    owner: int
+    competitors: list[int]
+    contacts: list[InvolvementOut]
+    closing_reason: Optional[int]
+    closed_on: Optional[date]
 
     @staticmethod
     def resolve_competitors(obj) -> list[int]:

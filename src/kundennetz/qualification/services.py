@@ -21,6 +21,7 @@ from .models import Answer, Catalogue, Checklist, PursuitDecision, answer_values
 from .permissions import decider_refusal
 from .wording import Suggested, worded
 
+
 def _language() -> str:
     return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
 

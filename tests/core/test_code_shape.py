@@ -1,12 +1,13 @@
 """The shape of the source: no file too long to read, no import cycle between modules, apps in layers,
-no module reaching into another's private names.
+every app with the same skeleton, no module reaching into another's private names.
 
 All are read from the source text, without importing anything: a file over `MAX_LINES` lines is a
 module that holds more than one thing, and a cycle between modules means neither can be understood,
 changed or loaded without the other. Shared bits go down into the lower module; a package's
 ``__init__`` may re-export its own modules. The top-level packages (the apps) form layers, see
-`test_apps_form_layers`. A name that starts with an underscore belongs to its module: what another
-module needs is public (with a docstring saying what it is) or lives where it is used.
+`test_apps_form_layers`, and each has the same parts, see `test_every_app_has_the_same_skeleton`. A
+name that starts with an underscore belongs to its module: what another module needs is public
+(with a docstring saying what it is) or lives where it is used.
 """
 
 from __future__ import annotations
@@ -279,3 +280,83 @@ def test_the_private_import_finder_finds_imports_and_attribute_uses(tmp_path):
         "kundennetz.app.views: kundennetz.app.helpers._shared (line 5)",
         "kundennetz.app: from kundennetz.app.helpers import _shared (line 1)",
     ]
+
+
+# Every app of the network has these parts, so that a newcomer finds each thing in the same place:
+# models; services, one function per use case that writes; permissions, the app's rules of who may do
+# what (``may_…`` functions built on ``core.permissions`` and the capability table); the API router; the
+# views; the admin; and the templates in ``templates/<app>/``. Each is a module or a package, except the
+# admin (a module). ``core`` and ``sample`` are infrastructure, not apps of the network.
+SKELETON = ("models", "services", "permissions", "api", "views", "admin")
+MODULE_ONLY = {"admin"}
+INFRASTRUCTURE = {"core", "sample"}
+
+
+def network_apps(root: Path = PACKAGE) -> list[str]:
+    """The Django apps below `root` (a folder with an ``apps.py``), infrastructure left out."""
+    return sorted(path.parent.name for path in root.glob("*/apps.py") if path.parent.name not in INFRASTRUCTURE)
+
+
+def _starts_with_docstring(path: Path) -> bool:
+    body = ast.parse(path.read_text(encoding="utf-8")).body
+    return bool(body) and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+        and isinstance(body[0].value.value, str)
+
+
+def skeleton_gaps(root: Path, apps: list[str]) -> list[str]:
+    """What the apps below `root` lack of the skeleton: a missing part, a part's module (every module of
+    a package) that does not start with its docstring, a missing or empty ``templates/<app>/``."""
+    gaps = []
+    for app in apps:
+        for part in SKELETON:
+            module, package = root / app / f"{part}.py", root / app / part / "__init__.py"
+            if module.is_file():
+                files = [module]
+            elif package.is_file() and part not in MODULE_ONLY:
+                files = sorted(package.parent.rglob("*.py"))
+            else:
+                gaps.append(f"{app}: no {part} module" + ("" if part in MODULE_ONLY else " or package"))
+                continue
+            gaps.extend(f"{path.relative_to(root)}: does not start with a docstring"
+                        for path in files if not _starts_with_docstring(path))
+        templates = root / app / "templates" / app
+        if not templates.is_dir() or not any(path.is_file() for path in templates.rglob("*")):
+            gaps.append(f"{app}: no templates/{app}/ folder with templates")
+    return gaps
+
+
+def test_every_app_has_the_same_skeleton():
+    apps = network_apps()
+    assert {"accounts", "qualification", "winloss", "portfolio", "planning", "interactions", "network",
+            "imports"} <= set(apps)
+    assert skeleton_gaps(PACKAGE, apps) == []
+
+
+def test_the_skeleton_check_reports_what_an_app_lacks(tmp_path):
+    app = tmp_path / "shop"
+    (app / "api").mkdir(parents=True)
+    (app / "templates" / "shop").mkdir(parents=True)
+    (app / "apps.py").write_text('"""The app."""\n')
+    for part in ("models", "services", "views"):
+        (app / f"{part}.py").write_text(f'"""The {part}."""\n')
+    (app / "api" / "__init__.py").write_text('"""The API."""\n')
+    (app / "api" / "orders.py").write_text("from . import x\n")
+    (app / "admin").mkdir()
+    (app / "admin" / "__init__.py").write_text('"""The admin."""\n')
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "apps.py").write_text('"""Infrastructure."""\n')
+
+    assert network_apps(tmp_path) == ["shop"]
+    assert skeleton_gaps(tmp_path, ["shop"]) == [
+        "shop: no permissions module or package",
+        "shop/api/orders.py: does not start with a docstring",
+        "shop: no admin module",
+        "shop: no templates/shop/ folder with templates",
+    ]
+    (app / "permissions.py").write_text('"""Who may."""\n')
+    (app / "api" / "orders.py").write_text('"""Orders."""\n')
+    (app / "admin" / "__init__.py").unlink()
+    (app / "admin").rmdir()
+    (app / "admin.py").write_text('"""The admin."""\n')
+    (app / "templates" / "shop" / "list.html").write_text("<ul></ul>\n")
+    assert skeleton_gaps(tmp_path, ["shop"]) == []

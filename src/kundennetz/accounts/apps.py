@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
         from kundennetz.core.tunables import tunable_saved
         from kundennetz.core.tunables.schemas import ExchangeRates
 
-        from .models import refresh_revenue_base
+        from .services import refresh_revenue_base
 
         # New exchange rates: the stored revenue in francs follows in the same transaction.
         tunable_saved.connect(refresh_revenue_base, sender=ExchangeRates, dispatch_uid="accounts.revenue_base")

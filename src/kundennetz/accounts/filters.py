@@ -9,12 +9,11 @@ from collections.abc import Callable
 import django_filters
 from django import forms
 from django.db import connections
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from kundennetz.core.capabilities import has
 from kundennetz.core.choosers import ChooserSelect
 from kundennetz.core.models import User
 from kundennetz.core.numberfields import NumberField
@@ -22,17 +21,7 @@ from kundennetz.domain.text import search_terms
 
 from . import fts
 from .models import Account, Contact, Opportunity, Recommendation, Segment, Stage
-
-
-def visible_owners(user):
-    """Users who own an account `user` may see: everyone owning one for those who see all, else the user
-    and the owners of the accounts they are on the team of (no scan of the accounts in either case)."""
-    if not has(user, "view_network"):
-        team = Account.team.through.objects.filter(user=user, account__deleted_at__isnull=True)
-        owns = Account.objects.filter(owner=user)
-        return User.objects.filter(Q(pk=user.pk, pk__in=owns.values("owner_id")[:1])
-                                   | Q(pk__in=team.values("account__owner_id")))
-    return User.objects.filter(Exists(Account.objects.filter(owner=OuterRef("pk"))))
+from .permissions import visible_owners
 
 
 class PercentFilter(django_filters.NumberFilter):

@@ -17,11 +17,13 @@ from kundennetz.core.formatting import format_number
 from kundennetz.core.choosers import ChooserSelect, ChooserSelectMultiple
 from kundennetz.core.models import User
 from kundennetz.core.numberfields import NumberField, WholeNumberField
-from kundennetz.core.permissions import ADD, may_change_team, may_choose_owner, restrict
+from kundennetz.core.permissions import ADD, restrict
 from kundennetz.core.roles import Role
 from kundennetz.core.services import save_record
 
 from .models import Account, ClosingReason, Competitor, Contact, Opportunity, OpportunityContact, Stage
+from .permissions import may_change_team, may_choose_owner
+from .services import remove_involvement
 
 
 def attach_errors(form, error: ValidationError) -> None:
@@ -310,8 +312,7 @@ class BaseInvolvementFormSet(forms.BaseInlineFormSet):
         for form in self.forms:
             if self.can_delete and self._should_delete_form(form):
                 if form.instance.pk is not None:
-                    form.instance._history_user = self.user
-                    form.instance.delete()
+                    remove_involvement(form.instance, self.user)
                 continue
             if not form.has_changed():
                 continue

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +16,7 @@ from kundennetz.core.models import ActiveQuerySet, SoftDeleteModel, TrackedModel
 from kundennetz.core.permissions import by_role, can_create, is_signed_in, may_edit_settings
 from kundennetz.domain import pursuit as pursuit_rules
 from kundennetz.domain import qualification as qualification_rules
-from kundennetz.domain.money import rate, to_base
+from kundennetz.domain.money import to_base
 from kundennetz.domain.text import search_text, sort_key
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True,
@@ -32,17 +31,6 @@ def exchange_rates() -> dict[str, float]:
     from kundennetz.core.tunables.schemas import ExchangeRates
 
     return tunables.get(ExchangeRates).rates()
-
-
-def refresh_revenue_base(**_signal) -> None:
-    """Convert every account's revenue again (after new exchange rates): one UPDATE per currency."""
-    rates = exchange_rates()
-    for code in Account.Currency.values:
-        factor = rate(code, rates)
-        Account.all_objects.filter(currency=code).update(
-            revenue_base=models.ExpressionWrapper(
-                Round(models.F("annual_revenue") * models.Value(factor), 2),
-                output_field=models.DecimalField(max_digits=16, decimal_places=2)))
 
 
 class SearchableQuerySet(ActiveQuerySet):

@@ -4,7 +4,8 @@ user may act on, and `get_for(queryset, user, pk, action)` loads one record thro
 What a role may do at all is the capability table's (`core.capabilities`); this module turns it into
 record-level rules. Roles that change every account: everything. Roles that see the whole network: see
 everything, change nothing. Account managers: the accounts they own or are on the team of, and what hangs
-off those accounts; only the owner trashes an account or changes its team.
+off those accounts; only the owner trashes an account (or sets its team, see
+`accounts.permissions.may_change_team`).
 Every restricted model names the path to its account in `account_lookup` ("" for the account itself);
 what hangs off an account in the trash is hidden with it, for every user.
 
@@ -193,18 +194,6 @@ def can_on_seen(user, action: str, obj) -> bool:
 def can_create(user) -> bool:
     """Whether `user` may create records of the network at all (which accounts: `restrict(..., ADD)`)."""
     return has(user, "create_records")
-
-
-def may_change_team(user, account) -> bool:
-    """Who is on an account's team is set by its owner, the sales head or an admin; team members may not."""
-    if has(user, "change_any_account"):
-        return True
-    return has(user, "view_own_accounts") and (account.pk is None or account.owner_id == user.pk)
-
-
-def may_choose_owner(user) -> bool:
-    """Sales head and admin hand records to any account manager; an account manager's records are their own."""
-    return has(user, "choose_owner")
 
 
 def may_edit_communication(user) -> bool:

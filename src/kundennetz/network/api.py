@@ -16,13 +16,14 @@ from ninja import Field, FilterSchema, PatchDict, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kundennetz.accounts.api.common import TrackedOut, require_create, resolve, save, set_fields
-from kundennetz.accounts.models import Account, Contact, Opportunity
+from kundennetz.accounts.models import Account, Opportunity
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors, InvalidInput
 from kundennetz.core.api_types import Id, InputSchema, Pagination, QueryId, Text, choice
 from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 
 from . import services
 from .models import AccountNetwork, OpportunityNetwork, Relation
+from .permissions import contacts_for_relations, others_for_relations
 
 router = Router(tags=["network"])
 
@@ -127,10 +128,9 @@ def _prepare(request, relation: Relation, data: dict, errors: FieldErrors) -> Re
         if relation.contact_id is not None and data["contact"] != relation.contact_id:
             errors.add("contact", _("A relation cannot be moved to another contact."), "invalid")
         else:
-            relation.contact = resolve(errors, "contact", restrict(Contact.objects.all(), user, CHANGE),
-                                       data["contact"])
+            relation.contact = resolve(errors, "contact", contacts_for_relations(user), data["contact"])
     if "other" in data:
-        relation.other = resolve(errors, "other", restrict(Contact.objects.all(), user, VIEW), data["other"])
+        relation.other = resolve(errors, "other", others_for_relations(user), data["other"])
     if "user" in data:
         relation.user = resolve(errors, "user", get_user_model().objects.filter(is_active=True), data["user"])
     if relation.contact_id is not None:

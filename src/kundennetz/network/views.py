@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kundennetz.accounts.models import Account
-from kundennetz.core.permissions import CHANGE, DELETE, can, get_for
+from kundennetz.core.permissions import CHANGE, DELETE, get_for
 from kundennetz.domain.network_svg import render_svg
 
 from . import services
 from .forms import RelationForm
 from .models import Relation
 from .panel import warnings_for
+from .permissions import may_change_relations, may_delete_relations
 
 RELATIONS_PER_PAGE = 50
 
@@ -29,7 +30,7 @@ RELATIONS_PER_PAGE = 50
 def _page(request, account, form=None, status=200):
     stored = services.stored(account)
     data, labels = services.map_data(account, stored)
-    may_change = can(request.user, CHANGE, account)
+    may_change = may_change_relations(request.user, account)
     relations = (Relation.objects.filter(account=account, contact__deleted_at__isnull=True)
                  .select_related("contact", "other", "user").order_by("kind", "id"))
     page = Paginator(relations, RELATIONS_PER_PAGE).get_page(request.GET.get("page"))
@@ -38,7 +39,7 @@ def _page(request, account, form=None, status=200):
     return render(request, "network/account_map.html", {
         "account": account, "stored": stored, "svg": mark_safe(render_svg(data, labels)),  # noqa: S308 (escaped)
         "warnings": warnings_for(account, stored), "page": page, "relations": page.object_list, "form": form,
-        "can_change": may_change, "can_delete": can(request.user, DELETE, account),
+        "can_change": may_change, "can_delete": may_delete_relations(request.user, account),
         "ties": {(u, c): (s, src) for u, c, s, src in (stored.data or {}).get("ties", [])},
     }, status=status)
 

@@ -120,6 +120,17 @@ class Checklist(TrackedModel):
         return f"{self.opportunity} ({self.catalogue})"
 
 
+def answer_values(checklist: Checklist) -> dict[str, object]:
+    """The stored answers by question; read once per checklist object (a page asks several times)."""
+    if checklist.pk is None:
+        return {}
+    cached = checklist.__dict__.get("_answer_values")
+    if cached is None:
+        cached = checklist.__dict__["_answer_values"] = {
+            question_id: value for question_id, value in checklist.answers.values_list("question_id", "value")}
+    return cached
+
+
 class Answer(VersionedModel):
     """One answer of a checklist; every change is kept by the history (who, when, old → new)."""
 

@@ -17,10 +17,9 @@ from kundennetz.domain import pursuit
 from kundennetz.domain import qualification as rules
 
 from . import extensions
-from .models import Answer, Catalogue, Checklist, PursuitDecision
+from .models import Answer, Catalogue, Checklist, PursuitDecision, answer_values
+from .permissions import decider_refusal
 from .wording import Suggested, worded
-
-OUR_DECIDER = "user"  # question type naming our internal decision maker
 
 
 def _language() -> str:
@@ -59,17 +58,6 @@ def get_checklist(opportunity: Opportunity, user=None) -> Checklist:
         return Checklist.objects.select_related("catalogue").get(opportunity=opportunity)
     refresh_summary(checklist)
     return checklist
-
-
-def answer_values(checklist: Checklist) -> dict[str, object]:
-    """The stored answers by question; read once per checklist object (a page asks several times)."""
-    if checklist.pk is None:
-        return {}
-    cached = checklist.__dict__.get("_answer_values")
-    if cached is None:
-        cached = checklist.__dict__["_answer_values"] = {
-            question_id: value for question_id, value in checklist.answers.values_list("question_id", "value")}
-    return cached
 
 
 def _forget_values(checklist: Checklist) -> None:
@@ -248,33 +236,6 @@ def suggestions(checklist: Checklist) -> list[Suggested]:
     return found
 
 
-def internal_decider_id(checklist: Checklist) -> int | None:
-    """The user named in the checklist as who decides on our side whether to pursue."""
-    values = answer_values(checklist)
-    for question in checklist.catalogue.rules.questions():
-        if question.type == OUR_DECIDER and values.get(question.id):
-            return int(values[question.id])
-    return None
-
-
-def decider_refusal(user, checklist: Checklist, *, seen: bool = False) -> str | None:
-    """Why ``user`` may not decide on pursuing the checklist's opportunity (a code of
-    ``domain.pursuit``), or None. Deciding needs the capability (sales head, admin, or being named as
-    our decision maker in the checklist; marketing and read-only never) and four eyes: not the
-    opportunity's owner, unless the setting ``PursuitRules`` allows self-decision up to an amount.
-    `seen`: the opportunity was just loaded for the user through ``get_for`` (no need to ask again)."""
-    from kundennetz.core import tunables
-    from kundennetz.core.capabilities import has
-    from kundennetz.core.tunables.schemas import PursuitRules
-
-    opportunity = checklist.opportunity
-    holds = ((seen or can(user, "view", opportunity)) and not user.is_observing
-             and (has(user, "decide_pursuit") or internal_decider_id(checklist) == user.pk))
-    owner_may = tunables.get(PursuitRules).owner_may_decide(opportunity.expected_volume)
-    return pursuit.decider_refusal(holds_capability=holds, is_owner=opportunity.owner_id == user.pk,
-                                   owner_may_decide=owner_may)
-
-
 DECIDER_REFUSALS = {
     pursuit.NO_CAPABILITY: gettext_lazy("Only a sales head, an admin or the decision maker named in the checklist "
                                         "may decide on pursuing this opportunity."),
@@ -282,11 +243,6 @@ DECIDER_REFUSALS = {
                                           "(an admin may allow it for small volumes in the settings)."),
     pursuit.REVISION_NEEDS_REASON: gettext_lazy("Revising a decision not to pursue needs a reason."),
 }
-
-
-def may_decide(user, checklist: Checklist, *, seen: bool = False) -> bool:
-    """Whether ``user`` may record the pursuit decision (see ``decider_refusal``)."""
-    return decider_refusal(user, checklist, seen=seen) is None
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from kundennetz.domain import qualification as rules
 
 from . import services
 from .forms import AnswerForm, DecisionForm, QuickContactForm, dom_id
+from .permissions import may_decide
 from .views_support import checklist_context, unavailable, checklist_opportunities
 
 
@@ -147,7 +148,7 @@ def decide(request, pk):
         checklist = services.peek_checklist(opportunity)
     except ValidationError as exc:  # no catalogue published yet
         return unavailable(request, opportunity, exc)
-    if not services.may_decide(request.user, checklist):
+    if not may_decide(request.user, checklist):
         raise PermissionDenied
     form = DecisionForm(request.POST)
     recorded = None

@@ -28,6 +28,7 @@ from . import extensions, services
 from .controls import Control, bound_control, stored_control
 from .forms import YES_NO_CHOICES, AnswerForm, DecisionForm, QuickContactForm, dom_id
 from .models import Answer
+from .permissions import may_decide
 from .wording import Suggested, contradictions
 
 LIGHT_LABELS = {rules.GREEN: gettext_lazy("green"), rules.AMBER: gettext_lazy("amber"),
@@ -300,7 +301,7 @@ def checklist_context(request, opportunity: Opportunity, *, bound: AnswerForm | 
         "total": len(catalogue.categories),
         "can_change": can_change,
         "can_add_contact": can_add_contact,
-        "may_decide": services.may_decide(user, checklist, seen=True),
+        "may_decide": may_decide(user, checklist, seen=True),
         "decisions": decisions,
         "latest_decision": decisions[0] if decisions else None,
         "decision_form": decision_form or DecisionForm(),

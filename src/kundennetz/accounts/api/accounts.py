@@ -12,10 +12,11 @@ from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERROR
 from kundennetz.core.api_types import (
     Id, InputSchema, Money, Pagination, Percent, QueryId, Reference, Text, choice, lookup_reference,
 )
-from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, may_change_team, restrict
+from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 
 from ..forms import account_managers
 from ..models import Account, Segment
+from ..permissions import may_change_team
 from .common import (
     TrackedOut, ordering, require_create, resolve, resolve_many, resolve_owner, save, set_fields,
 )

@@ -11,17 +11,18 @@ from typing import Optional
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from kundennetz.core.api_errors import FieldErrors
-from kundennetz.core.permissions import ADD, can_create, may_choose_owner, restrict
-from kundennetz.core.services import save_record
+from kundennetz.core.permissions import ADD, can_create, restrict
 
 from ..forms import account_managers
 from ..models import Account
+from ..permissions import may_choose_owner
+from ..services import save_with
 
 
 class TrackedOut(Schema):
@@ -143,10 +144,7 @@ def save(obj, user, errors: FieldErrors, *, m2m: dict | None = None, after=None)
                 errors.items.append(item)
         errors.raise_if_any()
     try:
-        with transaction.atomic():
-            save_record(obj, user, m2m=m2m)
-            if after is not None:
-                after(obj)
+        save_with(obj, user, m2m=m2m, after=after)
     except DjangoValidationError as exc:
         errors.add_django(exc)
         errors.raise_if_any()

@@ -19,6 +19,7 @@ from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 from kundennetz.core.services import save_record
 
 from ..models import ClosingReason, Competitor, Contact, Opportunity, OpportunityContact, Stage
+from ..services import remove_involvement
 from .common import (
     TrackedOut, ordering, require_create, resolve, resolve_account, resolve_many, resolve_owner, save, set_fields,
 )
@@ -67,22 +68,10 @@ class OpportunityIn(InputSchema):
         None, description="ISO date; follows the stage: today when it closes and none is given, empty while open.")
 
 
-class OpportunityOut(TrackedOut):
-    account: int
-    title: str
-    need: str
-    stage: str = Field(description="Code of the stage.")
-    stage_type: choice(Stage.Type)
-    expected_volume: Money
-    expected_follow_up_volume: Money
-    offer_price: Money
-    estimated_margin_pct: Percent
-    expected_decision_date: Optional[date]
-    owner: int
-    competitors: list[int]
-    contacts: list[InvolvementOut]
-    closing_reason: Optional[int]
-    closed_on: Optional[date]
+class OpportunityReferences(Schema):
+    """How the API names an opportunity's account, stage and owner: by id, the stage by its code and type.
+    Schemas that show opportunities take these resolvers and declare the fields themselves, each in its
+    own order."""
 
     @staticmethod
     def resolve_account(obj) -> int:
@@ -99,6 +88,24 @@ class OpportunityOut(TrackedOut):
     @staticmethod
     def resolve_owner(obj) -> int:
         return obj.owner_id
+
+
+class OpportunityOut(TrackedOut, OpportunityReferences):
+    account: int
+    title: str
+    need: str
+    stage: str = Field(description="Code of the stage.")
+    stage_type: choice(Stage.Type)
+    expected_volume: Money
+    expected_follow_up_volume: Money
+    offer_price: Money
+    estimated_margin_pct: Percent
+    expected_decision_date: Optional[date]
+    owner: int
+    competitors: list[int]
+    contacts: list[InvolvementOut]
+    closing_reason: Optional[int]
+    closed_on: Optional[date]
 
     @staticmethod
     def resolve_competitors(obj) -> list[int]:
@@ -204,8 +211,7 @@ def _save_involvements(opportunity, wanted, user) -> None:
     keep = {contact.pk for _index, contact, _role in wanted}
     for contact_id, involvement in existing.items():
         if contact_id not in keep:
-            involvement._history_user = user
-            involvement.delete()
+            remove_involvement(involvement, user)
     errors = FieldErrors()
     for index, contact, role in wanted:
         involvement = existing.get(contact.pk) or OpportunityContact(opportunity=opportunity, contact=contact)

@@ -13,7 +13,8 @@ from kundennetz.core.permissions import ADD, CHANGE, DELETE, can, get_for
 from ..filters import AccountFilter
 from ..forms import AccountForm, save_forms
 from ..models import Account
-from .common import confirm_delete, list_page, permissions_for, require_create
+from ..permissions import permissions_for
+from .common import confirm_delete, list_page, require_create
 from .history import record_history
 
 

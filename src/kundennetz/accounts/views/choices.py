@@ -11,11 +11,12 @@ from django.views.decorators.http import require_safe
 
 from kundennetz.core.choosers import CHOOSER_LIMIT, chooser_response, kept_ids, term_words
 from kundennetz.core.models import User
-from kundennetz.core.permissions import ADD, VIEW, may_choose_owner, restrict
+from kundennetz.core.permissions import ADD, VIEW, restrict
 from kundennetz.core.roles import Role
 
-from ..filters import search_words, visible_owners
+from ..filters import search_words
 from ..models import Account, Contact
+from ..permissions import may_choose_owner, visible_owners
 
 
 def _first(queryset, label):

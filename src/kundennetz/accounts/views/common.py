@@ -12,7 +12,7 @@ from django.utils.cache import patch_vary_headers
 
 from kundennetz.core import keyset, paging
 from kundennetz.core.paging import CappedPaginator
-from kundennetz.core.permissions import ADD, can, can_create, get_for
+from kundennetz.core.permissions import ADD, can_create, get_for
 
 from ..models import Account
 
@@ -31,10 +31,6 @@ def preselected_account(request):
     if not raw.isdigit():
         return None
     return get_for(Account.objects.all(), request.user, raw, ADD)
-
-
-def permissions_for(user, record) -> dict[str, bool]:
-    return {"can_change": can(user, "change", record), "can_delete": can(user, "delete", record)}
 
 
 def wants_results_only(request) -> bool:

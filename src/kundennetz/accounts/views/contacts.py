@@ -11,7 +11,8 @@ from kundennetz.core.permissions import CHANGE, DELETE, get_for
 from ..filters import ContactFilter
 from ..forms import ContactForm, save_forms
 from ..models import Contact
-from .common import confirm_delete, list_page, permissions_for, preselected_account, require_create
+from ..permissions import permissions_for
+from .common import confirm_delete, list_page, preselected_account, require_create
 from .history import record_history
 
 

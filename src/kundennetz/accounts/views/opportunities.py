@@ -15,7 +15,8 @@ from kundennetz.core.permissions import CHANGE, DELETE, get_for
 from ..filters import OpportunityFilter
 from ..forms import InvolvementFormSet, OpportunityForm, StageForm, save_forms
 from ..models import Contact, Opportunity
-from .common import confirm_delete, list_page, permissions_for, preselected_account, require_create
+from ..permissions import permissions_for
+from .common import confirm_delete, list_page, preselected_account, require_create
 from .history import record_history
 
 DETAIL_RELATED = ("account", "stage", "owner", "closing_reason", "created_by", "updated_by")

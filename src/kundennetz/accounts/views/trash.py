@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kundennetz.core.permissions import CHANGE, can_manage_trash, get_for, restrict
 
+from .. import services
 from ..models import Account, Contact, Opportunity
 
 KINDS = {
@@ -64,13 +64,10 @@ def restore(request, kind, pk):
         raise Http404
     record = get_for(KINDS[kind][0].all_objects.deleted(), request.user, pk, CHANGE, with_trashed_accounts=True)
     back = f"{reverse('accounts:trash')}?kind={kind}"
-    account = getattr(record, "account", None)
-    if account is not None and account.is_deleted:
-        # A person or deal without its account would be reachable by nobody; the account comes back first.
+    if not services.restore(record, request.user):
         messages.error(request, _("“%(name)s” belongs to the account “%(account)s”, which is in the trash. "
-                                  "Restore the account first.") % {"name": record, "account": account})
+                                  "Restore the account first.") % {"name": record, "account": record.account})
         return redirect(back)
-    record.restore(request.user)
     messages.success(request, _("“%(name)s” restored.") % {"name": record})
     return redirect(back)
 
@@ -92,17 +89,9 @@ def restore_many(request, kind):
         messages.error(request, _("Choose the records to restore."))
         return redirect(back)
     model, _label, related = KINDS[kind]
-    restored, waiting = [], []
     records = _deleted(request, model).filter(pk__in=ids).select_related(
         *[name for name in ("account",) if name in related])
-    with transaction.atomic():
-        for record in records:
-            account = getattr(record, "account", None)
-            if account is not None and account.is_deleted:
-                waiting.append(record)
-                continue
-            record.restore(request.user)
-            restored.append(record)
+    restored, waiting = services.restore_many(records, request.user)
     if restored:
         messages.success(request, ngettext("%(count)s record restored.", "%(count)s records restored.",
                                            len(restored)) % {"count": len(restored)})

@@ -2,10 +2,9 @@
 
 from django import template
 
-from kundennetz.core.permissions import VIEW, can
-
 from .. import services
 from ..panel import warnings_for
+from ..permissions import may_see_network
 
 register = template.Library()
 
@@ -14,7 +13,7 @@ register = template.Library()
 def network_panel(context, account):
     request = context.get("request")
     user = getattr(request, "user", None)
-    if account is None or user is None or not can(user, VIEW, account):
+    if account is None or user is None or not may_see_network(user, account):
         return {"show": False}
     stored = services.stored(account)
     return {"show": True, "account": account, "stored": stored, "warnings": warnings_for(account, stored)}

@@ -27,6 +27,7 @@ from kundennetz.domain import qualification as rules
 
 from .. import services
 from ..models import Answer
+from ..permissions import may_decide
 from .schemas import (
     VALUE_DESCRIPTION, AnswerResultOut, AnswersResultOut, ChangeOut, ChecklistOut, evaluation_out, localise,
     question_definition,
@@ -84,7 +85,7 @@ def checklist_out(opportunity: Opportunity, user) -> dict:
         "suggestions": view.suggestions,
         "decision": view.decision,
         "may_change": can(user, CHANGE, opportunity),
-        "may_decide": services.may_decide(user, checklist),
+        "may_decide": may_decide(user, checklist),
         "created_at": checklist.created_at,
         "updated_at": checklist.updated_at,
     }

@@ -18,6 +18,7 @@ from kundennetz.core.api_types import InputSchema, Pagination, Text, choice
 
 from .. import services
 from ..models import PursuitDecision
+from ..permissions import may_decide
 from .checklists import UNAVAILABLE, find_opportunity, open_checklist
 from .schemas import DecisionOut
 
@@ -47,7 +48,7 @@ def record_decision(request, opportunity_id: int, payload: DecisionIn):
     user = request.auth
     opportunity = find_opportunity(request, opportunity_id)
     checklist = open_checklist(opportunity, user)
-    if not services.may_decide(user, checklist):
+    if not may_decide(user, checklist):
         raise PermissionDenied(_("Only our internal decision maker named in the checklist, a sales head or an "
                                  "administrator may decide whether to pursue this opportunity."))
     try:

@@ -11,10 +11,10 @@ from typing import Annotated, Literal, Optional
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from ninja import Field, FilterLookup, Query, Router, Schema
+from ninja import Field, FilterLookup, Query, Router
 from ninja.pagination import paginate
 
-from kundennetz.accounts.api.opportunities import OpportunityFilter
+from kundennetz.accounts.api.opportunities import OpportunityFilter, OpportunityReferences
 from kundennetz.accounts.models import Opportunity, Stage
 from kundennetz.core.api_errors import COMMON_ERRORS
 from kundennetz.core.api_types import Pagination, choice
@@ -58,7 +58,7 @@ class ChecklistFilter(OpportunityFilter):
         return Q(q_decision__isnull=True) if value == "none" else Q(q_decision=value)
 
 
-class ChecklistSummaryOut(Schema):
+class ChecklistSummaryOut(OpportunityReferences):
     opportunity: int
     title: str
     account: int
@@ -82,24 +82,8 @@ class ChecklistSummaryOut(Schema):
         return obj.pk
 
     @staticmethod
-    def resolve_account(obj) -> int:
-        return obj.account_id
-
-    @staticmethod
     def resolve_account_name(obj) -> str:
         return obj.account.name
-
-    @staticmethod
-    def resolve_stage(obj) -> str:
-        return obj.stage.code
-
-    @staticmethod
-    def resolve_stage_type(obj) -> str:
-        return obj.stage.type
-
-    @staticmethod
-    def resolve_owner(obj) -> int:
-        return obj.owner_id
 
     @staticmethod
     def resolve_recommendation(obj) -> str:

@@ -264,5 +264,6 @@ def account_rows(*, band: str = "", manager: str = "", strategy: str | None = No
 
 def recent_changes(limit: int = 15):
     """Accounts whose responsible account manager changed in the period, latest change first."""
-    return (snapshots().filter(manager_changes__gt=0).select_related("account", "manager")
-            .order_by(F("manager_since").desc(nulls_last=True), "account_id")[:limit])
+    # A change always has its day; the order is that of the partial index `consistency_latest_change`.
+    return (snapshots().filter(manager_changes__gt=0, manager_since__isnull=False)
+            .select_related("account", "manager").order_by("-manager_since", "account_id")[:limit])

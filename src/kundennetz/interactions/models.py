@@ -235,6 +235,9 @@ class ConsistencySnapshot(models.Model):
             models.Index(fields=["manager", "score"]),
             # The newest row tells whether the stored overview still holds (one index step, not a scan).
             models.Index(fields=["computed_at"]),
+            # The management view's latest account-manager changes: a walk down this index, not a scan.
+            models.Index(fields=["-manager_since", "account"], name="consistency_latest_change",
+                         condition=models.Q(manager_changes__gt=0)),
         ]
 
 

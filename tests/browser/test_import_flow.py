@@ -20,10 +20,23 @@ MAVEN = "maven_crm_sales_opportunities"
 
 
 def _work():
-    """One worker's round: every queued task is run (the page polls meanwhile)."""
+    """One worker's round: every queued task is run (the page polls meanwhile). The live server and this
+    thread share one in-memory SQLite database, whose shared cache answers a write that meets the server's
+    read with "table is locked" (a file database in WAL mode, as Kundennetz runs, waits instead): the round
+    is tried again, and runs what is still queued."""
+    import time
+
+    from django.db import OperationalError
     from task_worker import run_queued_tasks
 
-    run_queued_tasks("browser-test")
+    for attempt in range(5):
+        try:
+            run_queued_tasks("browser-test")
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 4:
+                raise
+            time.sleep(0.2)
 
 
 def _upload(page, url, kind, path=None, name=None, content=None):

@@ -362,3 +362,16 @@ def test_logins_without_demo_users_says_so():
     output = run("logins")
     assert "No demo logins" in output and "Password" not in output
 
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_stored_consistency_overview_of_a_fresh_demo_is_up_to_date():
+    """The commit refreshes the rows of accounts a late demo part touched; the overview aggregated from
+    them must not be older than those rows."""
+    from kundennetz.core import freshness
+    from kundennetz.interactions import overview, services
+
+    load()
+    stored = overview.stored()
+    assert stored is not None
+    assert not overview.out_of_date(stored, freshness.fingerprint(services.SNAPSHOT_INPUTS), REFERENCE)

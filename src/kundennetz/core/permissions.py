@@ -18,7 +18,7 @@ with neither is an error, so that no record slips through unruled.
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -72,10 +72,20 @@ def restrict(queryset: QuerySet, user, action: str = VIEW, *, with_trashed_accou
         return queryset
     if scope == OWNED:
         return queryset.filter(owner=user)
-    team_accounts = apps.get_model("accounts", "Account").team.through.objects.filter(user=user).values("account_id")
-    if lookup:
-        return queryset.filter(Q(**{f"{lookup}__owner": user}) | Q(**{f"{lookup}__in": team_accounts}))
-    return queryset.filter(Q(owner=user) | Q(pk__in=team_accounts))
+    return queryset.filter(**{f"{lookup}__in" if lookup else "pk__in": worked_on_by(user)})
+
+
+def worked_on_by(user) -> QuerySet:
+    """The ids of the accounts `user` owns or is on the team of (trashed ones too), as a subquery.
+
+    One list of ids (`owned UNION ALL team`) rather than `owner = me OR id IN (team)`: the OR keeps the
+    database from starting at the user's few thousand accounts, so at a million accounts it walks a whole
+    sort index and throws away 99.5 % of it; a list of ids it can join first, through the owner index and
+    the team table's user index."""
+    account = apps.get_model("accounts", "Account")
+    owned = account.all_objects.filter(owner=user).order_by().values("pk")
+    team = account.team.through.objects.filter(user=user).order_by().values("account_id")
+    return owned.union(team, all=True)
 
 
 def account_lookup(model) -> str | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kundennetz.core.permissions import of_live_accounts
+from kundennetz.core.permissions import of_live_accounts, worked_on_by
 from kundennetz.accounts.models import Contact, Opportunity
 
 from . import services
@@ -168,13 +168,10 @@ def fragile_accounts(limit: int = FRAGILE_LIMIT) -> tuple[list[AccountNetwork], 
 def week_suggestions(manager, limit: int = 10) -> list[dict]:
     """Whom `manager` could meet to cover a decision maker: on their accounts, the shortest route that starts
     with them, largest accounts first. A fixed number of queries."""
-    from django.db.models import F, Q
+    from django.db.models import F
 
-    from kundennetz.accounts.models import Account
-
-    team = Account.team.through.objects.filter(user=manager).values("account_id")
     rows = list(of_live_accounts(AccountNetwork.objects.filter(uncovered__gt=0))
-                .filter(Q(account__owner=manager) | Q(account__in=team))
+                .filter(account__in=worked_on_by(manager))
                 .select_related("account").order_by(F("account__annual_revenue").desc(nulls_last=True),
                                                      "account_id")[:limit * 3])
     picks = []

@@ -270,9 +270,8 @@ class AccountPosition(models.Model):
     account_lookup = "account"
 
     # A million rows are written per snapshot, so every index and check costs a million times: the pair
-    # is the key (no counter column), pages sort a snapshot's rows by ``order`` themselves (10,000 in
-    # milliseconds), and there are no foreign-key constraints in the database, whose per-row checks at
-    # commit cost as much as the writing. The rows come from accounts read a moment before; deleting
+    # is the key (no counter column), one index serves the table's rank order, and there are no
+    # foreign-key constraints in the database, whose per-row checks at commit cost as much as the writing. The rows come from accounts read a moment before; deleting
     # goes through the ORM, which cascades to the positions (see ``on_delete``).
     pk = models.CompositePrimaryKey("snapshot_id", "account_id")
     snapshot = models.ForeignKey(PortfolioSnapshot, on_delete=models.CASCADE, related_name="positions",
@@ -293,6 +292,11 @@ class AccountPosition(models.Model):
     class Meta:
         verbose_name = _("account position")
         verbose_name_plural = _("account positions")
+        indexes = [
+            # The table's default order (rank): at a million accounts sorting the snapshot per request took
+            # 0.7 s; this one index costs about a tenth more time when a snapshot is written.
+            models.Index(fields=["snapshot", "order", "account"], name="position_snapshot_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.snapshot_id} · {self.account_id}"

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 from kundennetz.accounts.models import Account
 from kundennetz.core.forms import Conflict
 from kundennetz.core.models import StaleVersion
+from kundennetz.core.paging import CappedPaginator
 from kundennetz.core.permissions import CHANGE, DELETE, get_for, not_found, restrict, sees_own_accounts_only
 from kundennetz.domain.portfolio_svg import DEFAULT_MAX_DOTS
 
@@ -124,7 +124,7 @@ def position_table(request):
     if sort not in queries.ORDERINGS:
         sort = "rank"
     ordered = queries.with_accounts(queryset).order_by(*queries.ORDERINGS[sort])
-    page = Paginator(ordered, settings.KUNDENNETZ_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(ordered, settings.KUNDENNETZ_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = queries.decorate(page.object_list, snapshot.model)
     params = request.GET.copy()
     params.pop("page", None)

@@ -139,6 +139,9 @@ def load_demo(*, force: bool = False, if_empty: bool = False, today: date | None
         # consistency rows, say) is taken into account now, so that no page of a fresh demo says
         # "out of date".
         freshness.refresh_stale(today)
+    # The commit itself refreshed the stored rows of accounts whose records a late part touched (after-commit
+    # refresh): the figures aggregated from those rows (the stored consistency overview) follow them now.
+    freshness.refresh_stale(today)
     # The passwords were set a moment ago; checking them again would only repeat the slow hashing.
     logins = [DemoLogin(str(Role(spec.role).label), spec.username, spec.password, spec.full_name)
               for spec in DEMO_USERS]

@@ -63,29 +63,34 @@ def restrict(queryset: QuerySet, user, action: str = VIEW, *, with_trashed_accou
         if not is_signed_in(user):
             return queryset.none()
         return queryset.model.restrict_records(queryset, user, action)
+    scope = _scope(user, action, lookup)
+    if scope == OWN_OR_TEAM:
+        # The list of ids leaves out accounts in the trash itself: no join back to the accounts.
+        ids = worked_on_by(user, live=not with_trashed_accounts)
+        return queryset.filter(**{f"{lookup}__in" if lookup else "pk__in": ids})
     if not with_trashed_accounts:
         queryset = of_live_accounts(queryset)
-    scope = _scope(user, action, lookup)
     if scope == NOTHING:
         return queryset.none()
     if scope == EVERYTHING:
         return queryset
-    if scope == OWNED:
-        return queryset.filter(owner=user)
-    return queryset.filter(**{f"{lookup}__in" if lookup else "pk__in": worked_on_by(user)})
+    return queryset.filter(owner=user)  # OWNED
 
 
-def worked_on_by(user) -> QuerySet:
-    """The ids of the accounts `user` owns or is on the team of (trashed ones too), as a subquery.
+def worked_on_by(user, *, live: bool = True) -> QuerySet:
+    """The ids of the accounts `user` owns or is on the team of, as a subquery; with `live` (the default)
+    only those not in the trash.
 
     One list of ids (`owned UNION ALL team`) rather than `owner = me OR id IN (team)`: the OR keeps the
     database from starting at the user's few thousand accounts, so at a million accounts it walks a whole
     sort index and throws away 99.5 % of it; a list of ids it can join first, through the owner index and
     the team table's user index."""
     account = apps.get_model("accounts", "Account")
-    owned = account.all_objects.filter(owner=user).order_by().values("pk")
-    team = account.team.through.objects.filter(user=user).order_by().values("account_id")
-    return owned.union(team, all=True)
+    owned = account.all_objects.filter(owner=user)
+    team = account.team.through.objects.filter(user=user)
+    if live:
+        owned, team = owned.filter(deleted_at__isnull=True), team.filter(account__deleted_at__isnull=True)
+    return owned.order_by().values("pk").union(team.order_by().values("account_id"), all=True)
 
 
 def account_lookup(model) -> str | None:

@@ -477,8 +477,10 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
             models.Index(fields=["owner", "deleted_at"]),
             models.Index(fields=["created_at", "id"], name="opportunity_live_created", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["account", "created_at", "id"], name="opportunity_live_account", condition=models.Q(deleted_at__isnull=True)),
-            # An account manager's counts per stage (home page) from the index alone, account by account.
-            models.Index(fields=["account", "stage"], name="opportunity_live_acct_stage", condition=models.Q(deleted_at__isnull=True)),
+            # An account manager's home page, account by account from the index alone: the counts per stage
+            # and the ids of the next decisions.
+            models.Index(fields=["account", "stage", "expected_decision_date", "id"], name="opportunity_live_acct_stage",
+                         condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["owner", "created_at", "id"], name="opportunity_live_owner", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["title", "id"], name="opportunity_live_title", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["expected_volume", "id"], name="opportunity_live_volume", condition=models.Q(deleted_at__isnull=True)),

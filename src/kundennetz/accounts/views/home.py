@@ -24,8 +24,11 @@ def home(request):
     for kind, pk in Stage.objects.filter(type__in=stages).values_list("type", "pk"):
         stages[kind].append(pk)
     by_type = {kind: capped_count(opportunities.filter(stage_id__in=ids)) for kind, ids in stages.items()}
-    upcoming = (opportunities.filter(stage_id__in=stages[Stage.Type.OPEN], expected_decision_date__isnull=False)
-                .select_related("account", "stage").order_by("expected_decision_date", "id")[:10])
+    # The ten ids first (an account manager's come from an index alone), then those ten rows.
+    next_ids = list(opportunities.filter(stage_id__in=stages[Stage.Type.OPEN], expected_decision_date__isnull=False)
+                    .order_by("expected_decision_date", "id").values_list("pk", flat=True)[:10])
+    upcoming = (Opportunity.objects.filter(pk__in=next_ids).select_related("account", "stage")
+                .order_by("expected_decision_date", "id"))
     return render(request, "accounts/home.html", {
         "account_count": capped_count(accounts),
         "counts": by_type,

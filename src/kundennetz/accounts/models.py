@@ -205,6 +205,8 @@ class Account(TrackedModel, Searchable, SoftDeleteModel):
             models.Index(fields=["updated_at"], name="account_changed"),
             models.Index(fields=["deleted_at", "name"]),
             models.Index(fields=["owner", "deleted_at"]),
+            # An account manager's accounts counted from their ids without reading each row (the list count).
+            models.Index(fields=["id"], name="account_live_id", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["segment", "deleted_at"]),
             # One per offered sort and filter, over the records not in the trash (see tests/speed).
             models.Index(fields=["name_sort", "id"], name="account_live_name", condition=models.Q(deleted_at__isnull=True)),

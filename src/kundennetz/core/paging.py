@@ -44,6 +44,13 @@ def capped_count(queryset, cap: int | None = None) -> Counted:
     return Counted(min(found, cap), found > cap)
 
 
+def page_ids(rows: QuerySet, start: int, stop: int) -> QuerySet:
+    """The ids of ``rows[start:stop]``: the same filters and order, no other column, no related record
+    (what the sort's index alone can answer)."""
+    # prefetch_related(None): there is nothing to prefetch for bare ids.
+    return rows.prefetch_related(None).values_list("pk", flat=True)[start:stop]
+
+
 def rows_between(rows, start: int, stop: int, defer_from: int | None = None):
     """``rows[start:stop]``; from ``defer_from`` (DEFER_FROM) skipped rows on as a list read in two steps:
     the page's ids in the queryset's own order (same filters, ordering and tie-breaker, so the same rows
@@ -53,8 +60,7 @@ def rows_between(rows, start: int, stop: int, defer_from: int | None = None):
     if (start < defer_from or stop <= start or not isinstance(rows, QuerySet)
             or rows._iterable_class is not ModelIterable or rows.query.combinator or rows.query.is_sliced):
         return rows[start:stop]
-    # prefetch_related(None): there is nothing to prefetch for bare ids.
-    ids = list(rows.prefetch_related(None).values_list("pk", flat=True)[start:stop])
+    ids = list(page_ids(rows, start, stop))
     if not ids:
         return []
     # No ORDER BY: the database sorts no rows here; the ids' order is the page's order.

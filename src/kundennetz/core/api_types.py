@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Optional
 
+from asgiref.sync import sync_to_async
 from django.db import models
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
@@ -133,6 +134,10 @@ class Pagination(LimitOffsetPagination):
 
     def paginate_queryset(self, queryset, pagination: PageIn, request, **params) -> dict[str, Any]:
         return page_of(queryset, pagination.offset, min(pagination.limit, self.max_limit))
+
+    async def apaginate_queryset(self, queryset, pagination: PageIn, request, **params) -> dict[str, Any]:
+        # An async endpoint answers the same shape (the inherited one would count every row, uncapped).
+        return await sync_to_async(page_of)(queryset, pagination.offset, min(pagination.limit, self.max_limit))
 
 
 def lookup_reference(value) -> dict[str, Any]:

@@ -47,8 +47,10 @@ at that moment, so two clients changing different fields do not undo each other.
 after a timeout, or two requests at the same moment) within 24 hours gives the first answer again, with
 `Idempotent-Replayed: true`, instead of a second record. The same key with a different body answers `422`.
 
-**Lists** take `limit` (1–500, default 50) and `offset` and answer `{"items": [...], "count": total}`
-in a stable order (`order_by`).
+**Lists** take `limit` (1–500, default 50) and `offset` and answer
+`{"items": [...], "count": n, "count_capped": false}` in a stable order (`order_by`). Counting stops at
+10,000: a longer list answers `"count": 10000, "count_capped": true` ("more than 10,000"). Paging with
+`offset` still reaches every record beyond that; the page with fewer than `limit` items is the last.
 """
 
 

@@ -72,7 +72,8 @@ def portfolio_api(client) -> dict[int, dict]:
         body = client.get(f"/api/portfolio/accounts?limit=100&offset={offset}").json()
         found.update({item["account"]: item for item in body["items"]})
         offset += 100
-        if offset >= body["count"]:
+        # The count stops at 10,000 (`count_capped`); a page shorter than the limit is the last.
+        if len(body["items"]) < 100:
             return found
 
 

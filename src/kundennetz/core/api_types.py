@@ -8,11 +8,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Optional
 
+from asgiref.sync import sync_to_async
 from django.db import models
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, WithJsonSchema
 from pydantic_core import PydanticCustomError
+
+from kundennetz.core import paging
 
 # The largest primary key the databases store; larger numbers would overflow inside the driver.
 MAX_ID = 2**63 - 1
@@ -83,12 +86,58 @@ class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class Pagination(LimitOffsetPagination):
-    """``limit`` (1–500, default 50) and ``offset``; the answer is ``{"items": [...], "count": total}``."""
+COUNT_DESCRIPTION = (f"How many records the list holds, counted up to {paging.COUNT_CAP:,}: when there are more, "
+                     f"`count` is {paging.COUNT_CAP:,} and `count_capped` is true.")
+COUNT_CAPPED_DESCRIPTION = ("True when there are more records than `count` (counting stops there). Paging on with "
+                            "`offset` still reaches every record: a page with fewer than `limit` items is the last.")
 
-    class Input(Schema):
-        limit: int = Field(50, ge=1, le=500, description="How many records to return (1–500).")
-        offset: int = Field(0, ge=0, le=10**9, description="How many records to skip.")
+
+class PageIn(Schema):
+    """``limit`` and ``offset`` of a list, for the lists that page by hand (see `page_of`)."""
+
+    limit: int = Field(50, ge=1, le=500, description="How many records to return (1–500).")
+    offset: int = Field(0, ge=0, le=10**9, description="How many records to skip.")
+
+
+class CountedPage(Schema):
+    """The count every list answers beside its ``items``: capped, so that no list counts a million rows.
+    A list that pages by hand answers a subclass of it with its own ``items``."""
+
+    count: int = Field(description=COUNT_DESCRIPTION)
+    count_capped: bool = Field(description=COUNT_CAPPED_DESCRIPTION)
+
+
+def page_of(rows, offset: int, limit: int) -> dict[str, Any]:
+    """One page of a queryset (or a list): ``items`` (a list), ``count`` (at most COUNT_CAP) and
+    ``count_capped``; a deep page is read ids first (``paging.rows_between``)."""
+    if isinstance(rows, models.QuerySet):
+        counted = paging.capped_count(rows)
+    else:
+        counted = paging.Counted(min(len(rows), paging.COUNT_CAP), len(rows) > paging.COUNT_CAP)
+    if not counted.capped and offset >= counted.value:
+        items = []  # past the end: known from the count, no need to ask the database to skip rows
+    else:
+        items = list(paging.rows_between(rows, offset, offset + limit))
+    return {"items": items, "count": counted.value, "count_capped": counted.capped}
+
+
+class Pagination(LimitOffsetPagination):
+    """``limit`` (1–500, default 50) and ``offset``; the answer is ``{"items": [...], "count": n,
+    "count_capped": bool}``, counted up to COUNT_CAP (see `page_of`)."""
+
+    Input = PageIn
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(description=COUNT_DESCRIPTION)
+        count_capped: bool = Field(description=COUNT_CAPPED_DESCRIPTION)
+
+    def paginate_queryset(self, queryset, pagination: PageIn, request, **params) -> dict[str, Any]:
+        return page_of(queryset, pagination.offset, min(pagination.limit, self.max_limit))
+
+    async def apaginate_queryset(self, queryset, pagination: PageIn, request, **params) -> dict[str, Any]:
+        # An async endpoint answers the same shape (the inherited one would count every row, uncapped).
+        return await sync_to_async(page_of)(queryset, pagination.offset, min(pagination.limit, self.max_limit))
 
 
 def lookup_reference(value) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kundennetz.accounts.models import Account, Contact, Segment
 from kundennetz.core import freshness
 from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERRORS, FieldErrors
-from kundennetz.core.api_types import MAX_ID, Date, InputSchema, QueryId, Text, choice
+from kundennetz.core.api_types import MAX_ID, CountedPage, Date, InputSchema, PageIn, QueryId, Text, choice, page_of
 from kundennetz.core.job_api import JobOut
 from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 
@@ -34,11 +34,6 @@ from .permissions import can_edit_value_propositions, can_manage_portfolio, can_
 router = Router(tags=["portfolio"])
 
 Order = Literal["rank", "-rank", "name", "-name", "attractiveness", "-attractiveness", "position", "-position"]
-
-
-class Page(Schema):
-    limit: int = Field(50, ge=1, le=500, description="How many records to return (1–500).")
-    offset: int = Field(0, ge=0, le=10**9, description="How many records to skip.")
 
 
 class PositionOut(Schema):
@@ -61,9 +56,8 @@ class PositionOut(Schema):
     out_of_date: bool = Field(description="True when the inputs of the snapshot changed since it was taken.")
 
 
-class PositionPage(Schema):
+class PositionPage(CountedPage):
     items: list[PositionOut]
-    count: int
 
 
 class CriterionOut(Schema):
@@ -122,9 +116,8 @@ class SnapshotOut(Schema):
                                           "snapshot can be; older ones are the record of their period).")
 
 
-class SnapshotPage(Schema):
+class SnapshotPage(CountedPage):
     items: list[SnapshotOut]
-    count: int
 
 
 class SnapshotIn(InputSchema):
@@ -191,9 +184,8 @@ class ValuePropositionOut(Schema):
         return sorted(s.code for s in obj.segments.all())
 
 
-class ValuePropositionPage(Schema):
+class ValuePropositionPage(CountedPage):
     items: list[ValuePropositionOut]
-    count: int
 
 
 # --- scores ----------------------------------------------------------------------------------------
@@ -221,7 +213,7 @@ def _position_out(row, snapshot, names: queries.Names, status) -> dict:
 
 @router.get("accounts", response={200: PositionPage, **RECORD_ERRORS}, summary="Scores of the accounts")
 def list_portfolio_positions(
-    request, page: Query[Page],
+    request, page: Query[PageIn],
     q: Optional[Text] = None, segment: Optional[Text] = None, owner: Optional[QueryId] = None,
     abc: Optional[Literal["A", "B", "C"]] = None, cell: Optional[Text] = None, strategy: Optional[Text] = None,
     mine: bool = False, order_by: Order = "rank",
@@ -243,12 +235,11 @@ def list_portfolio_positions(
                "mine": mine}
     queryset = queries.apply_filters(queries.positions(request.auth, snapshot), filters, user=request.auth,
                                      model=model)
-    total = queryset.count()
-    rows = queries.decorate(queries.with_accounts(queryset).order_by(*queries.ORDERINGS[order_by])
-                            [page.offset:page.offset + page.limit], model)
+    found = page_of(queries.with_accounts(queryset).order_by(*queries.ORDERINGS[order_by]), page.offset, page.limit)
+    rows = queries.decorate(found["items"], model)
     names = queries.Names(model)
     status = snapshot.freshness(current=True)
-    return {"items": [_position_out(row, snapshot, names, status) for row in rows], "count": total}
+    return {**found, "items": [_position_out(row, snapshot, names, status) for row in rows]}
 
 
 def _visible_account(user, account_id: int) -> Account:
@@ -370,13 +361,13 @@ def _snapshot_out(snapshot, current_id, inputs_now: str = "") -> dict:
 
 
 @router.get("snapshots", response={200: SnapshotPage, **COMMON_ERRORS}, summary="Snapshots")
-def list_portfolio_snapshots(request, page: Query[Page]):
+def list_portfolio_snapshots(request, page: Query[PageIn]):
     """Newest first; the first is the current one."""
     records = restrict(PortfolioSnapshot.objects.select_related("scoring_model"), request.auth).in_order()
     current = records.values_list("pk", flat=True).first()
-    items = records[page.offset:page.offset + page.limit]
+    found = page_of(records, page.offset, page.limit)
     inputs_now = freshness.fingerprint(services.SNAPSHOT_INPUTS)
-    return {"items": [_snapshot_out(s, current, inputs_now) for s in items], "count": records.count()}
+    return {**found, "items": [_snapshot_out(s, current, inputs_now) for s in found["items"]]}
 
 
 @router.get("snapshots/{int:snapshot_id}", response={200: SnapshotOut, **RECORD_ERRORS}, summary="Read a snapshot")
@@ -471,14 +462,14 @@ def _write_vp(request, item: ValueProposition, data: dict) -> ValueProposition:
 
 @router.get("value-propositions", response={200: ValuePropositionPage, **COMMON_ERRORS},
             summary="Value propositions")
-def list_value_propositions(request, page: Query[Page], role: Optional[Role] = None, active: Optional[bool] = None):
+def list_value_propositions(request, page: Query[PageIn], role: Optional[Role] = None, active: Optional[bool] = None):
     """Every signed-in user may read them; `role` keeps those meant for a buying-centre role."""
     items = list(restrict(_vp_queryset(), request.auth))
     if role:
         items = [i for i in items if role in i.roles]
     if active is not None:
         items = [i for i in items if i.is_active == active]
-    return {"items": items[page.offset:page.offset + page.limit], "count": len(items)}
+    return page_of(items, page.offset, page.limit)
 
 
 @router.get("value-propositions/{int:item_id}", response={200: ValuePropositionOut, **RECORD_ERRORS},

@@ -77,7 +77,9 @@ def list_page(request, filterset, template: str, results_template: str, *, defau
     else:
         page = paginator.get_page(request.GET.get("page"))
         page.seek, page.next_token = False, ""
-        if keys and page.number >= SEEK_FROM_PAGE and page.has_next() and page.object_list:
+        # The last page of a capped count is not the list's end: it goes on by keyset too.
+        more = page.has_next() or paginator.capped
+        if keys and page.number >= SEEK_FROM_PAGE and more and page.object_list:
             page.next_token = keyset.token_after(list(page.object_list)[-1], keys)
     fragment = wants_results_only(request)
     response = render(request, results_template if fragment else template, {

@@ -9,7 +9,7 @@ from ninja import PatchDict, Query, Status
 
 from kundennetz.core import concurrency
 from kundennetz.core.api_errors import COMMON_ERRORS, FieldErrors, RECORD_ERRORS, WRITE_ERRORS
-from kundennetz.core.api_types import QueryId, Text
+from kundennetz.core.api_types import QueryId, Text, page_of
 from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 from kundennetz.core.services import save_record
 
@@ -55,8 +55,8 @@ def list_capacities(request, page: Query[Page], period: Optional[Text] = None, m
         queryset = queryset.filter(period__code=checked_period_code(period))
     if manager:
         queryset = queryset.filter(manager_id=manager)
-    return {"items": [_capacity_out(c) for c in queryset[page.offset:page.offset + page.limit]],
-            "count": queryset.count()}
+    found = page_of(queryset, page.offset, page.limit)
+    return {**found, "items": [_capacity_out(c) for c in found["items"]]}
 
 
 @router.post("capacities", response={201: CapacityOut, **WRITE_ERRORS}, summary="Enter a capacity")
@@ -132,8 +132,8 @@ def list_budgets(request, page: Query[Page]):
         raise PermissionDenied(_("You may not see the budgets."))
     queryset = (restrict(Budget.objects.select_related("period"), request.auth)
                 .order_by("-period__start", "period__kind"))
-    return {"items": [_budget_out(b) for b in queryset[page.offset:page.offset + page.limit]],
-            "count": queryset.count()}
+    found = page_of(queryset, page.offset, page.limit)
+    return {**found, "items": [_budget_out(b) for b in found["items"]]}
 
 
 @router.get("budgets/{period}", response={200: BudgetOut, **RECORD_ERRORS}, summary="The budget of a period")

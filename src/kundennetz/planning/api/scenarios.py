@@ -8,7 +8,7 @@ from ninja import PatchDict, Query, Status
 
 from kundennetz.accounts.models import Account
 from kundennetz.core.api_errors import COMMON_ERRORS, FieldErrors, MessageOut, RECORD_ERRORS, WRITE_ERRORS
-from kundennetz.core.api_types import MAX_ID, QueryId, Text
+from kundennetz.core.api_types import MAX_ID, QueryId, Text, page_of
 from kundennetz.core.job_api import JobOut
 from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 from kundennetz.core.services import save_record
@@ -120,9 +120,8 @@ def list_scenarios(request, page: Query[Page], period: Optional[Text] = None):
         queryset = queryset.filter(period__code=checked_period_code(period))
     names, strategies = _names()
     inputs_now = scenario_inputs()  # one query for the whole page
-    return {"items": [_scenario_out(s, names, strategies, inputs_now)
-                      for s in queryset[page.offset:page.offset + page.limit]],
-            "count": queryset.count()}
+    found = page_of(queryset, page.offset, page.limit)
+    return {**found, "items": [_scenario_out(s, names, strategies, inputs_now) for s in found["items"]]}
 
 
 @router.post("scenarios", response={201: ScenarioOut, 202: JobOut, **WRITE_ERRORS},
@@ -274,8 +273,9 @@ def scenario_accounts(request, scenario_id: int, page: Query[Page], manager: Opt
         queryset = queryset.filter(manager_id=manager)
     numbers = ("hours_min", "hours_max", "contact_hours", "hours_today", "hours", "contacts_today", "contacts",
                "support_today", "support", "pr_today", "pr", "contribution_today", "contribution")
+    found = page_of(queryset, page.offset, page.limit)
     items = [{"account": r.account_id, "name": r.account.name, "manager": r.manager_id,
               "manager_name": (r.manager.get_full_name() or r.manager.username) if r.manager else r.manager_label,
               "strategy": r.strategy, **{n: getattr(r, n) for n in numbers}}
-             for r in queryset[page.offset:page.offset + page.limit]]
-    return {"items": items, "count": queryset.count()}
+             for r in found["items"]]
+    return {**found, "items": items}

@@ -6,12 +6,11 @@ from typing import Any, Literal, Optional
 
 from ninja import Field, Schema
 
-from kundennetz.core.api_types import Id, InputSchema, Text
+from kundennetz.core.api_types import CountedPage, Id, InputSchema, PageIn, Text
 
 
-class Page(Schema):
-    limit: int = Field(50, ge=1, le=500, description="How many records to return (1–500).")
-    offset: int = Field(0, ge=0, le=10**9, description="How many records to skip.")
+# The lists' limit and offset, the same as every other list of the API.
+Page = PageIn
 
 
 PeriodCode = Field(description="A year (\"2026\") or a quarter (\"2026-Q3\").")
@@ -56,9 +55,8 @@ class CapacityOut(Schema):
     updated_at: datetime
 
 
-class CapacityPage(Schema):
+class CapacityPage(CountedPage):
     items: list[CapacityOut]
-    count: int
 
 
 class BudgetIn(InputSchema):
@@ -75,9 +73,8 @@ class BudgetOut(Schema):
     updated_at: datetime
 
 
-class BudgetPage(Schema):
+class BudgetPage(CountedPage):
     items: list[BudgetOut]
-    count: int
 
 
 class ManagerLoadOut(Schema):
@@ -171,9 +168,8 @@ class ScenarioOut(Schema):
     applied_at: Optional[datetime]
 
 
-class ScenarioPage(Schema):
+class ScenarioPage(CountedPage):
     items: list[ScenarioOut]
-    count: int
 
 
 class ScenarioManagerOut(Schema):
@@ -210,9 +206,8 @@ class ScenarioAccountOut(Schema):
     contribution: float
 
 
-class ScenarioAccountPage(Schema):
+class ScenarioAccountPage(CountedPage):
     items: list[ScenarioAccountOut]
-    count: int
 
 
 class ComparisonRowOut(Schema):

@@ -258,7 +258,7 @@ def test_the_interaction_search_reads_the_trigram_index_on_postgresql(with_inter
             assert "interactions_interaction_search_trgm" in plan, (q, plan)
             assert "Seq Scan on interactions_interaction" not in plan, (q, plan)
         # A rare account name: its interactions by the account index, merged with the text's by trigram.
-        assert "BitmapOr" in plan and "Index Cond: (account_id = ANY" in plan, plan
+        assert "BitmapOr" in plan and "Index Cond: (account_id " in plan, plan
         # An account manager's few accounts may be read first, by the account index, instead.
         plan = _interaction_search(with_interactions["am"], "seltenheit").explain()
         assert "Seq Scan on interactions_interaction" not in plan, plan

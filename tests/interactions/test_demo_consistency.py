@@ -36,6 +36,11 @@ def test_demo_covers_good_and_bad():
     assert {"manager_changes", "no_contact_since", "below_plan", "outside_messages"} <= codes
     assert CoreMessage.objects.filter(valid_to__lt=REFERENCE).exists()      # a retired message
     assert CoreMessage.objects.filter(valid_from__gt=REFERENCE).exists()    # one still to come
+    # Written in bulk, yet each carries its folded search text (topics and note).
+    from kundennetz.domain.text import search_text
+
+    assert all(row.search_text == search_text(row.topics, row.note, limit=None) and row.search_text
+               for row in Interaction.objects.exclude(topics="", note=""))
     # Every demo interaction names its people in its history, as one logged on the site would.
     some = Interaction.objects.filter(contacts__isnull=False).first()
     assert set(some.history.first().contacts.values_list("contact_id", flat=True)) == set(

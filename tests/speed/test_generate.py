@@ -24,6 +24,15 @@ def test_generate_writes_a_network_in_proportion():
     assert 2_800 <= Interaction.objects.count() <= 3_200
     assert 0 < Checklist.objects.count() < 300
     assert AccountPosition.objects.count() == 300
+    # Interactions carry their folded search text as a save would write it, and are found by it.
+    from kundennetz.domain.text import search_text
+    from kundennetz.interactions.filters import search_interactions
+
+    for row in Interaction.objects.all()[:200]:
+        assert row.search_text == search_text(row.topics, row.note, limit=None)
+    annual = Interaction.objects.filter(topics="Jahresgespräch")
+    assert annual.exists()
+    assert set(search_interactions(Interaction.objects.all(), "JAHRESGESPRACH")) == set(annual)
     managers = User.objects.filter(role="account_manager", username__startswith="gen-")
     assert managers.count() == 2
     assert {a.owner_id for a in Account.objects.all()} == set(managers.values_list("pk", flat=True))

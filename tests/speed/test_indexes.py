@@ -227,3 +227,84 @@ def test_the_ids_of_a_deep_page_come_from_the_sort_index(generated):
             if problems:
                 failures.append(f"{kind} {case or 'default'}: {problems}\n{plan}")
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.fixture
+def with_interactions(db):
+    """A small generated network with interactions, three of which carry a rare word in their note, and
+    one account of a rare name."""
+    from kundennetz.accounts.models import Account
+    from kundennetz.core.models import User
+    from kundennetz.interactions.models import Interaction
+    from kundennetz.sample.generate import generate_network
+
+    generate_network(400, managers=3, interactions_per_account=40, seed=11, consistency=False)
+    rare = list(Interaction.objects.order_by("pk")[:3])
+    for row in rare:
+        row.note = "Seltenheit besprochen"
+    Interaction.objects.bulk_update(rare, ["note"])
+    account = Account.objects.order_by("-pk").first()
+    account.name = "Einzigartig AG"
+    account.save()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # What autovacuum does soon after a bulk write: move the new rows out of the GIN index's pending
+            # list, which the planner otherwise prices as a scan of every row just written.
+            cursor.execute("SELECT gin_clean_pending_list('interactions_interaction_search_trgm')")
+        cursor.execute("ANALYZE")
+    return {
+        "head": User.objects.get(username__startswith="gen-", role="sales_head"),
+        "am": User.objects.filter(username__startswith="gen-", role="account_manager").order_by("pk").first(),
+    }
+
+
+def _interaction_search(user, q):
+    """The list page's query for the search `q` (its first page)."""
+    from kundennetz.interactions.filters import search_interactions
+    from kundennetz.interactions.views import visible_interactions
+
+    queryset = visible_interactions(user).select_related("account", "opportunity").order_by("-date", "-id")
+    return search_interactions(queryset, q, account_names=True)[:25]
+
+
+@pytest.mark.django_db
+def test_the_interaction_search_reads_the_fts5_indexes_on_sqlite(with_interactions):
+    """Topics and note through the interactions' FTS5 index, the account's name through the accounts'
+    (and their interactions by the account index): no scan of every interaction."""
+    if connection.vendor != "sqlite":
+        pytest.skip("FTS5 is SQLite's; PostgreSQL searches through its trigram indexes")
+    from kundennetz.accounts.filters import search_words
+    from kundennetz.accounts.models import Account
+
+    for role, user in with_interactions.items():
+        for q in ("seltenheit", "jahresgespr", "alpen", "alpen ag"):
+            plan = _interaction_search(user, q).explain()
+            assert "SCAN interactions_interaction_fts VIRTUAL TABLE INDEX" in plan, (role, q, plan)
+            assert "SCAN interactions_interaction\n" not in plan + "\n", (role, q, plan)
+            assert "SCAN interactions_interaction USING" not in plan, (role, q, plan)
+        plan = _interaction_search(user, "alpen").explain()
+        # The named accounts' interactions by an index on the account.
+        assert "SEARCH interactions_interaction USING INDEX" in plan and "(account_id=?)" in plan, plan
+    plan = search_words(Account.objects.all(), words=["alpen"]).filter(name_sort__contains="alpen").explain()
+    assert "SCAN accounts_account_fts VIRTUAL TABLE INDEX" in plan, plan
+
+
+@pytest.mark.django_db
+def test_the_interaction_search_reads_the_trigram_index_on_postgresql(with_interactions):
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's; SQLite searches through FTS5")
+    from kundennetz.interactions.models import Interaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = Interaction.all_objects.filter(search_text__contains="seltenheit").order_by().explain()
+        assert "interactions_interaction_search_trgm" in plan, plan
+        for q in ("seltenheit", "seltenheit alpen", "einzigartig"):
+            plan = _interaction_search(with_interactions["head"], q).explain()
+            assert "interactions_interaction_search_trgm" in plan, (q, plan)
+            assert "Seq Scan on interactions_interaction" not in plan, (q, plan)
+        # A rare account name: its interactions by the account index, merged with the text's by trigram.
+        assert "BitmapOr" in plan and "Index Cond: (account_id " in plan, plan
+        # An account manager's few accounts may be read first, by the account index, instead.
+        plan = _interaction_search(with_interactions["am"], "seltenheit").explain()
+        assert "Seq Scan on interactions_interaction" not in plan, plan

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import django_filters
 from django import forms
 from django.db import connections
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -41,16 +41,25 @@ def search_words(queryset, kind: str = "", words=None, value: str = ""):
     and "zurich" finds Zürich): one column, served by a trigram index on PostgreSQL (pg_trgm) and by an
     FTS5 trigram index on SQLite (accounts/fts.py) for words of three characters or more."""
     terms = search_terms(" ".join(words) if words is not None else value)
-    table = queryset.model._meta.db_table
+    if not terms:
+        return queryset
+    return queryset.filter(search_condition(queryset.model, terms, queryset.db))
+
+
+def search_condition(model, terms: list[str], using: str = "default") -> Q:
+    """The condition of `search_words` for the folded `terms` (see ``domain.text.search_terms``) on a
+    searchable model's table, as a Q to combine with others (an interaction's own text or its account)."""
+    table = model._meta.db_table
     indexed = [word for word in terms if len(word) >= fts.MIN_WORD]
-    if connections[queryset.db].vendor == "sqlite" and table in fts.TABLES and indexed:
+    condition = Q()
+    if connections[using].vendor == "sqlite" and table in fts.TABLES and indexed:
         index = fts.index_of(table)
-        queryset = queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {index} WHERE {index} MATCH %s",
-                                                 [fts.match_expression(indexed)]))
+        condition &= Q(pk__in=RawSQL(f"SELECT rowid FROM {index} WHERE {index} MATCH %s",
+                                     [fts.match_expression(indexed)]))
         terms = [word for word in terms if len(word) < fts.MIN_WORD]
     for word in terms:
-        queryset = queryset.filter(search_text__contains=word)
-    return queryset
+        condition &= Q(search_text__contains=word)
+    return condition
 
 
 def _search(queryset, fields: list[str], value: str):

@@ -30,10 +30,12 @@ def sort_key(*parts: str | None) -> str:
     return "\x01".join(fold(part) for part in parts)[:SORT_MAX] if any(parts) else ""
 
 
-def search_text(*parts: str | None) -> str:
+def search_text(*parts: str | None, limit: int | None = SEARCH_MAX) -> str:
     """All searchable texts of a record in one folded string (words separated by a bar, so that a search
-    for two words never matches across two fields)."""
-    return " | ".join(fold(part) for part in parts if part)[:SEARCH_MAX]
+    for two words never matches across two fields), cut at `limit` characters (None: a free text such as
+    an interaction's note, found wherever its word stands)."""
+    text = " | ".join(fold(part) for part in parts if part)
+    return text if limit is None else text[:limit]
 
 
 def search_terms(value: str | None, limit: int = 8) -> list[str]:

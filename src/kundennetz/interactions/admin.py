@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from kundennetz.core.admin import RestrictedAdmin
 from kundennetz.core.forms import VersionedAdminMixin
 
+from .filters import search_interactions
 from .models import CoreMessage, Interaction
 from .permissions import may_edit_core_messages
 
@@ -15,10 +16,14 @@ class InteractionAdmin(RestrictedAdmin):
     list_display = ("date", "type", "account", "topics")
     list_filter = ("type",)
     date_hierarchy = "date"
+    # Shows the search box; the search itself is the list page's (through indexes, see get_search_results).
     search_fields = ("account__name", "topics", "note")
     list_select_related = ("account",)
     raw_id_fields = ("account", "opportunity", "contacts")
     filter_horizontal = ("our_people", "core_messages")
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_interactions(queryset, search_term, account_names=True), False
 
     # Logged and edited on the site, where the people and the opportunity are checked against the account.
     def has_add_permission(self, request):

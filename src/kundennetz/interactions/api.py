@@ -31,6 +31,7 @@ from kundennetz.core.roles import Role
 from kundennetz.core.services import save_record
 
 from . import services, tasks
+from .filters import search_interactions
 from .my_week import due_items
 from .models import CoreMessage, Interaction
 from .permissions import may_edit_core_messages, may_see_all_weeks, may_see_management
@@ -96,7 +97,8 @@ class InteractionFilter(Schema):
     person: Optional[QueryId] = Field(None, description="User id of one of our people.")
     contact: Optional[QueryId] = Field(None, description="Id of one of their people.")
     opportunity: Optional[QueryId] = None
-    q: Optional[Text] = Field(None, description="Search in topics and note.")
+    q: Optional[Text] = Field(None, description="Search in topics and note: every word must appear, "
+                                                "without regard to accents or case.")
 
 
 InteractionOrder = Literal["date", "-date", "created_at", "-created_at", "updated_at", "-updated_at"]
@@ -175,8 +177,7 @@ def list_interactions(request, filters: Query[InteractionFilter], order_by: Inte
         value = getattr(filters, name)
         if value:
             queryset = queryset.filter(**{lookup: value})
-    if filters.q:
-        queryset = queryset.filter(Q(topics__icontains=filters.q) | Q(note__icontains=filters.q))
+    queryset = search_interactions(queryset, filters.q)
     return queryset.order_by(order_by, "-id" if order_by.startswith("-") else "id")
 
 

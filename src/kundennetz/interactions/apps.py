@@ -8,9 +8,14 @@ class InteractionsConfig(AppConfig):
     verbose_name = _("Interactions and consistency")
 
     def ready(self):
+        from kundennetz.accounts import fts
         from kundennetz.core import freshness
 
         from . import management_view
+        from .models import Interaction
+
+        # SQLite: the interactions' search index is kept (and put back after a migrate) as the accounts' are.
+        fts.register(Interaction._meta.db_table)
 
         # Last: consistency measures against the strategies and the adopted plan.
         freshness.register_refresh("consistency", management_view.refresh_if_stale, order=30)

@@ -19,9 +19,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kundennetz.accounts.models import Account, Contact, Opportunity
+from kundennetz.accounts.models import Account, Contact, Opportunity, Searchable
 from kundennetz.core.models import Bookkeeping, SoftDeleteModel, TrackedModel
 from kundennetz.core.permissions import by_role, is_signed_in, nobody
+from kundennetz.domain.text import search_text
 
 from .permissions import may_edit_core_messages, may_see_management
 
@@ -96,13 +97,17 @@ class CoreMessage(TrackedModel):
 # Kept at module level so that a save can write one history row for the record and its people and
 # messages together (see `record_history`), instead of one row per many-to-many field set.
 _INTERACTION_HISTORY = HistoricalRecords(m2m_fields=["our_people", "contacts", "core_messages"],
-                                         excluded_fields=["updated_at", "version"])
+                                         excluded_fields=["updated_at", "version", "search_text"])
 
 
-class Interaction(TrackedModel, SoftDeleteModel):
+class Interaction(TrackedModel, Searchable, SoftDeleteModel):
     """One contact with an account: a meeting, call, e-mail, event, offer presentation or other."""
 
     account_lookup = "account"
+    # The folded topics and note (see `Searchable`), found through an index (interactions.filters).
+    # The account's name is not copied in: the list finds it through the accounts' own index, so that
+    # renaming an account rewrites no interaction.
+    search_sources = ("topics", "note")
 
     # The values are the keys of `interaction_types` in consistency_weights.json.
     class Type(models.TextChoices):
@@ -130,6 +135,8 @@ class Interaction(TrackedModel, SoftDeleteModel):
                                            related_name="interactions")
     note = models.TextField(_("note"), blank=True)
     follow_up_date = models.DateField(_("follow-up date"), null=True, blank=True)
+    # Uncut, unlike the other records' (a word at the end of a long note is found too).
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     history = _INTERACTION_HISTORY
 
@@ -149,6 +156,9 @@ class Interaction(TrackedModel, SoftDeleteModel):
 
     def get_absolute_url(self) -> str:
         return reverse("interactions:detail", args=[self.pk])
+
+    def refresh_search_fields(self) -> None:
+        self.search_text = search_text(self.topics, self.note, limit=None)
 
     def clean(self):
         errors = {}

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from kundennetz.core.permissions import ADD, CHANGE, DELETE, VIEW, can, can_crea
 from kundennetz.domain import consistency as dc
 
 from . import services
+from .filters import search_interactions
 from .forms import InteractionForm
 from .models import Interaction
 from .paging import CappedPaginator, id_param
@@ -95,10 +95,7 @@ def interaction_list(request):
                 .prefetch_related("our_people", "contacts", "core_messages")
                 .order_by("-date", "-id"))
     params = request.GET
-    query = (params.get("q") or "").strip()
-    if query:
-        queryset = queryset.filter(Q(account__name__icontains=query) | Q(topics__icontains=query)
-                                   | Q(note__icontains=query))
+    queryset = search_interactions(queryset, params.get("q"), account_names=True)
     if params.get("type") in Interaction.Type.values:
         queryset = queryset.filter(type=params["type"])
     date_from, date_to = _iso(params.get("from")), _iso(params.get("to"))

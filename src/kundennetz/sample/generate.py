@@ -340,7 +340,9 @@ def _interactions(n: int, per_account: float, rng: random.Random, now, today: da
     types = ("meeting", "meeting", "call", "call", "email", "event", "offer_presentation", "other")
     columns = ("id", "account_id", "type", "date", "duration_minutes", "opportunity_id", "topics", "note",
                "follow_up_date", "created_at", "updated_at", "created_by_id", "updated_by_id", "deleted_at",
-               "deleted_by_id")
+               "deleted_by_id", "search_text")
+    # The folded search text, as `Interaction.refresh_search_fields` writes it (topics and an empty note).
+    folded = {topic: search_text(topic, "", limit=None) for topic in TOPICS}
 
     def rows():
         pk = first
@@ -348,8 +350,9 @@ def _interactions(n: int, per_account: float, rng: random.Random, now, today: da
             for _ in range(_per_account(rng, per_account)):
                 day = today - timedelta(days=rng.randint(0, 730))
                 follow = day + timedelta(days=rng.randint(7, 90)) if rng.random() < 0.15 else None
-                yield (pk, account, rng.choice(types), day, rng.choice((30, 60, 90, None)), None,
-                       rng.choice(TOPICS), "", follow, now, now, None, None, None, None)
+                kind, minutes, topic = rng.choice(types), rng.choice((30, 60, 90, None)), rng.choice(TOPICS)
+                yield (pk, account, kind, day, minutes, None, topic, "", follow, now, now, None, None, None, None,
+                       folded[topic])
                 pk += 1
 
     with connection.cursor() as cursor:

@@ -7,13 +7,13 @@ from django.db import migrations
 def create(apps, schema_editor):
     from kundennetz.accounts import fts
 
-    fts.ensure(schema_editor.connection)
+    fts.ensure(schema_editor.connection, fts.OWN_TABLES)
 
 
 def drop(apps, schema_editor):
     from kundennetz.accounts import fts
 
-    fts.drop(schema_editor.connection)
+    fts.drop(schema_editor.connection, fts.OWN_TABLES)
 
 
 class Migration(migrations.Migration):

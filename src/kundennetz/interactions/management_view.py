@@ -230,8 +230,10 @@ def _build(figures: dict, *, computed_at=None, stale: bool = False) -> Overview:
 
 
 SORTS = {
-    "score": ("score", "account__name"),
-    "-score": ("-score", "account__name"),
+    # Ties of a score are rare: the account id breaks them, so that the (band, score, account) index serves
+    # "worst first" within a band without sorting the band.
+    "score": ("score",),
+    "-score": ("-score",),
     "delta": ("delta", "account__name"),
     "-delta": ("-delta", "account__name"),
     "name": ("account__name", "account_id"),

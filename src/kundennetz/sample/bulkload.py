@@ -129,10 +129,14 @@ def _drop_sqlite(cursor, tables: tuple[str, ...], kept: SetAside) -> None:
 def _rebuild(kept: SetAside, say: Callable[[str], None]) -> None:
     with connection.cursor() as cursor:
         started = clock.perf_counter()
+        took = []
         for sql in kept.indexes:
+            begun = clock.perf_counter()
             cursor.execute(sql)
+            took.append((clock.perf_counter() - begun, sql.split()[2].strip('"')))
         kept.seconds["indexes"] = clock.perf_counter() - started
-        say(f"indexes built again: {len(kept.indexes)}")
+        slowest = ", ".join(f"{name} {seconds:.1f} s" for seconds, name in sorted(took, reverse=True)[:3])
+        say(f"indexes built again: {len(kept.indexes)}" + (f"; slowest {slowest}" if took else ""))
         if kept.foreign_keys:
             started = clock.perf_counter()
             for sql in kept.foreign_keys:

@@ -92,7 +92,13 @@ def _drop_postgresql(cursor, tables: tuple[str, ...], kept: SetAside) -> None:
         "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
         "WHERE c.contype = 'f' AND t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
         "ORDER BY 1, 2", [list(tables)])
-    for table, name, definition in cursor.fetchall():
+    keys = cursor.fetchall()
+    if keys:
+        # Rows written earlier in this same transaction still wait for their deferred checks, and a
+        # table with pending checks cannot be altered: run those checks now (for these keys only; the
+        # ones added again afterwards are deferred as their definition says).
+        cursor.execute(f"SET CONSTRAINTS {', '.join(sorted({name for _table, name, _definition in keys}))} IMMEDIATE")
+    for table, name, definition in keys:
         cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
         kept.foreign_keys.append(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
     cursor.execute(

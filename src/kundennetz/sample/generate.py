@@ -3,8 +3,10 @@
 `generate_network(accounts=N)` writes N accounts with contacts, opportunities (half of them with a
 checklist), interactions and one portfolio snapshot, owned by generated account managers (one per
 5,000 accounts unless told otherwise) and watched by a generated sales head. Rows go in by bulk
-inserts straight into the tables (COPY on PostgreSQL, executemany on SQLite), with ids chosen here, so
-a million accounts take minutes; no history rows are written for generated data.
+inserts straight into the tables (COPY on PostgreSQL, executemany on SQLite), with ids chosen here, in
+one transaction; when a run at least doubles the network, the filled tables' secondary indexes, foreign
+keys and (SQLite) search indexes are set aside while loading and built again in one pass each
+(``sample.bulkload``). No history rows are written for generated data.
 
 Deterministic: the same seed and sizes give the same network. Names carry umlauts and accents
 ("Zürich", "Bäckerei Müller") so that searching and sorting meet real Swiss data.

@@ -189,3 +189,21 @@ def test_every_list_answers_count_capped(api, cast, network, path):
     assert response.status_code == 200, (path, response.content[:300])
     body = response.json()
     assert body["count_capped"] is False and body["count"] >= len(body["items"])
+
+
+def test_contacts_by_name_in_the_web_lists_german_order_both_ways(api, generated):
+    """Last name, then first name, umlauts with their base letter ("Äbi" beside "Abi", not after "Z"; then the
+    first name decides), as the web list sorts them — from the same stored key and its index."""
+    from kundennetz.accounts.models import Contact
+
+    first, second, third = Contact.objects.order_by("pk")[:3]
+    for contact, (last, given) in zip((first, second, third), (("Zürcher", "Anna"), ("Äbi", "Beat"), ("Abi", "Carla"))):
+        contact.last_name, contact.first_name = last, given
+        contact.save()
+    expected = list(Contact.objects.order_by("last_name_sort", "id").values_list("pk", flat=True))
+    answer, _queries = _get(api, generated["head"], "/api/contacts", {"limit": 500})
+    ids = [row["id"] for row in answer["items"]]
+    assert ids == expected
+    assert ids.index(second.pk) < ids.index(third.pk) < ids.index(first.pk)
+    answer, _queries = _get(api, generated["head"], "/api/contacts", {"limit": 500, "order_by": "-last_name"})
+    assert [row["id"] for row in answer["items"]] == expected[::-1]

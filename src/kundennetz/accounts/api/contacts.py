@@ -97,8 +97,10 @@ def list_contacts(request, filters: Query[ContactFilter], order_by: ContactOrder
     """The contacts you may see, filtered, in a stable order (by name unless asked otherwise)."""
     queryset = filters.filter(restrict(_queryset(), request.auth, VIEW))
     if order_by.lstrip("-") == "last_name":
+        # Last name, then first name, in German order: the stored sort key the web list and its index use
+        # (sorting the two raw columns read all three million rows at a million accounts).
         desc = "-" if order_by.startswith("-") else ""
-        return queryset.order_by(f"{desc}last_name", f"{desc}first_name", f"{desc}id")
+        return queryset.order_by(f"{desc}last_name_sort", f"{desc}id")
     return queryset.order_by(*ordering(Contact, order_by))
 
 

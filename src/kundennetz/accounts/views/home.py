@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from kundennetz.core.paging import capped_count
+from kundennetz.core.paging import capped_count, rows_between
 
 from ..models import Account, Opportunity, Stage
 
@@ -25,10 +25,10 @@ def home(request):
         stages[kind].append(pk)
     by_type = {kind: capped_count(opportunities.filter(stage_id__in=ids)) for kind, ids in stages.items()}
     # The ten ids first (an account manager's come from an index alone), then those ten rows.
-    next_ids = list(opportunities.filter(stage_id__in=stages[Stage.Type.OPEN], expected_decision_date__isnull=False)
-                    .order_by("expected_decision_date", "id").values_list("pk", flat=True)[:10])
-    upcoming = (Opportunity.objects.filter(pk__in=next_ids).select_related("account", "stage")
-                .order_by("expected_decision_date", "id"))
+    upcoming = rows_between(opportunities.filter(stage_id__in=stages[Stage.Type.OPEN],
+                                                 expected_decision_date__isnull=False)
+                            .select_related("account", "stage").order_by("expected_decision_date", "id"),
+                            0, 10, defer_from=0)
     return render(request, "accounts/home.html", {
         "account_count": capped_count(accounts),
         "counts": by_type,

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from kundennetz.core.permissions import of_live_accounts
 from kundennetz.accounts.models import Account, Contact
-from kundennetz.core import freshness, tunables
+from kundennetz.core import bulk, freshness, tunables
 from kundennetz.core.models import User
 from kundennetz.core.tunables.schemas import (
     ConsistencyWeights,
@@ -565,16 +565,17 @@ def account_consistency(account: Account, period: dc.Period | None = None, today
 
 def _snapshot(history: dc.AccountHistory, current: dc.AccountConsistency, previous: dc.AccountConsistency,
               due: list, today: date, now, priority: float, strategy: str, inputs: str = "",
-              dates: list | None = None) -> ConsistencySnapshot:
-    """The stored row of one account; ``dates``: when each of its contacts falls due (``dc.due_dates``;
-    ``None`` in it: due on whichever day one looks, so its next due day is today)."""
+              dates: list | None = None) -> dict:
+    """The stored row of one account (field names to values, for ``core.bulk.upsert``); ``dates``: when
+    each of its contacts falls due (``dc.due_dates``; ``None`` in it: due on whichever day one looks, so
+    its next due day is today)."""
     dates = dates or []
     cont, cad, msg = current.continuity, current.cadence, current.messages
     decision_makers = [c for c in history.contacts if c.role == dc.DECISION_MAKER]
     dm_gaps = sum(1 for g in cad.key_people_gaps if g.role == dc.DECISION_MAKER)
     reasons = [{"code": r.code, "params": dict(r.params), "impact": round(r.impact, 2)}
                for r in current.score.top(REASONS_KEPT)]
-    return ConsistencySnapshot(
+    return dict(
         account_id=history.account_id, computed_at=now, as_of=today, inputs=inputs,
         period_start=current.period.start, period_end=current.period.end,
         manager_id=current.manager_id, strategy=strategy, priority=priority,
@@ -599,9 +600,6 @@ def _snapshot(history: dc.AccountHistory, current: dc.AccountConsistency, previo
     )
 
 
-_SNAPSHOT_FIELDS = [f.name for f in ConsistencySnapshot._meta.concrete_fields if not f.primary_key]
-
-
 def refresh_snapshots(today: date | None = None, account_ids: Iterable | None = None,
                       batch: int = 1000) -> int:
     """Compute and store the measures of the given accounts (all when None) for the rolling twelve
@@ -622,7 +620,7 @@ def refresh_snapshots(today: date | None = None, account_ids: Iterable | None = 
     priorities = account_priorities(revenue, facts)
     intensities = intensity_for_accounts([pk for pk, _ in revenue], facts)
     strategies = facts.strategies
-    pending: list[ConsistencySnapshot] = []
+    pending: list[dict] = []
     seen: list = []
     stored = 0
     for history in iter_histories(previous.start, min(today, period.end), scope, intensities=intensities):
@@ -648,13 +646,8 @@ def refresh_snapshots(today: date | None = None, account_ids: Iterable | None = 
     return stored
 
 
-def _store(rows: list[ConsistencySnapshot]) -> int:
-    if not rows:
-        return 0
-    with transaction.atomic():
-        ConsistencySnapshot.objects.bulk_create(rows, update_conflicts=True, unique_fields=["account"],
-                                                update_fields=_SNAPSHOT_FIELDS)
-    return len(rows)
+def _store(rows: list[dict]) -> int:
+    return bulk.upsert(ConsistencySnapshot, rows, key="account") if rows else 0
 
 
 # ---------------------------------------------------------------------------------------------

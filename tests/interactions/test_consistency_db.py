@@ -201,3 +201,35 @@ def test_interactions_of_a_trashed_account_are_left_out(network, log, cast):
     network.account.soft_delete(cast.admin)
     assert [h.account_id for h in services.iter_histories(date(2025, 1, 1), TODAY)] == [network.other_account.pk]
     assert Interaction.objects.count() == 1
+
+
+def test_a_whole_network_run_in_small_ranges_stores_what_one_range_stores(cast, monkeypatch):
+    """The whole network goes range by range (memory bounded by the range, not the network): the rows and
+    the stored overview are the same whatever the range's size, also with a trashed account in between."""
+    from kundennetz.interactions.models import ConsistencyOverview
+    from kundennetz.sample.generate import generate_network
+
+    generate_network(23, managers=2, interactions_per_account=6, seed=9, today=TODAY, consistency=False,
+                     rebuild_indexes=False)
+    Account.objects.order_by("pk")[5].soft_delete(cast.admin)
+    fields = [f.attname for f in ConsistencySnapshot._meta.concrete_fields if f.attname != "computed_at"]
+
+    def stored():
+        return list(ConsistencySnapshot.objects.order_by("account_id").values_list(*fields))
+
+    def overview_now():
+        figures, stale = ConsistencyOverview.objects.values_list("figures", "rows_stale").get()
+        return {key: value for key, value in figures.items() if key != "computed_at"}, stale
+
+    assert services.refresh_snapshots(TODAY) == Account.objects.count()
+    whole, overview = stored(), overview_now()
+    ConsistencySnapshot.objects.all().delete()
+    monkeypatch.setattr(services, "RANGE_ACCOUNTS", 4)
+    ranges = []
+    real = services._refresh_accounts
+    monkeypatch.setattr(services, "_refresh_accounts", lambda run, ids, batch: ranges.append(len(ids)) or real(
+        run, ids, batch))
+    assert services.refresh_snapshots(TODAY) == Account.objects.count()
+    assert stored() == whole and len(whole) == Account.objects.count()
+    assert overview_now() == overview
+    assert max(ranges) == 4 and len(ranges) == -(-Account.objects.count() // 4)

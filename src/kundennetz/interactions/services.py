@@ -600,50 +600,91 @@ def _snapshot(history: dc.AccountHistory, current: dc.AccountConsistency, previo
     )
 
 
+# Accounts computed together in a whole-network run: what is held in memory (their people, assignments,
+# interactions of two years) stays the same whatever the size of the network.
+RANGE_ACCOUNTS = 5000
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every account of one recompute is judged by, read once."""
+
+    today: date
+    now: object
+    inputs: str
+    period: dc.Period
+    previous: dc.Period
+    config: object
+    within: int
+    messages: dc.MessageSet
+
+
 def refresh_snapshots(today: date | None = None, account_ids: Iterable | None = None,
                       batch: int = 1000) -> int:
     """Compute and store the measures of the given accounts (all when None) for the rolling twelve
-    months as of `today` and the twelve before; returns how many accounts were stored."""
+    months as of `today` and the twelve before; returns how many accounts were stored.
+
+    The whole network goes in ranges of `RANGE_ACCOUNTS` accounts by id, each read, computed and stored
+    before the next, so the memory it takes does not grow with the network."""
     today = today or timezone.localdate()
-    now = timezone.now()
-    # Taken before reading: a change while computing leaves the rows out of date rather than hiding it.
-    inputs = freshness.fingerprint(SNAPSHOT_INPUTS)
     period = rolling_year(today)
-    previous = dc.previous_period(period)
-    cfg = config()
-    within = due_within_days()
-    messages = message_set()
-    scope = None if account_ids is None else list(account_ids)
-    accounts = Account.objects.all() if scope is None else Account.objects.filter(pk__in=scope)
-    revenue = list(accounts.values_list("pk", "annual_revenue"))
-    facts = portfolio_bridge.portfolio_facts(None if scope is None else [pk for pk, _ in revenue])
+    run = _Run(today=today, now=timezone.now(),
+               # Taken before reading: a change while computing leaves the rows out of date rather than hiding it.
+               inputs=freshness.fingerprint(SNAPSHOT_INPUTS),
+               period=period, previous=dc.previous_period(period), config=config(), within=due_within_days(),
+               messages=message_set())
+    if account_ids is not None:
+        scope = list(account_ids)
+        stored, seen = _refresh_accounts(run, scope, batch)
+        # Accounts of the scope gone to the trash lose their row.
+        ConsistencySnapshot.objects.filter(account_id__in=scope).exclude(account_id__in=seen).delete()
+        return stored
+    stored = 0
+    for part in _account_ranges():
+        stored += _refresh_accounts(run, part, batch)[0]
+    # Accounts gone to the trash since the last run lose their row.
+    ConsistencySnapshot.objects.filter(account__deleted_at__isnull=False).delete()
+    # The whole network's figures, so that a large network's management view reads one row.
+    overview.store(run.inputs, stored, today)
+    return stored
+
+
+def _account_ranges() -> Iterator[list[int]]:
+    """The ids of the accounts not in the trash, `RANGE_ACCOUNTS` at a time in id order (read by key)."""
+    size, last = RANGE_ACCOUNTS, 0
+    while True:
+        part = list(Account.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
+        if not part:
+            return
+        yield part
+        last = part[-1]
+
+
+def _refresh_accounts(run: _Run, ids: list, batch: int) -> tuple[int, list]:
+    """Compute and store the rows of the accounts `ids` (those not in the trash): (stored, their ids)."""
+    revenue = list(Account.objects.filter(pk__in=ids).values_list("pk", "annual_revenue"))
+    facts = portfolio_bridge.portfolio_facts([pk for pk, _ in revenue])
     priorities = account_priorities(revenue, facts)
     intensities = intensity_for_accounts([pk for pk, _ in revenue], facts)
     strategies = facts.strategies
     pending: list[dict] = []
     seen: list = []
     stored = 0
-    for history in iter_histories(previous.start, min(today, period.end), scope, intensities=intensities):
-        now_ = dc.assess_account(history, period, messages, today, cfg)
-        before = dc.assess_account(history, previous, messages, today, cfg)
-        entry = dc.due_input(history, today, cfg)
-        due = dc.due_contacts([entry], today, within, config=cfg)
+    for history in iter_histories(run.previous.start, min(run.today, run.period.end), ids, intensities=intensities):
+        now_ = dc.assess_account(history, run.period, run.messages, run.today, run.config)
+        before = dc.assess_account(history, run.previous, run.messages, run.today, run.config)
+        entry = dc.due_input(history, run.today, run.config)
+        due = dc.due_contacts([entry], run.today, run.within, config=run.config)
         strategy = strategies.get(history.account_id)
-        pending.append(_snapshot(history, now_, before, due, today, now, priorities.get(history.account_id, 0.0),
-                                 strategy.key if strategy else "", inputs, dates=dc.due_dates(entry, cfg)))
+        pending.append(_snapshot(history, now_, before, due, run.today, run.now,
+                                 priorities.get(history.account_id, 0.0), strategy.key if strategy else "",
+                                 run.inputs, dates=dc.due_dates(entry, run.config)))
         seen.append(history.account_id)
         if len(pending) >= batch:
             stored += _store(pending)
             pending = []
     stored += _store(pending)
-    # Accounts gone to the trash since the last run lose their row.
-    if scope is None:
-        ConsistencySnapshot.objects.filter(account__deleted_at__isnull=False).delete()
-        # The whole network's figures, so that a large network's management view reads one row.
-        overview.store(inputs, len(revenue), today)
-    else:
-        ConsistencySnapshot.objects.filter(account_id__in=scope).exclude(account_id__in=seen).delete()
-    return stored
+    return stored, seen
 
 
 def _store(rows: list[dict]) -> int:

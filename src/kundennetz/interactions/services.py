@@ -277,7 +277,7 @@ def _with_planned_contacts(intensities: dict, day: date | None = None) -> dict:
     if not intensities:
         return intensities
     ids = list(intensities)
-    figures = planned_figures(ids if len(ids) <= ID_BATCH else None, day)
+    figures = planned_figures(ids, day)
     if not figures:
         return intensities
     from kundennetz.planning.figures import share_of_year

@@ -19,13 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundennetz.accounts.models import Account
+from kundennetz.core.idsets import narrowed
 from kundennetz.domain import capacity as domain_capacity
 from kundennetz.domain.planned import ADOPTED, DEFAULT, STRATEGY, Planned, implied_effort, planned
 
 from .models import AccountPlan, Period
-
-IN_LIMIT = 500
-
 
 def year_of(day: date | None = None) -> domain_capacity.Period:
     return domain_capacity.parse_period(str((day or timezone.localdate()).year))
@@ -33,9 +31,7 @@ def year_of(day: date | None = None) -> domain_capacity.Period:
 
 def _adopted(ids: list | None, day: date) -> dict[int, tuple]:
     """Account id -> (contacts, hours, scenario name, period code, share of year) of the adopted plan."""
-    rows = AccountPlan.objects.filter(period__start__lte=day, period__end__gte=day)
-    if ids is not None and len(ids) <= IN_LIMIT:
-        rows = rows.filter(account_id__in=ids)
+    rows = narrowed(AccountPlan.objects.filter(period__start__lte=day, period__end__gte=day), ids)
     wanted = None if ids is None else set(ids)
     # The year's plan wins over a quarter's: read quarters first and let the year overwrite them.
     rows = rows.annotate(_order=Case(When(period__kind=Period.Kind.YEAR, then=Value(1)), default=Value(0),
@@ -56,9 +52,9 @@ def planned_for_accounts(account_ids: Iterable | None = None, day: date | None =
     ids = None if account_ids is None else list(account_ids)
     adopted = _adopted(ids, day)
     year = year_of(day)
-    accounts = Account.objects.all() if ids is None else Account.objects.filter(pk__in=ids)
-    segments = dict(accounts.values_list("pk", "segment__code")) if ids is None or len(ids) <= IN_LIMIT else \
-        {pk: code for pk, code in Account.objects.values_list("pk", "segment__code") if pk in set(ids)}
+    wanted = None if ids is None else set(ids)
+    segments = {pk: code for pk, code in narrowed(Account.objects.all(), ids, "pk").values_list("pk", "segment__code")
+                if wanted is None or pk in wanted}
     rest = {pk: code for pk, code in segments.items() if pk not in adopted}
     strategies = account_strategies(rest) if rest else None
     settings = effort_settings()

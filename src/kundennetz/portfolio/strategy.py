@@ -14,14 +14,12 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kundennetz.core.idsets import IN_LIMIT, narrowed
 from kundennetz.domain import portfolio as rules
 from kundennetz.domain.strategy_today import NONE, StrategyToday, strategy_today
 
 from .models import AccountPosition, PortfolioSnapshot, ScoringModel, StrategyOverride
 
-# Above this many ids, reading everything and filtering in Python beats a long IN list (and stays
-# clear of SQLite's limit on query parameters).
-IN_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -72,10 +70,6 @@ class Today:
         return self.strategies.get(account_id) or StrategyToday(None, NONE)
 
 
-def _few(queryset, ids):
-    return queryset if ids is None or len(ids) > IN_LIMIT else queryset.filter(account_id__in=ids)
-
-
 def for_accounts(account_ids: Iterable | None = None, rules_: Rules | None = None) -> Today:
     """Today's strategy of the given accounts (all when None), in two queries."""
     rules_ = rules_ or load_rules()
@@ -84,9 +78,10 @@ def for_accounts(account_ids: Iterable | None = None, rules_: Rules | None = Non
     result = Today(rules_)
     cells: dict = {}
     if rules_.snapshot is not None:
-        rows = _few(AccountPosition.objects.filter(snapshot=rules_.snapshot), ids).values_list(
+        rows = narrowed(AccountPosition.objects.filter(snapshot=rules_.snapshot), ids).values_list(
             "account_id", "cell", "rank", "position")
-        for account_id, cell, rank, position in (rows.iterator(chunk_size=20_000) if ids is None else rows):
+        for account_id, cell, rank, position in (rows.iterator(chunk_size=20_000) if ids is None or len(ids) > IN_LIMIT
+                                                 else rows):
             if wanted is not None and account_id not in wanted:
                 continue
             cells[account_id] = cell
@@ -94,7 +89,7 @@ def for_accounts(account_ids: Iterable | None = None, rules_: Rules | None = Non
                 result.ranks[account_id] = rank
             if position is not None and math.isfinite(position):
                 result.positions[account_id] = position
-    overrides = {a: s for a, s in _few(StrategyOverride.objects.all(), ids).values_list("account_id", "strategy")
+    overrides = {a: s for a, s in narrowed(StrategyOverride.objects.all(), ids).values_list("account_id", "strategy")
                  if wanted is None or a in wanted}
     for account_id in cells.keys() | overrides.keys():
         result.strategies[account_id] = rules_.today(overrides.get(account_id), cells.get(account_id))

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from .strategies import (
     GROUP_PREFIX,
-    IN_LIMIT,
     Intensity,
     Strategies,
     account_strategies,
@@ -85,7 +84,6 @@ __all__ = [
     "COMPARED",
     "Figures",
     "GROUP_PREFIX",
-    "IN_LIMIT",
     "ImpliedPlan",
     "Intensity",
     "InvalidParameters",

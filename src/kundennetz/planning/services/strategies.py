@@ -13,7 +13,6 @@ from kundennetz.core.tunables.schemas import DefaultIntensities
 
 
 GROUP_PREFIX = "group:"
-IN_LIMIT = 500
 
 
 def current_language() -> str:
@@ -100,7 +99,7 @@ def account_strategies(segments: Mapping[int, str | None]) -> Strategies:
         if rules.snapshot is not None:
             snapshot_code = rules.snapshot.period
         if segments:
-            today = today_rule.for_accounts(list(segments) if len(segments) <= IN_LIMIT else None, rules)
+            today = today_rule.for_accounts(list(segments), rules)
             for account_id, decided in today.strategies.items():
                 if account_id in segments and decided.key in portfolio:
                     of_account[account_id] = decided.key

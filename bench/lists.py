@@ -47,6 +47,7 @@ PAGES = [
     ("accounts deep page", "/accounts/?page=400", "accounts_account", "both"),
     ("accounts by revenue", "/accounts/?sort=-revenue", "accounts_account", "both"),
     ("accounts by owner", "/accounts/?sort=owner", "accounts_account", "both"),
+    ("accounts by customer group", "/accounts/?sort=-segment", "accounts_account", "both"),
     ("accounts customers by city", "/accounts/?status=customer&sort=city", "accounts_account", "both"),
     ("accounts search", "/accounts/?q=zurich", "accounts_account", "both"),
     ("accounts by planned contacts", "/accounts/?sort=-planned", "accounts_account", "both"),
@@ -59,6 +60,9 @@ PAGES = [
     ("opportunities deep page", "/opportunities/?page=400", "accounts_opportunity", "both"),
     ("opportunities offer", "/opportunities/?recommendation=offer", "accounts_opportunity", "both"),
     ("opportunities by volume", "/opportunities/?sort=-volume", "accounts_opportunity", "both"),
+    ("opportunities by account", "/opportunities/?sort=account", "accounts_opportunity", "both"),
+    ("opportunities by stage", "/opportunities/?sort=-stage", "accounts_opportunity", "both"),
+    ("opportunities by owner", "/opportunities/?sort=owner", "accounts_opportunity", "both"),
     ("opportunities search", "/opportunities/?q=projekt", "accounts_opportunity", "both"),
     ("interactions", "/interactions/", "interactions_interaction", "both"),
     ("interactions deep page", "/interactions/?page=400", "interactions_interaction", "both"),
@@ -294,6 +298,9 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=None, help="timed requests per page (default 5 quick, 11 full)")
     parser.add_argument("--postgres", default=PG_DEFAULT, help="a PostgreSQL server's URL (any database on it)")
+    parser.add_argument("--pg-database", default=BENCH_DB,
+                        help="the name of the PostgreSQL database made for the run (several runs at once on one "
+                             "server each need their own)")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--only", default=None, help="measure only pages whose name contains this")
@@ -319,7 +326,7 @@ def main() -> int:
                 shutil.rmtree(folder, ignore_errors=True)
     if not args.no_postgres and _postgres_available(args.postgres):
         base = args.postgres.rsplit("/", 1)[0]
-        name = f"{BENCH_DB}_{accounts}" if keep else BENCH_DB
+        name = f"{args.pg_database}_{accounts}" if keep else args.pg_database
         reuse = keep and (keep / f"generated-postgresql-{accounts}.json").exists()
         if not reuse:
             _pg_admin(args.postgres, f"DROP DATABASE IF EXISTS {name}")

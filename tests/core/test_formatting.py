@@ -32,3 +32,27 @@ def test_bare_numbers_in_templates_are_not_grouped():
         assert Template("{{ pk }}").render(Context({"pk": 100800})) == "100800"
         rendered = Template("{% load kundennetz %}{{ v|money }}").render(Context({"v": 100800}))
         assert html.unescape(rendered) == "CHF 100'800"
+
+
+@pytest.mark.parametrize("language", ["de-ch", "en"])
+def test_numbers_read_as_djangos_number_format_writes_them(language):
+    """The quick way of writing a number gives Django's number_format's answer, digit for digit."""
+    from django.utils.formats import number_format
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kundennetz.core.formatting import _rounded
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.one_of(st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-10**12, max_value=10**12),
+                     st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12),
+                     st.integers(min_value=-10**15, max_value=10**15)),
+           st.integers(min_value=0, max_value=3))
+    def check(value, decimals):
+        rounded = _rounded(value, decimals)
+        assert format_number(value, decimals) == number_format(rounded, decimal_pos=decimals, use_l10n=True,
+                                                               force_grouping=True)
+
+    with translation.override(language):
+        check()
+        assert format_number(-0.4) == number_format(Decimal("-0"), decimal_pos=0, use_l10n=True, force_grouping=True)

@@ -134,3 +134,31 @@ def test_the_capped_paginator_counts_no_further_than_the_cap(generated):
     assert paginator.count == 51 and paginator.capped and paginator.num_pages == 6
     last = paginator.get_page("1000")
     assert last.number == 6 and len(last.object_list) == 1
+
+
+def test_by_account_reads_a_managers_list_and_leaves_the_rest_to_restrict(generated, cast, network):
+    """An account manager's list of a table's own columns is read account by account; an order across a join
+    or with empty values last, a distinct queryset, and every role that sees all accounts get the restricted
+    queryset itself."""
+    from kundennetz.accounts.models import Account, Contact
+    from kundennetz.core.paging import ByAccount, by_account, rows_between
+    from kundennetz.core.permissions import restrict
+    from kundennetz.interactions.models import Interaction
+
+    manager = generated
+    interactions = Interaction.objects.order_by("-date", "-id")
+    assert isinstance(by_account(interactions, manager), ByAccount)
+    assert isinstance(by_account(Contact.objects.order_by("last_name_sort", "pk"), manager), ByAccount)
+    accounts = by_account(Account.objects.order_by("name_sort", "pk"), manager)
+    assert isinstance(accounts, ByAccount)
+    assert [a.pk for a in rows_between(accounts, 3, 9)] == [
+        a.pk for a in restrict(Account.objects.order_by("name_sort", "pk"), manager)[3:9]]
+    for rows in (Contact.objects.order_by("account__name_sort", "pk"),
+                 Account.objects.order_by(F("revenue_base").desc(nulls_last=True), "-pk"),
+                 Account.objects.filter(contacts__isnull=False).distinct().order_by("name_sort", "pk")):
+        kept = by_account(rows, manager)
+        assert not isinstance(kept, ByAccount)
+        assert list(kept) == list(restrict(rows, manager))
+    for user in (cast.sales_head, cast.admin, cast.marketing, cast.read_only):
+        kept = by_account(interactions, user)
+        assert not isinstance(kept, ByAccount) and kept.count() == Interaction.objects.count()

@@ -165,3 +165,28 @@ def test_can_on_seen_answers_as_can_does_for_every_record_a_user_sees(cast, netw
                     assert can_on_seen(user, action, record) == can(user, action, record), (user, record, action)
                     if model is not Account:
                         assert can_on_seen(user, action, record.account) == can(user, action, record.account)
+
+
+@pytest.mark.parametrize("action", ["view", "change", "delete"])
+def test_the_accounts_restrict_narrows_to_are_its_own_list(cast, network, action):
+    """`restricting_accounts` names a list of accounts exactly when `restrict`'s rule is one (account
+    managers, not the owner-only trashing of an account), and records of those accounts are exactly what
+    `restrict` lets through; a trashed account is not on it."""
+    from kundennetz.core.models import User
+    from kundennetz.core.permissions import account_lookup, restricting_accounts
+    from kundennetz.interactions.models import Interaction
+
+    trashed = Account.objects.create(name="Im Papierkorb AG", owner=cast.owner)
+    trashed.soft_delete(cast.owner)
+    network.account.team.add(cast.owner)  # named twice: owned and on its team
+    for model in (Account, Contact, Opportunity, Interaction):
+        lookup = account_lookup(model)
+        for role, user in cast.all().items():
+            accounts = restricting_accounts(model, user, action)
+            a_list = role in {"owner", "team_member", "outsider"} and not (model is Account and action == "delete")
+            assert (accounts is not None) == a_list, (model, role, action)
+            if accounts is not None:
+                assert trashed.pk not in {row["pk"] for row in accounts}
+                listed = model.objects.filter(**{f"{lookup}__in" if lookup else "pk__in": accounts})
+                assert set(listed.values_list("pk", flat=True)) == visible(model, user, action), (model, role)
+    assert restricting_accounts(Account, User(), "view") is None  # not signed in

@@ -21,6 +21,12 @@ def rated(manual_model, rate, make_account):
     return accounts
 
 
+def moves_between(before, after, user):
+    """(listed moves, how many moved) the portfolio page shows `user` between the two snapshots."""
+    selection = queries.select(user, after, {}, previous=before)
+    return queries.movements(selection, queries.counts(selection))
+
+
 def positions(snapshot) -> dict:
     return {a: (cell, strategy, att, pos) for a, cell, strategy, att, pos in AccountPosition.objects.filter(
         snapshot=snapshot).values_list("account_id", "cell", "strategy", "attractiveness", "position")}
@@ -58,11 +64,11 @@ def test_older_snapshot_is_the_record_of_its_period_never_out_of_date(rated, rat
     assert PortfolioSnapshot.current().freshness().out_of_date
 
 
-def test_unchanged_inputs_move_no_account(rated):
+def test_unchanged_inputs_move_no_account(rated, cast):
     before = services.recompute(period="2026-Q3")
     after = services.recompute(period="2026-Q4")
     assert positions(before) == positions(after)
-    moves, moved = queries.movements(AccountPosition.objects.filter(snapshot=after), after, before)
+    moves, moved = moves_between(before, after, cast.sales_head)
     assert (moves, moved) == ([], 0)
 
 
@@ -72,7 +78,7 @@ def test_moves_say_which_input_changed(rated, rate, cast):
     rate(rated[1], 5, 5)   # position 0 -> 100: another cell
     services.set_override(rated[3], cast.sales_head, "big_step_or_out", "Board decision")  # same cell
     after = services.recompute(period="2026-Q4")
-    moves, moved = queries.movements(AccountPosition.objects.filter(snapshot=after), after, before)
+    moves, moved = moves_between(before, after, cast.sales_head)
     assert moved == 3
     reasons = {m["account_id"]: m["move"].reasons for m in moves}
     assert reasons == {rated[0].pk: ("attractiveness",), rated[1].pk: ("position",), rated[3].pk: ("override",)}
@@ -80,11 +86,11 @@ def test_moves_say_which_input_changed(rated, rate, cast):
     assert texts[rated[1].pk] == ["our (supplier) position 0 → 100"]
 
 
-def test_new_model_version_is_named_as_the_reason(rated, manual_model):
+def test_new_model_version_is_named_as_the_reason(rated, manual_model, cast):
     before = services.recompute(period="2026-Q3")
     manual_model(grid="3x3")
     after = services.recompute(period="2026-Q4")
-    moves, moved = queries.movements(AccountPosition.objects.filter(snapshot=after), after, before)
+    moves, moved = moves_between(before, after, cast.sales_head)
     assert moved > 0
     assert all(m["move"].reasons[0] == "model" for m in moves)
 

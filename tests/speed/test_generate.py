@@ -46,6 +46,17 @@ def test_generate_writes_a_network_in_proportion():
     # A second run adds with new users instead of colliding.
     call_command("generate", "--accounts", "10", "--managers", "1", "--json", stdout=StringIO())
     assert Account.objects.count() == 311
+    # The snapshot's stored counts (which the portfolio page reads) hold the added accounts too.
+    from kundennetz.portfolio import strategy as today_rule
+    from kundennetz.portfolio import summary
+    from kundennetz.portfolio.models import PortfolioSnapshot, SnapshotSummary
+
+    snapshot = PortfolioSnapshot.current()
+    rules_ = today_rule.rules_for(snapshot.model)
+    stored = summary.live_counts(SnapshotSummary.objects.get(snapshot=snapshot), snapshot, rules_)
+    counted = summary.counted(AccountPosition.objects.filter(snapshot=snapshot), snapshot, rules_)
+    assert (stored.grid(), stored.cells) == (counted.grid(), counted.cells)
+    assert stored.placed + stored.unplaced == 310  # "Nachher AG" came after the snapshot
 
 
 def models_F(name):

@@ -43,6 +43,13 @@ def test_my_week_costs_the_same_queries_for_50_and_5000_accounts(client, monkeyp
     # The same statements, one per line (only the id lists differ): a gap names the query that repeats.
     assert len(many) == len(few), "\n".join(sql[:160] for sql in many)
     assert many_response.context["groups"] and few_response.context["groups"]
+    # The page's planned figures are read once (for the care measured and for the figure shown), and so are
+    # the portfolio's facts (for the care and the value propositions; planning reads its strategies itself);
+    # of the stored rows only those with anything due come back, the rest is counted in one aggregate.
+    assert sum('"planning_accountplan"."contacts"' in sql for sql in many) == 1, "\n".join(sql[:160] for sql in many)
+    assert sum('"portfolio_strategyoverride"."strategy"' in sql for sql in many) == 2
+    rows = [sql for sql in many if '"interactions_consistencysnapshot"."due_dates"' in sql]
+    assert len(rows) == 1 and '"interactions_consistencysnapshot"."next_due" <=' in rows[0]
 
 
 def test_planning_page_costs_the_same_queries_and_size_for_50_and_5000_accounts(client):

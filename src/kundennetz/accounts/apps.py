@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +18,10 @@ class AccountsConfig(AppConfig):
         tunable_saved.connect(refresh_revenue_base, sender=ExchangeRates, dispatch_uid="accounts.revenue_base")
         # SQLite rebuilds a table for some schema changes, dropping its triggers: put the search index back.
         post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="accounts.fts")
+        # The triggers copying sort keys onto the listed rows: on SQLite they name other tables, whose
+        # rebuild they would break, so they wait outside while migrations run (see accounts.sortkeys).
+        pre_migrate.connect(_set_sort_keys_aside, sender=self, dispatch_uid="accounts.sortkeys.aside")
+        post_migrate.connect(_ensure_sort_keys, sender=self, dispatch_uid="accounts.sortkeys")
 
 
 def _ensure_search_index(using="default", **kwargs):
@@ -26,3 +30,21 @@ def _ensure_search_index(using="default", **kwargs):
     from . import fts
 
     fts.ensure(connections[using])
+
+
+def _set_sort_keys_aside(using="default", plan=None, **kwargs):
+    from django.db import connections
+
+    from . import sortkeys
+
+    connection = connections[using]
+    if plan and connection.vendor == "sqlite":
+        sortkeys.drop(connection)
+
+
+def _ensure_sort_keys(using="default", **kwargs):
+    from django.db import connections
+
+    from . import sortkeys
+
+    sortkeys.ensure(connections[using])

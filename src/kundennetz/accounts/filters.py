@@ -66,9 +66,9 @@ def _search(queryset, fields: list[str], value: str):
     return search_words(queryset, value=value)
 
 
-def _name_field(prefix: str) -> str:
-    """The column holding a translated name in the active language."""
-    return f"{prefix}__name_en" if (get_language() or "").startswith("en") else f"{prefix}__name_de"
+def _in_language(name: str) -> str:
+    """The column `name` of the active language (``name_de`` or ``name_en``)."""
+    return f"{name}_en" if (get_language() or "").startswith("en") else f"{name}_de"
 
 
 def _search_box():
@@ -163,9 +163,10 @@ class AccountFilter(RestrictedFilterSet):
     sort = SortFilter(columns={
         "name": ("name_sort",),
         "city": ("city",),
-        "segment": (lambda: _name_field("segment"),),
+        # Another record's name: its sort key copied onto the account (accounts.sortkeys), served by an index.
+        "segment": (lambda: _in_language("segment_sort"),),
         "status": ("status", "name_sort"),
-        "owner": ("owner__last_name", "owner__first_name"),
+        "owner": ("owner_sort",),
         # In francs, whatever the account's currency (Account.revenue_base).
         "revenue": ("revenue_base",),
         "potential": ("potential",),
@@ -241,11 +242,12 @@ class OpportunityFilter(RestrictedFilterSet):
         help_text=_("Single-threaded: at most one of its people is known well enough by one of ours."))
     sort = SortFilter(columns={
         "title": ("title",),
-        "account": ("account__name_sort",),
-        "stage": ("stage__order",),
+        # Another record's key copied onto the opportunity (accounts.sortkeys), served by an index.
+        "account": ("account_sort",),
+        "stage": ("stage_sort",),
         "recommendation": ("recommendation",),
         "open_points": ("open_points",),
-        "owner": ("owner__last_name", "owner__first_name"),
+        "owner": ("owner_sort",),
         "volume": ("expected_volume",),
         "decision": ("expected_decision_date",),
         "win": ("win_score__probability",),

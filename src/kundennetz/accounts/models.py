@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kundennetz.core.models import ActiveQuerySet, SoftDeleteModel, TrackedModel, TranslatedName
+from kundennetz.core.models import ActiveQuerySet, SoftDeleteModel, SortKeyed, SortKeyQuerySet, TrackedModel, TranslatedName
 from kundennetz.core.permissions import by_role, can_create, is_signed_in, may_edit_settings
 from kundennetz.domain import pursuit as pursuit_rules
 from kundennetz.domain import qualification as qualification_rules
@@ -107,13 +107,19 @@ class KeptByAdmin:
         return by_role(queryset, user, action, view=is_signed_in, change=may_edit_settings)
 
 
-class Segment(KeptByAdmin, TranslatedName):
+class Segment(KeptByAdmin, SortKeyed, TranslatedName):
     """A customer group: the ranges an opportunity's volume and margin are judged against."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     volume_min = models.DecimalField(_("minimum order volume"), **MONEY)
     volume_max = models.DecimalField(_("maximum order volume"), **MONEY)
     margin_target_pct = models.DecimalField(_("contribution margin target %"), **PERCENT)
+    # Its name in German order, per language: how the account list sorts by customer group.
+    name_sort_de = models.CharField(max_length=200, blank=True, default="", db_default="", editable=False)
+    name_sort_en = models.CharField(max_length=200, blank=True, default="", db_default="", editable=False)
+
+    sort_keys = {"name_sort_de": ("name_de",), "name_sort_en": ("name_en",)}
+    objects = SortKeyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("customer group")
@@ -181,6 +187,12 @@ class Account(TrackedModel, Searchable, SoftDeleteModel):
                                   related_name="team_accounts")
     external_id = models.CharField(_("external ID"), max_length=100, blank=True, db_index=True)
     name_sort = models.CharField(max_length=200, blank=True, default="", editable=False)
+    # The sort keys of its owner (User.name_sort) and customer group (Segment.name_sort_de/_en; NULL without
+    # one), copied onto the row by database triggers (accounts.sortkeys): the list sorts by them through
+    # an index instead of sorting the whole join.
+    owner_sort = models.CharField(max_length=200, blank=True, default="", db_default="", editable=False)
+    segment_sort_de = models.CharField(max_length=200, null=True, blank=True, editable=False)
+    segment_sort_en = models.CharField(max_length=200, null=True, blank=True, editable=False)
     # The revenue with us in francs at the exchange rates in force (tunable ExchangeRates), for sorting.
     revenue_base = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, editable=False)
     # Figures decided elsewhere and stored here so that lists filter, sort and add up by index: today's
@@ -194,7 +206,8 @@ class Account(TrackedModel, Searchable, SoftDeleteModel):
 
     history = HistoricalRecords(m2m_fields=[team],
                                 excluded_fields=["updated_at", "version", "search_text", "name_sort", "revenue_base", "strategy",
-                                                 "planned_contacts", "planned_hours", "figures_at"])
+                                                 "planned_contacts", "planned_hours", "figures_at", "owner_sort",
+                                                 "segment_sort_de", "segment_sort_en"])
 
     class Meta:
         verbose_name = _("account")
@@ -219,6 +232,9 @@ class Account(TrackedModel, Searchable, SoftDeleteModel):
             models.Index(fields=["industry", "id"], name="account_live_industry", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["strategy", "name_sort", "id"], name="account_live_strategy", condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["planned_contacts", "id"], name="account_live_planned", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["owner_sort", "id"], name="account_live_owner_sort", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["segment_sort_de", "id"], name="account_live_segment_de", condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["segment_sort_en", "id"], name="account_live_segment_en", condition=models.Q(deleted_at__isnull=True)),
             # The planning page adds up accounts per manager, strategy and customer group.
             models.Index(fields=["owner", "strategy", "segment"], name="account_live_plan_groups", condition=models.Q(deleted_at__isnull=True)),
         ]
@@ -462,10 +478,15 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
     # evaluates (empty: no checklist yet), so that the pipeline filters and sorts by them from one index.
     recommendation = models.CharField(_("recommendation"), max_length=10, blank=True, default="", editable=False)
     open_points = models.PositiveIntegerField(_("open points"), null=True, blank=True, editable=False)
+    # The sort keys of its account (Account.name_sort), owner (User.name_sort) and stage (Stage.order), copied
+    # onto the row by database triggers (accounts.sortkeys), so that the pipeline sorts by them by index.
+    account_sort = models.CharField(max_length=200, blank=True, default="", db_default="", editable=False)
+    owner_sort = models.CharField(max_length=200, blank=True, default="", db_default="", editable=False)
+    stage_sort = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
 
     history = HistoricalRecords(m2m_fields=[competitors],
                                 excluded_fields=["updated_at", "version", "search_text", "recommendation",
-                                                 "open_points"])
+                                                 "open_points", "account_sort", "owner_sort", "stage_sort"])
 
     class Meta:
         verbose_name = _("opportunity")
@@ -492,6 +513,12 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
             models.Index(fields=["recommendation", "id"], name="opportunity_live_rec_sort",
                          condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["open_points", "id"], name="opportunity_live_open",
+                         condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["account_sort", "id"], name="opportunity_live_account_sort",
+                         condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["owner_sort", "id"], name="opportunity_live_owner_sort",
+                         condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["stage_sort", "id"], name="opportunity_live_stage_sort",
                          condition=models.Q(deleted_at__isnull=True)),
         ]
 

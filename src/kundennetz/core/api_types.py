@@ -110,7 +110,7 @@ class CountedPage(Schema):
 def page_of(rows, offset: int, limit: int) -> dict[str, Any]:
     """One page of a queryset (or a list): ``items`` (a list), ``count`` (at most COUNT_CAP) and
     ``count_capped``; a deep page is read ids first (``paging.rows_between``)."""
-    if isinstance(rows, models.QuerySet):
+    if isinstance(rows, (models.QuerySet, paging.ByAccount)):
         counted = paging.capped_count(rows)
     else:
         counted = paging.Counted(min(len(rows), paging.COUNT_CAP), len(rows) > paging.COUNT_CAP)

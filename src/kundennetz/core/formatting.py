@@ -9,8 +9,10 @@ Django's number_format would cut it to 79'999); a missing or non-finite value re
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import date_format, number_format
-from django.utils.translation import pgettext
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.formats import date_format, get_format, number_format
+from django.utils.translation import get_language, pgettext
 
 MISSING = "–"
 
@@ -29,10 +31,35 @@ def _rounded(value, decimals: int) -> Decimal | None:
     return number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+_MARKS: dict[str, tuple] = {}
+
+
+def _marks() -> tuple[str, str, object]:
+    """The active language's decimal mark, thousands separator and grouping (Django's formats), looked up
+    once per language."""
+    language = get_language()
+    marks = _MARKS.get(language)
+    if marks is None:
+        marks = _MARKS[language] = tuple(get_format(name, language) for name in (
+            "DECIMAL_SEPARATOR", "THOUSAND_SEPARATOR", "NUMBER_GROUPING"))
+    return marks
+
+
+@receiver(setting_changed)
+def _forget_marks(**kwargs) -> None:
+    _MARKS.clear()
+
+
 def format_number(value, decimals: int = 0) -> str:
     rounded = _rounded(value, decimals)
     if rounded is None:
         return MISSING
+    decimal_mark, thousands, grouping = _marks()
+    if grouping == 3 and decimals >= 0 and rounded.adjusted() < 100:
+        # What Django's number_format answers for groups of three, written by Python's own formatting: a
+        # fifth of the time, and pages with a few thousand figures (planning per account manager) show it.
+        # (A zero is written without its sign, as number_format writes it.)
+        return f"{abs(rounded) if not rounded else rounded:,.{decimals}f}".translate({ord(","): thousands, ord("."): decimal_mark})
     return number_format(rounded, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 

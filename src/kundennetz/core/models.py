@@ -6,10 +6,13 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from kundennetz.domain.text import sort_key
 
 from .capabilities import has
 from .permissions import VIEW, by_role, is_signed_in, may_edit_settings, own
@@ -28,7 +31,73 @@ class Bookkeeping:
         return queryset.none()
 
 
-class User(AbstractUser):
+class SortKeyQuerySet(models.QuerySet):
+    """Bulk writes and ``update`` keep the stored sort keys (`SortKeyed`) in step, as ``save()`` does."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.refresh_sort_keys()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        keys = self.model.keys_of(fields)
+        if keys:
+            for obj in objs:
+                obj.refresh_sort_keys()
+            fields += [name for name in keys if name not in fields]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        keys = [name for name in self.model.keys_of(kwargs) if name not in kwargs]
+        if not keys:
+            return super().update(**kwargs)
+        # The new values may be expressions: read them back and derive the keys from what was stored.
+        with transaction.atomic(using=self.db, savepoint=False):
+            ids = list(self.values_list("pk", flat=True))
+            done = super().update(**kwargs)
+            rows = list(self.model._base_manager.using(self.db).filter(pk__in=ids))
+            for row in rows:
+                row.refresh_sort_keys()
+            models.QuerySet.bulk_update(self.model._base_manager.using(self.db).all(), rows, keys, batch_size=1000)
+        return done
+
+
+class SortKeyed(models.Model):
+    """A record other lists sort by (an account's owner, its customer group): its German sort keys
+    (``domain.text.sort_key``) kept in columns of its own, `sort_keys` naming each key's source fields.
+    Every ORM write keeps them (save, bulk_create, bulk_update, update); database triggers copy them onto
+    the rows listed by them (``accounts.sortkeys``), so that such a list sorts by an index of its own row."""
+
+    sort_keys: dict[str, tuple[str, ...]] = {}
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def keys_of(cls, fields) -> list[str]:
+        """The sort keys derived from any of `fields`."""
+        fields = set(fields)
+        return [name for name, sources in cls.sort_keys.items() if fields & set(sources)]
+
+    def refresh_sort_keys(self) -> None:
+        for name, sources in self.sort_keys.items():
+            setattr(self, name, sort_key(*(getattr(self, source) for source in sources)))
+
+    def save(self, *args, **kwargs):
+        self.refresh_sort_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and self.keys_of(update_fields):
+            kwargs["update_fields"] = {*update_fields, *self.keys_of(update_fields)}
+        super().save(*args, **kwargs)
+
+
+class UserManager(DjangoUserManager.from_queryset(SortKeyQuerySet)):
+    pass
+
+
+class User(SortKeyed, AbstractUser):
     """A person on our side. The role decides what they may see and change; the language what they read."""
 
     # Our people belong to no account: everyone signed in sees who they are (owners, teams); admins
@@ -41,6 +110,11 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.READ_ONLY)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="de-ch")
+    # Last then first name in German order: how the lists sort accounts and opportunities by their owner.
+    name_sort = models.CharField(max_length=200, blank=True, default="", db_default="", editable=False)
+
+    sort_keys = {"name_sort": ("last_name", "first_name")}
+    objects = UserManager()
 
     class Meta:
         verbose_name = _("user")

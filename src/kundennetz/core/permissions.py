@@ -93,6 +93,17 @@ def worked_on_by(user, *, live: bool = True) -> QuerySet:
     return owned.order_by().values("pk").union(team.order_by().values("account_id"), all=True)
 
 
+def restricting_accounts(model, user, action: str = VIEW) -> QuerySet | None:
+    """The ids of the accounts `restrict` narrows `user`'s records of `model` to when its rule for them
+    is a list of accounts (an account manager's own and team accounts, `worked_on_by`), as a subquery that
+    may name an account twice; None when the rule is not such a list (they see everything, or nothing), or
+    `model` hangs off no account."""
+    lookup = account_lookup(model)
+    if lookup is None or _scope(user, action, lookup) != OWN_OR_TEAM:
+        return None
+    return worked_on_by(user)
+
+
 def account_lookup(model) -> str | None:
     """The path from `model` to its account ("" for the account itself), or None for a model that hangs
     off no account and rules its records itself (`restrict_records`). ValueError for a model with
@@ -176,6 +187,12 @@ def own(queryset: QuerySet, user, field: str) -> QuerySet:
 def is_signed_in(user) -> bool:
     """An authenticated, active user: the first condition of every rule."""
     return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def sees_every_account(user) -> bool:
+    """Whether `user` sees every account that is not in the trash (what `restrict` leaves them for VIEW):
+    figures counted over the whole network then hold for them less the trash."""
+    return _scope(user, VIEW, "") == EVERYTHING
 
 
 def sees_own_accounts_only(user) -> bool:

@@ -187,12 +187,14 @@ def render_portfolio_svg(
     id_prefix: str = "kn",
     xml_declaration: bool = True,
     density: DensityGrid | None = None,
+    unplaced_count: int | None = None,
 ) -> str:
     """The portfolio picture as a complete SVG document.
 
     Cell and strategy names come from the model in ``lang``; every other word from ``labels`` (the
     adapter's, in the reader's language: the domain has none of its own). ``id_prefix`` keeps ids unique when several pictures share a page;
-    ``xml_declaration=False`` for inlining into HTML.
+    ``xml_declaration=False`` for inlining into HTML. ``unplaced_count``: how many accounts cannot be placed
+    when ``dots`` holds only the first of them (default: those in ``dots``; a density grid counts its own).
     """
     if max_dots < 0:
         raise ValueError("max_dots must not be negative")
@@ -319,7 +321,7 @@ def render_portfolio_svg(
 
     out.extend(
         _legend(model, dots, frame, labels, draw_arrows, unplaced, max_unplaced_listed, prefix, color, strategy_name,
-                unplaced_count=density.unplaced_count if density is not None else None)
+                unplaced_count=density.unplaced_count if density is not None else unplaced_count)
     )
     out.append("</svg>")
     return "\n".join(out) + "\n"

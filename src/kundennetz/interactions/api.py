@@ -26,6 +26,7 @@ from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERROR
 from kundennetz.core.api_types import Date, Id, InputSchema, Pagination, QueryId, Text, choice
 from kundennetz.core.job_api import JobOut
 from kundennetz.core.models import User
+from kundennetz.core.paging import by_account
 from kundennetz.core.permissions import ADD, CHANGE, DELETE, VIEW, get_for, restrict
 from kundennetz.core.roles import Role
 from kundennetz.core.services import save_record
@@ -172,13 +173,14 @@ _FILTER_LOOKUPS = (
 @paginate(Pagination)
 def list_interactions(request, filters: Query[InteractionFilter], order_by: InteractionOrder = "-date"):
     """The interactions you may see (those of the accounts you may see), newest first unless asked otherwise."""
-    queryset = restrict(_interactions(), request.auth, VIEW)
+    queryset = _interactions()
     for name, lookup in _FILTER_LOOKUPS:
         value = getattr(filters, name)
         if value:
             queryset = queryset.filter(**{lookup: value})
     queryset = search_interactions(queryset, filters.q)
-    return queryset.order_by(order_by, "-id" if order_by.startswith("-") else "id")
+    # Restricted to what the caller may see; an account manager's read account by account.
+    return by_account(queryset.order_by(order_by, "-id" if order_by.startswith("-") else "id"), request.auth)
 
 
 @router.get("/{int:interaction_id}", response={200: InteractionOut, **RECORD_ERRORS}, summary="Read an interaction")

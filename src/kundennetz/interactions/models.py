@@ -147,7 +147,11 @@ class Interaction(TrackedModel, Searchable, SoftDeleteModel):
         indexes = [
             # The newest change, read by core.freshness by index (trashed rows too: trashing is a change).
             models.Index(fields=["updated_at"], name="interaction_changed"),
-            models.Index(fields=["account", "date"]),
+            # An account's interactions newest first (the account page, the consistency figures) and an
+            # account manager's list, read account by account (core.paging.by_account): id settles ties
+            # of a day in the list's order, type and deleted_at let the list's ids and its filter by type
+            # come from the index alone.
+            models.Index(fields=["account", "date", "id", "type", "deleted_at"], name="interaction_account_date"),
             models.Index(fields=["date"]),
         ]
 

@@ -113,9 +113,10 @@ def strategy_names() -> dict[str, str]:
     return names
 
 
-def value_propositions(account_ids: Iterable, roles_by_account: dict) -> dict:
+def value_propositions(account_ids: Iterable, roles_by_account: dict, facts: PortfolioFacts | None = None) -> dict:
     """(account id, buying role) -> texts to bring to a person in that role at that account, as the
-    portfolio maps them to roles, customer groups and strategies; empty without the portfolio."""
+    portfolio maps them to roles, customer groups and strategies; empty without the portfolio. `facts`:
+    the accounts' `portfolio_facts` when the caller has read them already."""
     ValueProposition = _model("ValueProposition")
     if ValueProposition is None or not roles_by_account:
         return {}
@@ -125,7 +126,7 @@ def value_propositions(account_ids: Iterable, roles_by_account: dict) -> dict:
     ids = list(account_ids)
     Account = apps.get_model("accounts", "Account")
     segments = dict(Account.objects.filter(pk__in=ids).values_list("pk", "segment_id"))
-    strategies = portfolio_facts(ids).strategies if available() else {}
+    strategies = (facts if facts is not None else portfolio_facts(ids)).strategies if available() else {}
     segment_sets = {p.pk: {s.pk for s in p.segments.all()} for p in propositions}
     result = {}
     for account_id, roles in roles_by_account.items():

@@ -235,11 +235,13 @@ def account_inputs_changed(sender, instance, **kwargs) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def intensity_for_accounts(account_ids: Iterable, facts: portfolio_bridge.PortfolioFacts | None = None) -> dict:
+def intensity_for_accounts(account_ids: Iterable, facts: portfolio_bridge.PortfolioFacts | None = None,
+                           planned: dict | None = None) -> dict:
     """The planned care intensity per account: the care intensity of its strategy today in the
     portfolio, else the default of its customer group (the one table planning uses too).
 
-    `facts` lets a caller that already read the portfolio pass it in instead of reading it again."""
+    `facts` and `planned` (`planned_figures` of these accounts) let a caller that already read the portfolio
+    or the planned figures pass them in instead of reading them again."""
     ids = list(account_ids)
     facts = facts if facts is not None else portfolio_bridge.portfolio_facts(ids)
     result, missing = {}, []
@@ -253,7 +255,7 @@ def intensity_for_accounts(account_ids: Iterable, facts: portfolio_bridge.Portfo
         groups = _segment_codes(missing)
         for pk in missing:
             result[pk] = group_intensity(groups.get(pk))
-    return _with_planned_contacts(result)
+    return _with_planned_contacts(result, figures=planned)
 
 
 def planned_figures(account_ids, day: date | None = None) -> dict:
@@ -271,13 +273,14 @@ def planned_figure(account_id, day: date | None = None):
     return planned_figures([account_id], day).get(account_id)
 
 
-def _with_planned_contacts(intensities: dict, day: date | None = None) -> dict:
+def _with_planned_contacts(intensities: dict, day: date | None = None, figures: dict | None = None) -> dict:
     """Measure the cadence against the one planned figure: its contacts per year replace the
     intensity's minimum (the quarterly minimum of the strategy stays)."""
     if not intensities:
         return intensities
     ids = list(intensities)
-    figures = planned_figures(ids, day)
+    if figures is None:
+        figures = planned_figures(ids, day)
     if not figures:
         return intensities
     from kundennetz.planning.figures import share_of_year
@@ -696,14 +699,18 @@ def _store(rows: list[dict]) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def due_for_accounts(accounts, today: date | None = None, within_days: int | None = None) -> list:
+def due_for_accounts(accounts, today: date | None = None, within_days: int | None = None, *,
+                     facts: portfolio_bridge.PortfolioFacts | None = None, planned: dict | None = None) -> list:
     """Overdue and due contacts of the given accounts (a queryset), ordered by account priority.
 
-    Loads no interactions: the last contact per account and per key person come from MAX(date)."""
+    Loads no interactions: the last contact per account and per key person come from MAX(date). A caller
+    that has read the portfolio's facts or the planned figures (`planned_figures`) of these accounts
+    already passes them in."""
     today = today or timezone.localdate()
     within_days = due_within_days() if within_days is None else within_days
     rows = list(accounts.values_list("pk", "annual_revenue", "status"))
-    facts = portfolio_bridge.portfolio_facts([pk for pk, _revenue, _status in rows])
+    if facts is None:
+        facts = portfolio_bridge.portfolio_facts([pk for pk, _revenue, _status in rows])
     # Former customers only where a strategy chosen for the account asks for their care.
     rows = [(pk, revenue) for pk, revenue, status in rows if domain_reminders.wants_reminders(
         status, getattr(facts.strategies.get(pk), "source", None))]
@@ -713,7 +720,7 @@ def due_for_accounts(accounts, today: date | None = None, within_days: int | Non
     last = _last_contacts(today, account_ids=ids)
     assignments = assignments_for(ids)
     people = contacts_for(ids)
-    intensities = intensity_for_accounts(ids, facts)
+    intensities = intensity_for_accounts(ids, facts, planned)
     cfg = config()
     inputs = []
     for pk in ids:

@@ -8,7 +8,6 @@ live from MAX(date) aggregates, so it is current the moment an interaction is lo
 import csv
 from datetime import timedelta
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -55,7 +54,7 @@ def my_week(request):
         raise PermissionDenied
     week = week_items(manager, today, within, request.GET.get("page"))
     page = week.page
-    plans = _planned_contacts([group["account"].pk for group in page.object_list], today)
+    plans = week.planned
     return render(request, "interactions/my_week.html", {
         "groups": [(group, plans.get(group["account"].pk)) for group in page.object_list], "page": page,
         "overdue": week.overdue, "due_count": week.due, "status": week.status, "unmeasured": week.unmeasured,
@@ -63,15 +62,6 @@ def my_week(request):
         "within": within, "manager": manager, "managers": managers,
         "today": today, "until": today + timedelta(days=within),
     })
-
-
-def _planned_contacts(account_ids, today) -> dict:
-    """The one planned figure per account (planning.figures), when planning is installed."""
-    if not apps.is_installed("kundennetz.planning"):
-        return {}
-    from kundennetz.planning.figures import planned_for_accounts
-
-    return planned_for_accounts(account_ids, today)
 
 
 def _filtered_rows(params):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,3 +27,13 @@ class PlanningConfig(AppConfig):
             from .stored import strategies_changed as receiver
 
             strategies_changed.connect(receiver, dispatch_uid="planning.stored.refresh_figures")
+        # SQLite rebuilds a table for some schema changes, dropping its triggers: put the counts' back.
+        post_migrate.connect(_ensure_counts, sender=self, dispatch_uid="planning.counts")
+
+
+def _ensure_counts(using="default", **kwargs):
+    from django.db import connections
+
+    from . import counts
+
+    counts.ensure(connections[using])

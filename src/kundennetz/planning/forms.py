@@ -9,14 +9,15 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kundennetz.accounts.forms import AmountField, RecordForm
 from kundennetz.accounts.models import Account, Segment
-from kundennetz.core.models import User
 from kundennetz.core.capabilities import holders
+from kundennetz.core.choosers import ChooserSelect
+from kundennetz.core.models import User
 
 from . import services
 from .models import Budget, Capacity, Period, ResponseEstimate, Scenario
@@ -25,9 +26,11 @@ from .models import Budget, Capacity, Period, ResponseEstimate, Scenario
 def planned_people(period: Period, *keep):
     """Everyone whose time a plan of the period can hold: active account managers and sales heads, the
     owners of accounts, and whoever already has a capacity in it."""
-    owners = Account.objects.values("owner_id")
+    # Whether a person owns an account: one look into the owner index per person, not a pass over every
+    # account (which ``pk IN (owners)`` becomes as soon as someone is no longer an active manager).
+    owns = Exists(Account.objects.filter(owner_id=OuterRef("pk")))
     return User.objects.filter(
-        Q(is_active=True, role__in=holders("plan_own_time")) | Q(pk__in=owners)
+        Q(is_active=True, role__in=holders("plan_own_time")) | owns
         | Q(planning_capacities__period__code=period.code) | Q(pk__in=[u.pk for u in keep if u is not None])
     ).distinct().order_by("last_name", "first_name", "username")
 
@@ -133,6 +136,9 @@ class ScenarioForm(forms.Form):
         self.period = period
         people = [("", "–")] + [(u.pk, u.get_full_name() or u.username) for u in planned_people(period)]
         for name in ("remove_manager", "remove_to", "move_from", "move_to"):
+            # Searchable: the page does not list every account manager four times (a submitted id is still
+            # checked against all of them).
+            self.fields[name].widget = ChooserSelect("planning:people_choices", params=f"period={period.code}")
             self.fields[name].choices = people
         groups = [("", "–")] + [(s.code, s.name) for s in Segment.objects.order_by("name_de")]
         self.fields["segment"].choices = groups

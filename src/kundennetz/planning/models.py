@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kundennetz.accounts.models import Account
-from kundennetz.core.models import TrackedModel
+from kundennetz.core.models import Bookkeeping, TrackedModel
 from kundennetz.core.permissions import VIEW, by_role, is_signed_in
 from kundennetz.domain import capacity as domain_capacity
 
@@ -495,3 +495,32 @@ class ResponseEstimate(TrackedModel):
         """What the fitted curve warns of, in the reader's language."""
         return fit_warnings(self.warnings)
 
+
+
+class AccountCount(Bookkeeping, models.Model):
+    """How many accounts (not in the trash) an account manager has per customer group and stored strategy
+    (``Account.strategy``): the planning page adds up these few rows instead of every account. Kept by the
+    database in the transaction that changes an account, whatever writes it (``planning.counts``)."""
+
+    owner_id = models.BigIntegerField()
+    segment_id = models.BigIntegerField()  # 0: no customer group
+    strategy = models.CharField(max_length=60, blank=True)
+    accounts = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner_id", "segment_id", "strategy"],
+                                               name="planning_count_per_group")]
+
+
+class AccountCountChange(Bookkeeping, models.Model):
+    """PostgreSQL: a change of the counts above (+/- accounts of one group) not yet added to them. Writers
+    only append here, so that two transactions changing accounts of the same group never wait for each
+    other; ``planning.counts.compact`` adds the changes to the counts."""
+
+    owner_id = models.BigIntegerField()
+    segment_id = models.BigIntegerField()
+    strategy = models.CharField(max_length=60, blank=True)
+    accounts = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["owner_id"], name="planning_count_change_owner")]

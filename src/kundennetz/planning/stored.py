@@ -9,8 +9,9 @@ plan of the current period is applied (a background job), every night (the worke
 and quarter turn over, plans of a new period come into force) and from ``kundennetz generate``. Only
 figures that changed are written.
 
-The planning page adds these stored strategies up by one GROUP BY
-(``planning.services.implied.implied_plan_from_counts``). An account whose figures were not stored yet
+The planning page adds these stored strategies up from the accounts counted per manager, customer group
+and stored strategy (``planning.counts``, kept by the database with every change of an account;
+``planning.services.implied.implied_plan_from_counts``). An account whose figures were not stored yet
 (just created or imported) counts with its customer group's default, exactly as an account without a
 strategy does, until the next snapshot.
 """
@@ -26,6 +27,7 @@ from django.utils import timezone
 
 from kundennetz.accounts.models import Account
 
+from . import counts
 from .figures import planned_for_accounts
 
 BATCH = 2_000
@@ -57,6 +59,8 @@ def refresh_figures(account_ids: Iterable | None = None, day: date | None = None
         # No history, no version: these columns are a copy of computed figures, not a person's change.
         with transaction.atomic():
             _write(rows, now)
+    # The strategies written changed the counts of their groups: added up once this is committed.
+    counts.compact_after_commit()
     return len(ids)
 
 

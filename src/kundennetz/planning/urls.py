@@ -15,6 +15,7 @@ urlpatterns = [
     path("planning/capacities/<int:pk>/delete/", views.capacity_delete, name="capacity_delete"),
     path("planning/budgets/<str:code>/", views.budget_edit, name="budget_edit"),
     path("planning/scenarios/new/", views.scenario_create, name="scenario_create"),
+    path("planning/people/choices/", views.people_choices, name="people_choices"),
     path("planning/scenarios/compare/", views.compare, name="compare"),
     path("planning/scenarios/<int:pk>/", views.scenario_detail, name="scenario"),
     path("planning/scenarios/<int:pk>/compute/", views.scenario_compute, name="scenario_compute"),

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,11 +27,12 @@ from django.views.decorators.http import require_POST, require_safe
 from kundennetz.accounts.forms import attach_errors
 from kundennetz.accounts.models import Account
 from kundennetz.core.api_types import MAX_ID
+from kundennetz.core.choosers import CHOOSER_LIMIT, chooser_response, term_words
 from kundennetz.core.formatting import format_money, format_number
 from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 
 from . import charts, services, tasks
-from .forms import BudgetForm, CapacityForm, EstimateForm, ScenarioForm
+from .forms import BudgetForm, CapacityForm, EstimateForm, ScenarioForm, planned_people
 from .freshness import freshness_of, scenario_inputs
 from .models import (
     AccountPlan,
@@ -85,7 +86,8 @@ def planning(request):
     _require(can_open_planning(request.user))
     period = _period(request)
     user = request.user
-    plan = services.implied_plan(period)
+    # An account manager sees their own row only: only their counts are read.
+    plan = services.implied_plan(period, manager=None if can_view_planning(user) else user.pk)
     context = {"period": period, "periods": _period_choices(period), "plan": plan, "can_plan": can_plan(user),
                "full": can_view_planning(user)}
     if can_view_planning(user):
@@ -129,8 +131,9 @@ def plan_export(request):
     """The plan the strategies imply as CSV: one row per account manager, then the totals."""
     _require(can_open_planning(request.user))
     period = _period(request)
-    plan = services.implied_plan(period)
-    rows = plan.rows if can_view_planning(request.user) else [r for r in plan.rows if r.manager_id == request.user.pk]
+    full = can_view_planning(request.user)
+    plan = services.implied_plan(period, manager=None if full else request.user.pk)
+    rows = plan.rows if full else [r for r in plan.rows if r.manager_id == request.user.pk]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="capacity-{period.code}.csv"'
     writer = csv.writer(response)
@@ -139,7 +142,7 @@ def plan_export(request):
     for r in rows:
         writer.writerow([period.code, r.manager_id, r.name, r.accounts, _plain(r.available), _plain(r.required),
                          _plain(r.minimum), _plain(r.contacts), _plain(r.balance), "yes" if r.has_capacity else "no"])
-    if can_view_planning(request.user):
+    if full:
         writer.writerow([period.code, "", "total", plan.accounts, _plain(plan.hours_available),
                          _plain(plan.hours_required), _plain(plan.hours_minimum), _plain(plan.contacts_required),
                          _plain(plan.hours_balance), ""])
@@ -246,6 +249,21 @@ def scenario_create(request):
             return redirect(tasks.start_compute(scenario, request.user))
     return render(request, "planning/scenario_form.html", {"form": form, "period": period,
                                                             "back": _planning_url(period, "#scenarios")})
+
+
+@login_required
+@require_safe
+def people_choices(request):
+    """The first people whose time a plan of the period can hold matching what a planner typed (the
+    scenario form's choosers of account managers)."""
+    _require(can_plan(request.user))
+    queryset = planned_people(_period(request))
+    for word in term_words(request):
+        queryset = queryset.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                                   | Q(username__icontains=word))
+    found = list(queryset[:CHOOSER_LIMIT + 1])
+    return chooser_response(request, [(u.pk, u.get_full_name() or u.username) for u in found[:CHOOSER_LIMIT]],
+                            more=len(found) > CHOOSER_LIMIT, empty_label="–")
 
 
 @login_required

@@ -296,6 +296,9 @@ class AccountPosition(models.Model):
             # The table's default order (rank): at a million accounts sorting the snapshot per request took
             # 0.7 s; this one index costs about a tenth more time when a snapshot is written.
             models.Index(fields=["snapshot", "order", "account"], name="position_snapshot_order"),
+            # The accounts without a place, which the picture lists by name: usually a few, read through
+            # an index of their own (it costs only those rows when a snapshot is written).
+            models.Index(fields=["snapshot", "account"], name="position_unplaced", condition=models.Q(cell="")),
         ]
 
     def __str__(self) -> str:
@@ -304,6 +307,60 @@ class AccountPosition(models.Model):
     @property
     def placed(self) -> bool:
         return bool(self.cell)
+
+
+class PositionMove(models.Model):
+    """An account whose cell or strategy differs between a snapshot and the one before it (what
+    ``domain.portfolio.move_reasons`` calls a move), found once when the snapshot is taken: a page counts and
+    lists moves from these rows instead of comparing two snapshots of every account. Written in bulk like
+    the positions, never edited; a snapshot's rows are written again when the snapshot before it changes."""
+
+    account_lookup = "account"
+
+    pk = models.CompositePrimaryKey("snapshot_id", "account_id")
+    snapshot = models.ForeignKey(PortfolioSnapshot, on_delete=models.CASCADE, related_name="moves",
+                                 db_index=False, db_constraint=False, verbose_name=_("snapshot"))
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="portfolio_moves",
+                                db_index=False, db_constraint=False, verbose_name=_("account"))
+
+    class Meta:
+        verbose_name = _("move since the previous snapshot")
+        verbose_name_plural = _("moves since the previous snapshot")
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} · {self.account_id}"
+
+
+class SnapshotSummary(models.Model):
+    """A snapshot's positions counted once, when it is taken: per density square, cell and ABC class how
+    many accounts there are and how many of them moved since ``previous_snapshot``. The portfolio page
+    brings these to today with the few changes since (accounts in the trash, strategy overrides) instead of
+    counting every position per request (``portfolio.summary``)."""
+
+    account_lookup = None
+
+    @classmethod
+    def restrict_records(cls, queryset, user, action):
+        """Counts of the whole network, like the snapshot's own; written by the snapshot, never by a person."""
+        return by_role(queryset, user, action, view=is_signed_in, change=nobody)
+
+    snapshot = models.OneToOneField(PortfolioSnapshot, on_delete=models.CASCADE, primary_key=True,
+                                    related_name="summary", verbose_name=_("snapshot"))
+    previous_snapshot = models.BigIntegerField(
+        _("previous snapshot"), null=True, blank=True,
+        help_text=_("The snapshot the moves were counted against (none: the first snapshot)."))
+    groups = models.JSONField(_("counts"), default=list, help_text=_(
+        "Rows [column, row, cell, ABC class, accounts, moved]; column and row are null for accounts without "
+        "both scores."))
+    moved = models.PositiveIntegerField(_("moved accounts"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("snapshot summary")
+        verbose_name_plural = _("snapshot summaries")
+
+    def __str__(self) -> str:
+        return str(self.snapshot_id)
 
 
 class ValuePropositionQuerySet(models.QuerySet):

@@ -7,28 +7,32 @@ taken, for history.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
 
-from django.db.models import Count, F, FloatField, IntegerField, Q, QuerySet, Value
-from django.db.models.functions import Cast, Floor, Greatest, Least
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from kundennetz.accounts.models import Account
 from kundennetz.core.formatting import format_number
-from kundennetz.core.permissions import worked_on_by
+from kundennetz.core.permissions import sees_every_account, worked_on_by
 from kundennetz.domain import portfolio as rules
 from kundennetz.domain.portfolio import move_reasons
 from kundennetz.domain.portfolio_svg import DENSITY_BINS, DensityGrid, PortfolioDot, SvgLabels, render_portfolio_svg
 
-# Above this many placed accounts the picture is a density grid counted by the database.
+from . import strategy as today_rule
+from . import summary
+from .models import AccountPosition, PortfolioSnapshot, PositionMove, current_language
+from .permissions import visible
+
+# Above the view's limit of dots the picture is a density grid; it names the largest accounts and lists
+# the first ones not placed.
 LARGEST_NAMED = 12
 UNPLACED_LISTED = 20
-
-from . import strategy as today_rule
-from .models import AccountPosition, PortfolioSnapshot, current_language
-from .permissions import visible
 
 # Accounts without a rank or score come last either way: SQLite and PostgreSQL disagree where NULL sorts.
 ORDERINGS = {
@@ -138,10 +142,8 @@ def decorate(rows: Iterable[AccountPosition], model: rules.ScoringModel) -> list
     return result
 
 
-def cell_counts(queryset, model: rules.ScoringModel, counts: dict | None = None) -> list[dict]:
-    """Accounts per cell (and not placed), in the grid's order (`counts` when already known)."""
-    if counts is None:
-        counts = dict(queryset.order_by().values_list("cell").annotate(n=Count("account_id")))
+def cell_counts(model: rules.ScoringModel, counts: dict) -> list[dict]:
+    """Accounts per cell (and not placed, key ""), in the grid's order."""
     names = Names(model)
     rows = [{"key": c.key, "name": names.cell(c.key), "strategy": names.strategy(c.strategy),
              "color": names.color(c.strategy), "count": counts.get(c.key, 0)} for c in model.grid.cells]
@@ -171,115 +173,239 @@ def svg_labels():
     return labels, current_language()
 
 
-def _bin(field: str):
-    square = Cast(Floor(F(field) * Value(DENSITY_BINS / 100.0, output_field=FloatField())), IntegerField())
-    return Least(Greatest(square, Value(0)), Value(DENSITY_BINS - 1), output_field=IntegerField())
+@dataclass(frozen=True)
+class Selection:
+    """What one person looks at on the portfolio page: the snapshot's positions they see, filtered."""
+
+    user: object
+    snapshot: PortfolioSnapshot
+    previous: PortfolioSnapshot | None
+    filters: dict
+    positions: QuerySet
+    rules: today_rule.Rules
+
+    @property
+    def model(self) -> rules.ScoringModel:
+        return self.snapshot.model
+
+    @property
+    def filtered(self) -> bool:
+        return any(self.filters.get(name) for name in self.filters)
+
+    @property
+    def whole(self) -> bool:
+        """Every account not in the trash, filtered at most by what the snapshot stored or today's strategy:
+        the snapshot's stored counts answer it (``summary.live_counts``)."""
+        return sees_every_account(self.user) and not any(
+            self.filters.get(name) for name in self.filters if name not in summary.STORED_FILTERS)
+
+    @cached_property
+    def summary(self) -> summary.SnapshotSummary | None:
+        """The snapshot's stored counts, when they were measured against its previous snapshot."""
+        return summary.stored_for(self.snapshot, self.previous)
+
+    @property
+    def moved(self):
+        """Whether a position's account moved since the previous snapshot (an expression over positions):
+        from the stored moves, or by comparing the two snapshots where none are stored."""
+        return summary.moved_in(self.snapshot, self.previous, stored=self.summary is not None)
+
+    @property
+    def one_book(self) -> bool:
+        """The accounts of one person (theirs as an account manager, "mine", or one owner's): a few thousand
+        at most, read once with what the page needs of each."""
+        return not sees_every_account(self.user) or bool(self.filters.get("mine") or self.filters.get("owner"))
 
 
-def _dot(model, account_id, name, att, pos, revenue, cell, abc, override) -> PortfolioDot:
-    strategy = override or (model.strategy_for_cell(cell).key if cell else None)
+def select(user, snapshot: PortfolioSnapshot, filters: dict, previous: PortfolioSnapshot | None = ...) -> Selection:
+    """The positions of `snapshot` that `user` sees, filtered by `filters` (see ``apply_filters``)."""
+    previous = snapshot.previous() if previous is ... else previous
+    model = snapshot.model
+    return Selection(user, snapshot, previous, filters,
+                     apply_filters(positions(user, snapshot), filters, user=user, model=model),
+                     today_rule.rules_for(model))
+
+
+def _dot(rules_: today_rule.Rules, account_id, name, att, pos, revenue, cell, abc, override) -> PortfolioDot:
     return PortfolioDot(id=account_id, name=name, attractiveness=att, position=pos,
-                        revenue=float(revenue) if revenue is not None else None, strategy=strategy,
-                        cell=cell or None, url=reverse("accounts:account_detail", args=[account_id]), abc=abc)
+                        revenue=float(revenue) if revenue is not None else None,
+                        strategy=rules_.today(override, cell).key, cell=cell or None,
+                        url=reverse("accounts:account_detail", args=[account_id]), abc=abc)
 
 
 DOT_FIELDS = ("account_id", "account__name", "attractiveness", "position", "account__annual_revenue", "cell",
               "abc_revenue", "account__portfolio_override__strategy")
 
 
-def density(queryset, model: rules.ScoringModel) -> tuple[DensityGrid, dict[str, int]]:
-    """The positions counted per square of the density grid and per cell, by the database (one grouped
-    query over the positions, whatever their number, plus the largest and the first unplaced accounts)."""
-    placed = queryset.exclude(cell="").filter(attractiveness__isnull=False, position__isnull=False)
-    groups = (placed.order_by().annotate(bx=_bin("position"), by=_bin("attractiveness"))
-              .values_list("bx", "by", "cell", "account__portfolio_override__strategy").annotate(n=Count("account_id")))
-    per_square: dict[tuple[int, int], dict[str | None, int]] = {}
-    cells: dict[str, int] = {}
-    for bx, by, cell, override, n in groups:
-        strategy = override or (model.strategy_for_cell(cell).key if cell else None)
-        square = per_square.setdefault((int(bx), int(by)), {})
-        square[strategy] = square.get(strategy, 0) + n
-        cells[cell] = cells.get(cell, 0) + n
-    squares = tuple(sorted((i, j, sum(counts.values()), max(sorted(counts, key=str), key=counts.get))
-                           for (i, j), counts in per_square.items()))
-    largest = placed.order_by(F("account__annual_revenue").desc(nulls_last=True), "account_id")
-    unplaced = queryset.filter(cell="").order_by("account__name_sort", "account_id")
-    unplaced_count = unplaced[:10_001].count()
-    cells[""] = unplaced_count
-    grid = DensityGrid(
-        bins=DENSITY_BINS, cells=squares, placed=sum(n for _i, _j, n, _s in squares),
-        largest=tuple(_dot(model, *row) for row in largest.values_list(*DOT_FIELDS)[:LARGEST_NAMED]),
-        unplaced=tuple(_dot(model, *row) for row in unplaced.values_list(*DOT_FIELDS)[:UNPLACED_LISTED]),
-        unplaced_count=unplaced_count)
-    return grid, cells
+@dataclass
+class Found:
+    """What the page shows of a selection besides names: its counts, and for one person's book the rows
+    themselves (``DOT_FIELDS``, then square column and row and whether moved; in the order of the names),
+    from which the lists are taken instead of asking the database again."""
+
+    counts: summary.Counts
+    rows: list[tuple] | None = None
+
+    @property
+    def placed(self) -> int:
+        return self.counts.placed
 
 
-def picture(queryset, snapshot: PortfolioSnapshot, *, previous: PortfolioSnapshot | None,
-            max_dots: int, id_prefix: str = "pf", xml_declaration: bool = False) -> tuple[str, int, bool]:
-    """The SVG of the positions in `queryset`: (svg, number of dots, aggregated)."""
-    svg, count, aggregated, _cells = picture_with_cells(queryset, snapshot, previous=previous, max_dots=max_dots,
-                                                        id_prefix=id_prefix, xml_declaration=xml_declaration)
-    return svg, count, aggregated
+def counts(selection: Selection) -> Found:
+    """Accounts per density square, cell and today's strategy, and how many moved, of what the person sees:
+    from the snapshot's stored counts and today's few changes when they see every account; from their rows
+    when they look at one person's book; else counted over their positions by the database. No request
+    reads a row per account of the network."""
+    if selection.whole and selection.summary is not None:
+        return Found(summary.live_counts(selection.summary, selection.snapshot, selection.rules,
+                                         summary.keeps(selection.filters)))
+    if selection.one_book:
+        rows = list(selection.positions.order_by("account__name_sort", "account_id")
+                    .annotate(column=summary.square("position"), row=summary.square("attractiveness"),
+                              moved=selection.moved)
+                    .values_list(*DOT_FIELDS, "column", "row", "moved"))
+        alike = Counter((r[8], r[9], r[5], r[7], bool(r[10])) for r in rows)
+        found = summary.Counts()
+        for (column, row, cell, override, moved), n in alike.items():
+            found.add(column, row, cell, selection.rules.today(override, cell).key, n, n if moved else 0)
+        return Found(found, rows)
+    return Found(summary.counted(selection.positions, selection.snapshot, selection.rules, selection.moved))
 
 
-def picture_with_cells(queryset, snapshot: PortfolioSnapshot, *, previous: PortfolioSnapshot | None,
-                       max_dots: int, id_prefix: str = "pf", xml_declaration: bool = False):
-    """(svg, number of accounts, aggregated, accounts per cell or None). Up to `max_dots` placed accounts
-    one dot each; above, a density grid the database counts (no row per account reaches Python)."""
-    model = snapshot.model
-    placed_probe = queryset.exclude(cell="").order_by()[: max_dots + 1].count()
-    if placed_probe > max_dots:
-        grid, cells = density(queryset, model)
-        labels, lang = svg_labels()
+def _by_revenue(row) -> tuple:
+    """Largest revenue first, those without one last, then by account (``_largest`` asks the database the same)."""
+    revenue = row[4]
+    return (revenue is None, -revenue if revenue is not None else 0, row[0])
+
+
+# Up to this many accounts not placed are read through their own index and sorted; more are found by
+# walking the accounts in name order until enough of them have no place (a few hundred steps then).
+FEW_UNPLACED = 2_000
+
+
+def _largest(selection: Selection) -> list[int]:
+    """The largest placed accounts of the selection: the accounts walked by revenue (an index), each
+    checked for a position in the selection, until enough are found."""
+    placed = selection.positions.exclude(cell="").filter(attractiveness__isnull=False, position__isnull=False)
+    return list(Account.objects.filter(Exists(placed.filter(account_id=OuterRef("pk"))))
+                .order_by(F("annual_revenue").desc(nulls_last=True), "pk").values_list("pk", flat=True)
+                [:LARGEST_NAMED])
+
+
+def _first_unplaced(selection: Selection, count: int) -> list[int]:
+    """The first accounts of the selection without a place, by name, of `count` such accounts."""
+    without = selection.positions.filter(cell="")
+    if selection.filters.get("strategy"):
+        # Implied by the strategy filter (no cell, so only an override gives a strategy), but it lets the
+        # database start at the few overrides.
+        without = without.filter(account__portfolio_override__strategy=selection.filters["strategy"])
+    if count <= FEW_UNPLACED:
+        ordered = without.order_by("account__name_sort", "account_id").values_list("account_id", flat=True)
+    else:
+        ordered = (Account.objects.filter(Exists(without.filter(account_id=OuterRef("pk"))))
+                   .order_by("name_sort", "pk").values_list("pk", flat=True))
+    return list(ordered[:UNPLACED_LISTED])
+
+
+def _rows_of(selection: Selection, ids: list[int]) -> list[tuple]:
+    """The ``DOT_FIELDS`` of these accounts' positions, in the order of `ids`."""
+    if not ids:
+        return []
+    rows = {row[0]: row for row in selection.positions.filter(account_id__in=ids).values_list(*DOT_FIELDS)}
+    return [rows[i] for i in ids if i in rows]
+
+
+def listed(selection: Selection, found: Found, *, largest: bool) -> tuple[list[tuple], list[tuple]]:
+    """(the largest placed accounts if `largest`, the first accounts without a place) as ``DOT_FIELDS``
+    rows: taken from the book's rows, or found by walking an index a few steps (none when there are none)."""
+    if found.rows is not None:
+        big = sorted((r for r in found.rows if r[5] and r[8] is not None and r[9] is not None),
+                     key=_by_revenue)[:LARGEST_NAMED] if largest else []
+        return big, [r for r in found.rows if not r[5]][:UNPLACED_LISTED]
+    big = _largest(selection) if largest and found.placed else []
+    first = _first_unplaced(selection, found.counts.unplaced) if found.counts.unplaced else []
+    rows = _rows_of(selection, big + first)
+    return rows[:len(big)], rows[len(big):]
+
+
+def density(selection: Selection, found: Found) -> DensityGrid:
+    """The counted positions as the picture's density grid, with the largest accounts and the first of
+    those without a place."""
+    largest, unplaced = listed(selection, found, largest=True)
+    return DensityGrid(bins=DENSITY_BINS, cells=found.counts.grid(), placed=found.counts.placed,
+                       largest=tuple(_dot(selection.rules, *row[:8]) for row in largest),
+                       unplaced=tuple(_dot(selection.rules, *row[:8]) for row in unplaced),
+                       unplaced_count=found.counts.unplaced)
+
+
+def picture(selection: Selection, found: Found, *, max_dots: int, id_prefix: str = "pf",
+            xml_declaration: bool = False) -> tuple[str, int, bool]:
+    """(svg, number of accounts, aggregated) of the selection. Up to `max_dots` placed accounts one dot
+    each (and the first of those without a place); above, the density grid of its counts."""
+    model = selection.model
+    labels, lang = svg_labels()
+    total = found.counts.placed + found.counts.unplaced
+    if found.placed > max_dots:
         svg = render_portfolio_svg(model, [], lang=lang, labels=labels, max_dots=max_dots, id_prefix=id_prefix,
-                                   xml_declaration=xml_declaration, density=grid)
-        return svg, grid.placed + grid.unplaced_count, True, cells
-    rows = queryset.order_by().values_list(
-        "account_id", "account__name", "attractiveness", "position", "account__annual_revenue", "cell",
-        "abc_revenue", "account__portfolio_override__strategy")
-    dots = []
-    rules_ = today_rule.rules_for(model)
-    for account_id, name, att, pos, revenue, cell, abc, override in rows.iterator(chunk_size=10_000):
-        strategy = rules_.today(override, cell).key
-        dots.append(PortfolioDot(
-            id=account_id, name=name, attractiveness=att, position=pos,
-            revenue=float(revenue) if revenue is not None else None, strategy=strategy, cell=cell or None,
-            url=reverse("accounts:account_detail", args=[account_id]), abc=abc))
-    placed = sum(1 for d in dots if d.cell)
-    aggregated = placed > max_dots
+                                   xml_declaration=xml_declaration, density=density(selection, found))
+        return svg, total, True
+    placed_positions = selection.positions.exclude(cell="").filter(attractiveness__isnull=False,
+                                                                    position__isnull=False)
+    if found.rows is not None:
+        placed = [r for r in found.rows if r[5] and r[8] is not None and r[9] is not None]
+    else:
+        placed = list(placed_positions.order_by().values_list(*DOT_FIELDS))
+    _none, unplaced = listed(selection, found, largest=False)
+    placed.sort(key=lambda row: row[0])
+    dots = [_dot(selection.rules, *row[:8]) for row in [*placed, *unplaced]]
     moves = []
-    if previous is not None and not aggregated and dots:
+    if selection.previous is not None and placed:
         old = {
             account_id: rules.SnapshotPoint(att, pos, cell or None)
             for account_id, att, pos, cell in AccountPosition.objects.filter(
-                snapshot=previous, account_id__in=queryset.values("account_id")).values_list(
+                snapshot=selection.previous, account_id__in=placed_positions.values("account_id")).values_list(
                 "account_id", "attractiveness", "position", "cell")
         }
-        new = {d.id: rules.SnapshotPoint(d.attractiveness, d.position, d.cell) for d in dots}
+        new = {d.id: rules.SnapshotPoint(d.attractiveness, d.position, d.cell) for d in dots if d.cell}
         moves = [m for m in rules.compare_snapshots(old, new) if m.new is not None]
-    labels, lang = svg_labels()
     svg = render_portfolio_svg(model, dots, lang=lang, labels=labels, movements=moves, max_dots=max_dots,
-                               id_prefix=id_prefix, xml_declaration=xml_declaration)
-    return svg, len(dots), aggregated, None
+                               id_prefix=id_prefix, xml_declaration=xml_declaration,
+                               unplaced_count=found.counts.unplaced)
+    return svg, total, False
 
 
 MOVES_LISTED = 50
 
 
-def movements(queryset, snapshot: PortfolioSnapshot, previous: PortfolioSnapshot | None,
-              limit: int = MOVES_LISTED) -> tuple[list[dict], int]:
-    """(up to ``limit`` moves with names and reasons, how many moved in all) between ``previous`` and
-    ``snapshot`` among the positions in ``queryset`` (what the person may see, filtered). Two queries."""
+def movements(selection: Selection, found: Found, limit: int = MOVES_LISTED) -> tuple[list[dict], int]:
+    """(up to ``limit`` moves with names and reasons, how many moved in all) between the previous snapshot and
+    this one among the selection's positions. Which accounts moved is stored with the snapshot: the first
+    ``limit`` of them (by account) the person sees are read, then explained by the domain."""
+    snapshot, previous = selection.snapshot, selection.previous
     if previous is None:
         return [], 0
-    fields = ("account_id", "attractiveness", "position", "cell", "strategy")
-    after = {row[0]: move_reasons.Stored(*row[1:]) for row in queryset.order_by().values_list(*fields)}
-    before = {row[0]: move_reasons.Stored(*row[1:]) for row in AccountPosition.objects.filter(
-        snapshot=previous, account_id__in=queryset.values("account_id")).order_by().values_list(*fields)}
+    if not found.counts.moved:
+        return [], 0
+    if found.rows is not None:
+        ids = sorted(row[0] for row in found.rows if row[10])[:limit]
+    else:
+        if selection.summary is None:  # no moves stored: the database compares the two snapshots
+            moved = selection.positions.filter(selection.moved)
+        else:
+            moved = visible(PositionMove.objects.filter(snapshot=snapshot), selection.user)
+            if selection.filtered:
+                # The moves in account order, each checked against the filters, until enough are found.
+                moved = moved.filter(Exists(selection.positions.filter(account_id=OuterRef("account_id"))))
+        ids = list(moved.order_by("account_id").values_list("account_id", flat=True)[:limit])
+    fields = ("snapshot_id", "account_id", "attractiveness", "position", "cell", "strategy")
+    after, before = {}, {}
+    for snapshot_id, account_id, *stored in AccountPosition.objects.filter(
+            snapshot_id__in=(snapshot.pk, previous.pk), account_id__in=ids).order_by().values_list(*fields):
+        (after if snapshot_id == snapshot.pk else before)[account_id] = move_reasons.Stored(*stored)
     model_changed = previous.scoring_model_id != snapshot.scoring_model_id or previous.grid != snapshot.grid
-    found = move_reasons.moves(before, after, model_changed=model_changed)
+    found_moves = move_reasons.moves(before, after, model_changed=model_changed)
     names_now, names_then = Names(snapshot.model), Names(previous.model)
-    accounts = dict(Account.objects.filter(pk__in=[m.account_id for m in found[:limit]]).values_list("pk", "name"))
+    accounts = dict(Account.objects.filter(pk__in=ids).values_list("pk", "name"))
     listed = [{
         "account_id": m.account_id, "name": accounts.get(m.account_id, ""), "move": m,
         "cell_before": names_then.cell(m.before.cell) if m.before.cell else "",
@@ -287,9 +413,9 @@ def movements(queryset, snapshot: PortfolioSnapshot, previous: PortfolioSnapshot
         "strategy_before": names_then.strategy(m.before.strategy) if m.before.strategy else "",
         "strategy_after": names_now.strategy(m.after.strategy) if m.after.strategy else "",
         "reasons": [reason_text(code, m, previous, snapshot) for code in m.reasons],
-    } for m in found[:limit]]
+    } for m in found_moves]
     listed.sort(key=lambda item: (item["name"].lower(), item["account_id"]))
-    return listed, len(found)
+    return listed, found.counts.moved
 
 
 def reason_text(code: str, move: move_reasons.Move, previous: PortfolioSnapshot,

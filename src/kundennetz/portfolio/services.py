@@ -39,10 +39,12 @@ from kundennetz.core.services import save_record
 from kundennetz.core.tunables.schemas import RelationshipWeights
 from kundennetz.domain import portfolio as rules
 
+from . import summary
 from .models import (
     AccountPosition,
     ManualRating,
     PortfolioSnapshot,
+    PositionMove,
     ScoringModel,
     StrategyOverride,
     parse_period,
@@ -512,10 +514,11 @@ def _insert_positions(batches: Iterable[list[tuple]]) -> None:
 
 def delete_snapshot(snapshot: PortfolioSnapshot) -> None:
     with transaction.atomic():
-        # One DELETE instead of the ORM collecting a million positions before deleting them.
+        # One DELETE each instead of the ORM collecting a million positions before deleting them.
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(AccountPosition._meta.db_table)} "
-                           "WHERE snapshot_id = %s", [snapshot.pk])
+            for model in (AccountPosition, PositionMove):
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)} "
+                               "WHERE snapshot_id = %s", [snapshot.pk])
         PortfolioSnapshot.objects.filter(pk=snapshot.pk).delete()
 
 
@@ -553,6 +556,9 @@ def recompute(*, period: str | None = None, as_of: date | None = None, user=None
                 placed_count=scored.placed, created_by=user if getattr(user, "is_authenticated", False) else None)
             _insert_positions(_position_rows(snapshot.pk, scored, model.grid.cell_keys, overrides,
                                              nan_is_null=connection.vendor == "sqlite"))
+            # What the portfolio page counts of the whole snapshot, and the moves since the one before.
+            summary.store(snapshot)
+            summary.store_following(snapshot)
             snapshot.seconds = round(time.perf_counter() - started, 3)
             snapshot.save(update_fields=["seconds"])
             strategies_changed.send(sender=PortfolioSnapshot, account_ids=None)

@@ -56,13 +56,21 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+def _filter_form(request, snapshot):
+    form = PositionFilterForm(request.GET or None, model=snapshot.model)
+    return form, form.filters() if request.GET else {}
+
+
 def _filtered(request, snapshot):
-    model = snapshot.model
-    form = PositionFilterForm(request.GET or None, model=model)
-    filters = form.filters() if request.GET else {}
+    form, filters = _filter_form(request, snapshot)
     queryset = queries.apply_filters(queries.positions(request.user, snapshot), filters, user=request.user,
-                                     model=model)
+                                     model=snapshot.model)
     return form, queryset
+
+
+def _selection(request, snapshot):
+    form, filters = _filter_form(request, snapshot)
+    return form, queries.select(request.user, snapshot, filters)
 
 
 def _no_snapshot(request):
@@ -77,14 +85,13 @@ def portfolio(request):
     snapshot = PortfolioSnapshot.current()
     if snapshot is None:
         return _no_snapshot(request)
-    form, queryset = _filtered(request, snapshot)
-    previous = snapshot.previous()
-    svg, dot_count, aggregated, counts = queries.picture_with_cells(queryset, snapshot, previous=previous,
-                                                                    max_dots=MAX_DOTS)
-    moves, moved = queries.movements(queryset, snapshot, previous)
+    form, selection = _selection(request, snapshot)
+    found = queries.counts(selection)
+    svg, dot_count, aggregated = queries.picture(selection, found, max_dots=MAX_DOTS)
+    moves, moved = queries.movements(selection, found)
     return render(request, "portfolio/portfolio.html", {
         "snapshot": snapshot,
-        "previous": previous,
+        "previous": selection.previous,
         "moves": moves,
         "moved": moved,
         "filter": form,
@@ -92,7 +99,7 @@ def portfolio(request):
         "dot_count": dot_count,
         "aggregated": aggregated,
         "max_dots": MAX_DOTS,
-        "cells": queries.cell_counts(queryset, snapshot.model, counts),
+        "cells": queries.cell_counts(snapshot.model, found.counts.cells),
         "query": request.GET.urlencode(),
         "can_manage": can_manage_portfolio(request.user),
         "is_account_manager": sees_own_accounts_only(request.user),
@@ -105,8 +112,8 @@ def portfolio_svg(request):
     snapshot = PortfolioSnapshot.current()
     if snapshot is None:
         raise Http404(_("There is no portfolio snapshot yet."))
-    _form, queryset = _filtered(request, snapshot)
-    svg, _count, _aggregated = queries.picture(queryset, snapshot, previous=snapshot.previous(), max_dots=MAX_DOTS,
+    _form, selection = _selection(request, snapshot)
+    svg, _count, _aggregated = queries.picture(selection, queries.counts(selection), max_dots=MAX_DOTS,
                                                id_prefix="portfolio", xml_declaration=True)
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="portfolio-{snapshot.period}.svg"'

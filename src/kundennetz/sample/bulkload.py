@@ -15,6 +15,9 @@ catalogue, so an index or constraint added later by a migration is handled witho
   index with SQL of its own in ``sqlite_master`` that is not unique are dropped and created from that SQL
   afterwards (the search indexes refilled by ``fts.ensure``). Foreign keys are part of a SQLite table and
   stay; they are checked by primary key, which is cheap.
+- Both: the tables' own triggers (the sort keys copied from the rows they refer to, ``accounts.sortkeys``)
+  do not fire for the loaded rows: disabled on PostgreSQL, dropped and created from their SQL on SQLite.
+  The loader writes what they would have written itself.
 
 Unique indexes stay on both: they keep the rows valid while they go in, and a foreign key may need them.
 It must run inside a transaction (``transaction.atomic``): if anything fails the rollback brings back
@@ -50,6 +53,7 @@ class SetAside:
     indexes: list[str] = field(default_factory=list)
     foreign_keys: list[str] = field(default_factory=list)
     searched: list[str] = field(default_factory=list)
+    triggers: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -74,7 +78,7 @@ def set_aside(tables: Iterable[str], say: Callable[[str], None] | None = None) -
             _drop_sqlite(cursor, tables, kept)
     kept.seconds["drop"] = clock.perf_counter() - started
     say(f"set aside: {len(kept.indexes)} indexes, {len(kept.foreign_keys)} foreign keys, "
-        f"{len(kept.searched)} search indexes")
+        f"{len(kept.searched)} search indexes, {len(kept.triggers)} triggers")
     try:
         yield kept
         _rebuild(kept, say)
@@ -111,6 +115,14 @@ def _drop_postgresql(cursor, tables: tuple[str, ...], kept: SetAside) -> None:
     for name, definition in cursor.fetchall():
         cursor.execute(f"DROP INDEX {name}")
         kept.indexes.append(definition)
+    cursor.execute(
+        "SELECT tg.tgrelid::regclass::text, quote_ident(tg.tgname) FROM pg_trigger tg "
+        "JOIN pg_class t ON t.oid = tg.tgrelid WHERE t.relname = ANY(%s) "
+        "AND t.relnamespace = current_schema()::regnamespace AND NOT tg.tgisinternal AND tg.tgenabled <> 'D' "
+        "ORDER BY 1, 2", [list(tables)])
+    for table, name in cursor.fetchall():
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
+        kept.triggers.append(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
 
 
 def _drop_sqlite(cursor, tables: tuple[str, ...], kept: SetAside) -> None:
@@ -130,6 +142,13 @@ def _drop_sqlite(cursor, tables: tuple[str, ...], kept: SetAside) -> None:
             continue
         cursor.execute(f"DROP INDEX {quote(name)}")
         kept.indexes.append(sql)
+    # The search indexes' triggers went with them (above); these are the others.
+    rows = cursor.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks}) ORDER BY name",
+        tables).fetchall()
+    for name, sql in rows:
+        cursor.execute(f"DROP TRIGGER {quote(name)}")
+        kept.triggers.append(sql)
 
 
 def _rebuild(kept: SetAside, say: Callable[[str], None]) -> None:
@@ -149,6 +168,10 @@ def _rebuild(kept: SetAside, say: Callable[[str], None]) -> None:
                 cursor.execute(sql)
             kept.seconds["foreign keys"] = clock.perf_counter() - started
             say(f"foreign keys checked again: {len(kept.foreign_keys)}")
+        if kept.triggers:
+            for sql in kept.triggers:
+                cursor.execute(sql)
+            say(f"triggers back: {len(kept.triggers)}")
     if kept.searched:
         started = clock.perf_counter()
         fts.ensure(connection)

@@ -217,6 +217,13 @@ def generate_network(accounts: int, *, managers: int | None = None, contacts_per
 
                 strategies_changed.send(sender=apps.get_model("portfolio.PortfolioSnapshot"), account_ids=None)
                 say("stored figures")
+        if rebuild_indexes and apps.is_installed("kundennetz.planning"):
+            # The account table's triggers were set aside while loading, those keeping the planning
+            # counts too: count again, in the same transaction.
+            from kundennetz.planning import counts
+
+            counts.recount()
+            say("planning counts")
         say("loaded")
     say("committed")
     if connection.vendor == "postgresql":
@@ -297,16 +304,25 @@ def _money(rng: random.Random, low: int, high: int) -> Decimal:
     return Decimal(int(rng.lognormvariate(0, 1.2) * low) % high + low)
 
 
+def _owner_keys(manager_ids: list[int]) -> dict[int, str]:
+    """The owners' sort keys, copied onto their accounts and opportunities (accounts.sortkeys)."""
+    return dict(apps.get_model("core.User").objects.filter(pk__in=manager_ids).values_list("pk", "name_sort"))
+
+
 def _accounts(n: int, manager_ids: list[int], rng: random.Random, now, result: Generated, say) -> None:
     Segment = apps.get_model("accounts.Segment")
-    segments = list(Segment.objects.order_by("pk").values_list("pk", flat=True)) or [None]
+    # Each customer group with its sort keys, copied onto its accounts as the triggers would (accounts.sortkeys).
+    segments = list(Segment.objects.order_by("pk").values_list("pk", "name_sort_de", "name_sort_en")) or [
+        (None, None, None)]
+    owner_keys = _owner_keys(manager_ids)
     first = _next_id("accounts.Account")
     result._account_range = range(first, first + n)  # type: ignore[attr-defined]
     result._owners = {}  # type: ignore[attr-defined]
     columns = ("id", "name", "legal_form", "industry", "segment_id", "street", "postal_code", "city", "country",
                "website", "currency", "annual_revenue", "potential", "contribution_margin_pct", "status",
                "owner_id", "external_id", "created_at", "updated_at", "created_by_id", "updated_by_id",
-               "deleted_at", "deleted_by_id", "search_text", "name_sort", "revenue_base")
+               "deleted_at", "deleted_by_id", "search_text", "name_sort", "revenue_base", "owner_sort",
+               "segment_sort_de", "segment_sort_en")
     rates = tunables.get(ExchangeRates).rates()
     legal_forms = ("ag", "gmbh", "cooperative", "sole", "partnership", "other")
     statuses = ("customer", "customer", "prospect", "former")
@@ -327,12 +343,14 @@ def _accounts(n: int, manager_ids: list[int], rng: random.Random, now, result: G
             name = f"{prefix} {pk}"
             industry = rng.choice(INDUSTRIES)
             names[pk] = folded_name = f"{folded(prefix)} {pk}"
-            row = (pk, name, rng.choice(legal_forms), industry, rng.choice(segments),
+            legal_form = rng.choice(legal_forms)
+            segment, segment_de, segment_en = rng.choice(segments)  # this order: a seed gives the network it always gave
+            row = (pk, name, legal_form, industry, segment,
                    f"Bahnhofstrasse {rng.randint(1, 200)}", postal, city, "CH", "", rng.choice(currencies),
                    revenue, potential, Decimal(rng.randint(5, 45)), rng.choice(statuses), owner, "",
                    now, now, None, None, None, None, _searched(folded_name, folded(city), folded(industry)),
                    folded_name[:SORT_MAX])
-            yield (*row, to_base(revenue, row[10], rates))
+            yield (*row, to_base(revenue, row[10], rates), owner_keys[owner], segment_de, segment_en)
             if len(manager_ids) > 1 and rng.random() < 0.2:
                 team_rows.append((pk, manager_ids[(offset + 1 + rng.randrange(len(manager_ids) - 1))
                                                   % len(manager_ids)]))
@@ -382,7 +400,7 @@ def _contacts(n: int, per_account: float, rng: random.Random, now, result: Gener
 def _opportunities(n: int, per_account: float, rng: random.Random, now, today: date, result: Generated,
                    say) -> None:
     Stage = apps.get_model("accounts.Stage")
-    stages = list(Stage.objects.order_by("order").values_list("pk", "type"))
+    stages = list(Stage.objects.order_by("order").values_list("pk", "type", "order"))
     reasons = dict(apps.get_model("accounts.ClosingReason").objects.values_list("applies_to", "pk"))
     Catalogue = apps.get_model("qualification.Catalogue")
     catalogue = Catalogue.objects.filter(status="published").order_by("-version").values_list("pk", flat=True).first()
@@ -392,7 +410,9 @@ def _opportunities(n: int, per_account: float, rng: random.Random, now, today: d
     columns = ("id", "account_id", "title", "need", "stage_id", "expected_volume", "expected_follow_up_volume",
                "offer_price", "estimated_margin_pct", "expected_decision_date", "owner_id", "closing_reason_id",
                "closed_on", "created_at", "updated_at", "created_by_id", "updated_by_id", "deleted_at",
-               "deleted_by_id", "search_text", "recommendation", "open_points")
+               "deleted_by_id", "search_text", "recommendation", "open_points", "account_sort", "owner_sort",
+               "stage_sort")
+    owner_keys = _owner_keys(list(set(owners.values())))
     checklists = []
     names = result._names  # type: ignore[attr-defined]
     folded = _Memo(fold)
@@ -401,7 +421,7 @@ def _opportunities(n: int, per_account: float, rng: random.Random, now, today: d
         pk = first
         for account in result._account_range:  # type: ignore[attr-defined]
             for _ in range(_per_account(rng, per_account)):
-                stage, kind = rng.choice(stages)
+                stage, kind, order = rng.choice(stages)
                 closed = kind != "open"
                 created = now - timedelta(days=rng.randint(0, 720))
                 summary = ("", None)
@@ -416,7 +436,8 @@ def _opportunities(n: int, per_account: float, rng: random.Random, now, today: d
                        None, Decimal(rng.randint(5, 40)), today + timedelta(days=rng.randint(-200, 300)),
                        owners[account], reasons.get(kind) if kind == "lost" else None,
                        today - timedelta(days=rng.randint(1, 400)) if closed else None, created, created,
-                       None, None, None, None, _searched(f"{folded(prefix)} {pk}", names[account]), *summary)
+                       None, None, None, None, _searched(f"{folded(prefix)} {pk}", names[account]), *summary,
+                       names[account][:SORT_MAX], owner_keys[owners[account]], order)
                 pk += 1
 
     with connection.cursor() as cursor:
@@ -487,3 +508,9 @@ def _portfolio(rng: random.Random, today: date, now, result: Generated, say) -> 
                                                    placed_count=snapshot.placed_count + written)
     result.counts["portfolio positions"] = written
     say(f"portfolio positions: {written}")
+    # What the portfolio page counts of the whole snapshot (and its moves), as every snapshot writer keeps it.
+    from kundennetz.portfolio import summary
+
+    summary.store(snapshot)
+    summary.store_following(snapshot)
+    say("portfolio summary")

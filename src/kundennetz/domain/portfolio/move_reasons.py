@@ -23,6 +23,10 @@ REASONS = (MODEL, ATTRACTIVENESS, POSITION, OVERRIDE, PLACED)
 # Scores are 0–100; below this a difference is rounding, not a changed input.
 TOLERANCE = 0.05
 
+# The stored fields whose change makes a move (the database finds the moved accounts of a whole snapshot
+# by comparing exactly these; ``explain`` says why).
+COMPARED = ("cell", "strategy")
+
 
 @dataclass(frozen=True)
 class Stored:
@@ -56,9 +60,14 @@ def _changed(before: float | None, after: float | None) -> bool:
     return abs(after - before) > TOLERANCE
 
 
+def moved(before: Stored, after: Stored) -> bool:
+    """Whether the account moved: one of the ``COMPARED`` fields differs."""
+    return any(getattr(before, name) != getattr(after, name) for name in COMPARED)
+
+
 def explain(account_id: int, before: Stored, after: Stored, *, model_changed: bool) -> Move | None:
     """The move of one account with its reasons, or None when neither cell nor strategy changed."""
-    if before.cell == after.cell and before.strategy == after.strategy:
+    if not moved(before, after):
         return None
     reasons = []
     if model_changed:

@@ -6,14 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError as DjangoVa
 from django.utils.translation import gettext as _
 from ninja import PatchDict, Query, Status
 
-from kundennetz.accounts.models import Account
 from kundennetz.core.api_errors import COMMON_ERRORS, FieldErrors, MessageOut, RECORD_ERRORS, WRITE_ERRORS
 from kundennetz.core.api_types import MAX_ID, QueryId, Text, page_of
 from kundennetz.core.job_api import JobOut
 from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 from kundennetz.core.services import save_record
 
-from .. import services, tasks
+from .. import counts, services, tasks
 from ..freshness import freshness_of, scenario_inputs
 from ..models import Capacity, Scenario, ScenarioAccount, ScenarioManager
 from ..permissions import can_open_planning, can_view_planning, visible_plans
@@ -65,7 +64,7 @@ def _names() -> tuple[dict, dict]:
     from kundennetz.core.models import User
 
     people = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(
-        pk__in=set(Account.objects.order_by().values_list("owner_id", flat=True).distinct()) | set(
+        pk__in=counts.owners() | set(
             Capacity.objects.values_list("manager_id", flat=True)))}
     strategies = {k: i.name for k, i in services.account_strategies({}).catalogue.items()}
     return people, strategies
@@ -95,10 +94,10 @@ def read_plan(request, period: Optional[Text] = None):
     if not can_open_planning(request.auth):
         raise PermissionDenied(_("You may not see the plan."))
     record = period_to_read(period or services.current_period_code())
-    plan = services.implied_plan(record)
     full = can_view_planning(request.auth)
+    plan = services.implied_plan(record, manager=None if full else request.auth.pk)
     rows = plan.rows if full else [r for r in plan.rows if r.manager_id == request.auth.pk]
-    out = {"period": record.code, "managers": [
+    out = {"period": record.code, "live": plan.as_of.live, "managers": [
         {"manager": r.manager_id, "name": r.name, "accounts": r.accounts, "available_hours": r.available,
          "required_hours": r.required, "minimum_hours": r.minimum, "contacts": r.contacts, "balance_hours": r.balance,
          "capacity_entered": r.has_capacity} for r in rows]}

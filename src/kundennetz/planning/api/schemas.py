@@ -100,6 +100,7 @@ class PlanOut(Schema):
     pr_budget: Optional[float] = None
     pr_required: Optional[float] = None
     portfolio_snapshot: Optional[str] = Field(None, description="Snapshot the strategies come from, if any.")
+    live: bool = Field(True, description="Counted from the accounts as they stand now (not a stored result).")
 
 
 class ConflictOut(Schema):

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from collections import defaultdict
 
 import numpy as np
-from django.db.models import Count
 
-from kundennetz.accounts.models import Account
+from kundennetz.accounts.models import Segment
+from kundennetz.core import freshness
 from kundennetz.core.models import User
 from kundennetz.domain.planned import implied_effort
 
+from .. import counts
 from ..models import Budget, Capacity, Period
 from .data import PlanData, effort_settings, figures, full_name
 from .strategies import account_strategies, plan_key
@@ -68,6 +69,12 @@ class ImpliedPlan:
     snapshot: str | None
 
     @property
+    def as_of(self) -> freshness.AsOf:
+        """Live: counted from the accounts as they stand when the page is read (the counts change in the
+        transaction that changes an account)."""
+        return freshness.AsOf(when=None, live=True)
+
+    @property
     def hours_balance(self) -> float:
         return self.hours_available - self.hours_required
 
@@ -100,13 +107,14 @@ class ImpliedPlan:
         return [r for r in self.rows if r.overloaded]
 
 
-def implied_plan(period: Period, data: PlanData | None = None) -> ImpliedPlan:
+def implied_plan(period: Period, data: PlanData | None = None, *, manager: int | None = None) -> ImpliedPlan:
     """Per account manager the hours the strategies ask for against the hours available, and in total
-    the hours and money. Without ``data`` it adds up the stored strategies per manager and strategy
-    (``planning.stored``: a constant number of queries, whatever the number of accounts); with the
-    period's loaded ``data`` it computes every account."""
+    the hours and money. Without ``data`` it adds up the stored strategies counted per manager, customer
+    group and strategy (``planning.counts``: a constant number of queries and rows per manager, whatever
+    the number of accounts; with ``manager`` that manager's row alone); with the period's loaded ``data``
+    it computes every account."""
     if data is None:
-        return implied_plan_from_counts(period)
+        return implied_plan_from_counts(period, manager)
     fig = figures(data)
     mgr = data.manager_index()
     m = len(data.manager_ids)
@@ -125,21 +133,25 @@ def implied_plan(period: Period, data: PlanData | None = None) -> ImpliedPlan:
         from_portfolio=data.strategies.from_portfolio, snapshot=data.strategies.snapshot)
 
 
-def _group_counts(catalogue) -> dict[tuple[int, str], int]:
-    """(account manager, planned intensity key) -> number of accounts, from one GROUP BY."""
-    rows = (Account.objects.order_by().values("owner_id", "strategy", "segment__code")
-            .annotate(n=Count("pk")).values_list("owner_id", "strategy", "segment__code", "n"))
-    counts: dict[tuple[int, str], int] = defaultdict(int)
-    for owner_id, strategy, code, n in rows:
-        counts[(owner_id, plan_key(strategy, code, catalogue))] += n
-    return counts
+def _group_counts(catalogue, manager: int | None = None) -> dict[tuple[int, str], int]:
+    """(account manager, planned intensity key) -> number of accounts, from the stored counts
+    (``planning.counts``: a few rows per manager, whatever the number of accounts)."""
+    stored = counts.stored_counts(manager)
+    codes = dict(Segment.objects.filter(pk__in={s for _o, s, _t in stored}).values_list("pk", "code")) \
+        if stored else {}
+    grouped: dict[tuple[int, str], int] = defaultdict(int)
+    for (owner_id, segment_id, strategy), n in stored.items():
+        grouped[(owner_id, plan_key(strategy, codes.get(segment_id), catalogue))] += n
+    return grouped
 
 
-def implied_plan_from_counts(period: Period):
-    """``implied_plan`` from the stored strategies (``planning.stored``): the same figures, a constant number of queries."""
+def implied_plan_from_counts(period: Period, manager: int | None = None):
+    """``implied_plan`` from the stored strategies (``planning.stored``) counted per manager
+    (``planning.counts``): the same figures, a constant number of queries. With ``manager`` only that
+    manager's row is read, and the totals are theirs alone."""
     strategies = account_strategies({})  # the catalogue and the snapshot; no account is read
     catalogue = strategies.catalogue
-    counts = _group_counts(catalogue)
+    counts = _group_counts(catalogue, manager)
     groups = list(counts)
     n = np.array([counts[g] for g in groups], dtype=float)
     keys = [key for _owner, key in groups]
@@ -159,7 +171,10 @@ def implied_plan_from_counts(period: Period):
     support = sum(catalogue[k].support_share * support_budget for k in per_key)
     pr = sum(catalogue[k].pr_share * pr_budget for k in per_key)
 
-    capacities = dict(Capacity.objects.filter(period__code=period.code).values_list("manager_id", "available_hours"))
+    capacities = Capacity.objects.filter(period__code=period.code)
+    if manager is not None:
+        capacities = capacities.filter(manager_id=manager)
+    capacities = dict(capacities.values_list("manager_id", "available_hours"))
     manager_set = {owner for owner, _key in groups} | set(capacities)
     people = User.objects.filter(pk__in=manager_set).values_list("pk", "first_name", "last_name", "username")
     names = {pk: full_name(first, last, username) for pk, first, last, username in people}

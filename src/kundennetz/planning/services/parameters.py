@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kundennetz.accounts.models import Account, Segment
 from kundennetz.core.formatting import format_number
 
+from .. import counts
 from ..models import Capacity, Period
 from .strategies import Strategies, account_strategies
 
@@ -82,8 +83,8 @@ def clean_parameters(raw, period: Period, strategies: Strategies | None = None) 
         if key not in PARAMETER_KEYS:
             errors.append(((key,), _("Unknown field: it cannot be set here.")))
 
-    managers = set(Capacity.objects.filter(period__code=period.code).values_list("manager_id", flat=True)) | set(
-        Account.objects.order_by().values_list("owner_id", flat=True).distinct())
+    managers = set(Capacity.objects.filter(period__code=period.code).values_list("manager_id", flat=True)) | \
+        counts.owners()
 
     factor = raw.get("budget_factor")
     if factor is not None:

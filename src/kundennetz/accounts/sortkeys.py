@@ -1,0 +1,196 @@
+"""Sort keys of a referenced row, copied onto the listed row by database triggers.
+
+The lists sort accounts by their owner and customer group, contacts by their account, and opportunities
+by their account, stage and owner. No index serves an order by another table's column: at a million
+accounts the database sorted the whole join for every page (2 s). So the listed row carries a copy of the
+referenced row's sort key (the German key of ``domain.text.sort_key`` stored on the user, the customer
+group and the account; the stage's order), indexed together with the id, and triggers keep every copy
+right whatever writes the rows (save, bulk and queryset updates, imports, the admin, SQL by hand):
+
+- writing the listed row (an insert, or an update of its reference or of the copy) copies the key afresh;
+- a key changed on the referenced row (a user or customer group renamed, an account renamed, the stages
+  reordered) is written onto every row referring to it.
+
+PostgreSQL: PL/pgSQL functions behind BEFORE (copy in) and AFTER (pass on) row triggers. SQLite: AFTER
+triggers that update the row. SQLite refuses to rename a table while a trigger on another table names it,
+and Django renames one whenever it rebuilds a table for a schema change; there the triggers are dropped
+before a migration runs and created again, the copies filled, after it (``AccountsConfig``), as the
+search index's are (``fts``). The bulk load of ``kundennetz generate`` writes the copies itself while the
+triggers of the tables it fills are set aside (``sample.bulkload``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Copy:
+    """`table`.`column` holds `source`.`source_column` of the row its `reference` names (`missing` without one)."""
+
+    table: str
+    column: str
+    reference: str
+    source: str
+    source_column: str
+    missing: str = "''"
+
+
+COPIES = (
+    Copy("accounts_account", "owner_sort", "owner_id", "core_user", "name_sort"),
+    Copy("accounts_account", "segment_sort_de", "segment_id", "accounts_segment", "name_sort_de", "NULL"),
+    Copy("accounts_account", "segment_sort_en", "segment_id", "accounts_segment", "name_sort_en", "NULL"),
+    Copy("accounts_opportunity", "account_sort", "account_id", "accounts_account", "name_sort"),
+    Copy("accounts_opportunity", "owner_sort", "owner_id", "core_user", "name_sort"),
+    Copy("accounts_opportunity", "stage_sort", "stage_id", "accounts_stage", "order", "0"),
+)
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+def _grouped(copies, *key):
+    groups = defaultdict(list)
+    for copy in copies:
+        groups[tuple(getattr(copy, name) for name in key)].append(copy)
+    return groups
+
+
+def _lookup(copy: Copy, row: str) -> str:
+    found = f"(SELECT src.{_q(copy.source_column)} FROM {_q(copy.source)} AS src WHERE src.id = {row}.{_q(copy.reference)})"
+    return found if copy.missing == "NULL" else f"COALESCE({found}, {copy.missing})"
+
+
+def _passed(copy: Copy) -> str:
+    value = f"new.{_q(copy.source_column)}"
+    return value if copy.missing == "NULL" else f"COALESCE({value}, {copy.missing})"
+
+
+def trigger_names(vendor: str, copies=COPIES) -> list[str]:
+    """The triggers (on PostgreSQL also the functions) that keep `copies`."""
+    copy_in = ("_sort_in",) if vendor == "postgresql" else ("_sort_ai", "_sort_au")
+    return ([f"{table}{suffix}" for table in sorted({c.table for c in copies}) for suffix in copy_in]
+            + [f"{source}_sort_out" for source in sorted({c.source for c in copies})])
+
+
+def _statements(vendor: str, copies) -> list[str]:
+    distinct = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    statements = []
+    for (table,), own in sorted(_grouped(copies, "table").items()):
+        watched = ", ".join(_q(name) for name in sorted({c.reference for c in own} | {c.column for c in own}))
+        if vendor == "postgresql":
+            body = " ".join(f"NEW.{_q(c.column)} := {_lookup(c, 'NEW')};" for c in own)
+            statements += [
+                f"CREATE OR REPLACE FUNCTION {table}_sort_in() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                f"BEGIN {body} RETURN NEW; END $$",
+                f"DROP TRIGGER IF EXISTS {table}_sort_in ON {_q(table)}",
+                f"CREATE TRIGGER {table}_sort_in BEFORE INSERT OR UPDATE OF {watched} ON {_q(table)} "
+                f"FOR EACH ROW EXECUTE FUNCTION {table}_sort_in()",
+            ]
+            continue
+        # SQLite cannot change the row being written: an update after it, only when a copy is off (which
+        # also ends the recursion should recursive triggers ever be switched on).
+        differs = " OR ".join(f"new.{_q(c.column)} IS NOT {_lookup(c, 'new')}" for c in own)
+        assign = ", ".join(f"{_q(c.column)} = {_lookup(c, 'new')}" for c in own)
+        for suffix, event in (("ai", "INSERT"), ("au", f"UPDATE OF {watched}")):
+            statements.append(f"CREATE TRIGGER IF NOT EXISTS {table}_sort_{suffix} AFTER {event} ON {_q(table)} "
+                              f"WHEN {differs} BEGIN UPDATE {_q(table)} SET {assign} WHERE id = new.id; END")
+    for (source,), used in sorted(_grouped(copies, "source").items()):
+        columns = sorted({c.source_column for c in used})
+        changed = " OR ".join(f"old.{_q(name)} {distinct} new.{_q(name)}" for name in columns)
+        updates = []
+        for (table, reference), together in sorted(_grouped(used, "table", "reference").items()):
+            assign = ", ".join(f"{_q(c.column)} = {_passed(c)}" for c in together)
+            off = " OR ".join(f"{_q(c.column)} {distinct} {_passed(c)}" for c in together)
+            updates.append(f"UPDATE {_q(table)} SET {assign} WHERE {_q(reference)} = new.id AND ({off});")
+        event = f"AFTER UPDATE OF {', '.join(_q(name) for name in columns)} ON {_q(source)}"
+        if vendor == "postgresql":
+            statements += [
+                f"CREATE OR REPLACE FUNCTION {source}_sort_out() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                f"BEGIN {' '.join(updates)} RETURN NULL; END $$",
+                f"DROP TRIGGER IF EXISTS {source}_sort_out ON {_q(source)}",
+                f"CREATE TRIGGER {source}_sort_out {event} FOR EACH ROW WHEN ({changed}) "
+                f"EXECUTE FUNCTION {source}_sort_out()",
+            ]
+        else:
+            statements.append(f"CREATE TRIGGER IF NOT EXISTS {source}_sort_out {event} WHEN {changed} "
+                              f"BEGIN {' '.join(updates)} END")
+    return statements
+
+
+def install(connection, copies=COPIES) -> None:
+    """Create (PostgreSQL: replace) the triggers keeping `copies`."""
+    with connection.cursor() as cursor:
+        for sql in _statements(connection.vendor, copies):
+            cursor.execute(sql)
+
+
+def fill(connection, copies=COPIES) -> None:
+    """Write every copy that is off, set-based (one UPDATE per referenced table and one for rows that refer
+    to none): for rows written while the triggers were away."""
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    with connection.cursor() as cursor:
+        for (table, source, reference), together in sorted(_grouped(copies, "table", "source", "reference").items()):
+            assign = ", ".join(f"{_q(c.column)} = COALESCE(src.{_q(c.source_column)}, {c.missing})" for c in together)
+            off = " OR ".join(f"t.{_q(c.column)} {distinct} COALESCE(src.{_q(c.source_column)}, {c.missing})"
+                              for c in together)
+            cursor.execute(f"UPDATE {_q(table)} AS t SET {assign} FROM {_q(source)} AS src "
+                           f"WHERE src.id = t.{_q(reference)} AND ({off})")
+            cleared = ", ".join(f"{_q(c.column)} = {c.missing}" for c in together)
+            still = " OR ".join(f"{_q(c.column)} {distinct} {c.missing}" for c in together)
+            cursor.execute(f"UPDATE {_q(table)} SET {cleared} WHERE {_q(reference)} IS NULL AND ({still})")
+
+
+def _existing(cursor, vendor: str) -> set[str]:
+    if vendor == "postgresql":
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+    else:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    return {name for (name,) in cursor.fetchall()}
+
+
+def _columns_exist(connection, copies) -> bool:
+    """Whether every table and column of `copies` is there (a migration not yet applied adds them)."""
+    introspection = connection.introspection
+    with connection.cursor() as cursor:
+        tables = set(introspection.table_names(cursor))
+        wanted = defaultdict(set)
+        for c in copies:
+            wanted[c.table] |= {c.column, c.reference}
+            wanted[c.source] |= {c.source_column}
+        for table, columns in wanted.items():
+            if table not in tables:
+                return False
+            present = {column.name for column in introspection.get_table_description(cursor, table)}
+            if not columns <= present:
+                return False
+    return True
+
+
+def ensure(connection, copies=COPIES) -> bool:
+    """Create what is missing of the triggers, after filling the copies they would have kept; True if
+    anything was missing."""
+    if connection.vendor not in ("postgresql", "sqlite") or not _columns_exist(connection, copies):
+        return False
+    with connection.cursor() as cursor:
+        if set(trigger_names(connection.vendor, copies)) <= _existing(cursor, connection.vendor):
+            return False
+    fill(connection, copies)
+    install(connection, copies)
+    return True
+
+
+def drop(connection, copies=COPIES) -> None:
+    """Remove the triggers (and PostgreSQL's functions) keeping `copies`."""
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return
+    with connection.cursor() as cursor:
+        for name in trigger_names(connection.vendor, copies):
+            if connection.vendor == "postgresql":
+                table = name.rsplit("_sort_", 1)[0]
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {_q(table)}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")

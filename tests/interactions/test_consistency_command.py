@@ -44,3 +44,11 @@ def test_the_summary_is_in_the_readers_language(network, capsys):
     with translation.override("de-ch"):
         call_command("consistency")
     assert "Konsistenz für " in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("language", "expected"), [("de-ch", "1'234'567"), ("en", "1,234,567")])
+def test_the_summary_writes_its_figures_as_the_reader_reads_numbers(monkeypatch, capsys, language, expected):
+    monkeypatch.setattr(services, "refresh_snapshots", lambda *args, **kwargs: 1_234_567)
+    with translation.override(language):
+        call_command("consistency")
+    assert f" {expected} " in capsys.readouterr().out

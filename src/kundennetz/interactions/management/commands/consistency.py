@@ -7,6 +7,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from kundennetz.core.formatting import format_number
 from kundennetz.core.numberfields import whole_number_argument
 from kundennetz.domain import consistency as dc
 from kundennetz.interactions import services
@@ -39,4 +40,4 @@ class Command(BaseCommand):
             raise CommandError(_("Consistency cannot be computed with the present data; the log says why.")) from None
         if verbosity >= 1:
             self.stdout.write(self.style.SUCCESS(_("Consistency computed for %(count)s accounts in %(seconds)s s.") % {
-                "count": count, "seconds": f"{time.perf_counter() - started:.1f}"}))
+                "count": format_number(count), "seconds": format_number(time.perf_counter() - started, 1)}))

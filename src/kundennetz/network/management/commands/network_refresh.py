@@ -9,6 +9,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from kundennetz.core.formatting import format_number
 from kundennetz.network.services import refresh_all
 
 
@@ -18,5 +19,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.perf_counter()
         count = refresh_all()
-        self.stdout.write(_("%(count)s accounts analysed in %(seconds).1f s.")
-                          % {"count": count, "seconds": time.perf_counter() - started})
+        self.stdout.write(_("%(count)s accounts analysed in %(seconds)s s.")
+                          % {"count": format_number(count), "seconds": format_number(time.perf_counter() - started, 1)})

@@ -25,10 +25,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from kundennetz.core.formatting import format_number
 from kundennetz.domain.numbers import normalize_dashes
 from kundennetz.core.numberfields import whole_number_argument
 from kundennetz.planning import services
 from kundennetz.planning.models import Scenario
+from kundennetz.planning.templatetags.planning_tags import signed_number
 from kundennetz.planning.views import EXPORT_COLUMNS, export_rows
 
 TOTALS = ("contribution_today", "contribution", "hours_available", "hours_required", "hours_today",
@@ -121,19 +123,20 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             _("Scenario %(id)s “%(name)s” (%(period)s) computed in %(seconds)s s for %(count)s accounts "
               "(%(method)s).") % {"id": scenario.pk, "name": scenario.name, "period": scenario.period.code,
-                                 "seconds": f"{scenario.seconds:.2f}", "count": scenario.account_count,
+                                 "seconds": format_number(scenario.seconds, 2), "count": format_number(scenario.account_count),
                                  "method": scenario.method_label}))
         self.stdout.write("  " + _("expected contribution: today's plan %(today)s, recommended %(recommended)s "
-                                   "(%(gain)s)") % {"today": f"{scenario.contribution_today:,.0f}",
-                                                    "recommended": f"{scenario.contribution:,.0f}",
-                                                    "gain": f"{scenario.gain:+,.0f}"})
+                                   "(%(gain)s)") % {"today": format_number(scenario.contribution_today),
+                                                    "recommended": format_number(scenario.contribution),
+                                                    "gain": signed_number(scenario.gain)})
         self.stdout.write("  " + _("shadow prices: sales support %(support)s, PR %(pr)s per franc; hours up to "
-                                   "%(hour)s per hour") % {"support": f"{scenario.support_price:.3f}",
-                                                            "pr": f"{scenario.pr_price:.3f}",
-                                                            "hour": f"{top_price:,.0f}"})
+                                   "%(hour)s per hour") % {"support": format_number(scenario.support_price, 3),
+                                                            "pr": format_number(scenario.pr_price, 3),
+                                                            "hour": format_number(top_price)})
         if scenario.extra_manager_value is not None:
             self.stdout.write("  " + _("an additional account manager with %(hours)s h: %(value)s") % {
-                "hours": f"{scenario.extra_manager_hours:,.0f}", "value": f"{scenario.extra_manager_value:+,.0f}"})
+                "hours": format_number(scenario.extra_manager_hours),
+                "value": signed_number(scenario.extra_manager_value)})
 
     def _export(self, scenario: Scenario, fmt: str, output: str | None) -> None:
         if not scenario.is_computed:

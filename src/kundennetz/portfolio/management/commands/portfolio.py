@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from kundennetz.core.formatting import format_number
 from kundennetz.core.permissions import of_live_accounts
 from kundennetz.portfolio import services
 from kundennetz.portfolio.models import AccountPosition, PortfolioSnapshot
@@ -104,8 +105,8 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         self.stdout.write(_("Snapshot %(period)s: %(count)s accounts scored, %(placed)s placed, in %(seconds)s s.") % {
-            "period": snapshot.period, "count": snapshot.account_count, "placed": snapshot.placed_count,
-            "seconds": f"{snapshot.seconds:.1f}"})
+            "period": snapshot.period, "count": format_number(snapshot.account_count),
+            "placed": format_number(snapshot.placed_count), "seconds": format_number(snapshot.seconds, 1)})
 
     def _export(self, options):
         period = options.get("period")

@@ -182,13 +182,14 @@ def test_the_shipped_schedule_sends_reminders_daily_and_recomputes_consistency_n
     settings.KUNDENNETZ_SCHEDULE = base.KUNDENNETZ_SCHEDULE
     settings.TASKS = DB_TASKS
     daily = {s.name: s for s in jobs.schedules() if s.every == "daily"}
-    assert set(daily) == {"reminders", "consistency", "stored_figures"}
+    assert set(daily) == {"reminders", "consistency", "stored_figures", "sort_keys"}
     day = timezone.make_aware(timezone.datetime(2026, 3, 3, 7, 0))
     # (and this week's refit of the win model, due since Monday)
-    assert sorted(jobs.enqueue_due(day)) == ["consistency", "reminders", "stored_figures", "win_model"]
+    assert sorted(jobs.enqueue_due(day)) == ["consistency", "reminders", "sort_keys", "stored_figures", "win_model"]
     assert jobs.enqueue_due(day + timedelta(hours=2)) == []
-    assert sorted(jobs.enqueue_due(day + timedelta(days=1))) == ["consistency", "reminders", "stored_figures"]
-    assert DBTaskResult.objects.count() == 7
+    assert sorted(jobs.enqueue_due(day + timedelta(days=1))) == ["consistency", "reminders", "sort_keys",
+                                                                  "stored_figures"]
+    assert DBTaskResult.objects.count() == 9
     _worker().run()
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
     assert ConsistencySnapshot.objects.count() == 2  # every account of the test network

@@ -22,6 +22,14 @@ class AccountsConfig(AppConfig):
         # rebuild they would break, so they wait outside while migrations run (see accounts.sortkeys).
         pre_migrate.connect(_set_sort_keys_aside, sender=self, dispatch_uid="accounts.sortkeys.aside")
         post_migrate.connect(_ensure_sort_keys, sender=self, dispatch_uid="accounts.sortkeys")
+        # A customer group renamed or a stage moved reaches its many rows through a task (sortkeys: deferred).
+        from django.db.models.signals import post_save
+
+        from .models import Segment, Stage
+        from .tasks import referenced_saved
+
+        for model in (Segment, Stage):
+            post_save.connect(referenced_saved, sender=model, dispatch_uid=f"accounts.sortkeys.{model.__name__}")
 
 
 def _ensure_search_index(using="default", **kwargs):

@@ -107,6 +107,34 @@ class KeptByAdmin:
         return by_role(queryset, user, action, view=is_signed_in, change=may_edit_settings)
 
 
+class PassesOnSortKeys(models.QuerySet):
+    """Writes of records whose sort key many rows copy later (customer groups, stages: ``accounts.sortkeys``,
+    deferred): after an ``update`` or ``bulk_update``, as after ``save()``, a task passes the new key on to
+    the rows referring to them once the change is committed."""
+
+    def update(self, **kwargs):
+        ids = list(self.values_list("pk", flat=True))
+        done = super().update(**kwargs)
+        _queue_pass_on(self.model, ids, self.db)
+        return done
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        done = super().bulk_update(objs, fields, *args, **kwargs)
+        _queue_pass_on(self.model, [obj.pk for obj in objs], self.db)
+        return done
+
+
+def _queue_pass_on(model, ids, using) -> None:
+    from .tasks import queue_pass_on
+
+    queue_pass_on(model._meta.db_table, ids, using)
+
+
+class SegmentQuerySet(PassesOnSortKeys, SortKeyQuerySet):
+    pass
+
+
 class Segment(KeptByAdmin, SortKeyed, TranslatedName):
     """A customer group: the ranges an opportunity's volume and margin are judged against."""
 
@@ -119,7 +147,7 @@ class Segment(KeptByAdmin, SortKeyed, TranslatedName):
     name_sort_en = models.CharField(max_length=200, blank=True, default="", db_default="", editable=False)
 
     sort_keys = {"name_sort_de": ("name_de",), "name_sort_en": ("name_en",)}
-    objects = SortKeyQuerySet.as_manager()
+    objects = SegmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("customer group")
@@ -400,6 +428,8 @@ class Stage(KeptByAdmin, TranslatedName):
         _("requires a decision to pursue"), default=False,
         help_text=_("An opportunity can only enter this stage after the decision to pursue it."))
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = PassesOnSortKeys.as_manager()
 
     class Meta:
         verbose_name = _("stage")

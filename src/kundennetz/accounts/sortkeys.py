@@ -8,8 +8,16 @@ group and the account; the stage's order), indexed together with the id, and tri
 right whatever writes the rows (save, bulk and queryset updates, imports, the admin, SQL by hand):
 
 - writing the listed row (an insert, or an update of its reference or of the copy) copies the key afresh;
-- a key changed on the referenced row (a user or customer group renamed, an account renamed, the stages
-  reordered) is written onto every row referring to it.
+- a key changed on the referenced row (a user or an account renamed) is written onto every row referring
+  to it, in the same transaction.
+
+Some referenced rows are referred to by a large share of a table: a customer group by a fifth of the
+accounts, a stage by an eighth of the opportunities. Their copies are ``deferred``: a customer group renamed
+or a stage moved reaches its rows through a task (``accounts.tasks.pass_on_sort_keys``, queued when the
+record is saved, and every night for whatever wrote it otherwise), in ranges of ids each committed on its
+own (``pass_on``), so that renaming one at a million accounts neither holds a request for a minute nor
+locks a fifth of the accounts. Until the task has run, lists sorted by them keep the old order; the names
+they show are read from the record itself.
 
 PostgreSQL: PL/pgSQL functions behind BEFORE (copy in) and AFTER (pass on) row triggers. SQLite: AFTER
 triggers that update the row. SQLite refuses to rename a table while a trigger on another table names it,
@@ -35,16 +43,20 @@ class Copy:
     source: str
     source_column: str
     missing: str = "''"
+    deferred: bool = False  # a change of the source reaches the copies through ``pass_on``, not a trigger
 
 
 COPIES = (
     Copy("accounts_account", "owner_sort", "owner_id", "core_user", "name_sort"),
-    Copy("accounts_account", "segment_sort_de", "segment_id", "accounts_segment", "name_sort_de", "NULL"),
-    Copy("accounts_account", "segment_sort_en", "segment_id", "accounts_segment", "name_sort_en", "NULL"),
+    Copy("accounts_account", "segment_sort_de", "segment_id", "accounts_segment", "name_sort_de", "NULL", True),
+    Copy("accounts_account", "segment_sort_en", "segment_id", "accounts_segment", "name_sort_en", "NULL", True),
     Copy("accounts_opportunity", "account_sort", "account_id", "accounts_account", "name_sort"),
     Copy("accounts_opportunity", "owner_sort", "owner_id", "core_user", "name_sort"),
-    Copy("accounts_opportunity", "stage_sort", "stage_id", "accounts_stage", "order", "0"),
+    Copy("accounts_opportunity", "stage_sort", "stage_id", "accounts_stage", "order", "0", True),
 )
+
+# Rows per statement of ``pass_on``: each range is its own short transaction.
+PASS_ON_RANGE = 20_000
 
 
 def _q(name: str) -> str:
@@ -72,7 +84,12 @@ def trigger_names(vendor: str, copies=COPIES) -> list[str]:
     """The triggers (on PostgreSQL also the functions) that keep `copies`."""
     copy_in = ("_sort_in",) if vendor == "postgresql" else ("_sort_ai", "_sort_au")
     return ([f"{table}{suffix}" for table in sorted({c.table for c in copies}) for suffix in copy_in]
-            + [f"{source}_sort_out" for source in sorted({c.source for c in copies})])
+            + [f"{source}_sort_out" for source in sorted({c.source for c in copies if not c.deferred})])
+
+
+def _deferred_sources(copies) -> list[str]:
+    """The referenced tables whose copies are all passed on later: they have no trigger of their own."""
+    return sorted({c.source for c in copies} - {c.source for c in copies if not c.deferred})
 
 
 def _statements(vendor: str, copies) -> list[str]:
@@ -97,7 +114,7 @@ def _statements(vendor: str, copies) -> list[str]:
         for suffix, event in (("ai", "INSERT"), ("au", f"UPDATE OF {watched}")):
             statements.append(f"CREATE TRIGGER IF NOT EXISTS {table}_sort_{suffix} AFTER {event} ON {_q(table)} "
                               f"WHEN {differs} BEGIN UPDATE {_q(table)} SET {assign} WHERE id = new.id; END")
-    for (source,), used in sorted(_grouped(copies, "source").items()):
+    for (source,), used in sorted(_grouped([c for c in copies if not c.deferred], "source").items()):
         columns = sorted({c.source_column for c in used})
         changed = " OR ".join(f"old.{_q(name)} {distinct} new.{_q(name)}" for name in columns)
         updates = []
@@ -121,10 +138,57 @@ def _statements(vendor: str, copies) -> list[str]:
 
 
 def install(connection, copies=COPIES) -> None:
-    """Create (PostgreSQL: replace) the triggers keeping `copies`."""
+    """Create (PostgreSQL: replace) the triggers keeping `copies`, and drop a trigger a deferred source had."""
     with connection.cursor() as cursor:
+        for source in _deferred_sources(copies):
+            _drop_trigger(cursor, connection.vendor, f"{source}_sort_out")
         for sql in _statements(connection.vendor, copies):
             cursor.execute(sql)
+
+
+def _drop_trigger(cursor, vendor: str, name: str) -> None:
+    if vendor == "postgresql":
+        table = name.rsplit("_sort_", 1)[0]
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {_q(table)}")
+        cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    else:
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def pass_on(connection, source: str, source_id: int | None = None, copies=COPIES,
+            size: int | None = None) -> int:
+    """Write the deferred copies of `source` (of the row `source_id`, or of every row) that are off onto
+    the rows referring to it, one range of `size` ids per statement and transaction; returns how many rows
+    were written. Reads the whole table by id once, writes only the rows that are off."""
+    from django.db import transaction
+
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    size = size or PASS_ON_RANGE
+    written = 0
+    used = [c for c in copies if c.deferred and c.source == source]
+    for (table, reference), together in sorted(_grouped(used, "table", "reference").items()):
+        assign = ", ".join(f"{_q(c.column)} = COALESCE(src.{_q(c.source_column)}, {c.missing})" for c in together)
+        off = " OR ".join(f"t.{_q(c.column)} {distinct} COALESCE(src.{_q(c.source_column)}, {c.missing})"
+                          for c in together)
+        one = "AND src.id = %s " if source_id is not None else ""
+        sql = (f"UPDATE {_q(table)} AS t SET {assign} FROM {_q(source)} AS src WHERE src.id = t.{_q(reference)} "
+               f"{one}AND t.id >= %s AND t.id < %s AND ({off})")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT MIN(id), MAX(id) FROM {_q(table)}")
+            low, high = cursor.fetchone()
+        if low is None:
+            continue
+        for start in range(low, high + 1, size):
+            params = [*([source_id] if source_id is not None else []), start, start + size]
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                written += max(cursor.rowcount, 0)
+    return written
+
+
+def pass_on_all(connection, copies=COPIES) -> int:
+    """``pass_on`` for every row of every deferred source (the nightly catch-up)."""
+    return sum(pass_on(connection, source, copies=copies) for source in sorted({c.source for c in copies if c.deferred}))
 
 
 def fill(connection, copies=COPIES) -> None:
@@ -175,7 +239,9 @@ def ensure(connection, copies=COPIES) -> bool:
     if connection.vendor not in ("postgresql", "sqlite") or not _columns_exist(connection, copies):
         return False
     with connection.cursor() as cursor:
-        if set(trigger_names(connection.vendor, copies)) <= _existing(cursor, connection.vendor):
+        existing = _existing(cursor, connection.vendor)
+        stale = {f"{source}_sort_out" for source in _deferred_sources(copies)} & existing
+        if set(trigger_names(connection.vendor, copies)) <= existing and not stale:
             return False
     fill(connection, copies)
     install(connection, copies)
@@ -188,9 +254,4 @@ def drop(connection, copies=COPIES) -> None:
         return
     with connection.cursor() as cursor:
         for name in trigger_names(connection.vendor, copies):
-            if connection.vendor == "postgresql":
-                table = name.rsplit("_sort_", 1)[0]
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {_q(table)}")
-                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
-            else:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            _drop_trigger(cursor, connection.vendor, name)

@@ -173,6 +173,9 @@ KUNDENNETZ_SCHEDULE = [
     # Networks larger than the management view recomputes on the spot get fresh figures every night.
     {"name": "consistency", "task": "kundennetz.interactions.tasks.refresh_consistency", "every": "daily",
      "at": os.environ.get("KUNDENNETZ_CONSISTENCY_AT", "02:00")},
+    # Customer groups and stages changed without being saved (bulk updates): their sort keys onto their rows.
+    {"name": "sort_keys", "task": "kundennetz.accounts.tasks.pass_on_all_sort_keys", "every": "daily",
+     "at": os.environ.get("KUNDENNETZ_SORT_KEYS_AT", "01:00")},
     {"name": "win_model", "task": "kundennetz.winloss.tasks.refit_win_model", "every": "weekly", "weekday": 0,
      "at": os.environ.get("KUNDENNETZ_WIN_MODEL_AT", "05:00")},
 ]

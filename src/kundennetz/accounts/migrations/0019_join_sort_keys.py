@@ -12,11 +12,11 @@ from kundennetz.domain.text import sort_key
 # As of this migration (accounts.sortkeys.COPIES may grow later; its own migrations fill what they add).
 COPIES = (
     Copy("accounts_account", "owner_sort", "owner_id", "core_user", "name_sort"),
-    Copy("accounts_account", "segment_sort_de", "segment_id", "accounts_segment", "name_sort_de", "NULL"),
-    Copy("accounts_account", "segment_sort_en", "segment_id", "accounts_segment", "name_sort_en", "NULL"),
+    Copy("accounts_account", "segment_sort_de", "segment_id", "accounts_segment", "name_sort_de", "NULL", True),
+    Copy("accounts_account", "segment_sort_en", "segment_id", "accounts_segment", "name_sort_en", "NULL", True),
     Copy("accounts_opportunity", "account_sort", "account_id", "accounts_account", "name_sort"),
     Copy("accounts_opportunity", "owner_sort", "owner_id", "core_user", "name_sort"),
-    Copy("accounts_opportunity", "stage_sort", "stage_id", "accounts_stage", "order", "0"),
+    Copy("accounts_opportunity", "stage_sort", "stage_id", "accounts_stage", "order", "0", True),
 )
 
 # PostgreSQL reads a b-tree backwards with NULLs first; accounts without a customer group come last either

@@ -46,6 +46,12 @@ def search_words(queryset, kind: str = "", words=None, value: str = ""):
     return queryset.filter(search_condition(queryset.model, terms, queryset.db))
 
 
+def search_q(model, value: str | None, using: str = "default") -> Q:
+    """``search_words`` as a condition (the API's filters combine conditions): every word of `value`."""
+    terms = search_terms(value or "")
+    return search_condition(model, terms, using) if terms else Q()
+
+
 def search_condition(model, terms: list[str], using: str = "default") -> Q:
     """The condition of `search_words` for the folded `terms` (see ``domain.text.search_terms``) on a
     searchable model's table, as a Q to combine with others (an interaction's own text or its account)."""

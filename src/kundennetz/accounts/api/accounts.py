@@ -14,6 +14,7 @@ from kundennetz.core.api_types import (
 )
 from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 
+from ..filters import search_q
 from ..forms import account_managers
 from ..models import Account, Segment
 from ..permissions import may_change_team
@@ -83,9 +84,9 @@ class AccountOut(TrackedOut):
 
 
 class AccountFilter(FilterSchema):
-    q: Annotated[Optional[Text], FilterLookup(["name__icontains", "city__icontains", "industry__icontains",
-                                                "external_id__iexact"])] = Field(
-        None, description="Search in name, city and industry (and the exact external ID).")
+    q: Optional[Text] = Field(
+        None, description="Every word in the name, city or industry, accents and case aside (as the account list "
+                          "searches), or the exact external ID.")
     status: Optional[choice(Account.Status)] = None
     segment: Optional[Text] = Field(None, description="Customer group by id or code.")
     owner: Optional[QueryId] = Field(None, description="User id of the responsible account manager.")
@@ -93,6 +94,11 @@ class AccountFilter(FilterSchema):
         None, description="User id of a member of the account team.")
     industry: Annotated[Optional[Text], FilterLookup("industry__icontains")] = None
     country: Annotated[Optional[Text], FilterLookup("country__iexact")] = None
+
+    def filter_q(self, value) -> Q:
+        if not value:
+            return Q()
+        return search_q(Account, value) | Q(external_id__iexact=value.strip())
 
     def filter_segment(self, value) -> Q:
         if value is None:

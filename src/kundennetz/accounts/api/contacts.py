@@ -1,8 +1,9 @@
 """Contacts: the people at an account, with their role in the buying centre and whom they report to."""
 
-from typing import Annotated, Literal, Optional
+from typing import Literal, Optional
 
-from ninja import Field, FilterLookup, FilterSchema, PatchDict, Query, Router, Status
+from django.db.models import Q
+from ninja import Field, FilterSchema, PatchDict, Query, Router, Status
 from ninja.pagination import paginate
 
 from kundennetz.core.concurrency import record
@@ -10,6 +11,7 @@ from kundennetz.core.api_errors import COMMON_ERRORS, RECORD_ERRORS, WRITE_ERROR
 from kundennetz.core.api_types import Id, InputSchema, Pagination, QueryId, Text, choice
 from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 
+from ..filters import search_q
 from ..models import Contact
 from .common import (
     TrackedOut, ordering, require_create, resolve, resolve_account, save, set_fields,
@@ -60,16 +62,18 @@ class ContactOut(TrackedOut):
 
 
 class ContactFilter(FilterSchema):
-    q: Annotated[Optional[Text], FilterLookup(["first_name__icontains", "last_name__icontains",
-                                                "email__icontains", "function__icontains",
-                                                "department__icontains"])] = Field(
-        None, description="Search in name, e-mail, function and department.")
+    q: Optional[Text] = Field(
+        None, description="Every word in the name, function, e-mail or the account's name, accents and case aside "
+                          "(as the contact list searches).")
     account: Optional[QueryId] = None
     buying_role: Optional[choice(Contact.BuyingRole)] = None
     influence: Optional[choice(Contact.Influence)] = None
     attitude: Optional[choice(Contact.Attitude)] = None
     language: Optional[choice(Contact.Language)] = None
     reports_to: Optional[QueryId] = None
+
+    def filter_q(self, value) -> Q:
+        return search_q(Contact, value)
 
 
 ContactOrder = Literal["last_name", "-last_name", "created_at", "-created_at", "updated_at", "-updated_at"]

@@ -18,6 +18,7 @@ from kundennetz.core.api_types import (
 from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 from kundennetz.core.services import save_record
 
+from ..filters import search_q
 from ..models import ClosingReason, Competitor, Contact, Opportunity, OpportunityContact, Stage
 from ..services import remove_involvement
 from .common import (
@@ -121,8 +122,9 @@ class OpportunityOut(TrackedOut, OpportunityReferences):
 
 
 class OpportunityFilter(FilterSchema):
-    q: Annotated[Optional[Text], FilterLookup(["title__icontains", "account__name__icontains"])] = Field(
-        None, description="Search in the title and the account's name.")
+    q: Optional[Text] = Field(
+        None, description="Every word in the title or the account's name, accents and case aside (as the "
+                          "opportunity list searches).")
     account: Optional[QueryId] = None
     stage: Optional[Text] = Field(None, description="Stage by code or id.")
     stage_type: Annotated[Optional[choice(Stage.Type)], FilterLookup("stage__type")] = None
@@ -139,6 +141,9 @@ class OpportunityFilter(FilterSchema):
     single_threaded: Annotated[Optional[bool], FilterLookup("network__single_threaded")] = Field(
         None, description="true: at most one of its people is known well enough by one of ours (from the "
                           "stored network analysis); false: two or more.")
+
+    def filter_q(self, value) -> Q:
+        return search_q(Opportunity, value)
 
     def filter_stage(self, value) -> Q:
         if value is None:

@@ -63,6 +63,7 @@ PAGES = [
     ("opportunities by account", "/opportunities/?sort=account", "accounts_opportunity", "both"),
     ("opportunities by stage", "/opportunities/?sort=-stage", "accounts_opportunity", "both"),
     ("opportunities by owner", "/opportunities/?sort=owner", "accounts_opportunity", "both"),
+    ("opportunities by win chance", "/opportunities/?sort=-win", "accounts_opportunity", "both"),
     ("opportunities search", "/opportunities/?q=projekt", "accounts_opportunity", "both"),
     ("interactions", "/interactions/", "interactions_interaction", "both"),
     ("interactions deep page", "/interactions/?page=400", "interactions_interaction", "both"),
@@ -78,6 +79,7 @@ PAGES = [
     ("API accounts", "/api/accounts?limit=50", "accounts_account", "both"),
     ("API contacts", "/api/contacts?limit=50", "accounts_contact", "both"),
     ("API opportunities", "/api/opportunities?limit=50", "accounts_opportunity", "both"),
+    ("API accounts search", "/api/accounts?q=zurich&limit=50", "accounts_account", "both"),
     ("API interactions", "/api/interactions/?limit=50", "interactions_interaction", "both"),
     ("API interactions search", "/api/interactions/?q=jahresgespr&limit=50", "interactions_interaction", "both"),
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from kundennetz.core.choosers import ChooserSelect
 from kundennetz.core.models import User
 from kundennetz.core.numberfields import NumberField
+from kundennetz.core.permissions import sees_every_account
 from kundennetz.domain.text import search_terms
 
 from . import fts
@@ -184,20 +185,34 @@ class AccountFilter(RestrictedFilterSet):
         fields = []
 
     def narrow_choices(self):
-        visible = Account.objects.restrict(self.user, "view")
         self.filters["owner"].queryset = visible_owners(self.user)
         # Evaluated when the form renders or validates, not when the filter set is built.
         self.filters["strategy"].extra["choices"] = _strategy_choices
-        self.filters["industry"].extra["choices"] = lambda: [
-            (name, name) for name in
-            visible.exclude(industry="").order_by("industry").values_list("industry", flat=True).distinct()
-        ]
+        self.filters["industry"].extra["choices"] = lambda: [(name, name) for name in industries(self.user)]
 
     def search(self, queryset, name, value):
         return _search(queryset, ["name", "city", "industry"], value)
 
     def by_strategy(self, queryset, name, value):
         return queryset.filter(strategy=value)
+
+
+def industries(user) -> list[str]:
+    """The industries of the accounts `user` sees, in the database's order. Whoever sees every account gets
+    them by skipping through the index of live accounts' industries (one step per industry, not a pass over
+    a million accounts); an account manager's come from their own accounts."""
+    if not sees_every_account(user):
+        return list(Account.objects.restrict(user, "view").exclude(industry="").order_by("industry")
+                    .values_list("industry", flat=True).distinct())
+    table = Account._meta.db_table
+    # Served by the partial index (industry, id) WHERE deleted_at IS NULL (account_live_industry).
+    following = f"SELECT MIN(industry) FROM {table} WHERE deleted_at IS NULL AND industry > %s"
+    with connections[Account.objects.db].cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE kn_found(value) AS (SELECT ({following}) "
+            f"UNION ALL SELECT ({following.replace('%s', 'kn_found.value')}) FROM kn_found "
+            f"WHERE kn_found.value IS NOT NULL) SELECT value FROM kn_found WHERE value IS NOT NULL", [""])
+        return [value for (value,) in cursor.fetchall()]
 
 
 class ContactFilter(RestrictedFilterSet):

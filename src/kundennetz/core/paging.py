@@ -91,8 +91,8 @@ def _rows_of(rows: QuerySet, ids: list) -> list:
 def by_account(rows, user, action: str = permissions.VIEW):
     """`restrict(rows, user, action)` for a list: where `restrict`'s rule for the user is a list of accounts
     (an account manager's), their rows read account by account (`ByAccount`, driven by that very list);
-    otherwise, or for a queryset that cannot be read so (ordered across a join, by an expression or with
-    empty values last; distinct, annotated, deferring fields, values), the restricted queryset: whoever sees every account is served
+    otherwise, or for a queryset that cannot be read so (ordered across a join or by an expression;
+    distinct, annotated, deferring fields, values), the restricted queryset: whoever sees every account is served
     best by walking the sort's index. `rows` comes unrestricted: restricted twice, the per-account reading
     would test each row against the list again."""
     restricted = permissions.restrict(rows, user, action)
@@ -107,7 +107,7 @@ def by_account(rows, user, action: str = permissions.VIEW):
     keys = ordering_of(rows)
     # Columns of the table itself: what the per-account query selects and the merge orders by.
     own = {"pk"} | {name for field in rows.model._meta.concrete_fields for name in (field.name, field.attname)}
-    if not keys or any(key.nulls_last or key.path not in own for key in keys):
+    if not keys or any(key.path not in own for key in keys):
         return restricted
     column = rows.model._meta.get_field(lookup).attname if lookup else "pk"
     return ByAccount(rows, column, accounts, keys)
@@ -173,7 +173,7 @@ class ByAccount:
         if self._connection.vendor == "postgresql":
             rows, params = self._per_account(columns, ordered=True, stop=stop)
             order = ", ".join(f'kn_page."kn_{n}" {"DESC" if key.descending else "ASC"}'
-                              for n, key in enumerate(self.keys))
+                              f'{" NULLS LAST" if key.nulls_last else ""}' for n, key in enumerate(self.keys))
             return (f'{accounts}SELECT kn_page."{pk}" FROM kn_account CROSS JOIN LATERAL ({rows}) AS kn_page '
                     f"ORDER BY {order} LIMIT %s OFFSET %s", (*accounts_params, *params, stop - start, start))
         rows, params = self._per_account({pk: columns[pk]}, ordered=True, start=start, stop=stop)

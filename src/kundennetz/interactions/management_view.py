@@ -230,8 +230,8 @@ def _build(figures: dict, *, computed_at=None, stale: bool = False) -> Overview:
 
 
 SORTS = {
-    # Ties of a score are rare: the account id breaks them, so that the (band, score, account) index serves
-    # "worst first" within a band without sorting the band.
+    # The account id breaks ties of a score (many accounts share the lowest), so that the (score, account)
+    # and (band, score, account) indexes serve the order without sorting the network or the band.
     "score": ("score",),
     "-score": ("-score",),
     "delta": ("delta", "account__name"),
@@ -258,10 +258,12 @@ def account_rows(*, band: str = "", manager: str = "", strategy: str | None = No
     order = SORTS.get(sort, SORTS["score"])
     # Unscored accounts (no period yet) go last whichever way the scores are sorted.
     first, *rest = order
+    descending = first.startswith("-")
     if first.lstrip("-") in ("score", "delta"):
         expression = F(first.lstrip("-"))
-        first = expression.desc(nulls_last=True) if first.startswith("-") else expression.asc(nulls_last=True)
-    return rows.order_by(first, *rest, "account_id")
+        first = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    # The tie-breaker runs the first key's way: one index read backwards serves "best first" too.
+    return rows.order_by(first, *rest, "-account_id" if descending and not rest else "account_id")
 
 
 def recent_changes(limit: int = 15):

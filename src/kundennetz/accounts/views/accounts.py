@@ -21,7 +21,7 @@ from .history import record_history
 @login_required
 @require_safe
 def account_list(request):
-    queryset = Account.objects.restrict(request.user, "view").select_related("segment", "owner")
+    queryset = Account.objects.select_related("segment", "owner")  # restricted by list_page
     filterset = AccountFilter(request.GET, queryset=queryset, request=request)
     return list_page(request, filterset, "accounts/account_list.html", "accounts/_account_results.html",
                      default_sort="name")

@@ -12,7 +12,7 @@ from django.utils.cache import patch_vary_headers
 
 from kundennetz.core import keyset, paging
 from kundennetz.core.paging import CappedPaginator
-from kundennetz.core.permissions import ADD, can_create, get_for
+from kundennetz.core.permissions import ADD, VIEW, can_create, get_for, restrict
 
 from ..models import Account
 
@@ -65,11 +65,16 @@ class SeekPage:
 def list_page(request, filterset, template: str, results_template: str, *, default_sort: str = ""):
     """Render a filtered, paginated list; HTMX requests for the results get only the result table.
     `default_sort` names the column the queryset's own ordering follows, so its header shows it.
-    Early pages go by number; deeper ones by keyset (``after=``), so no page skips a million rows."""
-    queryset = filterset.qs
+    Early pages go by number; deeper ones by keyset (``after=``), so no page skips a million rows.
+
+    The filter set's rows come unrestricted: the page restricts them to what the user may see, an
+    account manager's account by account (``paging.by_account``: the cost follows their own rows, not the
+    planner's guess of how many of a million rows are theirs)."""
+    queryset = restrict(filterset.qs, request.user, VIEW)
+    rows = paging.by_account(filterset.qs, request.user)
     size = settings.KUNDENNETZ_PAGE_SIZE
     # Counting stops at 10,000 ("more than 10,000"): no page counts a million rows.
-    paginator = CappedPaginator(queryset, size, cap=paging.COUNT_CAP)
+    paginator = CappedPaginator(rows, size, cap=paging.COUNT_CAP)
     keys = keyset.ordering_of(queryset)
     sought = keyset.seek(queryset, keys, request.GET["after"]) if keys and request.GET.get("after") else None
     if sought is not None:

@@ -19,7 +19,7 @@ from .history import record_history
 @login_required
 @require_safe
 def contact_list(request):
-    queryset = Contact.objects.restrict(request.user, "view").select_related("account")
+    queryset = Contact.objects.select_related("account")  # restricted by list_page
     filterset = ContactFilter(request.GET, queryset=queryset, request=request)
     return list_page(request, filterset, "accounts/contact_list.html", "accounts/_contact_results.html",
                      default_sort="name")

@@ -25,8 +25,8 @@ DETAIL_RELATED = ("account", "stage", "owner", "closing_reason", "created_by", "
 @login_required
 @require_safe
 def opportunity_list(request):
-    queryset = Opportunity.objects.restrict(request.user, "view").select_related("account", "stage", "owner",
-                                                                                 "checklist", "win_score")
+    # Restricted by list_page.
+    queryset = Opportunity.objects.select_related("account", "stage", "owner", "checklist", "win_score")
     filterset = OpportunityFilter(request.GET, queryset=queryset, request=request)
     return list_page(request, filterset, "accounts/opportunity_list.html", "accounts/_opportunity_results.html")
 

@@ -207,7 +207,8 @@ class ByAccount:
         search's thousands of matches)."""
         rows = self.model._base_manager.db_manager(self.rows.db).all()
         rows.query.select_related = self.rows.query.select_related
-        order = [f"{'-' if key.descending else ''}{key.path}" for key in self.keys]
+        order = [F(key.path).desc(nulls_last=key.nulls_last or None) if key.descending
+                 else F(key.path).asc(nulls_last=key.nulls_last or None) for key in self.keys]
         return rows.prefetch_related(*self.rows._prefetch_related_lookups).order_by(*order)
 
     def between(self, start: int, stop: int, defer_from: int | None = None) -> list:

@@ -271,8 +271,9 @@ class OpportunityFilter(RestrictedFilterSet):
         "owner": ("owner_sort",),
         "volume": ("expected_volume",),
         "decision": ("expected_decision_date",),
-        "win": ("win_score__probability",),
-        "value": ("win_score__expected_value",),
+        # The win score held on the opportunity (accounts.sortkeys, HELD), served by an index.
+        "win": ("win_probability",),
+        "value": ("win_expected_value",),
     })
     min_win = PercentFilter(label=_("Win probability at least (%)"), method="filter_min_win",
                             min_value=0, max_value=100)
@@ -292,7 +293,7 @@ class OpportunityFilter(RestrictedFilterSet):
         if value is None:
             return queryset
         value = max(0, min(100, value))
-        return queryset.filter(win_score__probability__gte=float(value) / 100)
+        return queryset.filter(win_probability__gte=float(value) / 100)
 
     def filter_threads(self, queryset, name, value):
         # From the stored network analysis (kept in step with relations and people involved).

@@ -513,10 +513,15 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
     account_sort = models.CharField(max_length=200, blank=True, default="", db_default="", editable=False)
     owner_sort = models.CharField(max_length=200, blank=True, default="", db_default="", editable=False)
     stage_sort = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
+    # Its win score's probability and expected value (winloss), held here by triggers on the score's table
+    # (accounts.sortkeys, HELD), so that the pipeline sorts and filters by them by index.
+    win_probability = models.FloatField(null=True, blank=True, editable=False)
+    win_expected_value = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, editable=False)
 
     history = HistoricalRecords(m2m_fields=[competitors],
                                 excluded_fields=["updated_at", "version", "search_text", "recommendation",
-                                                 "open_points", "account_sort", "owner_sort", "stage_sort"])
+                                                 "open_points", "account_sort", "owner_sort", "stage_sort",
+                                                 "win_probability", "win_expected_value"])
 
     class Meta:
         verbose_name = _("opportunity")
@@ -549,6 +554,10 @@ class Opportunity(TrackedModel, Searchable, SoftDeleteModel):
             models.Index(fields=["owner_sort", "id"], name="opportunity_live_owner_sort",
                          condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["stage_sort", "id"], name="opportunity_live_stage_sort",
+                         condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["win_probability", "id"], name="opportunity_live_win",
+                         condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["win_expected_value", "id"], name="opportunity_live_win_value",
                          condition=models.Q(deleted_at__isnull=True)),
         ]
 

@@ -55,6 +55,26 @@ COPIES = (
     Copy("accounts_opportunity", "stage_sort", "stage_id", "accounts_stage", "order", "0", True),
 )
 
+
+
+@dataclass(frozen=True)
+class Held:
+    """`table`.`column` holds `source`.`source_column` of the one row of `source` whose `back_reference`
+    names it (a one-to-one from the other side), NULL while there is none: kept by triggers on `source`."""
+
+    table: str
+    column: str
+    source: str
+    back_reference: str
+    source_column: str
+
+
+# An opportunity's win score (winloss), which the pipeline sorts and filters by.
+HELD = (
+    Held("accounts_opportunity", "win_probability", "winloss_dealscore", "opportunity_id", "probability"),
+    Held("accounts_opportunity", "win_expected_value", "winloss_dealscore", "opportunity_id", "expected_value"),
+)
+
 # Rows per statement of ``pass_on``: each range is its own short transaction.
 PASS_ON_RANGE = 20_000
 
@@ -80,11 +100,13 @@ def _passed(copy: Copy) -> str:
     return value if copy.missing == "NULL" else f"COALESCE({value}, {copy.missing})"
 
 
-def trigger_names(vendor: str, copies=COPIES) -> list[str]:
-    """The triggers (on PostgreSQL also the functions) that keep `copies`."""
+def trigger_names(vendor: str, copies=COPIES, held=HELD) -> list[str]:
+    """The triggers (on PostgreSQL also the functions) that keep `copies` and `held`."""
     copy_in = ("_sort_in",) if vendor == "postgresql" else ("_sort_ai", "_sort_au")
+    held_in = ("_sort_held",) if vendor == "postgresql" else ("_sort_held_ai", "_sort_held_au", "_sort_held_ad")
     return ([f"{table}{suffix}" for table in sorted({c.table for c in copies}) for suffix in copy_in]
-            + [f"{source}_sort_out" for source in sorted({c.source for c in copies if not c.deferred})])
+            + [f"{source}_sort_out" for source in sorted({c.source for c in copies if not c.deferred})]
+            + [f"{source}{suffix}" for source in sorted({h.source for h in held}) for suffix in held_in])
 
 
 def _deferred_sources(copies) -> list[str]:
@@ -137,18 +159,52 @@ def _statements(vendor: str, copies) -> list[str]:
     return statements
 
 
-def install(connection, copies=COPIES) -> None:
-    """Create (PostgreSQL: replace) the triggers keeping `copies`, and drop a trigger a deferred source had."""
+def _held_statements(vendor: str, held) -> list[str]:
+    """The triggers on each source of `held`: its row inserted or changed writes its values onto the row it
+    names (and clears them on the row it named before), deleted clears them."""
+    distinct = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    statements = []
+    for (source, table, back), together in sorted(_grouped(held, "source", "table", "back_reference").items()):
+        columns = ", ".join(_q(h.source_column) for h in together)
+        assign = ", ".join(f"{_q(h.column)} = new.{_q(h.source_column)}" for h in together)
+        off = " OR ".join(f"{_q(h.column)} {distinct} new.{_q(h.source_column)}" for h in together)
+        cleared = ", ".join(f"{_q(h.column)} = NULL" for h in together)
+        write = f"UPDATE {_q(table)} SET {assign} WHERE id = new.{_q(back)} AND ({off});"
+        clear_old = f"UPDATE {_q(table)} SET {cleared} WHERE id = old.{_q(back)};"
+        if vendor == "postgresql":
+            statements += [
+                f"CREATE OR REPLACE FUNCTION {source}_sort_held() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF TG_OP IN ('UPDATE', 'DELETE') AND (TG_OP = 'DELETE' OR old.{_q(back)} {distinct} new.{_q(back)}) "
+                f"THEN {clear_old} END IF; "
+                f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {write} END IF; RETURN NULL; END $$",
+                f"DROP TRIGGER IF EXISTS {source}_sort_held ON {_q(source)}",
+                f"CREATE TRIGGER {source}_sort_held AFTER INSERT OR DELETE OR UPDATE OF {columns}, {_q(back)} "
+                f"ON {_q(source)} FOR EACH ROW EXECUTE FUNCTION {source}_sort_held()",
+            ]
+            continue
+        statements += [
+            f"CREATE TRIGGER IF NOT EXISTS {source}_sort_held_ai AFTER INSERT ON {_q(source)} BEGIN {write} END",
+            f"CREATE TRIGGER IF NOT EXISTS {source}_sort_held_au AFTER UPDATE OF {columns}, {_q(back)} "
+            f"ON {_q(source)} BEGIN UPDATE {_q(table)} SET {cleared} WHERE id = old.{_q(back)} "
+            f"AND old.{_q(back)} IS NOT new.{_q(back)}; {write} END",
+            f"CREATE TRIGGER IF NOT EXISTS {source}_sort_held_ad AFTER DELETE ON {_q(source)} BEGIN {clear_old} END",
+        ]
+    return statements
+
+
+def install(connection, copies=COPIES, held=HELD) -> None:
+    """Create (PostgreSQL: replace) the triggers keeping `copies` and `held`, and drop a trigger a deferred
+    source had."""
     with connection.cursor() as cursor:
         for source in _deferred_sources(copies):
             _drop_trigger(cursor, connection.vendor, f"{source}_sort_out")
-        for sql in _statements(connection.vendor, copies):
+        for sql in _statements(connection.vendor, copies) + _held_statements(connection.vendor, held):
             cursor.execute(sql)
 
 
 def _drop_trigger(cursor, vendor: str, name: str) -> None:
     if vendor == "postgresql":
-        table = name.rsplit("_sort_", 1)[0]
+        table = name.split("_sort_", 1)[0]
         cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {_q(table)}")
         cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
     else:
@@ -191,11 +247,20 @@ def pass_on_all(connection, copies=COPIES) -> int:
     return sum(pass_on(connection, source, copies=copies) for source in sorted({c.source for c in copies if c.deferred}))
 
 
-def fill(connection, copies=COPIES) -> None:
+def fill(connection, copies=COPIES, held=HELD) -> None:
     """Write every copy that is off, set-based (one UPDATE per referenced table and one for rows that refer
     to none): for rows written while the triggers were away."""
     distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     with connection.cursor() as cursor:
+        for (source, table, back), together in sorted(_grouped(held, "source", "table", "back_reference").items()):
+            assign = ", ".join(f"{_q(h.column)} = src.{_q(h.source_column)}" for h in together)
+            off = " OR ".join(f"t.{_q(h.column)} {distinct} src.{_q(h.source_column)}" for h in together)
+            cursor.execute(f"UPDATE {_q(table)} AS t SET {assign} FROM {_q(source)} AS src "
+                           f"WHERE src.{_q(back)} = t.id AND ({off})")
+            cleared = ", ".join(f"{_q(h.column)} = NULL" for h in together)
+            still = " OR ".join(f"{_q(h.column)} IS NOT NULL" for h in together)
+            cursor.execute(f"UPDATE {_q(table)} SET {cleared} WHERE ({still}) AND NOT EXISTS "
+                           f"(SELECT 1 FROM {_q(source)} AS src WHERE src.{_q(back)} = {_q(table)}.id)")
         for (table, source, reference), together in sorted(_grouped(copies, "table", "source", "reference").items()):
             assign = ", ".join(f"{_q(c.column)} = COALESCE(src.{_q(c.source_column)}, {c.missing})" for c in together)
             off = " OR ".join(f"t.{_q(c.column)} {distinct} COALESCE(src.{_q(c.source_column)}, {c.missing})"
@@ -215,8 +280,8 @@ def _existing(cursor, vendor: str) -> set[str]:
     return {name for (name,) in cursor.fetchall()}
 
 
-def _columns_exist(connection, copies) -> bool:
-    """Whether every table and column of `copies` is there (a migration not yet applied adds them)."""
+def _columns_exist(connection, copies, held=()) -> bool:
+    """Whether every table and column of `copies` and `held` is there (a migration not yet applied adds them)."""
     introspection = connection.introspection
     with connection.cursor() as cursor:
         tables = set(introspection.table_names(cursor))
@@ -224,6 +289,9 @@ def _columns_exist(connection, copies) -> bool:
         for c in copies:
             wanted[c.table] |= {c.column, c.reference}
             wanted[c.source] |= {c.source_column}
+        for h in held:
+            wanted[h.table] |= {h.column}
+            wanted[h.source] |= {h.source_column, h.back_reference}
         for table, columns in wanted.items():
             if table not in tables:
                 return False
@@ -233,25 +301,26 @@ def _columns_exist(connection, copies) -> bool:
     return True
 
 
-def ensure(connection, copies=COPIES) -> bool:
+def ensure(connection, copies=COPIES, held=HELD) -> bool:
     """Create what is missing of the triggers, after filling the copies they would have kept; True if
-    anything was missing."""
+    anything was missing. `held` is left out while its tables or columns are not there yet."""
     if connection.vendor not in ("postgresql", "sqlite") or not _columns_exist(connection, copies):
         return False
+    held = held if _columns_exist(connection, (), held) else ()
     with connection.cursor() as cursor:
         existing = _existing(cursor, connection.vendor)
         stale = {f"{source}_sort_out" for source in _deferred_sources(copies)} & existing
-        if set(trigger_names(connection.vendor, copies)) <= existing and not stale:
+        if set(trigger_names(connection.vendor, copies, held)) <= existing and not stale:
             return False
-    fill(connection, copies)
-    install(connection, copies)
+    fill(connection, copies, held)
+    install(connection, copies, held)
     return True
 
 
-def drop(connection, copies=COPIES) -> None:
-    """Remove the triggers (and PostgreSQL's functions) keeping `copies`."""
+def drop(connection, copies=COPIES, held=HELD) -> None:
+    """Remove the triggers (and PostgreSQL's functions) keeping `copies` and `held`."""
     if connection.vendor not in ("postgresql", "sqlite"):
         return
     with connection.cursor() as cursor:
-        for name in trigger_names(connection.vendor, copies):
+        for name in trigger_names(connection.vendor, copies, held):
             _drop_trigger(cursor, connection.vendor, name)

@@ -35,15 +35,15 @@ def segment_keys(apps, schema_editor):
 def copy_keys(apps, schema_editor):
     from kundennetz.accounts import sortkeys
 
-    sortkeys.fill(schema_editor.connection, COPIES)
+    sortkeys.fill(schema_editor.connection, COPIES, held=())
     if schema_editor.connection.vendor == "postgresql":
-        sortkeys.install(schema_editor.connection, COPIES)
+        sortkeys.install(schema_editor.connection, COPIES, held=())
 
 
 def drop_triggers(apps, schema_editor):
     from kundennetz.accounts import sortkeys
 
-    sortkeys.drop(schema_editor.connection, COPIES)
+    sortkeys.drop(schema_editor.connection, COPIES, held=())
 
 
 def descending_indexes(apps, schema_editor):

@@ -224,10 +224,11 @@ class ByAccount:
 
 class CappedPaginator(Paginator):
     """Counts at most `cap` rows; `capped` tells the template to say "more than …". Deep pages are read
-    by `rows_between` (ids first)."""
+    by `rows_between` (ids first), from `defer_from` skipped rows on (0: every page, where the rows are
+    joined to much that the page's few rows need and the sort does not)."""
 
-    def __init__(self, object_list, per_page, cap: int = COUNT_CAP, **kwargs):
-        self.cap = cap
+    def __init__(self, object_list, per_page, cap: int = COUNT_CAP, defer_from: int | None = None, **kwargs):
+        self.cap, self.defer_from = cap, defer_from
         super().__init__(object_list, per_page, **kwargs)
 
     @cached_property
@@ -256,4 +257,4 @@ class CappedPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(rows_between(self.object_list, bottom, top), number, self)
+        return self._get_page(rows_between(self.object_list, bottom, top, self.defer_from), number, self)

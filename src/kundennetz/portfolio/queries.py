@@ -217,7 +217,12 @@ class Selection:
     def one_book(self) -> bool:
         """The accounts of one person (theirs as an account manager, "mine", or one owner's): a few thousand
         at most, read once with what the page needs of each."""
-        return not sees_every_account(self.user) or bool(self.filters.get("mine") or self.filters.get("owner"))
+        return one_book(self.user, self.filters)
+
+
+def one_book(user, filters: dict) -> bool:
+    """Whether `user` with `filters` looks at the accounts of one person (see ``Selection.one_book``)."""
+    return not sees_every_account(user) or bool(filters.get("mine") or filters.get("owner"))
 
 
 def select(user, snapshot: PortfolioSnapshot, filters: dict, previous: PortfolioSnapshot | None = ...) -> Selection:

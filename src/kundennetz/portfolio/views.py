@@ -65,7 +65,7 @@ def _filtered(request, snapshot):
     form, filters = _filter_form(request, snapshot)
     queryset = queries.apply_filters(queries.positions(request.user, snapshot), filters, user=request.user,
                                      model=snapshot.model)
-    return form, queryset
+    return form, filters, queryset
 
 
 def _selection(request, snapshot):
@@ -126,12 +126,16 @@ def position_table(request):
     snapshot = PortfolioSnapshot.current()
     if snapshot is None:
         return _no_snapshot(request)
-    form, queryset = _filtered(request, snapshot)
+    form, filters, queryset = _filtered(request, snapshot)
     sort = request.GET.get("sort") or "rank"
     if sort not in queries.ORDERINGS:
         sort = "rank"
     ordered = queries.with_accounts(queryset).order_by(*queries.ORDERINGS[sort])
-    page = CappedPaginator(ordered, settings.KUNDENNETZ_PAGE_SIZE).get_page(request.GET.get("page"))
+    # One person's book (a few thousand positions) is sorted by the database either way: ids first, so that
+    # it sorts the positions alone and joins the accounts of the page's rows only.
+    page = CappedPaginator(ordered, settings.KUNDENNETZ_PAGE_SIZE,
+                           defer_from=0 if queries.one_book(request.user, filters) else None).get_page(
+        request.GET.get("page"))
     rows = queries.decorate(page.object_list, snapshot.model)
     params = request.GET.copy()
     params.pop("page", None)

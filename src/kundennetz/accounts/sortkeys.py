@@ -19,6 +19,10 @@ own (``pass_on``), so that renaming one at a million accounts neither holds a re
 locks a fifth of the accounts. Until the task has run, lists sorted by them keep the old order; the names
 they show are read from the record itself.
 
+The other way round, a value of a record that refers to the listed row is *held* on it (``HELD``: an
+opportunity's win score, which the pipeline sorts and filters by): triggers on the referring table write it
+onto the row it names when it is inserted or changed, and clear it when it is deleted.
+
 PostgreSQL: PL/pgSQL functions behind BEFORE (copy in) and AFTER (pass on) row triggers. SQLite: AFTER
 triggers that update the row. SQLite refuses to rename a table while a trigger on another table names it,
 and Django renames one whenever it rebuilds a table for a schema change; there the triggers are dropped

@@ -52,3 +52,13 @@ def test_the_summary_writes_its_figures_as_the_reader_reads_numbers(monkeypatch,
     with translation.override(language):
         call_command("consistency")
     assert f" {expected} " in capsys.readouterr().out
+
+
+def test_the_network_refresh_says_its_figures_in_the_readers_language(monkeypatch, capsys):
+    from kundennetz.network.management.commands import network_refresh
+
+    monkeypatch.setattr(network_refresh, "refresh_all", lambda: 1_234_567)
+    with translation.override("de-ch"):
+        call_command("network_refresh")
+    out = capsys.readouterr().out
+    assert out.startswith("1'234'567 Kunden in ") and out.strip().endswith("s analysiert.")

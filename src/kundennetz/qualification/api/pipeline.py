@@ -127,7 +127,7 @@ def _summaries(user):
                       q_unfavourable=Coalesce(F("checklist__unfavourable_count"), Value(0)),
                       q_opened=Exists(Checklist.objects.filter(opportunity=OuterRef("pk"))),
                       q_decision=Subquery(latest.values("decision")[:1]),
-                      q_win=F("win_score__probability"), q_value=F("win_score__expected_value"))
+                      q_win=F("win_probability"), q_value=F("win_expected_value"))
             .annotate(q_rank=_RANK))
 
 

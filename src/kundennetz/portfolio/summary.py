@@ -250,10 +250,13 @@ def store_missing() -> int:
 
 def account_deleted(sender, instance, **kwargs) -> None:
     """An account deleted for good (not to the trash) leaves the snapshots it was in, and so their stored
-    counts: those are dropped now (the page counts meanwhile) and stored again once the deletion is
-    committed. (Rare: people only ever trash accounts.)"""
+    counts: those are dropped now (the page counts meanwhile) and stored again by a task once the deletion
+    is committed (counting a snapshot reads all its positions: not in the request). (Rare: people only ever
+    trash accounts.)"""
     holding = list(AccountPosition.objects.filter(account_id=instance.pk).values_list("snapshot_id", flat=True))
     if not holding:
         return
     SnapshotSummary.objects.filter(snapshot_id__in=holding).delete()
-    transaction.on_commit(store_missing)
+    from .tasks import store_missing_summaries
+
+    transaction.on_commit(store_missing_summaries.enqueue)

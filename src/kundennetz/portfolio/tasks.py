@@ -27,6 +27,14 @@ def _snapshot(job, progress) -> dict:
 
 
 @task()
+def store_missing_summaries() -> int:
+    """The stored counts of snapshots that have none (an account deleted for good left them)."""
+    from . import summary
+
+    return summary.store_missing()
+
+
+@task()
 def snapshot_job(job_id: int) -> None:
     jobs.run_job(job_id, _snapshot)
 

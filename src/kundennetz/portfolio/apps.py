@@ -12,15 +12,28 @@ class PortfolioConfig(AppConfig):
         from kundennetz.accounts.models import Account
         from kundennetz.core import freshness
 
-        from . import services, summary
+        from . import services
 
-        pre_delete.connect(summary.account_deleted, sender=Account, dispatch_uid="portfolio_summary_account_deleted")
+        pre_delete.connect(_account_deleted, sender=Account, dispatch_uid="portfolio_summary_account_deleted")
 
         # Snapshots first: planning and consistency read the strategies they give.
         freshness.register_refresh(services.SNAPSHOT_INPUTS, services.refresh_if_stale, order=10)
         # The snapshots taken before their counts were stored (or whose previous snapshot changed) get them
         # here: the page never writes while it is read.
         post_migrate.connect(_store_missing_summaries, sender=self, dispatch_uid="portfolio.summaries")
+
+
+def _account_deleted(sender, instance, **kwargs):
+    """The stored counts of the snapshots an account deleted for good was in are dropped, and stored again
+    by a task once the deletion is committed (counting a snapshot reads all its positions: not in the
+    request)."""
+    from django.db import transaction
+
+    from .summary import drop_for_account
+    from .tasks import store_missing_summaries
+
+    if drop_for_account(instance.pk):
+        transaction.on_commit(store_missing_summaries.enqueue)
 
 
 def _store_missing_summaries(using="default", **kwargs):

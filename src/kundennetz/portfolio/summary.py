@@ -248,15 +248,12 @@ def store_missing() -> int:
     return stored
 
 
-def account_deleted(sender, instance, **kwargs) -> None:
+def drop_for_account(account_id: int) -> bool:
     """An account deleted for good (not to the trash) leaves the snapshots it was in, and so their stored
-    counts: those are dropped now (the page counts meanwhile) and stored again by a task once the deletion
-    is committed (counting a snapshot reads all its positions: not in the request). (Rare: people only ever
-    trash accounts.)"""
-    holding = list(AccountPosition.objects.filter(account_id=instance.pk).values_list("snapshot_id", flat=True))
+    counts: those are dropped (the page counts meanwhile until ``store_missing`` stores them again). Whether
+    any were. (Rare: people only ever trash accounts.)"""
+    holding = list(AccountPosition.objects.filter(account_id=account_id).values_list("snapshot_id", flat=True))
     if not holding:
-        return
+        return False
     SnapshotSummary.objects.filter(snapshot_id__in=holding).delete()
-    from .tasks import store_missing_summaries
-
-    transaction.on_commit(store_missing_summaries.enqueue)
+    return True

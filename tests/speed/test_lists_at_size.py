@@ -140,6 +140,23 @@ def test_counts_stop_at_the_cap(big, client, monkeypatch):
     assert counts and all("LIMIT 1001" in s for s in counts)
 
 
+def test_counts_stop_at_the_cap_for_an_account_manager(big, client, monkeypatch):
+    """An account manager's list is counted account by account (`paging.ByAccount.count_query`): that count
+    stops at the cap too."""
+    from kundennetz.core import paging
+
+    manager, _head = big
+    monkeypatch.setattr(paging, "COUNT_CAP", 1_000)
+    response, _count, sql = _get(client, manager, "/contacts/")
+    text = response.content.decode()
+    assert "More than 1,000 contacts" in text and "Page 1 of many" in text
+    counts = [s for s in sql if "COUNT(" in s]
+    # The count went account by account (the manager's list of accounts, then each one's rows) ...
+    assert any("kn_account" in s for s in counts), counts
+    # ... and no count reads past the cap.
+    assert counts and all("LIMIT 1001" in s for s in counts), counts
+
+
 def test_query_counts_do_not_grow_with_the_data(big, client):
     """The same pages cost the same number of queries for 5,000 accounts as for a handful."""
     manager, head = big

@@ -168,6 +168,22 @@ def _forked(fn) -> dict:
     return json.loads(data) if data else {"error": "no answer"}
 
 
+def measure_page(user, token: str, url: str, repeat: int) -> dict:
+    """One page for one user in a process forked for it (`_forked`): `_measure_page`'s figures and the peak
+    RSS of the process (``peak_rss_mb``). API pages are asked with the user's `token`, others signed in."""
+    from django.test import Client
+
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if url.startswith("/api/") else {}
+
+    def run():
+        client = Client()
+        if not url.startswith("/api/"):
+            client.force_login(user)
+        return _measure_page(client, url, headers, repeat)
+
+    return _forked(run)
+
+
 def measure(database_url: str, home: str, repeat: int, only: str | None) -> dict:
     os.environ.update(_env(database_url, home))
     sys.path.insert(0, str(ROOT / "src"))
@@ -175,7 +191,6 @@ def measure(database_url: str, home: str, repeat: int, only: str | None) -> dict
 
     django.setup()
     from django.db import connection
-    from django.test import Client
     from django.test.utils import setup_test_environment
 
     from kundennetz.core.models import ApiToken, User
@@ -207,16 +222,7 @@ def measure(database_url: str, home: str, repeat: int, only: str | None) -> dict
         for role in ("am", "head"):
             if who == "head" and role != "head":
                 continue
-            user = roles[role]
-            headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[role]}"} if url.startswith("/api/") else {}
-
-            def run(user=user, url=url, headers=headers):
-                client = Client()
-                if not url.startswith("/api/"):
-                    client.force_login(user)
-                return _measure_page(client, url, headers, repeat)
-
-            figures = _forked(run)
+            figures = measure_page(roles[role], tokens[role], url, repeat)
             floor = floors[table]["p95_ms"]
             if "p95_ms" in figures and floor:
                 figures["ratio"] = round(figures["p95_ms"] / floor, 1)

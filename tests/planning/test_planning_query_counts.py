@@ -23,9 +23,12 @@ def grow(cast, period, n):
     from kundennetz.accounts.models import Account, Segment
     from kundennetz.planning.models import Capacity
 
-    # Enough hours for every account's minimum, however many there are.
+    # Enough hours for every account's minimum, however many there are: the update derives them from the
+    # figures, 1 × (220 − 0) × 8.4 h × 90 %.
     Capacity.objects.filter(period=period).update(working_days=Decimal("220"), absence_days=0,
-                                                  care_share_pct=Decimal("90"), available_hours=1663.2)
+                                                  care_share_pct=Decimal("90"))
+    hours = list(Capacity.objects.filter(period=period).values_list("available_hours", flat=True))
+    assert hours and all(h == pytest.approx(1663.2) for h in hours), hours
 
     segments = list(Segment.objects.all())
     for i in range(Account.objects.count(), n):

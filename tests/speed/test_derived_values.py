@@ -1,4 +1,5 @@
-"""Derived values follow their sources on every save path, update_or_create included."""
+"""Derived values follow their sources on every save path: save, update_or_create, update, bulk_update and
+bulk_create."""
 
 from decimal import Decimal
 
@@ -21,6 +22,79 @@ def test_capacity_hours_follow_the_care_share_on_update_or_create(cast):
     capacity.fte = Decimal("0.5")
     capacity.save(update_fields=["fte"])
     assert Capacity.objects.get(pk=capacity.pk).available_hours == pytest.approx(200)
+
+
+def _capacities(cast, code="2032"):
+    """Two capacities of a new period: 1 × (220 − 20) × 8 h × 50 % = 800 h each."""
+    from kundennetz.planning.models import Capacity, Period
+
+    period = Period.get(code)
+    figures = dict(fte=Decimal("1"), working_days=Decimal("220"), absence_days=Decimal("20"),
+                   hours_per_day=Decimal("8"), care_share_pct=Decimal("50"))
+    made = [Capacity.objects.create(manager=manager, period=period, **figures)
+            for manager in (cast.owner, cast.outsider)]
+    assert [c.available_hours for c in made] == [pytest.approx(800)] * 2
+    return period, made
+
+
+def _stored_hours(period) -> list[float]:
+    from kundennetz.planning.models import Capacity
+
+    return list(Capacity.objects.filter(period=period).order_by("pk").values_list("available_hours", flat=True))
+
+
+@pytest.mark.django_db
+def test_capacity_hours_follow_the_figures_on_update(cast):
+    from django.db.models import F
+
+    from kundennetz.planning.models import Capacity
+
+    period, made = _capacities(cast)
+    assert Capacity.objects.filter(period=period).update(care_share_pct=Decimal("25")) == 2
+    assert _stored_hours(period) == [pytest.approx(400)] * 2
+    # The new figure as an expression, and a filter on the very figure changed: the rows written are the
+    # rows whose hours are derived again.
+    halved = Capacity.objects.filter(period=period, care_share_pct=Decimal("25")).update(fte=F("fte") * Decimal("0.5"))
+    assert halved == 2
+    assert _stored_hours(period) == [pytest.approx(200)] * 2
+    Capacity.objects.filter(pk=made[0].pk).update(absence_days=Decimal("120"), hours_per_day=Decimal("10"))
+    assert _stored_hours(period) == [pytest.approx(0.5 * 100 * 10 * 0.25), pytest.approx(200)]
+    # Hours written by hand are derived from the figures like any other write of them.
+    Capacity.objects.filter(period=period).update(working_days=Decimal("220"), absence_days=0,
+                                                  hours_per_day=Decimal("8"), available_hours=9999)
+    assert _stored_hours(period) == [pytest.approx(0.5 * 220 * 8 * 0.25)] * 2
+    # A write of anything else leaves them as they are.
+    assert Capacity.objects.filter(period=period).update(note="checked") == 2
+    assert _stored_hours(period) == [pytest.approx(220)] * 2
+
+
+@pytest.mark.django_db
+def test_capacity_hours_follow_the_figures_on_bulk_update(cast):
+    from kundennetz.planning.models import Capacity
+
+    period, made = _capacities(cast, "2033")
+    made[0].care_share_pct = Decimal("25")
+    made[1].working_days = Decimal("120")
+    Capacity.objects.bulk_update(made, ["care_share_pct", "working_days"])
+    assert _stored_hours(period) == [pytest.approx(400), pytest.approx(400)]
+    # A figure written alone brings its hours along (derived, whatever the record held for them).
+    made[0].fte, made[0].available_hours = Decimal("0.5"), 1
+    Capacity.objects.bulk_update(made, ["fte"])
+    assert _stored_hours(period) == [pytest.approx(200), pytest.approx(400)]
+
+
+@pytest.mark.django_db
+def test_capacity_hours_follow_the_figures_on_bulk_create(cast):
+    from kundennetz.planning.models import Capacity, Period
+
+    period = Period.get("2034")
+    Capacity.objects.bulk_create([
+        Capacity(manager=cast.owner, period=period, fte=Decimal("1"), working_days=Decimal("220"),
+                 absence_days=Decimal("20"), hours_per_day=Decimal("8"), care_share_pct=Decimal("50")),
+        Capacity(manager=cast.outsider, period=period, fte=Decimal("0.8"), working_days=Decimal("100"),
+                 absence_days=Decimal("0"), hours_per_day=Decimal("10"), care_share_pct=Decimal("60")),
+    ])
+    assert _stored_hours(period) == [pytest.approx(800), pytest.approx(480)]
 
 
 @pytest.mark.django_db

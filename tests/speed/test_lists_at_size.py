@@ -81,13 +81,51 @@ def test_account_chooser_answers_with_the_first_matches_accent_insensitive(big, 
     assert response.json()["results"] == []
 
 
+def _subqueries(sql: str) -> list[str]:
+    """Each ``IN (SELECT …)`` of a statement, its own text only (what nested parentheses hold left out)."""
+    found = []
+    for match in re.finditer(r"\bIN \(SELECT ", sql):
+        depth, own = 0, []
+        for char in sql[match.end() - len("SELECT "):]:
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0:
+                own.append(char)
+        found.append("".join(own))
+    return found
+
+
+def _owner_scans(sql: list[str]) -> list[str]:
+    """Lookups of owners (users) that take their ids from a subquery over the accounts or opportunities the
+    user sees: ``User … WHERE id IN (SELECT owner_id FROM accounts_opportunity …)``, a scan of every visible
+    row. A subquery stopped by a LIMIT (is the user the owner of one account?) or one starting from the
+    user's own rows of the team table is no scan."""
+    return [statement for statement in sql if 'FROM "core_user"' in statement
+            for own in _subqueries(statement)
+            if re.search(r'\bFROM "accounts_(account|opportunity)"', own) and not re.search(r"\bLIMIT \d+", own)]
+
+
 def test_owner_choices_do_not_scan_the_accounts(big, client):
+    """The owner chooser searched, and the lists filtered by an owner (the chosen owner is looked up among
+    those the user may choose), never read the owners out of every visible account or opportunity."""
     manager, head = big
+    term = manager.last_name[:4]
     for user in (manager, head):
-        _response, _count, sql = _get(client, user, "/opportunities/")
-        owner_queries = [s for s in sql if 'FROM "core_user"' in s and "owner_id" in s]
-        # The old form: User … WHERE id IN (SELECT owner_id FROM every visible opportunity).
-        assert not any('IN (SELECT U0."owner_id"' in s and "accounts_opportunity" in s for s in owner_queries)
+        for url in (f"/owners/choices/?term={term}&format=json", f"/owners/choices/?term={term}",
+                    f"/opportunities/?owner={manager.pk}", f"/accounts/?owner={manager.pk}"):
+            response, _count, sql = _get(client, user, url)
+            # The owners the user may choose were asked for (else there would be nothing to check) ...
+            assert any('FROM "core_user"' in s and '"accounts_account' in s for s in sql), (user, url)
+            # ... without a scan: the old form was User … WHERE id IN (SELECT owner_id FROM every visible row).
+            assert not _owner_scans(sql), (user.role, url, _owner_scans(sql))
+            if "format=json" in url:
+                assert manager.pk in [row["id"] for row in response.json()["results"]], (user, url)
+            else:
+                assert re.search(rf'<option value="{manager.pk}"[^>]*>', response.content.decode()), (user, url)
 
 
 def test_counts_stop_at_the_cap(big, client, monkeypatch):
@@ -100,6 +138,23 @@ def test_counts_stop_at_the_cap(big, client, monkeypatch):
     assert "More than 1,000 contacts" in text and "Page 1 of many" in text
     counts = [s for s in sql if "COUNT(" in s]
     assert counts and all("LIMIT 1001" in s for s in counts)
+
+
+def test_counts_stop_at_the_cap_for_an_account_manager(big, client, monkeypatch):
+    """An account manager's list is counted account by account (`paging.ByAccount.count_query`): that count
+    stops at the cap too."""
+    from kundennetz.core import paging
+
+    manager, _head = big
+    monkeypatch.setattr(paging, "COUNT_CAP", 1_000)
+    response, _count, sql = _get(client, manager, "/contacts/")
+    text = response.content.decode()
+    assert "More than 1,000 contacts" in text and "Page 1 of many" in text
+    counts = [s for s in sql if "COUNT(" in s]
+    # The count went account by account (the manager's list of accounts, then each one's rows) ...
+    assert any("kn_account" in s for s in counts), counts
+    # ... and no count reads past the cap.
+    assert counts and all("LIMIT 1001" in s for s in counts), counts
 
 
 def test_query_counts_do_not_grow_with_the_data(big, client):

@@ -52,6 +52,36 @@ def test_my_week_costs_the_same_queries_for_50_and_5000_accounts(client, monkeyp
     assert len(rows) == 1 and '"interactions_consistencysnapshot"."next_due" <=' in rows[0]
 
 
+def test_my_week_worked_out_live_costs_the_same_queries_for_5_and_60_accounts(client):
+    """Below the live limit (the default, 300 accounts) the week is worked out whole, live, on every
+    request: the page and the API's my week still cost the same queries for 5 accounts as for 60."""
+    from kundennetz.core.models import ApiToken
+    from kundennetz.interactions import my_week
+
+    assert my_week.LIVE_LIMIT >= 60  # both books are worked out live
+    small, _head = _network(5, seed=11)
+    large, _head = _network(60, seed=12)
+
+    def api(user):
+        token = ApiToken.issue(user, "tests")[1]
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/interactions/my-week", HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code == 200
+        return response.json(), [q["sql"] for q in queries.captured_queries]
+
+    _get(client, small, "/my-week/")  # warm caches (tunables, content types)
+    few_response, few = _get(client, small, "/my-week/")
+    many_response, many = _get(client, large, "/my-week/")
+    assert few_response.context["status"].live and many_response.context["status"].live
+    assert few_response.context["groups"] and many_response.context["groups"]
+    assert len(many) == len(few), "\n".join(sql[:160] for sql in many)
+    api(small)
+    few_due, few = api(small)
+    many_due, many = api(large)
+    assert few_due and len(many_due) > len(few_due)
+    assert len(many) == len(few), "\n".join(sql[:160] for sql in many)
+
+
 def test_planning_page_costs_the_same_queries_and_size_for_50_and_5000_accounts(client):
     from kundennetz.accounts.models import Account
 

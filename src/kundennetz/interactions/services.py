@@ -236,12 +236,13 @@ def account_inputs_changed(sender, instance, **kwargs) -> None:
 
 
 def intensity_for_accounts(account_ids: Iterable, facts: portfolio_bridge.PortfolioFacts | None = None,
-                           planned: dict | None = None) -> dict:
+                           planned: dict | None = None, segments: dict | None = None) -> dict:
     """The planned care intensity per account: the care intensity of its strategy today in the
     portfolio, else the default of its customer group (the one table planning uses too).
 
-    `facts` and `planned` (`planned_figures` of these accounts) let a caller that already read the portfolio
-    or the planned figures pass them in instead of reading them again."""
+    `facts`, `planned` (`planned_figures` of these accounts) and `segments` (account id -> its customer
+    group's code) let a caller that already read the portfolio, the planned figures or the accounts pass them
+    in instead of reading them again."""
     ids = list(account_ids)
     facts = facts if facts is not None else portfolio_bridge.portfolio_facts(ids)
     result, missing = {}, []
@@ -252,7 +253,7 @@ def intensity_for_accounts(account_ids: Iterable, facts: portfolio_bridge.Portfo
         else:
             missing.append(pk)
     if missing:
-        groups = _segment_codes(missing)
+        groups = segments if segments is not None else _segment_codes(missing)
         for pk in missing:
             result[pk] = group_intensity(groups.get(pk))
     return _with_planned_contacts(result, figures=planned)
@@ -708,11 +709,14 @@ def due_for_accounts(accounts, today: date | None = None, within_days: int | Non
     already passes them in."""
     today = today or timezone.localdate()
     within_days = due_within_days() if within_days is None else within_days
-    rows = list(accounts.values_list("pk", "annual_revenue", "status"))
+    # The customer groups come along, so that the accounts without a strategy of the portfolio cost no query
+    # of their own: the same queries whichever accounts those are.
+    rows = list(accounts.values_list("pk", "annual_revenue", "status", "segment__code"))
+    segments = {pk: segment for pk, _revenue, _status, segment in rows}
     if facts is None:
-        facts = portfolio_bridge.portfolio_facts([pk for pk, _revenue, _status in rows])
+        facts = portfolio_bridge.portfolio_facts([pk for pk, _revenue, _status, _segment in rows])
     # Former customers only where a strategy chosen for the account asks for their care.
-    rows = [(pk, revenue) for pk, revenue, status in rows if domain_reminders.wants_reminders(
+    rows = [(pk, revenue) for pk, revenue, status, _segment in rows if domain_reminders.wants_reminders(
         status, getattr(facts.strategies.get(pk), "source", None))]
     ids = [pk for pk, _ in rows]
     if not ids:
@@ -720,7 +724,7 @@ def due_for_accounts(accounts, today: date | None = None, within_days: int | Non
     last = _last_contacts(today, account_ids=ids)
     assignments = assignments_for(ids)
     people = contacts_for(ids)
-    intensities = intensity_for_accounts(ids, facts, planned)
+    intensities = intensity_for_accounts(ids, facts, planned, segments)
     cfg = config()
     inputs = []
     for pk in ids:

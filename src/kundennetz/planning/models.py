@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -116,6 +116,42 @@ class Period(models.Model):
             end=parsed.end)
 
 
+class CapacityQuerySet(models.QuerySet):
+    """Bulk writes and ``update`` keep the available hours following their figures, as ``save()`` does: each
+    row's hours come from `Capacity.refresh_available_hours`, the one rule."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.refresh_available_hours()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        if set(fields) & CAPACITY_SOURCES:
+            for obj in objs:
+                obj.refresh_available_hours()
+            if "available_hours" not in fields:
+                fields.append("available_hours")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        if not set(kwargs) & (CAPACITY_SOURCES | {"available_hours"}):
+            return super().update(**kwargs)
+        # The new figures may be expressions (F("fte") * Decimal("0.5")): the rows are written first, read
+        # back and their hours derived from what was stored, in one transaction. The rows are picked (and on
+        # PostgreSQL locked) once, so that the hours are derived for exactly the rows written.
+        rows = self.model._base_manager.using(self.db)
+        with transaction.atomic(using=self.db, savepoint=False):
+            ids = list(self.order_by().select_for_update(of=("self",)).values_list("pk", flat=True))
+            done = models.QuerySet.update(rows.filter(pk__in=ids), **kwargs)
+            written = list(rows.filter(pk__in=ids).only("pk", "available_hours", *CAPACITY_SOURCES))
+            for row in written:
+                row.refresh_available_hours()
+            models.QuerySet.bulk_update(rows.all(), written, ["available_hours"], batch_size=500)
+        return done
+
+
 class Capacity(TrackedModel):
     """An account manager's time for customer care in one period."""
 
@@ -151,6 +187,7 @@ class Capacity(TrackedModel):
     available_hours = models.FloatField(_("available hours"), default=0, editable=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
+    objects = CapacityQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
@@ -189,10 +226,16 @@ class Capacity(TrackedModel):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs):
-        # Bulk paths and fixtures skip clean(); the stored hours must still follow the figures.
+    def refresh_available_hours(self) -> None:
+        """The stored hours from the figures (`compute_hours`); figures that give no meaningful capacity
+        leave them as they were (``clean()`` refuses those figures with a message)."""
         with contextlib.suppress(domain_capacity.CapacityError, TypeError, ValueError):
             self.available_hours = self.compute_hours()
+
+    def save(self, *args, **kwargs):
+        # Fixtures and scripts skip clean(); the stored hours must still follow the figures (the bulk paths
+        # and update() too: CapacityQuerySet).
+        self.refresh_available_hours()
         # update_or_create() and save(update_fields=…) write only the named fields: the derived one too.
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and set(update_fields) & CAPACITY_SOURCES:

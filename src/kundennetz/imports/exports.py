@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import tempfile
 import zipfile
 from datetime import date, datetime
@@ -29,12 +28,14 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kundennetz.core import keyset
 from kundennetz.core.permissions import VIEW, restrict
 from kundennetz.domain.importing import FORMULA_TRIGGERS, neutralise
 
 from . import fields
 
-CHUNK = 2000
+# Rows read per query (by keyset, see core.keyset.batches): what an export holds in memory at once.
+BATCH = 2000
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "accounts": ("id", "external_id", "name", "legal_form", "industry", "segment", "street", "postal_code", "city",
@@ -133,23 +134,18 @@ def _value(kind: str, name: str, obj, external: dict, for_people: bool):
 
 
 def rows(kind: str, records, *, for_people: bool = False, progress=None):
-    """Each record as a list of values in `COLUMNS[kind]` order, read in chunks of `CHUNK`;
-    `progress(rows done)` after each chunk."""
+    """Each record as a list of values in `COLUMNS[kind]` order, in the list's order, read in keyset
+    batches of `BATCH` (a query each, none held open across the table; an interaction's people are
+    fetched batch by batch too); `progress(rows done)` after each batch."""
     names = COLUMNS[kind]
-    iterator = records.iterator(chunk_size=CHUNK) if kind != "interactions" else iter(records)
     done = 0
-    while True:
-        chunk = list(itertools.islice(iterator, CHUNK))
-        if not chunk:
-            return
-        external = _external_ids(kind, chunk)
-        for obj in chunk:
+    for batch in keyset.batches(records, BATCH):
+        external = _external_ids(kind, batch)
+        for obj in batch:
             yield [_value(kind, name, obj, external, for_people) for name in names]
-        done += len(chunk)
+        done += len(batch)
         if progress is not None:
             progress(done)
-        if len(chunk) < CHUNK:
-            return
 
 
 def csv_cell(value) -> str:

@@ -89,3 +89,39 @@ def test_api_export_flow(cast, client, many, token_for):
     assert client.get(f"/api/jobs/{job['id']}", **token_for(cast.owner)).status_code == 404
     everything = client.post("/api/exports/all.zip", **admin)
     assert everything.status_code == 202
+
+
+@pytest.mark.parametrize("url", ["/exports/accounts.csv", "/exports/accounts.xlsx", "/api/exports/accounts.csv"])
+def test_a_small_export_is_sent_whole_with_its_length(cast, client, many, monkeypatch, token_for, url):
+    from kundennetz.imports import exports
+
+    monkeypatch.setattr(exports, "INLINE_ROWS", 50)
+    client.force_login(cast.admin)
+    response = client.get(url, **token_for(cast.admin))
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert response.status_code == 200 and int(response["Content-Length"]) == len(body)
+    if url.endswith(".csv"):
+        assert body.decode("utf-8-sig").count("\n") == 13
+
+
+@pytest.mark.parametrize("url", ["/exports/accounts.csv", "/api/exports/accounts.csv"])
+def test_a_small_export_that_breaks_off_is_an_error_not_a_cut_off_file(cast, client, many, monkeypatch,
+                                                                       token_for, url):
+    """Made within the request, the file is written to its end before anything is sent: an error on the
+    way answers 500, never a 200 whose file stops after the rows written so far."""
+    from kundennetz.imports import exports
+
+    monkeypatch.setattr(exports, "INLINE_ROWS", 50)
+    original = exports.csv_cell
+
+    def dies(value):
+        if value == "Firma 07 AG":
+            raise OSError("disk full")
+        return original(value)
+
+    monkeypatch.setattr(exports, "csv_cell", dies)
+    client.raise_request_exception = False
+    client.force_login(cast.admin)
+    response = client.get(url, **token_for(cast.admin))
+    assert response.status_code == 500
+    assert b"Firma 06 AG" not in (response.content if not response.streaming else b"")

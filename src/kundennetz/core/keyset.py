@@ -193,7 +193,8 @@ def _batches(queryset, keys: list[Key], size: int):
         yield from _batches(queryset.filter(**{f"{first.path}__isnull": True}), keys[1:], size)
         return
     ordered = queryset.order_by(*(_order(key) for key in keys))
-    seeking = ordered.select_related(None).prefetch_related(None).values_list(*(key.path for key in keys))
+    # Keys and ids alone (values_list leaves out the related records; nothing to prefetch for them).
+    seeking = ordered.prefetch_related(None).values_list(*(key.path for key in keys))
     last = None
     while True:
         found = list((seeking if last is None else seeking.filter(_after(keys, last)))[:size])

@@ -125,3 +125,42 @@ def test_a_small_export_that_breaks_off_is_an_error_not_a_cut_off_file(cast, cli
     response = client.get(url, **token_for(cast.admin))
     assert response.status_code == 500
     assert b"Firma 06 AG" not in (response.content if not response.streaming else b"")
+
+
+def test_an_export_job_holds_what_its_starter_may_see_and_is_theirs_alone(cast, client, client_for, token_for,
+                                                                          monkeypatch):
+    """The outsider's large export has their accounts only; no other account manager (nor marketing)
+    reads or downloads it, on the pages or through the API."""
+    from kundennetz.accounts.models import Account
+    from kundennetz.core.models import Job
+    from kundennetz.imports import exports
+
+    monkeypatch.setattr(exports, "INLINE_ROWS", 2)
+    for index in range(4):
+        Account.objects.create(name=f"Eigen {index} AG", city="Chur", owner=cast.outsider)
+        Account.objects.create(name=f"Fremd {index} AG", city="Bern", owner=cast.owner)
+    client_for(cast.outsider).post("/exports/accounts.csv")
+    job = Job.objects.get()
+    body = b"".join(client_for(cast.outsider).get(f"/jobs/{job.pk}/download").streaming_content)
+    names = {row[2] for row in list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[1:]}
+    assert names == {f"Eigen {index} AG" for index in range(4)}
+    for other in (cast.owner, cast.team_member, cast.marketing, cast.read_only):
+        web = client_for(other)
+        assert web.get(f"/jobs/{job.pk}/download").status_code == 404
+        assert web.get(f"/jobs/{job.pk}/").status_code == 404
+        client.logout()
+        api = client.get(f"/api/jobs/{job.pk}/download", **token_for(other))
+        assert api.status_code == 404
+
+
+def test_an_export_job_of_someone_no_longer_active_leaves_no_file(cast, many):
+    from kundennetz.core import jobs
+    from kundennetz.core.models import Job, JobFilePart
+    from kundennetz.imports import exports
+
+    cast.owner.is_active = False
+    cast.owner.save()
+    job = Job.objects.create(kind="export", created_by=cast.owner, params={"kind": "accounts", "format": "csv"})
+    jobs.run_job(job.pk, exports.run_export)
+    job.refresh_from_db()
+    assert job.status == "failed" and not JobFilePart.objects.exists()

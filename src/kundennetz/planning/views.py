@@ -42,7 +42,6 @@ from .models import (
     Period,
     ResponseEstimate,
     Scenario,
-    ScenarioAccount,
 )
 from .permissions import can_open_planning, can_plan, can_view_planning, visible_plans
 

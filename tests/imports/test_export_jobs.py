@@ -89,3 +89,78 @@ def test_api_export_flow(cast, client, many, token_for):
     assert client.get(f"/api/jobs/{job['id']}", **token_for(cast.owner)).status_code == 404
     everything = client.post("/api/exports/all.zip", **admin)
     assert everything.status_code == 202
+
+
+@pytest.mark.parametrize("url", ["/exports/accounts.csv", "/exports/accounts.xlsx", "/api/exports/accounts.csv"])
+def test_a_small_export_is_sent_whole_with_its_length(cast, client, many, monkeypatch, token_for, url):
+    from kundennetz.imports import exports
+
+    monkeypatch.setattr(exports, "INLINE_ROWS", 50)
+    client.force_login(cast.admin)
+    response = client.get(url, **token_for(cast.admin))
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert response.status_code == 200 and int(response["Content-Length"]) == len(body)
+    if url.endswith(".csv"):
+        assert body.decode("utf-8-sig").count("\n") == 13
+
+
+@pytest.mark.parametrize("url", ["/exports/accounts.csv", "/api/exports/accounts.csv"])
+def test_a_small_export_that_breaks_off_is_an_error_not_a_cut_off_file(cast, client, many, monkeypatch,
+                                                                       token_for, url):
+    """Made within the request, the file is written to its end before anything is sent: an error on the
+    way answers 500, never a 200 whose file stops after the rows written so far."""
+    from kundennetz.imports import exports
+
+    monkeypatch.setattr(exports, "INLINE_ROWS", 50)
+    original = exports.csv_cell
+
+    def dies(value):
+        if value == "Firma 07 AG":
+            raise OSError("disk full")
+        return original(value)
+
+    monkeypatch.setattr(exports, "csv_cell", dies)
+    client.raise_request_exception = False
+    client.force_login(cast.admin)
+    response = client.get(url, **token_for(cast.admin))
+    assert response.status_code == 500
+    assert b"Firma 06 AG" not in (response.content if not response.streaming else b"")
+
+
+def test_an_export_job_holds_what_its_starter_may_see_and_is_theirs_alone(cast, client, client_for, token_for,
+                                                                          monkeypatch):
+    """The outsider's large export has their accounts only; no other account manager (nor marketing)
+    reads or downloads it, on the pages or through the API."""
+    from kundennetz.accounts.models import Account
+    from kundennetz.core.models import Job
+    from kundennetz.imports import exports
+
+    monkeypatch.setattr(exports, "INLINE_ROWS", 2)
+    for index in range(4):
+        Account.objects.create(name=f"Eigen {index} AG", city="Chur", owner=cast.outsider)
+        Account.objects.create(name=f"Fremd {index} AG", city="Bern", owner=cast.owner)
+    client_for(cast.outsider).post("/exports/accounts.csv")
+    job = Job.objects.get()
+    body = b"".join(client_for(cast.outsider).get(f"/jobs/{job.pk}/download").streaming_content)
+    names = {row[2] for row in list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[1:]}
+    assert names == {f"Eigen {index} AG" for index in range(4)}
+    for other in (cast.owner, cast.team_member, cast.marketing, cast.read_only):
+        web = client_for(other)
+        assert web.get(f"/jobs/{job.pk}/download").status_code == 404
+        assert web.get(f"/jobs/{job.pk}/").status_code == 404
+        client.logout()
+        api = client.get(f"/api/jobs/{job.pk}/download", **token_for(other))
+        assert api.status_code == 404
+
+
+def test_an_export_job_of_someone_no_longer_active_leaves_no_file(cast, many):
+    from kundennetz.core import jobs
+    from kundennetz.core.models import Job, JobFilePart
+    from kundennetz.imports import exports
+
+    cast.owner.is_active = False
+    cast.owner.save()
+    job = Job.objects.create(kind="export", created_by=cast.owner, params={"kind": "accounts", "format": "csv"})
+    jobs.run_job(job.pk, exports.run_export)
+    job.refresh_from_db()
+    assert job.status == "failed" and not JobFilePart.objects.exists()

@@ -17,24 +17,23 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
-import tempfile
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.apps import apps
-from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kundennetz.core import downloads, keyset
 from kundennetz.core.permissions import VIEW, restrict
 from kundennetz.domain.importing import FORMULA_TRIGGERS, neutralise
 
 from . import fields
 
-CHUNK = 2000
+# Rows read per query (by keyset, see core.keyset.batches): what an export holds in memory at once.
+BATCH = 2000
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "accounts": ("id", "external_id", "name", "legal_form", "industry", "segment", "street", "postal_code", "city",
@@ -133,23 +132,18 @@ def _value(kind: str, name: str, obj, external: dict, for_people: bool):
 
 
 def rows(kind: str, records, *, for_people: bool = False, progress=None):
-    """Each record as a list of values in `COLUMNS[kind]` order, read in chunks of `CHUNK`;
-    `progress(rows done)` after each chunk."""
+    """Each record as a list of values in `COLUMNS[kind]` order, in the list's order, read in keyset
+    batches of `BATCH` (a query each, none held open across the table; an interaction's people are
+    fetched batch by batch too); `progress(rows done)` after each batch."""
     names = COLUMNS[kind]
-    iterator = records.iterator(chunk_size=CHUNK) if kind != "interactions" else iter(records)
     done = 0
-    while True:
-        chunk = list(itertools.islice(iterator, CHUNK))
-        if not chunk:
-            return
-        external = _external_ids(kind, chunk)
-        for obj in chunk:
+    for batch in keyset.batches(records, BATCH):
+        external = _external_ids(kind, batch)
+        for obj in batch:
             yield [_value(kind, name, obj, external, for_people) for name in names]
-        done += len(chunk)
+        done += len(batch)
         if progress is not None:
             progress(done)
-        if len(chunk) < CHUNK:
-            return
 
 
 def csv_cell(value) -> str:
@@ -184,6 +178,11 @@ def csv_lines(kind: str, records, progress=None):
 def write_csv(kind: str, records, stream, progress=None) -> None:
     for piece in csv_lines(kind, records, progress):
         stream.write(piece)
+
+
+def write_csv_file(kind: str, records, stream, progress=None) -> None:
+    """The CSV file written to the binary `stream` (UTF-8)."""
+    downloads.write_text(stream, csv_lines(kind, records, progress))
 
 
 def write_xlsx(kind: str, records, stream, progress=None) -> None:
@@ -266,27 +265,22 @@ def full_export(user, stream, progress=None) -> None:
 
 # Lists up to this many records are exported within the request (a page of the API at most, a few
 # milliseconds); larger ones become a background job with progress and a download link kept a day.
-INLINE_ROWS = 500
+INLINE_ROWS = downloads.INLINE_ROWS
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "zip": "application/zip",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def download(kind: str, fmt: str, records):
-    """The records as a file to download at once: CSV streamed row by row, Excel spooled to disk."""
-    if fmt == "csv":
-        response = StreamingHttpResponse(csv_lines(kind, records), content_type=CONTENT_TYPES["csv"])
-        response["Content-Disposition"] = f'attachment; filename="{file_name(kind, "csv")}"'
-        return response
-    stream = spooled()
-    write_xlsx(kind, records, stream)
-    stream.seek(0)
-    return FileResponse(stream, as_attachment=True, filename=file_name(kind, "xlsx"),
-                        content_type=CONTENT_TYPES["xlsx"])
+    """The records (at most `INLINE_ROWS`) as a file to download at once: written whole first, then sent
+    with its length, so that an error on the way is an error response, never a cut-off file."""
+    write = write_csv_file if fmt == "csv" else write_xlsx
+    return downloads.whole_file(lambda stream: write(kind, records, stream), file_name(kind, fmt),
+                                CONTENT_TYPES[fmt])
 
 
 def fits_inline(records) -> bool:
     """At most `INLINE_ROWS` records (a count capped at that, whatever the size of the list)."""
-    return records.order_by()[:INLINE_ROWS + 1].count() <= INLINE_ROWS
+    return downloads.fits_inline(records, INLINE_ROWS)
 
 
 def run_export(job, progress) -> dict:
@@ -295,38 +289,24 @@ def run_export(job, progress) -> dict:
     from django.http import QueryDict
     from django.utils import translation
 
-    from kundennetz.core import jobs
-
     params = job.params
     user = job.created_by
     if user is None or not user.is_active:
         raise PermissionError(_("The person who started this export has no access any more."))
     with translation.override(params.get("language") or user.language or "de-ch"):
         kind, fmt = params["kind"], params["format"]
-        with tempfile.TemporaryFile(prefix="kundennetz-export-") as handle:
-            if kind == "all":
-                progress.total(sum(queryset(k, user).count() for k in export_kinds()))
-                full_export(user, handle, progress)
-            else:
-                query = QueryDict(mutable=True)
-                for key, values in (params.get("query") or {}).items():
-                    query.setlist(key, values if isinstance(values, list) else [values])
-                records = queryset(kind, user, query)
-                progress.total(records.count())
-                if fmt == "csv":
-                    text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
-                    write_csv(kind, records, text, progress)
-                    text.flush()
-                    text.detach()
-                else:
-                    write_xlsx(kind, records, handle, progress)
-            jobs.store_file(job, handle, file_name(kind, fmt))
+        if kind == "all":
+            progress.total(sum(queryset(k, user).count() for k in export_kinds()))
+            downloads.keep_file(job, lambda handle: full_export(user, handle, progress), file_name(kind, fmt))
+            return {}
+        query = QueryDict(mutable=True)
+        for key, values in (params.get("query") or {}).items():
+            query.setlist(key, values if isinstance(values, list) else [values])
+        records = queryset(kind, user, query)
+        progress.total(records.count())
+        write = write_csv_file if fmt == "csv" else write_xlsx
+        downloads.keep_file(job, lambda handle: write(kind, records, handle, progress), file_name(kind, fmt))
     return {}
-
-
-def spooled() -> tempfile.SpooledTemporaryFile:
-    """A file for an export: in memory while small, on disk once it grows."""
-    return tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
 
 
 def file_name(kind: str, extension: str) -> str:

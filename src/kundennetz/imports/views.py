@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -265,9 +266,9 @@ def export_list(request, kind, fmt):
         return redirect(job)
     records = exports.queryset(kind, request.user, params, request=request)
     if not exports.fits_inline(records):
-        return render(request, "imports/export_large.html", {
+        return render(request, "core/export_large.html", {
             "title": _("Export of %(kind)s") % {"kind": fields.model_for(kind)._meta.verbose_name_plural},
-            "limit": exports.INLINE_ROWS, "query": params.urlencode()})
+            "limit": exports.INLINE_ROWS, "query": params.urlencode(), **_export_page()})
     return exports.download(kind, fmt, records)
 
 
@@ -276,5 +277,10 @@ def export_all(request):
     """Everything the user may see as a zip: always made in the background (it grows with the data)."""
     if request.method == "POST":
         return redirect(tasks.start_full_export(request.user))
-    return render(request, "imports/export_large.html", {"title": _("Export of everything (zip)"), "all": True,
-                                                         "limit": exports.INLINE_ROWS, "query": ""})
+    return render(request, "core/export_large.html", {"title": _("Export of everything (zip)"), "all": True,
+                                                      "limit": exports.INLINE_ROWS, "query": "", **_export_page()})
+
+
+def _export_page() -> dict:
+    """Where the page asking to start an export leads back to: the exports page."""
+    return {"back_url": reverse("imports:exports"), "back_label": _("Export")}

@@ -256,14 +256,17 @@ def account_rows(*, band: str = "", manager: str = "", strategy: str | None = No
     if strategy is not None:
         rows = rows.filter(strategy=strategy)
     order = SORTS.get(sort, SORTS["score"])
-    # Unscored accounts (no period yet) go last whichever way the scores are sorted.
-    first, *rest = order
-    descending = first.startswith("-")
-    if first.lstrip("-") in ("score", "delta"):
-        expression = F(first.lstrip("-"))
-        first = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    # Unscored accounts (no period yet) go last whichever way the scores are sorted, as a tie-breaker too
+    # (the export reads the same order batch by batch, see core.keyset.batches).
+    keys = []
+    for name in order:
+        if name.lstrip("-") in ("score", "delta"):
+            expression = F(name.lstrip("-"))
+            name = expression.desc(nulls_last=True) if name.startswith("-") else expression.asc(nulls_last=True)
+        keys.append(name)
+    descending = order[0].startswith("-")
     # The tie-breaker runs the first key's way: one index read backwards serves "best first" too.
-    return rows.order_by(first, *rest, "-account_id" if descending and not rest else "account_id")
+    return rows.order_by(*keys, "-account_id" if descending and len(order) == 1 else "account_id")
 
 
 def recent_changes(limit: int = 15):

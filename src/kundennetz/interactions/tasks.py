@@ -1,4 +1,5 @@
-"""Background work of interactions: the daily reminders (scheduled by the task workers, see core.jobs)."""
+"""Background work of interactions: the daily reminders (scheduled by the task workers, see core.jobs), the
+recompute of the consistency figures and the export of a large network's figures, each as a job."""
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -6,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from kundennetz.core import jobs
+from kundennetz.core import downloads, jobs
 from kundennetz.domain import consistency as dc
 
-from . import reminders, services
+from . import management_export, reminders, services
 from .wording import consistency_refusal
 
 
@@ -48,3 +49,18 @@ def start_consistency(user):
     """Queue the recompute of every account's consistency (the management view's figures) as a
     background job of `user`; returns the `Job`."""
     return jobs.start_job(user, "consistency", _("Consistency recomputed"), consistency_job)
+
+
+@task()
+def management_export_job(job_id: int) -> None:
+    """The management view's figures as CSV, kept with the job as a file for a day."""
+    jobs.run_job(job_id, management_export.run_export)
+
+
+def start_management_export(user, params):
+    """Queue the export of the management view's figures (with its filters and sort in `params`) as a
+    background job of `user`; returns the `Job`."""
+    return downloads.start_file_job(user, "consistency_export", _("Export of the consistency figures (CSV)"),
+                                    management_export_job, {"query": management_export.job_params(params),
+                                                            "back": reverse("interactions:management")},
+                                    downloads.CSV)

@@ -5,24 +5,25 @@ live from MAX(date) aggregates, so it is current the moment an interaction is lo
 (`management_view`), which a nightly `kundennetz consistency` keeps.
 """
 
-import csv
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kundennetz.core import downloads
 from kundennetz.core.models import User
 from kundennetz.core.paging import CappedPaginator, id_param
 from kundennetz.domain import consistency as dc
 
 from . import charts, management_view, reminders, services, tasks
+from . import management_export as management_export_file
 from .my_week import week_items
 from .permissions import may_see_all_weeks, may_see_management
 
@@ -64,15 +65,6 @@ def my_week(request):
     })
 
 
-def _filtered_rows(params):
-    # "" shows every strategy; "-" the accounts without one yet.
-    strategy = params.get("strategy") or None
-    if strategy == "-":
-        strategy = ""
-    return management_view.account_rows(band=params.get("band", ""), manager=params.get("manager", ""),
-                                        strategy=strategy, sort=params.get("sort", "score"))
-
-
 def _require_management(request):
     if not may_see_management(request.user):
         raise PermissionDenied
@@ -84,7 +76,7 @@ def management(request):
     _require_management(request)
     overview = management_view.overview()
     params = request.GET
-    rows = _filtered_rows(params)
+    rows = management_export_file.filtered_rows(params)
     page = CappedPaginator(rows, settings.KUNDENNETZ_PAGE_SIZE).get_page(params.get("page"))
     lang = services.reason_language()
     names = overview.strategy_names
@@ -111,64 +103,25 @@ def management(request):
     })
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-EXPORT_COLUMNS = [
-    ("account", lambda r, lang: r.account.name),
-    ("account_id", lambda r, lang: r.account_id),
-    ("account_manager", lambda r, lang: str(r.manager) if r.manager else ""),
-    ("strategy", lambda r, lang: r.strategy),
-    ("score", lambda r, lang: _round(r.score)),
-    ("band", lambda r, lang: r.band),
-    ("score_previous_period", lambda r, lang: _round(r.score_previous)),
-    ("change", lambda r, lang: "" if r.score is None or r.score_previous is None else _round(r.score - r.score_previous)),
-    ("manager_changes_in_period", lambda r, lang: r.manager_changes),
-    ("manager_changes_18_months", lambda r, lang: r.manager_changes_window),
-    ("tenure_days", lambda r, lang: "" if r.tenure_days is None else r.tenure_days),
-    ("contacts_held", lambda r, lang: _round(r.contacts_held, 1)),
-    ("contacts_planned", lambda r, lang: _round(r.contacts_planned, 1)),
-    ("longest_gap_days", lambda r, lang: "" if r.longest_gap_days is None else r.longest_gap_days),
-    ("last_contact", lambda r, lang: r.last_contact.isoformat() if r.last_contact else ""),
-    ("decision_makers", lambda r, lang: r.decision_makers),
-    ("decision_makers_covered", lambda r, lang: r.decision_makers_covered),
-    ("key_people_not_met", lambda r, lang: r.key_people_not_met),
-    ("share_with_core_message", lambda r, lang: "" if r.message_share is None else round(r.message_share, 3)),
-    ("overdue_contacts", lambda r, lang: r.overdue_contacts),
-    ("due_contacts", lambda r, lang: r.due_contacts),
-    ("top_reasons", lambda r, lang: " | ".join(services.reason_text(x, lang) for x in r.reasons[:3])),
-    ("period_start", lambda r, lang: r.period_start.isoformat()),
-    ("period_end", lambda r, lang: r.period_end.isoformat()),
-    ("as_of", lambda r, lang: r.as_of.isoformat()),
-]
-
-
-def _round(value, digits: int = 1):
-    return "" if value is None else round(value, digits)
-
-
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def management_export(request):
-    """All accounts' stored measures as CSV (semicolon-separated, UTF-8 with BOM, so Excel in
-    Switzerland opens it directly; numbers with a decimal point, dates ISO)."""
+    """All accounts' stored measures as CSV, with the view's filters and order (`management_export`): up to
+    a page of accounts at once (written whole, then sent); more in the background (asked first with a
+    button: a GET starts nothing), with progress and a download kept for a day."""
     _require_management(request)
+    if request.method == "POST":
+        return redirect(tasks.start_management_export(request.user, request.GET))
     management_view.ensure_fresh()
-    rows = _filtered_rows(request.GET)
-    lang = services.reason_language()
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def lines():
-        yield "\ufeff" + writer.writerow([name for name, _get in EXPORT_COLUMNS])
-        for row in rows.iterator(chunk_size=2000):
-            yield writer.writerow([get(row, lang) for _name, get in EXPORT_COLUMNS])
-
-    today = timezone.localdate()
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="consistency-{today.isoformat()}.csv"'
-    return response
+    rows = management_export_file.filtered_rows(request.GET)
+    if not downloads.fits_inline(rows):
+        query = urlencode(management_export_file.job_params(request.GET))
+        return render(request, "core/export_large.html", {
+            "title": _("Export of the consistency figures (CSV)"), "limit": downloads.INLINE_ROWS,
+            "query": query, "back_url": reverse("interactions:management") + (f"?{query}" if query else ""),
+            "back_label": _("Consistency of the network")})
+    return downloads.whole_file(lambda stream: management_export_file.write_csv(rows, stream),
+                                management_export_file.file_name(), downloads.CSV)
 
 
 @login_required

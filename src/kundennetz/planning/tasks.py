@@ -1,13 +1,14 @@
-"""Background work of planning: computing an allocation scenario and applying it as the plan, each
-as a job (queued by `start_compute` and `start_apply`), and the nightly refresh of the stored per-account
-figures (scheduled by the task workers, see core.jobs)."""
+"""Background work of planning: computing an allocation scenario, applying it as the plan and exporting
+a large one, each as a job (queued by `start_compute`, `start_apply` and `start_export`), and the nightly
+refresh of the stored per-account figures (scheduled by the task workers, see core.jobs)."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from kundennetz.core import jobs
+from kundennetz.core import downloads, jobs
 
+from . import exports
 from .models import Scenario
 from .stored import refresh_figures
 
@@ -56,6 +57,19 @@ def scenario_job(job_id: int) -> None:
 @task()
 def apply_job(job_id: int) -> None:
     jobs.run_job(job_id, _apply)
+
+
+@task()
+def export_job(job_id: int) -> None:
+    """A scenario's accounts as CSV, kept with the job as a file for a day."""
+    jobs.run_job(job_id, exports.run_export)
+
+
+def start_export(scenario: Scenario, user):
+    """Queue the export of `scenario`'s accounts (those `user` may see) as a job of `user`; returns the `Job`."""
+    return downloads.start_file_job(user, "scenario_export", _("Export of scenario “%(name)s” (CSV)") % {
+        "name": scenario.name}, export_job, {"scenario": scenario.pk, "back": scenario.get_absolute_url()},
+        downloads.CSV)
 
 
 def start_compute(scenario: Scenario, user):

@@ -17,21 +17,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Q
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kundennetz.accounts.forms import attach_errors
 from kundennetz.accounts.models import Account
+from kundennetz.core import downloads
 from kundennetz.core.api_types import MAX_ID
 from kundennetz.core.choosers import CHOOSER_LIMIT, chooser_response, term_words
 from kundennetz.core.formatting import format_money, format_number
 from kundennetz.core.permissions import CHANGE, DELETE, VIEW, get_for, restrict
 
-from . import charts, services, tasks
+from . import charts, exports, services, tasks
 from .forms import BudgetForm, CapacityForm, EstimateForm, ScenarioForm, planned_people
 from .freshness import freshness_of, scenario_inputs
 from .models import (
@@ -41,7 +42,6 @@ from .models import (
     Period,
     ResponseEstimate,
     Scenario,
-    ScenarioAccount,
 )
 from .permissions import can_open_planning, can_plan, can_view_planning, visible_plans
 
@@ -353,48 +353,21 @@ def scenario_delete(request, pk):
     return redirect(_planning_url(period, "#scenarios"))
 
 
-EXPORT_COLUMNS = ("account_id", "account", "segment", "manager", "strategy", "hours_min", "hours_max",
-                  "hours_per_contact", "hours_today", "hours", "contacts_today", "contacts", "support_today",
-                  "support", "pr_today", "pr", "contribution_today", "contribution", "difference")
-
-
-def export_rows(scenario: Scenario, user=None, chunk_size: int = 5_000):
-    """The scenario's accounts (those `user` may see; all without a user), by account name, as dicts."""
-    queryset = ScenarioAccount.objects.filter(scenario=scenario)
-    if user is not None:
-        queryset = visible_plans(queryset, user)
-    rows = queryset.order_by("account__name", "account_id").values_list(
-        "account_id", "account__name", "account__segment__code", "manager__first_name", "manager__last_name",
-        "manager__username", "manager_label", "strategy", "hours_min", "hours_max", "contact_hours", "hours_today",
-        "hours", "contacts_today", "contacts", "support_today", "support", "pr_today", "pr", "contribution_today",
-        "contribution")
-    for (account_id, name, segment, first, last, username, label, strategy, *numbers) in rows.iterator(
-            chunk_size=chunk_size):
-        manager = f"{first or ''} {last or ''}".strip() or username or label
-        values = dict(zip(EXPORT_COLUMNS[5:-1], (round(v, 4) for v in numbers), strict=True))
-        yield {"account_id": account_id, "account": name, "segment": segment or "", "manager": manager,
-               "strategy": strategy, **values, "difference": round(numbers[-1] - numbers[-2], 4)}
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def scenario_export(request, pk):
+    """The scenario's accounts as CSV: a scenario of up to a page of accounts at once (written whole, then
+    sent); a larger one in the background (asked first with a button: a GET starts nothing), with
+    progress and a download kept for a day."""
     scenario = _scenario(request, pk)
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(EXPORT_COLUMNS)
-        for row in export_rows(scenario, request.user):
-            yield writer.writerow([row[c] for c in EXPORT_COLUMNS])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="scenario-{scenario.pk}.csv"'
-    return response
+    if request.method == "POST":
+        return redirect(tasks.start_export(scenario, request.user))
+    if not downloads.fits_inline(exports.scenario_rows(scenario, request.user)):
+        return render(request, "core/export_large.html", {
+            "title": _("Export of scenario “%(name)s” (CSV)") % {"name": scenario.name},
+            "limit": downloads.INLINE_ROWS, "back_url": scenario.get_absolute_url(), "back_label": scenario.name})
+    return downloads.whole_file(lambda stream: exports.write_csv(scenario, request.user, stream),
+                                exports.file_name(scenario), downloads.CSV)
 
 
 @login_required

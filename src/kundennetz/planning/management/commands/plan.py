@@ -29,9 +29,9 @@ from kundennetz.core.formatting import format_number
 from kundennetz.domain.numbers import normalize_dashes
 from kundennetz.core.numberfields import whole_number_argument
 from kundennetz.planning import services
+from kundennetz.planning.exports import EXPORT_COLUMNS, export_rows
 from kundennetz.planning.models import Scenario
 from kundennetz.planning.templatetags.planning_tags import signed_number
-from kundennetz.planning.views import EXPORT_COLUMNS, export_rows
 
 TOTALS = ("contribution_today", "contribution", "hours_available", "hours_required", "hours_today",
           "hours_recommended", "contacts_today", "contacts_recommended", "support_budget", "support_today",

@@ -66,7 +66,8 @@ def test_account_chooser_answers_with_the_first_matches_accent_insensitive(big, 
 
     response, count, _sql = _get(client, manager, "/accounts/choices/?term=zurcher&format=json")
     data = response.json()
-    assert 0 < len(data["results"]) <= 20 and data["more"] is True and count <= 4
+    # SQLite first reads the index's first matches of the word to choose how to search (accounts.fts.way).
+    assert 0 < len(data["results"]) <= 20 and data["more"] is True and count <= 4 + (connection.vendor == "sqlite")
     names = [row["text"] for row in data["results"]]
     assert all("zürcher" in name.lower() or "zurcher" in name.lower() for name in names)
     keys = [Account.objects.get(pk=row["id"]).name_sort for row in data["results"]]

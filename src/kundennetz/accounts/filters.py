@@ -10,7 +10,6 @@ import django_filters
 from django import forms
 from django.db import connections
 from django.db.models import F, Q
-from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -60,9 +59,7 @@ def search_condition(model, terms: list[str], using: str = "default") -> Q:
     indexed = [word for word in terms if len(word) >= fts.MIN_WORD]
     condition = Q()
     if connections[using].vendor == "sqlite" and table in fts.TABLES and indexed:
-        index = fts.index_of(table)
-        condition &= Q(pk__in=RawSQL(f"SELECT rowid FROM {index} WHERE {index} MATCH %s",
-                                     [fts.match_expression(indexed)]))
+        condition &= Q(fts.Matches(table, indexed))
         terms = [word for word in terms if len(word) < fts.MIN_WORD]
     for word in terms:
         condition &= Q(search_text__contains=word)
@@ -97,8 +94,11 @@ class SortFilter(django_filters.OrderingFilter):
     """Sort by one whitelisted column; a column may span several fields, empty values always come last,
     and the primary key breaks ties so that paging never shows a row twice."""
 
-    def __init__(self, *args, columns: dict[str, tuple], **kwargs):
+    def __init__(self, *args, columns: dict[str, tuple], live: dict[str, str] | None = None, **kwargs):
         self.columns = columns
+        # Columns read from a related record that is never in the trash here (restrict() leaves those out):
+        # said again on the relation, so that the database can walk that record's index of live rows.
+        self.live = live or {}
         kwargs.setdefault("label", _("Sort by"))
         super().__init__(*args, fields={key: key for key in columns}, **kwargs)
 
@@ -116,6 +116,9 @@ class SortFilter(django_filters.OrderingFilter):
                     ordering.append(expression.desc() if descending else expression.asc())
                     continue
                 ordering.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
+        relation = self.live.get(value[0].lstrip("-"))
+        if relation:
+            qs = qs.filter(**{f"{relation}__deleted_at__isnull": True})
         # The tie-breaker runs the same way, so that one index read backwards serves a descending sort.
         return qs.order_by(*ordering, "-pk" if descending else "pk")
 
@@ -228,7 +231,7 @@ class ContactFilter(RestrictedFilterSet):
         "account": ("account__name_sort",),
         "function": ("function",),
         "role": ("buying_role", "last_name_sort"),
-    })
+    }, live={"account": "account"})
 
     class Meta:
         model = Contact

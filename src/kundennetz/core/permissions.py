@@ -18,6 +18,7 @@ with neither is an error, so that no record slips through unruled.
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.db import connections
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -124,6 +125,13 @@ def of_live_accounts(queryset: QuerySet) -> QuerySet:
     lookup = account_lookup(queryset.model)
     if not lookup:
         return queryset
+    if connections[queryset.db].vendor == "sqlite":
+        # Not "joined account not in the trash": with its statistics, SQLite then first builds a Bloom
+        # filter over every live account (a quarter of a second at a million accounts, before a page of 25
+        # interactions). The few accounts in the trash are listed once and each row checked against them.
+        account = apps.get_model("accounts", "Account")
+        trash = account.all_objects.using(queryset.db).filter(deleted_at__isnull=False).order_by().values("pk")
+        return queryset.exclude(**{f"{lookup}__in": trash})
     return queryset.filter(**{f"{lookup}__deleted_at__isnull": True})
 
 

@@ -42,8 +42,8 @@ def test_large_list_export_as_a_job_with_progress_and_a_download(cast, client_fo
     assert client_for(cast.owner).get(f"/jobs/{job.pk}/download").status_code == 404  # not theirs
 
 
-def test_an_export_that_breaks_off_leaves_no_file(cast, client_for, many, monkeypatch):
-    from kundennetz.core.models import Job, JobFilePart
+def _break_at_the_eighth_account(monkeypatch):
+    """Writing the file fails at "Firma 07 AG" (as a full disk would)."""
     from kundennetz.imports import exports
 
     original = exports.csv_cell
@@ -54,6 +54,12 @@ def test_an_export_that_breaks_off_leaves_no_file(cast, client_for, many, monkey
         return original(value)
 
     monkeypatch.setattr(exports, "csv_cell", dies)
+
+
+def test_an_export_that_breaks_off_leaves_no_file(cast, client_for, many, monkeypatch):
+    from kundennetz.core.models import Job, JobFilePart
+
+    _break_at_the_eighth_account(monkeypatch)
     client = client_for(cast.admin)
     client.post("/exports/accounts.csv")
     job = Job.objects.get()
@@ -112,14 +118,7 @@ def test_a_small_export_that_breaks_off_is_an_error_not_a_cut_off_file(cast, cli
     from kundennetz.imports import exports
 
     monkeypatch.setattr(exports, "INLINE_ROWS", 50)
-    original = exports.csv_cell
-
-    def dies(value):
-        if value == "Firma 07 AG":
-            raise OSError("disk full")
-        return original(value)
-
-    monkeypatch.setattr(exports, "csv_cell", dies)
+    _break_at_the_eighth_account(monkeypatch)
     client.raise_request_exception = False
     client.force_login(cast.admin)
     response = client.get(url, **token_for(cast.admin))

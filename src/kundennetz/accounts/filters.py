@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kundennetz.core.choosers import ChooserSelect
+from kundennetz.core.keyset import nullable
 from kundennetz.core.models import User
 from kundennetz.core.numberfields import NumberField
 from kundennetz.core.permissions import sees_every_account
@@ -79,17 +80,6 @@ def _search_box():
     return forms.SearchInput(attrs={"autocomplete": "off"})
 
 
-def _nullable(model, path: str) -> bool:
-    """Whether the column at `path` (through foreign keys) may hold NULL, a nullable relation included."""
-    for index, name in enumerate(path.split("__")):
-        field = model._meta.get_field(name)
-        if field.null:
-            return True
-        if index < len(path.split("__")) - 1:
-            model = field.related_model
-    return False
-
-
 class SortFilter(django_filters.OrderingFilter):
     """Sort by one whitelisted column; a column may span several fields, empty values always come last,
     and the primary key breaks ties so that paging never shows a row twice."""
@@ -111,7 +101,7 @@ class SortFilter(django_filters.OrderingFilter):
             for field in self.columns[param.lstrip("-")]:
                 field = field() if callable(field) else field
                 expression = F(field)
-                if not _nullable(qs.model, field):
+                if not nullable(qs.model, field):
                     # No NULLs to place: a plain order, which an index (NULLs first in SQLite) can serve.
                     ordering.append(expression.desc() if descending else expression.asc())
                     continue

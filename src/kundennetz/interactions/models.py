@@ -153,6 +153,11 @@ class Interaction(TrackedModel, Searchable, SoftDeleteModel):
             # come from the index alone.
             models.Index(fields=["account", "date", "id", "type", "deleted_at"], name="interaction_account_date"),
             models.Index(fields=["date"]),
+            # Everyone's list newest first (whoever sees every account): a deep page's ids, their account and
+            # type straight from the index, without reading the rows skipped (10M interactions: page 400
+            # 180-350 ms through the date index, 75-90 ms through this one).
+            models.Index(fields=["date", "id", "account", "type"], name="interaction_live_date",
+                         condition=models.Q(deleted_at__isnull=True)),
         ]
 
     def __str__(self) -> str:

@@ -99,3 +99,17 @@ def test_a_dense_word_walks_the_lists_order_instead_of_sorting_every_match(accou
         cursor.execute("ANALYZE")
         plan = " | ".join(row[3] for row in cursor.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
     assert "USING INDEX account_live_name" in plan and "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_every_way_can_be_negated_and_combined(accounts, monkeypatch, way):
+    from django.db.models import Q
+
+    from kundennetz.accounts.filters import search_q
+
+    monkeypatch.setattr(fts, "way", lambda found, ordered: way)
+    both = Account.objects.filter(search_q(Account, "zurich firma"))
+    not_both = Account.objects.filter(~search_q(Account, "zurich firma"))
+    either = Account.objects.filter(search_q(Account, "zurich firma") | Q(name="Firma 01"))
+    assert both.count() == 14 and not_both.count() == 26
+    assert either.count() == 15

@@ -184,7 +184,7 @@ class Matches(Expression):
         how = way(self._found(connection), ordered=ordered)
         if how == "text":
             text, params = compiler.compile(self.text)
-            return " AND ".join(f"instr({text}, %s) > 0" for _word in self.words), \
+            return "(" + " AND ".join(f"instr({text}, %s) > 0" for _word in self.words) + ")", \
                 [value for word in self.words for value in (*params, word)]
         pk, params = compiler.compile(self.pk)
         index = index_of(self.table)

@@ -22,6 +22,7 @@ from kundennetz.domain import consistency as dc
 from .models import ConsistencyOverview, ConsistencySnapshot
 
 HISTOGRAM_BINS = 10
+MEAN_DIGITS = 9  # the stored means are rounded to this many decimals (see ``aggregate``)
 
 
 def snapshots():
@@ -67,6 +68,12 @@ def aggregate(state: dict) -> dict:
     (strategy → band or "none" → count) and the rows' extent (``as_of``, ``computed_at``, the period)."""
     figures = {**_figures(), **_figures("_previous")}
     managers = list(snapshots().values("manager_id").order_by().annotate(**figures))
+    for row in managers:
+        # A float mean depends on the order the database added the scores in (its plan, its workers) in
+        # the last digits: rounded, the same rows always give the same stored figure.
+        for name in ("mean", "mean_previous"):
+            if row[name] is not None:
+                row[name] = round(row[name], MEAN_DIGITS)
     # One pass over the scores gives both medians and the histogram (10 000 floats: a few milliseconds).
     scores, previous_scores = [], []
     bins = [0] * HISTOGRAM_BINS

@@ -30,10 +30,12 @@ def _objects(data: bytes) -> dict[int, bytes]:
 
 
 def _stream(body: bytes) -> bytes:
-    match = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
-    if not match:
+    # Exactly /Length bytes: compressed data may itself end in a byte a pattern up to "endstream" would eat.
+    match = re.search(rb"stream\r?\n", body)
+    length = re.search(rb"/Length (\d+)", body)
+    if not match or not length:
         return b""
-    raw = match.group(1)
+    raw = body[match.end():match.end() + int(length.group(1))]
     return zlib.decompress(raw) if b"/FlateDecode" in body else raw
 
 

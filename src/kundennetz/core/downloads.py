@@ -14,10 +14,27 @@ import tempfile
 
 from django.http import FileResponse
 
-from . import jobs
+from . import jobs, keyset
 
 INLINE_ROWS = 500
 CSV = "text/csv; charset=utf-8"
+
+
+class Echo:
+    """What `csv.writer` writes to when each line is wanted as a string (``writer.writerow`` returns it)."""
+
+    def write(self, value):
+        return value
+
+
+def batches(queryset, size: int, progress=None):
+    """`queryset` in keyset batches of `size` (core.keyset.batches); `progress(rows done)` after each."""
+    done = 0
+    for batch in keyset.batches(queryset, size):
+        yield batch
+        done += len(batch)
+        if progress is not None:
+            progress(done)
 
 
 def fits_inline(queryset, limit: int | None = None) -> bool:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from kundennetz.core import downloads, keyset
+from kundennetz.core import downloads
 from kundennetz.core.permissions import VIEW, restrict
 from kundennetz.domain.importing import FORMULA_TRIGGERS, neutralise
 
@@ -136,14 +136,10 @@ def rows(kind: str, records, *, for_people: bool = False, progress=None):
     batches of `BATCH` (a query each, none held open across the table; an interaction's people are
     fetched batch by batch too); `progress(rows done)` after each batch."""
     names = COLUMNS[kind]
-    done = 0
-    for batch in keyset.batches(records, BATCH):
+    for batch in downloads.batches(records, BATCH, progress):
         external = _external_ids(kind, batch)
         for obj in batch:
             yield [_value(kind, name, obj, external, for_people) for name in names]
-        done += len(batch)
-        if progress is not None:
-            progress(done)
 
 
 def csv_cell(value) -> str:
@@ -162,14 +158,9 @@ def csv_cell(value) -> str:
     return neutralise(str(value))
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_lines(kind: str, records, progress=None):
     """The CSV file as a stream of text pieces (header first, BOM included)."""
-    writer = csv.writer(_Echo(), delimiter=delimiter())
+    writer = csv.writer(downloads.Echo(), delimiter=delimiter())
     yield "\ufeff" + writer.writerow(list(column_labels(kind).values()))
     for values in rows(kind, records, progress=progress):
         yield writer.writerow([csv_cell(value) for value in values])
@@ -266,7 +257,7 @@ def full_export(user, stream, progress=None) -> None:
 # Lists up to this many records are exported within the request (a page of the API at most, a few
 # milliseconds); larger ones become a background job with progress and a download link kept a day.
 INLINE_ROWS = downloads.INLINE_ROWS
-CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "zip": "application/zip",
+CONTENT_TYPES = {"csv": downloads.CSV, "zip": "application/zip",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 

@@ -14,7 +14,7 @@ import csv
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kundennetz.core import downloads, keyset
+from kundennetz.core import downloads
 
 from . import management_view, services
 from .permissions import may_see_management
@@ -73,23 +73,14 @@ def job_params(params) -> dict:
     return {name: params.get(name) for name in PARAMS if params.get(name) is not None}
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_lines(rows, progress=None):
     """The CSV file as a stream of lines (header first, BOM included), in the active language's wording."""
     lang = services.reason_language()
-    writer = csv.writer(_Echo(), delimiter=";")
+    writer = csv.writer(downloads.Echo(), delimiter=";")
     yield "\ufeff" + writer.writerow([name for name, _get in EXPORT_COLUMNS])
-    done = 0
-    for batch in keyset.batches(rows, BATCH):
+    for batch in downloads.batches(rows, BATCH, progress):
         for row in batch:
             yield writer.writerow([get(row, lang) for _name, get in EXPORT_COLUMNS])
-        done += len(batch)
-        if progress is not None:
-            progress(done)
 
 
 def write_csv(rows, stream, progress=None) -> None:

@@ -12,7 +12,7 @@ import csv
 
 from django.utils.translation import gettext as _
 
-from kundennetz.core import downloads, keyset
+from kundennetz.core import downloads
 from kundennetz.core.permissions import VIEW, restrict
 
 from .models import Scenario, ScenarioAccount
@@ -41,26 +41,17 @@ def export_rows(scenario: Scenario, user=None, progress=None):
         "manager__username", "manager_label", "strategy", "hours_min", "hours_max", "contact_hours", "hours_today",
         "hours", "contacts_today", "contacts", "support_today", "support", "pr_today", "pr", "contribution_today",
         "contribution")
-    done = 0
-    for batch in keyset.batches(rows, BATCH):
+    for batch in downloads.batches(rows, BATCH, progress):
         for (account_id, name, segment, first, last, username, label, strategy, *numbers) in batch:
             manager = f"{first or ''} {last or ''}".strip() or username or label
             values = dict(zip(EXPORT_COLUMNS[5:-1], (round(v, 4) for v in numbers), strict=True))
             yield {"account_id": account_id, "account": name, "segment": segment or "", "manager": manager,
                    "strategy": strategy, **values, "difference": round(numbers[-1] - numbers[-2], 4)}
-        done += len(batch)
-        if progress is not None:
-            progress(done)
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def csv_lines(scenario: Scenario, user=None, progress=None):
     """The CSV file as a stream of lines, header first."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(downloads.Echo())
     yield writer.writerow(EXPORT_COLUMNS)
     for row in export_rows(scenario, user, progress):
         yield writer.writerow([row[c] for c in EXPORT_COLUMNS])
